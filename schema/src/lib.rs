@@ -1,0 +1,30 @@
+//! What a record is: places, users and devices, elders, patrol visits, meals, home-adaptation
+//! cases; the checks a record passes before it is saved; county policy as data; and the SQL
+//! migrations of the local replica.
+//!
+//! **Architecture invariant:** nothing here touches storage or automerge. `xianglin-sync`
+//! stores records and calls the validators here before every write.
+//!
+//! **Boundary:** the types here are the wire format (serde) and the UI's TypeScript (ts-rs,
+//! generated into `ui/src/bindings/`): change them deliberately.
+
+pub mod adaptation;
+pub mod elder;
+pub mod id_number;
+pub mod meal;
+pub mod names;
+pub mod place;
+pub mod policy;
+pub mod problem;
+pub mod record;
+pub mod user;
+pub mod validate;
+pub mod visit;
+pub mod view;
+
+mod bindings;
+
+pub use problem::{Problem, Rule};
+
+/// The replica's SQL migrations, applied in order; never edited once landed.
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[(1, "replica", include_str!("../migrations/0001_replica.sql"))];

@@ -1,0 +1,273 @@
+//! County policy as data, versioned by effective date: visit frequency tiers, meal subsidy
+//! rules, and the home-adaptation catalog with its caps.
+//!
+//! Nothing here is a constant of the program: a county edits these values, and every computed
+//! due date or subsidy records the [`Policy::version`] it used. [`huichang_default`] is the
+//! demo county's starting point, taken from the policy documents (see DOMAIN.md).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::elder::{Category, EconomicStatus};
+
+/// One version of a county's policy, in force from `effective_from` until the next version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Policy {
+    /// A stable name for this version, e.g. `360733-2024-01`.
+    pub version: String,
+    pub county_code: String,
+    pub effective_from: NaiveDate,
+    /// Checked in order; the first tier an elder matches applies.
+    pub visit_tiers: Vec<VisitTier>,
+    pub meal: MealRules,
+    pub adaptation: AdaptationRules,
+}
+
+/// Who falls in a tier: all conditions that are set must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TierCondition {
+    pub min_age: Option<u32>,
+    /// At least one of these categories (empty: no condition).
+    pub any_category: Vec<Category>,
+    /// At least one of these economic statuses (empty: no condition).
+    pub any_economic: Vec<EconomicStatus>,
+}
+
+/// A visit frequency tier. An elder matches it if any of its conditions holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VisitTier {
+    pub code: String,
+    pub name: String,
+    /// Days between visits.
+    pub interval_days: u32,
+    /// After a major event, the next visit is due within this many hours.
+    pub major_event_within_hours: Option<u32>,
+    /// Any one condition suffices; an empty list matches everyone (the fallback tier).
+    pub any_of: Vec<TierCondition>,
+}
+
+/// A meal subsidy band: who gets how much per meal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SubsidyBand {
+    pub name: String,
+    /// Subsidy per meal in 分.
+    pub per_meal: i64,
+    /// Any one condition suffices.
+    pub any_of: Vec<TierCondition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MealRules {
+    /// Minimum age to be served with a subsidy.
+    pub min_age: u32,
+    /// Bands checked in order; the band with the highest subsidy the elder matches applies.
+    pub bands: Vec<SubsidyBand>,
+    /// Subsidised lunches per elder per day.
+    pub lunches_per_day: u32,
+    /// Subsidised meals per elder per week.
+    pub meals_per_week: u32,
+    /// Subsidies are paid on weekdays only.
+    pub weekdays_only: bool,
+    /// Delivery fee per meal, paid by the elder, in 分.
+    pub delivery_fee: i64,
+}
+
+/// A catalog item of the adaptation list (民发〔2020〕86号 推荐清单 or the county's own).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CatalogItem {
+    pub code: String,
+    /// One of the 7 categories, e.g. 地面改造.
+    pub category: String,
+    pub name: String,
+    /// 基础 items are subsidised; 可选 items are paid by the household.
+    pub basic: bool,
+    /// Unit price in 分.
+    pub unit_price: i64,
+    pub unit: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AdaptationRules {
+    pub catalog: Vec<CatalogItem>,
+    /// Per-household cap for rural households, in 分.
+    pub cap_rural: i64,
+    /// Per-household cap for urban households, in 分.
+    pub cap_urban: i64,
+}
+
+/// The version in force on `date`: the latest one whose effective date is not after it.
+pub fn in_force(policies: &[Policy], date: NaiveDate) -> Option<&Policy> {
+    policies.iter().filter(|policy| policy.effective_from <= date).max_by_key(|policy| policy.effective_from)
+}
+
+impl TierCondition {
+    /// Whether an elder of `age` with `categories` and `economic` status meets the condition.
+    pub fn holds(&self, age: u32, categories: &[Category], economic: EconomicStatus) -> bool {
+        self.min_age.is_none_or(|min_age| age >= min_age)
+            && (self.any_category.is_empty() || self.any_category.iter().any(|category| categories.contains(category)))
+            && (self.any_economic.is_empty() || self.any_economic.contains(&economic))
+    }
+}
+
+impl VisitTier {
+    pub fn matches(&self, age: u32, categories: &[Category], economic: EconomicStatus) -> bool {
+        self.any_of.is_empty() || self.any_of.iter().any(|condition| condition.holds(age, categories, economic))
+    }
+}
+
+/// The demo county's policy (会昌县), from the seeds and DOMAIN.md; a starting point to edit.
+pub fn huichang_default() -> Policy {
+    let condition = |min_age: Option<u32>, any_category: &[Category], any_economic: &[EconomicStatus]| TierCondition {
+        min_age,
+        any_category: any_category.to_vec(),
+        any_economic: any_economic.to_vec(),
+    };
+    Policy {
+        version: "360733-2024-01".to_owned(),
+        county_code: "360733000000".to_owned(),
+        effective_from: NaiveDate::from_ymd_opt(2024, 1, 1).expect("valid date"),
+        visit_tiers: vec![
+            VisitTier {
+                code: "high_risk".to_owned(),
+                name: "高风险".to_owned(),
+                interval_days: 7,
+                major_event_within_hours: Some(24),
+                any_of: vec![condition(Some(80), &[Category::LivingAlone], &[])],
+            },
+            VisitTier {
+                code: "key".to_owned(),
+                name: "重点".to_owned(),
+                interval_days: 30,
+                major_event_within_hours: Some(24),
+                any_of: vec![
+                    condition(None, &[Category::Disabled, Category::FamilyPlanningSpecial], &[]),
+                    condition(None, &[], &[EconomicStatus::TekunDispersed]),
+                ],
+            },
+            VisitTier {
+                code: "general".to_owned(),
+                name: "一般".to_owned(),
+                interval_days: 90,
+                major_event_within_hours: Some(24),
+                any_of: Vec::new(),
+            },
+        ],
+        meal: MealRules {
+            min_age: 60,
+            bands: vec![
+                SubsidyBand { name: "60–74岁".to_owned(), per_meal: 100, any_of: vec![condition(Some(60), &[], &[])] },
+                SubsidyBand { name: "75–84岁".to_owned(), per_meal: 500, any_of: vec![condition(Some(75), &[], &[])] },
+                SubsidyBand {
+                    name: "85–94岁或低保、计生特殊、困难重残".to_owned(),
+                    per_meal: 800,
+                    any_of: vec![
+                        condition(Some(85), &[], &[]),
+                        condition(None, &[], &[EconomicStatus::Dibao]),
+                        condition(None, &[Category::FamilyPlanningSpecial, Category::SeverelyDisabled], &[]),
+                    ],
+                },
+                SubsidyBand {
+                    name: "95岁以上或分散特困".to_owned(),
+                    per_meal: 900,
+                    any_of: vec![condition(Some(95), &[], &[]), condition(None, &[], &[EconomicStatus::TekunDispersed])],
+                },
+            ],
+            lunches_per_day: 1,
+            meals_per_week: 5,
+            weekdays_only: true,
+            delivery_fee: 200,
+        },
+        adaptation: AdaptationRules { catalog: adaptation_catalog(), cap_rural: 200_000, cap_urban: 400_000 },
+    }
+}
+
+/// The national recommended list (民发〔2020〕86号): 7 categories, 30 items, 7 basic.
+/// Unit prices are the demo county's; a county sets its own.
+fn adaptation_catalog() -> Vec<CatalogItem> {
+    const ITEMS: [(&str, &str, bool, i64, &str); 30] = [
+        ("地面改造", "防滑处理", true, 6000, "平方米"),
+        ("地面改造", "高差处理", true, 30000, "处"),
+        ("地面改造", "平整硬化", false, 8000, "平方米"),
+        ("地面改造", "安装扶手", false, 25000, "米"),
+        ("门改造", "门槛移除", false, 20000, "处"),
+        ("门改造", "平开门改为推拉门", false, 120000, "樘"),
+        ("门改造", "房门拓宽", false, 150000, "樘"),
+        ("门改造", "下压式门把手改造", false, 8000, "个"),
+        ("门改造", "安装闪光振动门铃", false, 15000, "套"),
+        ("卧室改造", "配置护理床", false, 180000, "张"),
+        ("卧室改造", "安装床边护栏（抓杆）", true, 30000, "套"),
+        ("卧室改造", "配置防压疮垫", false, 40000, "张"),
+        ("如厕洗浴设备改造", "安装扶手", true, 25000, "套"),
+        ("如厕洗浴设备改造", "蹲便器改坐便器", false, 80000, "套"),
+        ("如厕洗浴设备改造", "水龙头改造", false, 10000, "个"),
+        ("如厕洗浴设备改造", "浴缸/淋浴房改造", false, 150000, "套"),
+        ("如厕洗浴设备改造", "配置淋浴椅", true, 20000, "把"),
+        ("厨房设备改造", "台面改造", false, 100000, "米"),
+        ("厨房设备改造", "加设中部柜", false, 60000, "组"),
+        ("物理环境改造", "安装自动感应灯具", false, 8000, "个"),
+        ("物理环境改造", "电源插座及开关改造", false, 6000, "个"),
+        ("物理环境改造", "安装防撞护角/防撞条、提示标识", false, 3000, "米"),
+        ("物理环境改造", "适老家具配置", false, 50000, "件"),
+        ("老年用品配置", "手杖", true, 8000, "根"),
+        ("老年用品配置", "轮椅/助行器", false, 60000, "台"),
+        ("老年用品配置", "放大装置", false, 10000, "个"),
+        ("老年用品配置", "助听器", false, 100000, "副"),
+        ("老年用品配置", "自助进食器具", false, 10000, "套"),
+        ("老年用品配置", "防走失装置", true, 30000, "套"),
+        ("老年用品配置", "安全监控装置", false, 50000, "套"),
+    ];
+    ITEMS
+        .iter()
+        .enumerate()
+        .map(|(index, (category, name, basic, unit_price, unit))| CatalogItem {
+            code: format!("A{:02}", index + 1),
+            category: (*category).to_owned(),
+            name: (*name).to_owned(),
+            basic: *basic,
+            unit_price: *unit_price,
+            unit: (*unit).to_owned(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_catalog_has_thirty_items_seven_basic_in_seven_categories() {
+        let catalog = huichang_default().adaptation.catalog;
+        assert_eq!(catalog.len(), 30);
+        assert_eq!(catalog.iter().filter(|item| item.basic).count(), 7);
+        let mut categories: Vec<&str> = catalog.iter().map(|item| item.category.as_str()).collect();
+        categories.dedup();
+        assert_eq!(categories.len(), 7);
+    }
+
+    #[test]
+    fn version_in_force_is_the_latest_not_after_the_date() {
+        let first = huichang_default();
+        let mut second = huichang_default();
+        second.version = "360733-2026-07".into();
+        second.effective_from = NaiveDate::from_ymd_opt(2026, 7, 1).unwrap();
+        let policies = [first, second];
+        let on = |y, m, d| in_force(&policies, NaiveDate::from_ymd_opt(y, m, d).unwrap()).map(|p| p.version.as_str());
+        assert_eq!(on(2023, 12, 31), None);
+        assert_eq!(on(2026, 6, 30), Some("360733-2024-01"));
+        assert_eq!(on(2026, 7, 1), Some("360733-2026-07"));
+    }
+
+    #[test]
+    fn an_eighty_year_old_living_alone_is_high_risk_and_others_fall_through() {
+        let tiers = huichang_default().visit_tiers;
+        let tier_of = |age, categories: &[Category], economic| {
+            tiers.iter().find(|tier| tier.matches(age, categories, economic)).unwrap().code.clone()
+        };
+        assert_eq!(tier_of(80, &[Category::LivingAlone], EconomicStatus::None), "high_risk");
+        assert_eq!(tier_of(79, &[Category::LivingAlone], EconomicStatus::None), "general");
+        assert_eq!(tier_of(70, &[Category::Disabled], EconomicStatus::None), "key");
+        assert_eq!(tier_of(70, &[], EconomicStatus::TekunDispersed), "key");
+        assert_eq!(tier_of(70, &[Category::EmptyNest], EconomicStatus::Dibao), "general");
+    }
+}

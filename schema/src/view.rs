@@ -1,0 +1,111 @@
+//! What the app shows: rows and pages computed from the projection. These are wire types
+//! (serde + ts-rs) and a boundary: the UI's TypeScript is generated from them.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::elder::{Category, EconomicStatus, Elder, LifeStatus};
+use crate::place::{PlaceLevel, PlaceSummary};
+use crate::record::Gender;
+use crate::visit::{Severity, VisitMode};
+
+/// Whether this computer has data yet, and of which county.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppStatus {
+    pub has_data: bool,
+    pub county: Option<PlaceSummary>,
+    pub townships: u32,
+    pub villages: u32,
+    pub elders: u32,
+    pub data_dir: String,
+    /// This device's automerge actor id (hex).
+    pub device_id: String,
+}
+
+/// A place with the places below it, for pickers; `elders` counts active elders within.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PlaceNode {
+    pub code: String,
+    pub name: String,
+    pub level: PlaceLevel,
+    pub elders: u32,
+    pub children: Vec<PlaceNode>,
+}
+
+/// A registry search: by name, full pinyin, pinyin initials or part of the ID number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ElderSearch {
+    /// A township or village code; `None` for the whole county.
+    pub place_code: Option<String>,
+    pub query: String,
+    /// Also list moved and deceased elders.
+    pub include_inactive: bool,
+    /// 1-based.
+    pub page: u32,
+    pub page_size: u32,
+}
+
+/// One line of the registry. The ID number is masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ElderRow {
+    pub id: String,
+    pub name: String,
+    pub gender: Gender,
+    pub birth_date: String,
+    pub age: u32,
+    pub id_number_masked: String,
+    pub village_code: String,
+    pub village_name: String,
+    pub township_name: String,
+    pub categories: Vec<Category>,
+    pub economic_status: EconomicStatus,
+    pub life: LifeStatus,
+    pub phone: Option<String>,
+    pub has_conflicts: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ElderPage {
+    pub items: Vec<ElderRow>,
+    pub total: u32,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ElderId {
+    pub id: String,
+}
+
+/// A visit as a line in an elder's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VisitRow {
+    pub id: String,
+    pub visited_at: String,
+    pub mode: VisitMode,
+    pub visitor_name: String,
+    pub worst_severity: Severity,
+    pub summary: String,
+}
+
+/// A field that devices changed concurrently: every value is kept until someone picks one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct FieldConflict {
+    pub shard: String,
+    pub record_id: String,
+    /// Dotted path of the field inside the record, e.g. `phone` or `categories.disabled`.
+    pub field: String,
+    /// Each concurrent value as JSON text.
+    pub values: Vec<String>,
+}
+
+/// An elder's page: the record (ID number masked), where they live, recent visits, conflicts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ElderDetail {
+    pub elder: Elder,
+    pub age: u32,
+    pub village_name: String,
+    pub township_name: String,
+    pub recent_visits: Vec<VisitRow>,
+    pub conflicts: Vec<FieldConflict>,
+}

@@ -1,0 +1,184 @@
+//! Patrol visits (探访关爱/定期巡访): mode, the check areas with findings and severity, and
+//! referrals (转介) of needs to the township or county.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::record::RecordMeta;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitMode {
+    /// 上门入户
+    Home,
+    /// 电话
+    Phone,
+    /// 视频
+    Video,
+}
+
+impl VisitMode {
+    pub fn label(self) -> &'static str {
+        match self {
+            VisitMode::Home => "上门",
+            VisitMode::Phone => "电话",
+            VisitMode::Video => "视频",
+        }
+    }
+}
+
+/// The areas a visitor checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckArea {
+    /// 健康（表达、行动、反应、疾病）
+    Health,
+    /// 精神（情绪、思维）
+    Mental,
+    /// 经济（衣食住行医，应享待遇）
+    Economic,
+    /// 赡养（子女探望、联系）
+    Support,
+    /// 安全（房屋，水电气暖）
+    Safety,
+    /// 卫生（个人、家庭）
+    Hygiene,
+    /// 居住环境
+    Living,
+    /// 需求（生活照料、康复护理、精神慰藉、适老化改造）
+    Needs,
+}
+
+impl CheckArea {
+    pub const ALL: [CheckArea; 8] = [
+        CheckArea::Health,
+        CheckArea::Mental,
+        CheckArea::Economic,
+        CheckArea::Support,
+        CheckArea::Safety,
+        CheckArea::Hygiene,
+        CheckArea::Living,
+        CheckArea::Needs,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CheckArea::Health => "健康",
+            CheckArea::Mental => "精神",
+            CheckArea::Economic => "经济",
+            CheckArea::Support => "赡养",
+            CheckArea::Safety => "安全",
+            CheckArea::Hygiene => "卫生",
+            CheckArea::Living => "居住环境",
+            CheckArea::Needs => "需求",
+        }
+    }
+}
+
+/// How serious a finding is; ordered from least to most serious.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// 正常
+    #[default]
+    Normal,
+    /// 关注
+    Attention,
+    /// 严重: refer to the township or county.
+    Serious,
+    /// 紧急: call 120/110/119 and the 赡养人 now.
+    Urgent,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Normal => "正常",
+            Severity::Attention => "关注",
+            Severity::Serious => "严重",
+            Severity::Urgent => "紧急",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Finding {
+    pub severity: Severity,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralLevel {
+    Township,
+    County,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferralStatus {
+    Open,
+    InProgress,
+    Closed,
+}
+
+/// A need referred onward, tracked open → in progress → closed, with who and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Referral {
+    pub to_level: ReferralLevel,
+    pub area: CheckArea,
+    pub note: String,
+    pub status: ReferralStatus,
+    pub opened_at: String,
+    pub opened_by: String,
+    pub status_changed_at: Option<String>,
+    pub status_changed_by: Option<String>,
+}
+
+/// One patrol visit to one elder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Visit {
+    pub id: String,
+    pub elder_id: String,
+    /// The village whose visit shard holds the visit (the elder's village at visit time).
+    pub village_code: String,
+    pub visited_at: NaiveDateTime,
+    pub mode: VisitMode,
+    /// The user who visited.
+    pub visitor_id: String,
+    /// Area → finding. Areas not checked are absent.
+    pub findings: BTreeMap<CheckArea, Finding>,
+    /// Referral id → referral.
+    pub referrals: BTreeMap<String, Referral>,
+    /// The visit follows a major event (重大变故) in the elder's life.
+    pub major_event: bool,
+    pub notes: String,
+    pub meta: RecordMeta,
+}
+
+impl Visit {
+    /// The most serious finding of the visit (正常 if nothing was found).
+    pub fn worst_severity(&self) -> Severity {
+        self.findings.values().map(|finding| finding.severity).max().unwrap_or_default()
+    }
+
+    /// A one-line summary of the findings that were not normal, for lists.
+    pub fn summary(&self) -> String {
+        let notable: Vec<String> = self
+            .findings
+            .iter()
+            .filter(|(_, finding)| finding.severity > Severity::Normal)
+            .map(|(area, finding)| {
+                if finding.note.is_empty() {
+                    format!("{}{}", area.label(), finding.severity.label())
+                } else {
+                    format!("{}：{}", area.label(), finding.note)
+                }
+            })
+            .collect();
+        if notable.is_empty() { "各项正常".to_owned() } else { notable.join("；") }
+    }
+}
