@@ -1,6 +1,12 @@
 -- The local replica: automerge documents (the truth) and the projection tables (a view).
 -- Every projection table can be dropped and recomputed from `chunks` by `rebuild`.
 
+-- This replica: its device (automerge actor) id, the signed-in user, settings.
+CREATE TABLE replica (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
 -- One automerge document per shard.
 CREATE TABLE shards (
     id          TEXT PRIMARY KEY,     -- e.g. elders/360733100201, visits/360733100201/2026-11

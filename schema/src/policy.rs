@@ -116,6 +116,20 @@ impl VisitTier {
     }
 }
 
+impl MealRules {
+    /// The subsidy band of an elder: the best-paid band whose conditions they meet, if they are
+    /// old enough to be subsidised at all.
+    pub fn band_for(&self, age: u32, categories: &[Category], economic: EconomicStatus) -> Option<&SubsidyBand> {
+        if age < self.min_age {
+            return None;
+        }
+        self.bands
+            .iter()
+            .filter(|band| band.any_of.iter().any(|condition| condition.holds(age, categories, economic)))
+            .max_by_key(|band| band.per_meal)
+    }
+}
+
 /// The demo county's policy (会昌县), from the seeds and DOMAIN.md; a starting point to edit.
 pub fn huichang_default() -> Policy {
     let condition = |min_age: Option<u32>, any_category: &[Category], any_economic: &[EconomicStatus]| TierCondition {
@@ -256,6 +270,21 @@ mod tests {
         assert_eq!(on(2023, 12, 31), None);
         assert_eq!(on(2026, 6, 30), Some("360733-2024-01"));
         assert_eq!(on(2026, 7, 1), Some("360733-2026-07"));
+    }
+
+    #[test]
+    fn subsidy_band_is_the_best_paid_one_the_elder_meets() {
+        let rules = huichang_default().meal;
+        let per_meal = |age, categories: &[Category], economic| rules.band_for(age, categories, economic).map(|band| band.per_meal);
+        assert_eq!(per_meal(59, &[], EconomicStatus::None), None);
+        assert_eq!(per_meal(60, &[], EconomicStatus::None), Some(100));
+        assert_eq!(per_meal(74, &[], EconomicStatus::None), Some(100));
+        assert_eq!(per_meal(75, &[], EconomicStatus::None), Some(500));
+        assert_eq!(per_meal(85, &[], EconomicStatus::None), Some(800));
+        assert_eq!(per_meal(62, &[], EconomicStatus::Dibao), Some(800));
+        assert_eq!(per_meal(70, &[Category::FamilyPlanningSpecial], EconomicStatus::None), Some(800));
+        assert_eq!(per_meal(95, &[], EconomicStatus::None), Some(900));
+        assert_eq!(per_meal(61, &[], EconomicStatus::TekunDispersed), Some(900));
     }
 
     #[test]

@@ -9,10 +9,11 @@ use ts_rs::TS;
 
 use crate::record::RecordMeta;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum VisitMode {
     /// 上门入户
+    #[default]
     Home,
     /// 电话
     Phone,

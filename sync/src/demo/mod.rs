@@ -1,0 +1,564 @@
+//! The demo county: 会昌县 on its real places (2023 codes), with made-up elders, caseworkers,
+//! visits and meals, generated deterministically from a seed.
+//!
+//! Two sizes: [`DemoSize::Small`] (one township, the last three months) opens the app in the
+//! quick start; [`DemoSize::Full`] (19 townships and the industrial park, 277 villages, about
+//! 9,000 elders, twelve months: about 100k visits and 1.2M meals) feeds the benchmarks.
+//!
+//! Everything is written by one fixed demo actor with fixed timestamps, so two replicas that
+//! generate the same demo hold identical documents and have nothing to exchange when they sync.
+//! Bulk writes go one commit per shard, as a roster import would.
+
+mod people;
+
+use std::collections::BTreeMap;
+
+use automerge::ActorId;
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use serde_json::Value as Json;
+use xianglin_schema::elder::{Category, Contact, EconomicStatus, Elder, LifeState, LifeStatus};
+use xianglin_schema::id_number;
+use xianglin_schema::meal::{Meal, MealMode, MealPoint, MealPointKind, MealSlot};
+use xianglin_schema::place::{Place, PlaceLevel, pad_code};
+use xianglin_schema::policy::{self, Policy};
+use xianglin_schema::record::{Gender, RecordMeta};
+use xianglin_schema::user::{Role, User};
+use xianglin_schema::visit::{CheckArea, Finding, Referral, ReferralLevel, ReferralStatus, Severity, Visit, VisitMode};
+
+use crate::projection::county_key;
+use crate::replica::{Author, to_json};
+use crate::shard::{Month, ShardId};
+use crate::{Replica, Result};
+
+pub use people::Rng;
+
+/// The real places of 会昌县 (see `README.md` beside this file for source and licence).
+const PLACES_CSV: &str = include_str!("huichang-places-2023.csv");
+/// 12-digit code of 会昌县.
+pub const DEMO_COUNTY: &str = "360733000000";
+/// The township of the small demo: 庄口镇, 13 villages.
+pub const SMALL_TOWNSHIP: &str = "360733105000";
+/// The elder the quick start and the end-to-end test look for.
+pub const PLANTED_ELDER: &str = "张建国";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoSize {
+    Small,
+    Full,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    pub size: DemoSize,
+    pub seed: u64,
+    /// The demo's "today": visits and meals run up to this day.
+    pub today: NaiveDate,
+}
+
+/// How much the generator wrote.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DemoSummary {
+    pub townships: usize,
+    pub villages: usize,
+    pub elders: usize,
+    pub visits: usize,
+    pub meals: usize,
+}
+
+/// The places of 会昌县, parents before children.
+pub fn huichang_places() -> Vec<Place> {
+    PLACES_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.split(',');
+            let (code, name, level, parent) = (fields.next()?, fields.next()?, fields.next()?, fields.next()?);
+            let level = match level {
+                "city" => PlaceLevel::City,
+                "county" => PlaceLevel::County,
+                "township" => PlaceLevel::Township,
+                "village" => PlaceLevel::Village,
+                _ => return None,
+            };
+            Some(Place {
+                code: pad_code(code),
+                name: name.trim_matches('"').to_owned(),
+                level,
+                parent_code: Some(pad_code(parent)),
+                vintage: 2023,
+            })
+        })
+        .collect()
+}
+
+/// Generates the demo county into `replica` and signs in its township director (small) or
+/// county reviewer (full).
+pub fn generate(replica: &mut Replica, options: &DemoOptions) -> Result<DemoSummary> {
+    let started = std::time::Instant::now();
+    let mut generator = Generator::new(options);
+    let summary = generator.write(replica)?;
+    tracing::info!(
+        townships = summary.townships,
+        villages = summary.villages,
+        elders = summary.elders,
+        visits = summary.visits,
+        meals = summary.meals,
+        seconds = started.elapsed().as_secs_f64(),
+        "demo county generated"
+    );
+    Ok(summary)
+}
+
+struct Generator {
+    options: DemoOptions,
+    rng: Rng,
+    actor: ActorId,
+    policy: Policy,
+    places: Vec<Place>,
+}
+
+struct Township {
+    place: Place,
+    villages: Vec<Place>,
+    director: User,
+    caseworkers: Vec<User>,
+    points: Vec<MealPoint>,
+}
+
+impl Generator {
+    fn new(options: &DemoOptions) -> Generator {
+        let rng = Rng::new(options.seed);
+        let actor = ActorId::from([b"xianglin-demo-".as_slice(), &options.seed.to_be_bytes()].concat());
+        Generator { options: *options, rng, actor, policy: policy::huichang_default(), places: huichang_places() }
+    }
+
+    fn author(&self, at: NaiveDateTime, user_id: &str) -> Author {
+        Author { actor: self.actor.clone(), user_id: user_id.to_owned(), at }
+    }
+
+    /// A UUIDv7 for a record created at `at`, drawn from the seed rather than the clock.
+    fn id(rng: &mut Rng, at: NaiveDateTime) -> String {
+        let millis = at.and_utc().timestamp_millis().max(0) as u64;
+        uuid::Builder::from_unix_timestamp_millis(millis, &rng.bytes::<10>()).into_uuid().to_string()
+    }
+
+    fn months(&self) -> Vec<Month> {
+        let count = match self.options.size {
+            DemoSize::Small => 3,
+            DemoSize::Full => 12,
+        };
+        let mut month = Month::of(self.options.today);
+        let mut months = vec![month];
+        for _ in 1..count {
+            month = month.previous();
+            months.push(month);
+        }
+        months.reverse();
+        months
+    }
+
+    fn write(&mut self, replica: &mut Replica) -> Result<DemoSummary> {
+        let start = self.months()[0].first_day();
+        let setup_time = NaiveDateTime::new(start - Duration::days(30), NaiveTime::from_hms_opt(9, 0, 0).expect("valid time"));
+        let townships = self.townships(setup_time);
+        let reviewer = User {
+            id: Self::id(&mut self.rng, setup_time),
+            name: "钟丽华".to_owned(),
+            role: Role::CountyReviewer,
+            places: vec![DEMO_COUNTY.to_owned()],
+            phone: Some("0797-5622100".to_owned()),
+            meta: RecordMeta::created(setup_time, "county"),
+        };
+        self.write_county(replica, &townships, &reviewer, setup_time)?;
+        let mut summary = DemoSummary { townships: townships.len(), ..DemoSummary::default() };
+        for township in &townships {
+            let mut diners = Vec::new();
+            for (index, village) in township.villages.iter().enumerate() {
+                let caseworker = &township.caseworkers[index / VILLAGES_PER_CASEWORKER];
+                let elders = self.write_village_elders(replica, township, village, setup_time)?;
+                summary.villages += 1;
+                summary.elders += elders.len();
+                summary.visits += self.write_village_visits(replica, village, &elders, caseworker)?;
+                let mut rng = self.rng.derive(&format!("diners/{}", village.code));
+                diners.extend(elders.into_iter().filter(|_| rng.chance(DINER_SHARE)));
+            }
+            summary.meals += self.write_township_meals(replica, township, &diners)?;
+        }
+        let signed_in = match self.options.size {
+            DemoSize::Small => &townships[0].director.id,
+            DemoSize::Full => &reviewer.id,
+        };
+        replica.set_user(signed_in)?;
+        Ok(summary)
+    }
+
+    fn townships(&mut self, setup_time: NaiveDateTime) -> Vec<Township> {
+        let in_demo: Vec<Place> = self
+            .places
+            .iter()
+            .filter(|place| place.level == PlaceLevel::Township)
+            .filter(|place| self.options.size == DemoSize::Full || place.code == SMALL_TOWNSHIP)
+            .cloned()
+            .collect();
+        let mut townships = Vec::new();
+        for place in in_demo {
+            let villages: Vec<Place> =
+                self.places.iter().filter(|village| village.parent_code.as_deref() == Some(&place.code)).cloned().collect();
+            let mut rng = self.rng.derive(&format!("staff/{}", place.code));
+            let person = |role: Role, places: Vec<String>, rng: &mut Rng| {
+                User {
+                    id: Self::id(rng, setup_time),
+                    name: format!("{}{}", people::surname(rng), people::younger_given_name(rng)),
+                    role,
+                    places,
+                    phone: Some(people::mobile(rng)),
+                    meta: RecordMeta::created(setup_time, "county"),
+                }
+            };
+            let director = person(Role::StationDirector, vec![place.code.clone()], &mut rng);
+            let caseworkers: Vec<User> = villages
+                .chunks(VILLAGES_PER_CASEWORKER)
+                .map(|group| person(Role::Caseworker, group.iter().map(|village| village.code.clone()).collect(), &mut rng))
+                .collect();
+            let mut points = vec![MealPoint {
+                id: Self::id(&mut rng, setup_time),
+                name: format!("{}敬老院助餐点", place.name.trim_end_matches("镇").trim_end_matches("乡")),
+                kind: MealPointKind::NursingHome,
+                township_code: place.code.clone(),
+                village_code: None,
+                prices: BTreeMap::from([(MealSlot::Breakfast, 500), (MealSlot::Lunch, 1200), (MealSlot::Dinner, 1000)]),
+                modes: vec![MealMode::DineIn, MealMode::TakeAway, MealMode::Delivery],
+                meta: RecordMeta::created(setup_time, &director.id),
+            }];
+            if let Some(village) = villages.iter().find(|village| village.name.ends_with("村")) {
+                points.push(MealPoint {
+                    id: Self::id(&mut rng, setup_time),
+                    name: format!("{}互助幸福院", village.name.trim_end_matches("村委会").trim_end_matches("村")),
+                    kind: MealPointKind::MutualAid,
+                    township_code: place.code.clone(),
+                    village_code: Some(village.code.clone()),
+                    prices: BTreeMap::from([(MealSlot::Lunch, 1000)]),
+                    modes: vec![MealMode::DineIn, MealMode::TakeAway],
+                    meta: RecordMeta::created(setup_time, &director.id),
+                });
+            }
+            townships.push(Township { place, villages, director, caseworkers, points });
+        }
+        townships
+    }
+
+    fn write_county(&mut self, replica: &mut Replica, townships: &[Township], reviewer: &User, at: NaiveDateTime) -> Result<()> {
+        let mut records: Vec<(String, Json)> = Vec::new();
+        for place in &self.places {
+            records.push((county_key("place", &place.code), to_json(place)?));
+        }
+        records.push((county_key("policy", &self.policy.version), to_json(&self.policy)?));
+        records.push((county_key("user", &reviewer.id), to_json(reviewer)?));
+        for township in townships {
+            records.push((county_key("user", &township.director.id), to_json(&township.director)?));
+            for caseworker in &township.caseworkers {
+                records.push((county_key("user", &caseworker.id), to_json(caseworker)?));
+            }
+            for point in &township.points {
+                records.push((county_key("meal_point", &point.id), to_json(point)?));
+            }
+        }
+        replica.commit(&ShardId::county(DEMO_COUNTY), &records, &self.author(at, &reviewer.id))?;
+        Ok(())
+    }
+
+    fn write_village_elders(&mut self, replica: &mut Replica, township: &Township, village: &Place, at: NaiveDateTime) -> Result<Vec<Elder>> {
+        let mut rng = self.rng.derive(&format!("elders/{}", village.code));
+        let count = rng.between(22, 43) as usize;
+        let today = self.options.today;
+        let mut elders = Vec::with_capacity(count + 1);
+        if township.villages.first().map(|first| &first.code) == Some(&village.code) {
+            elders.push(planted_elder(&mut rng, township, village, at));
+        }
+        for number in 0..count {
+            elders.push(random_elder(&mut rng, township, village, number, at, today));
+        }
+        let records = elders.iter().map(|elder| Ok((elder.id.clone(), to_json(elder)?))).collect::<Result<Vec<_>>>()?;
+        replica.commit(&ShardId::elders(&village.code), &records, &self.author(at, &township.director.id))?;
+        Ok(elders)
+    }
+
+    fn write_village_visits(&mut self, replica: &mut Replica, village: &Place, elders: &[Elder], caseworker: &User) -> Result<usize> {
+        let today = self.options.today;
+        let mut written = 0;
+        for month in self.months() {
+            let mut rng = self.rng.derive(&format!("visits/{}/{month}", village.code));
+            let mut visits = Vec::new();
+            for elder in elders {
+                let age = elder.age_on(month.first_day());
+                let categories: Vec<Category> = elder.categories.keys().copied().collect();
+                let tier = self.policy.visit_tiers.iter().find(|tier| tier.matches(age, &categories, elder.economic_status));
+                let per_month = match tier.map(|tier| tier.interval_days) {
+                    Some(days) if days <= 7 => 4,
+                    Some(days) if days <= 31 => 1,
+                    _ => u32::from(rng.chance(0.75)),
+                };
+                for visit_number in 0..per_month {
+                    if rng.chance(MISSED_VISIT_SHARE) {
+                        continue;
+                    }
+                    let day = if per_month == 1 { rng.between(1, 27) as u32 } else { 1 + visit_number * 7 + rng.below(5) as u32 };
+                    let Some(date) = month.first_day().with_day(day) else { continue };
+                    let time = NaiveTime::from_hms_opt(rng.between(8, 17) as u32, rng.below(60) as u32, 0).expect("valid time");
+                    let visited_at = NaiveDateTime::new(date, time);
+                    let gone = elder.life.date.is_some_and(|gone| gone < date);
+                    if date > today || gone || date < elder_registered(elder) {
+                        continue;
+                    }
+                    visits.push(random_visit(&mut rng, elder, caseworker, visited_at));
+                }
+            }
+            if visits.is_empty() {
+                continue;
+            }
+            written += visits.len();
+            let records = visits.iter().map(|visit| Ok((visit.id.clone(), to_json(visit)?))).collect::<Result<Vec<_>>>()?;
+            let last = visits.iter().map(|visit| visit.visited_at).max().expect("not empty");
+            replica.commit(&ShardId::Visits { village: village.code.clone(), month }, &records, &self.author(last, &caseworker.id))?;
+        }
+        Ok(written)
+    }
+
+    fn write_township_meals(&mut self, replica: &mut Replica, township: &Township, diners: &[Elder]) -> Result<usize> {
+        let today = self.options.today;
+        let rules = &self.policy.meal;
+        let mut written = 0;
+        let mut rng = self.rng.derive(&format!("meal-points/{}", township.place.code));
+        let assignment: Vec<(&Elder, &MealPoint)> =
+            diners.iter().map(|elder| (elder, rng.pick(&township.points))).collect();
+        for month in self.months() {
+            for point in &township.points {
+                let mut rng = self.rng.derive(&format!("meals/{}/{month}", point.id));
+                let mut meals = Vec::new();
+                let mut date = month.first_day();
+                while date <= month.last_day() && date <= today {
+                    if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+                        date += Duration::days(1);
+                        continue;
+                    }
+                    for (elder, _) in assignment.iter().filter(|(_, assigned)| assigned.id == point.id) {
+                        if elder.life.date.is_some_and(|gone| gone <= date) {
+                            continue;
+                        }
+                        let age = elder.age_on(date);
+                        let categories: Vec<Category> = elder.categories.keys().copied().collect();
+                        let per_meal = rules.band_for(age, &categories, elder.economic_status).map_or(0, |band| band.per_meal);
+                        for (slot, price) in &point.prices {
+                            let appetite = match slot {
+                                MealSlot::Breakfast => 0.12,
+                                MealSlot::Lunch => 0.85,
+                                MealSlot::Dinner => 0.18,
+                            };
+                            if !rng.chance(appetite) {
+                                continue;
+                            }
+                            let mode = *rng.weighted(&[(MealMode::DineIn, 75), (MealMode::TakeAway, 15), (MealMode::Delivery, 10)]);
+                            let mode = if point.modes.contains(&mode) { mode } else { MealMode::DineIn };
+                            let subsidy = if *slot == MealSlot::Lunch { per_meal.min(*price) } else { 0 };
+                            let delivery_fee = if mode == MealMode::Delivery { rules.delivery_fee } else { 0 };
+                            let at = NaiveDateTime::new(date, NaiveTime::from_hms_opt(11, 30, 0).expect("valid time"));
+                            let proxy = (mode == MealMode::TakeAway && rng.chance(0.3))
+                                .then(|| format!("{}{}", elder.name.chars().next().unwrap_or('张'), "家儿媳"));
+                            meals.push(Meal {
+                                id: Self::id(&mut rng, at),
+                                point_id: point.id.clone(),
+                                elder_id: elder.id.clone(),
+                                date,
+                                slot: *slot,
+                                mode,
+                                proxy,
+                                operator_id: township.director.id.clone(),
+                                self_paid: price - subsidy + delivery_fee,
+                                subsidy,
+                                policy_version: self.policy.version.clone(),
+                                meta: RecordMeta::created(at, &township.director.id),
+                            });
+                        }
+                    }
+                    date += Duration::days(1);
+                }
+                if meals.is_empty() {
+                    continue;
+                }
+                written += meals.len();
+                let records = meals.iter().map(|meal| Ok((meal.id.clone(), to_json(meal)?))).collect::<Result<Vec<_>>>()?;
+                let last = NaiveDateTime::new(meals[meals.len() - 1].date, NaiveTime::from_hms_opt(18, 0, 0).expect("valid time"));
+                replica.commit(&ShardId::Meals { point: point.id.clone(), month }, &records, &self.author(last, &township.director.id))?;
+            }
+        }
+        Ok(written)
+    }
+}
+
+const VILLAGES_PER_CASEWORKER: usize = 4;
+/// Share of elders who eat at a meal point.
+const DINER_SHARE: f64 = 0.46;
+/// Share of due visits that did not happen (so coverage is realistic, not 100%).
+const MISSED_VISIT_SHARE: f64 = 0.05;
+
+fn elder_registered(elder: &Elder) -> NaiveDate {
+    NaiveDate::parse_from_str(&elder.meta.created_at[..10], "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
+}
+
+fn planted_elder(rng: &mut Rng, township: &Township, village: &Place, at: NaiveDateTime) -> Elder {
+    let birth = NaiveDate::from_ymd_opt(1946, 3, 15).expect("valid date");
+    let contact_id = Generator::id(rng, at);
+    Elder {
+        id: Generator::id(rng, at),
+        name: PLANTED_ELDER.to_owned(),
+        id_number: id_number::compose("362128", birth, 31, Gender::Male),
+        gender: Gender::Male,
+        birth_date: birth,
+        phone: Some("0797-5731234".to_owned()),
+        address: format!("{}{}3组12号", township.place.name, village.name.trim_end_matches("委会")),
+        village_code: village.code.clone(),
+        categories: BTreeMap::from([(Category::LivingAlone, NaiveDate::from_ymd_opt(2019, 5, 1).expect("valid date"))]),
+        economic_status: EconomicStatus::Dibao,
+        life: LifeStatus::default(),
+        contacts: BTreeMap::from([(
+            contact_id,
+            Contact { name: "张小明".to_owned(), relation: "儿子".to_owned(), phone: Some("13907971234".to_owned()), is_supporter: true },
+        )]),
+        notes: "儿子在广东务工，每月回家一次".to_owned(),
+        meta: RecordMeta::created(at, &township.director.id),
+    }
+}
+
+fn random_elder(rng: &mut Rng, township: &Township, village: &Place, number: usize, at: NaiveDateTime, today: NaiveDate) -> Elder {
+    let male = rng.chance(0.45);
+    let gender = if male { Gender::Male } else { Gender::Female };
+    let surname = people::surname(rng);
+    let name = format!("{surname}{}", people::elder_given_name(rng, male));
+    let age = rng.weighted(&[((60, 69), 38), ((70, 79), 34), ((80, 89), 22), ((90, 100), 6)]);
+    let years = rng.between(age.0, age.1);
+    let birth = (today - Duration::days(years * 365 + rng.between(0, 364))).max(NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
+    let address_code = if rng.chance(0.7) { "362128" } else { "360733" };
+    let number_id = id_number::compose(address_code, birth, rng.below(1000) as u16, gender);
+    let since = |rng: &mut Rng| today - Duration::days(rng.between(60, 3650));
+    let mut categories = BTreeMap::new();
+    for (category, share) in [
+        (Category::LivingAlone, 0.18),
+        (Category::EmptyNest, 0.35),
+        (Category::LeftBehind, 0.10),
+        (Category::Disabled, 0.08),
+        (Category::SeverelyDisabled, 0.03),
+        (Category::FamilyPlanningSpecial, 0.02),
+        (Category::WidowedChildless, 0.03),
+    ] {
+        if rng.chance(share) {
+            categories.insert(category, since(rng).max(birth + Duration::days(60 * 365)));
+        }
+    }
+    let economic_status = *rng.weighted(&[
+        (EconomicStatus::None, 68),
+        (EconomicStatus::TekunDispersed, 3),
+        (EconomicStatus::TekunCentralized, 1),
+        (EconomicStatus::Dibao, 11),
+        (EconomicStatus::LowIncome, 5),
+        (EconomicStatus::PovertyAlleviated, 12),
+    ]);
+    let life = if rng.chance(0.02) {
+        LifeStatus { state: LifeState::Deceased, date: Some(today - Duration::days(rng.between(5, 300))), moved_to: None }
+    } else if rng.chance(0.01) {
+        LifeStatus { state: LifeState::Moved, date: Some(today - Duration::days(rng.between(5, 300))), moved_to: Some("赣州市章贡区".to_owned()) }
+    } else {
+        LifeStatus::default()
+    };
+    let mut contacts = BTreeMap::new();
+    if !categories.contains_key(&Category::WidowedChildless) {
+        for _ in 0..rng.between(1, 3) {
+            let relation = *rng.pick(&["儿子", "女儿", "儿子", "儿媳", "女婿"]);
+            let contact_surname = if matches!(relation, "儿子" | "儿媳") { surname } else { people::surname(rng) };
+            contacts.insert(
+                Generator::id(rng, at),
+                Contact {
+                    name: format!("{contact_surname}{}", people::younger_given_name(rng)),
+                    relation: relation.to_owned(),
+                    phone: Some(people::mobile(rng)),
+                    is_supporter: matches!(relation, "儿子" | "女儿"),
+                },
+            );
+        }
+    } else {
+        contacts.insert(
+            Generator::id(rng, at),
+            Contact { name: format!("{}{}", people::surname(rng), people::younger_given_name(rng)), relation: "村干部".to_owned(), phone: Some(people::mobile(rng)), is_supporter: false },
+        );
+    }
+    Elder {
+        id: Generator::id(rng, at),
+        name,
+        id_number: number_id,
+        gender,
+        birth_date: birth,
+        phone: rng.chance(0.6).then(|| people::mobile(rng)),
+        address: format!("{}{}{}组{}号", township.place.name, village.name.trim_end_matches("委会"), 1 + number % 9, rng.between(1, 60)),
+        village_code: village.code.clone(),
+        categories,
+        economic_status,
+        life,
+        contacts,
+        notes: String::new(),
+        meta: RecordMeta::created(at, &township.director.id),
+    }
+}
+
+/// Notes a caseworker writes when an area needs attention, per area.
+const ATTENTION_NOTES: [(CheckArea, &str); 8] = [
+    (CheckArea::Health, "血压偏高，提醒按时服药"),
+    (CheckArea::Mental, "情绪低落，独处时间较长"),
+    (CheckArea::Economic, "高龄津贴本月未到账"),
+    (CheckArea::Support, "子女近两月未回家探望"),
+    (CheckArea::Safety, "厨房电线老化"),
+    (CheckArea::Hygiene, "室内卫生较差"),
+    (CheckArea::Living, "屋顶漏雨"),
+    (CheckArea::Needs, "希望安装卫生间扶手"),
+];
+
+fn random_visit(rng: &mut Rng, elder: &Elder, caseworker: &User, visited_at: NaiveDateTime) -> Visit {
+    let mut findings: BTreeMap<CheckArea, Finding> = CheckArea::ALL.iter().map(|area| (*area, Finding::default())).collect();
+    let mut referrals = BTreeMap::new();
+    let roll = rng.below(1000);
+    if roll < 3 {
+        findings.insert(CheckArea::Health, Finding { severity: Severity::Urgent, note: "突发胸闷气短，已拨打120并通知赡养人".to_owned() });
+    } else if roll < 23 {
+        let (area, note) = *rng.pick(&ATTENTION_NOTES);
+        findings.insert(area, Finding { severity: Severity::Serious, note: note.to_owned() });
+        let opened_at = xianglin_schema::record::format_datetime(visited_at);
+        let closed = rng.chance(0.6);
+        referrals.insert(
+            Generator::id(rng, visited_at),
+            Referral {
+                to_level: if area == CheckArea::Economic { ReferralLevel::County } else { ReferralLevel::Township },
+                area,
+                note: note.to_owned(),
+                status: if closed { ReferralStatus::Closed } else { ReferralStatus::Open },
+                opened_at: opened_at.clone(),
+                opened_by: caseworker.id.clone(),
+                status_changed_at: closed.then(|| opened_at.clone()),
+                status_changed_by: closed.then(|| caseworker.id.clone()),
+            },
+        );
+    } else if roll < 140 {
+        let (area, note) = *rng.pick(&ATTENTION_NOTES);
+        findings.insert(area, Finding { severity: Severity::Attention, note: note.to_owned() });
+    }
+    Visit {
+        id: Generator::id(rng, visited_at),
+        elder_id: elder.id.clone(),
+        village_code: elder.village_code.clone(),
+        visited_at,
+        mode: *rng.weighted(&[(VisitMode::Home, 80), (VisitMode::Phone, 15), (VisitMode::Video, 5)]),
+        visitor_id: caseworker.id.clone(),
+        findings,
+        referrals,
+        major_event: false,
+        notes: String::new(),
+        meta: RecordMeta::created(visited_at, &caseworker.id),
+    }
+}

@@ -1,0 +1,358 @@
+//! Records inside automerge documents: writing a record's JSON as maps and scalars, reading it
+//! back with every concurrent value of a field, and finding which records a change touched.
+//!
+//! A shard document's root map holds one entry per record: `record key -> map of fields`.
+//! Writes change only the fields whose value differs, so concurrent edits of different fields
+//! merge and only edits of the same field conflict. A record itself is never deleted (a delete
+//! silently beats a concurrent edit): it is voided with fields of its `meta`.
+
+use std::collections::BTreeSet;
+
+use automerge::transaction::Transactable;
+use automerge::{Automerge, ChangeHash, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value, ValueRef};
+use serde_json::{Map, Number, Value as Json};
+
+use crate::Error;
+
+/// A record as read from a document: the winning value of each field, and the fields that
+/// hold concurrent values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredRecord {
+    pub value: Json,
+    pub conflicts: Vec<StoredConflict>,
+}
+
+/// A field with several concurrent values; `values` lists them all, the winner first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredConflict {
+    pub field: String,
+    pub values: Vec<Json>,
+}
+
+/// Writes `record` (a JSON object) under `key` at the document root, changing only what
+/// differs from what is stored. Keys missing from a nested map are removed from it (a category
+/// dropped, a contact removed); the record's own top-level fields are never removed.
+pub fn write_record<T: Transactable>(tx: &mut T, key: &str, record: &Json) -> Result<(), Error> {
+    let Json::Object(fields) = record else {
+        return Err(Error::Invalid(format!("record {key} is not an object")));
+    };
+    let existing = tx.get_all(automerge::ROOT, key)?;
+    match existing.as_slice() {
+        [(Value::Object(ObjType::Map), id)] => {
+            let id = id.clone();
+            write_map(tx, &id, fields, false)
+        }
+        // A new record (or a key that does not hold one record): nothing to compare with, so
+        // write without reading, which keeps bulk imports fast.
+        _ => {
+            tx.batch_create_object(automerge::ROOT, key, &to_hydrate(record), false)?;
+            Ok(())
+        }
+    }
+}
+
+/// A JSON value as an automerge value tree, for creating a whole record in one batch.
+fn to_hydrate(value: &Json) -> automerge::hydrate::Value {
+    use automerge::hydrate;
+    match value {
+        Json::Object(fields) => {
+            let map: std::collections::HashMap<&str, hydrate::Value> =
+                fields.iter().map(|(key, value)| (key.as_str(), to_hydrate(value))).collect();
+            hydrate::Value::from(map)
+        }
+        Json::Array(items) => hydrate::Value::List(items.iter().map(to_hydrate).collect::<Vec<_>>().into()),
+        scalar => hydrate::Value::Scalar(json_to_scalar(scalar)),
+    }
+}
+
+/// Writes the fields of a map object that was just created.
+fn write_new_map<T: Transactable>(tx: &mut T, object: &ObjId, fields: &Map<String, Json>) -> Result<(), Error> {
+    for (field, value) in fields {
+        match value {
+            Json::Object(inner) => {
+                let id = tx.put_object(object, field.as_str(), ObjType::Map)?;
+                write_new_map(tx, &id, inner)?;
+            }
+            Json::Array(items) => {
+                let id = tx.put_object(object, field.as_str(), ObjType::List)?;
+                for (index, item) in items.iter().enumerate() {
+                    insert_item(tx, &id, index, item)?;
+                }
+            }
+            scalar => tx.put(object, field.as_str(), json_to_scalar(scalar))?,
+        }
+    }
+    Ok(())
+}
+
+fn write_map<T: Transactable>(tx: &mut T, object: &ObjId, fields: &Map<String, Json>, remove_absent: bool) -> Result<(), Error> {
+    for (field, value) in fields {
+        write_field(tx, object, Prop::Map(field.clone()), value)?;
+    }
+    if remove_absent {
+        let stale: Vec<String> = tx.keys(object).filter(|key| !fields.contains_key(key)).collect();
+        for key in stale {
+            tx.delete(object, key.as_str())?;
+        }
+    }
+    Ok(())
+}
+
+fn write_field<T: Transactable>(tx: &mut T, object: &ObjId, prop: Prop, value: &Json) -> Result<(), Error> {
+    let current = tx.get_all(object, prop.clone())?;
+    // A field holding concurrent values is always written again: that resolves the conflict.
+    let single = if current.len() == 1 { current.into_iter().next() } else { None };
+    match (single, value) {
+        (Some((Value::Object(ObjType::Map), id)), Json::Object(fields)) => write_map(tx, &id, fields, true),
+        (Some((Value::Object(ObjType::List), id)), Json::Array(_)) if read_value(tx, &id)? == *value => Ok(()),
+        (Some((Value::Scalar(scalar), _)), _) if scalar_to_json(&scalar) == *value => Ok(()),
+        (_, Json::Object(fields)) => {
+            let id = put_object(tx, object, prop, ObjType::Map)?;
+            write_new_map(tx, &id, fields)
+        }
+        (_, Json::Array(items)) => {
+            let id = put_object(tx, object, prop, ObjType::List)?;
+            for (index, item) in items.iter().enumerate() {
+                insert_item(tx, &id, index, item)?;
+            }
+            Ok(())
+        }
+        (_, scalar) => {
+            match prop {
+                Prop::Map(key) => tx.put(object, key, json_to_scalar(scalar))?,
+                Prop::Seq(index) => tx.put(object, index, json_to_scalar(scalar))?,
+            }
+            Ok(())
+        }
+    }
+}
+
+fn put_object<T: Transactable>(tx: &mut T, object: &ObjId, prop: Prop, kind: ObjType) -> Result<ObjId, Error> {
+    Ok(match prop {
+        Prop::Map(key) => tx.put_object(object, key, kind)?,
+        Prop::Seq(index) => tx.put_object(object, index, kind)?,
+    })
+}
+
+fn insert_item<T: Transactable>(tx: &mut T, list: &ObjId, index: usize, item: &Json) -> Result<(), Error> {
+    match item {
+        Json::Object(fields) => {
+            let id = tx.insert_object(list, index, ObjType::Map)?;
+            write_new_map(tx, &id, fields)
+        }
+        Json::Array(items) => {
+            let id = tx.insert_object(list, index, ObjType::List)?;
+            for (inner, item) in items.iter().enumerate() {
+                insert_item(tx, &id, inner, item)?;
+            }
+            Ok(())
+        }
+        scalar => {
+            tx.insert(list, index, json_to_scalar(scalar))?;
+            Ok(())
+        }
+    }
+}
+
+/// Reads the record under `key`, or `None` if the document has no such record.
+pub fn read_record<D: ReadDoc>(doc: &D, key: &str) -> Result<Option<StoredRecord>, Error> {
+    let Some((Value::Object(ObjType::Map), object)) = doc.get(automerge::ROOT, key)? else {
+        return Ok(None);
+    };
+    let mut conflicts = Vec::new();
+    let value = read_map_with_conflicts(doc, &object, "", &mut conflicts)?;
+    Ok(Some(StoredRecord { value, conflicts }))
+}
+
+/// The keys of every record in the document, in key order.
+pub fn record_keys<D: ReadDoc>(doc: &D) -> Vec<String> {
+    doc.keys(automerge::ROOT).collect()
+}
+
+fn read_map_with_conflicts<D: ReadDoc>(doc: &D, object: &ObjId, path: &str, conflicts: &mut Vec<StoredConflict>) -> Result<Json, Error> {
+    let mut fields = Map::new();
+    // One pass over the map; only fields flagged as conflicted are read again for all values.
+    for item in doc.map_range(object, ..) {
+        let key = item.key.to_string();
+        let field_path = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+        if item.conflict {
+            let all = doc.get_all(object, key.as_str())?;
+            let values = all.iter().map(|(value, id)| value_to_json(doc, value, id)).collect::<Result<Vec<_>, _>>()?;
+            conflicts.push(StoredConflict { field: field_path.clone(), values });
+        }
+        let json = match item.value {
+            ValueRef::Object(ObjType::Map) => read_map_with_conflicts(doc, &item.id(), &field_path, conflicts)?,
+            ValueRef::Object(_) => read_value(doc, &item.id())?,
+            scalar => match scalar.into_value() {
+                Value::Scalar(scalar) => scalar_to_json(&scalar),
+                Value::Object(_) => unreachable!("objects are matched above"),
+            },
+        };
+        fields.insert(key, json);
+    }
+    Ok(Json::Object(fields))
+}
+
+fn value_to_json<D: ReadDoc>(doc: &D, value: &Value<'_>, id: &ObjId) -> Result<Json, Error> {
+    match value {
+        Value::Scalar(scalar) => Ok(scalar_to_json(scalar)),
+        Value::Object(_) => read_value(doc, id),
+    }
+}
+
+/// Reads an object (map or list) as JSON, taking the winning value of every field.
+fn read_value<D: ReadDoc>(doc: &D, object: &ObjId) -> Result<Json, Error> {
+    match doc.object_type(object)? {
+        ObjType::Map | ObjType::Table => {
+            let mut fields = Map::new();
+            for key in doc.keys(object) {
+                if let Some((value, id)) = doc.get(object, key.as_str())? {
+                    fields.insert(key, value_to_json(doc, &value, &id)?);
+                }
+            }
+            Ok(Json::Object(fields))
+        }
+        ObjType::List => {
+            let mut items = Vec::new();
+            for index in 0..doc.length(object) {
+                if let Some((value, id)) = doc.get(object, index)? {
+                    items.push(value_to_json(doc, &value, &id)?);
+                }
+            }
+            Ok(Json::Array(items))
+        }
+        ObjType::Text => Ok(Json::String(doc.text(object)?)),
+    }
+}
+
+fn json_to_scalar(value: &Json) -> ScalarValue {
+    match value {
+        Json::Null => ScalarValue::Null,
+        Json::Bool(flag) => ScalarValue::Boolean(*flag),
+        Json::Number(number) => match (number.as_i64(), number.as_u64()) {
+            (Some(signed), _) => ScalarValue::Int(signed),
+            (None, Some(unsigned)) => ScalarValue::Uint(unsigned),
+            _ => ScalarValue::F64(number.as_f64().unwrap_or_default()),
+        },
+        Json::String(text) => ScalarValue::Str(text.as_str().into()),
+        Json::Array(_) | Json::Object(_) => unreachable!("objects are written as automerge objects"),
+    }
+}
+
+fn scalar_to_json(scalar: &ScalarValue) -> Json {
+    match scalar {
+        ScalarValue::Null => Json::Null,
+        ScalarValue::Boolean(flag) => Json::Bool(*flag),
+        ScalarValue::Int(signed) => Json::from(*signed),
+        ScalarValue::Uint(unsigned) => Json::from(*unsigned),
+        ScalarValue::F64(float) => Number::from_f64(*float).map(Json::Number).unwrap_or(Json::Null),
+        ScalarValue::Counter(counter) => Json::from(i64::from(counter)),
+        ScalarValue::Timestamp(millis) => Json::from(*millis),
+        ScalarValue::Str(text) => Json::String(text.to_string()),
+        ScalarValue::Bytes(_) | ScalarValue::Unknown { .. } => Json::Null,
+    }
+}
+
+/// The keys of the records that changed between two sets of heads.
+pub fn touched_records(doc: &Automerge, before: &[ChangeHash], after: &[ChangeHash]) -> BTreeSet<String> {
+    let mut touched = BTreeSet::new();
+    for patch in doc.diff(before, after) {
+        match patch.path.first() {
+            Some((_, Prop::Map(key))) => {
+                touched.insert(key.clone());
+            }
+            _ => {
+                if let automerge::PatchAction::PutMap { key, .. } = &patch.action {
+                    touched.insert(key.clone());
+                }
+            }
+        }
+    }
+    touched
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::ActorId;
+    use serde_json::json;
+
+    use super::*;
+
+    fn write(doc: &mut Automerge, key: &str, record: Json) {
+        let mut tx = doc.transaction();
+        write_record(&mut tx, key, &record).unwrap();
+        tx.commit();
+    }
+
+    #[test]
+    fn a_record_reads_back_as_written() {
+        let mut doc = Automerge::new();
+        let record = json!({"name": "张建国", "age": 80, "phone": null, "categories": {"living_alone": "2020-01-01"}, "modes": ["home", "phone"]});
+        write(&mut doc, "e1", record.clone());
+        let stored = read_record(&doc, "e1").unwrap().unwrap();
+        assert_eq!(stored.value, record);
+        assert!(stored.conflicts.is_empty());
+    }
+
+    #[test]
+    fn writing_an_unchanged_record_makes_no_change() {
+        let mut doc = Automerge::new();
+        let record = json!({"name": "张建国", "categories": {"living_alone": "2020-01-01"}, "modes": ["home"]});
+        write(&mut doc, "e1", record.clone());
+        let heads = doc.get_heads();
+        write(&mut doc, "e1", record);
+        assert_eq!(doc.get_heads(), heads);
+    }
+
+    #[test]
+    fn concurrent_edits_of_different_fields_merge_and_of_one_field_conflict() {
+        let mut first = Automerge::new().with_actor(ActorId::from(b"device-one".as_slice()));
+        write(&mut first, "e1", json!({"name": "张建国", "phone": "13800138000", "address": "老屋"}));
+        let mut second = first.fork().with_actor(ActorId::from(b"device-two".as_slice()));
+        write(&mut first, "e1", json!({"name": "张建国", "phone": "13900139000", "address": "老屋"}));
+        write(&mut second, "e1", json!({"name": "张建国", "phone": "13700137000", "address": "新屋"}));
+        first.merge(&mut second).unwrap();
+        let stored = read_record(&first, "e1").unwrap().unwrap();
+        assert_eq!(stored.value["address"], "新屋");
+        assert_eq!(stored.conflicts.len(), 1);
+        assert_eq!(stored.conflicts[0].field, "phone");
+        let mut values: Vec<&Json> = stored.conflicts[0].values.iter().collect();
+        values.sort_by_key(|value| value.to_string());
+        assert_eq!(values, [&json!("13700137000"), &json!("13900139000")]);
+    }
+
+    #[test]
+    fn writing_a_conflicted_field_again_resolves_it() {
+        let mut first = Automerge::new().with_actor(ActorId::from(b"device-one".as_slice()));
+        write(&mut first, "e1", json!({"phone": "1"}));
+        let mut second = first.fork().with_actor(ActorId::from(b"device-two".as_slice()));
+        write(&mut first, "e1", json!({"phone": "2"}));
+        write(&mut second, "e1", json!({"phone": "3"}));
+        first.merge(&mut second).unwrap();
+        let winner = read_record(&first, "e1").unwrap().unwrap().value;
+        write(&mut first, "e1", winner.clone());
+        let stored = read_record(&first, "e1").unwrap().unwrap();
+        assert!(stored.conflicts.is_empty());
+        assert_eq!(stored.value, winner);
+    }
+
+    #[test]
+    fn a_key_dropped_from_a_nested_map_is_removed() {
+        let mut doc = Automerge::new();
+        write(&mut doc, "e1", json!({"categories": {"living_alone": "2020-01-01", "disabled": "2021-01-01"}}));
+        write(&mut doc, "e1", json!({"categories": {"disabled": "2021-01-01"}}));
+        assert_eq!(read_record(&doc, "e1").unwrap().unwrap().value, json!({"categories": {"disabled": "2021-01-01"}}));
+    }
+
+    #[test]
+    fn touched_records_are_found_from_the_diff() {
+        let mut doc = Automerge::new();
+        write(&mut doc, "e1", json!({"name": "a", "life": {"state": "active"}}));
+        write(&mut doc, "e2", json!({"name": "b"}));
+        let before = doc.get_heads();
+        write(&mut doc, "e1", json!({"name": "a", "life": {"state": "deceased"}}));
+        write(&mut doc, "e3", json!({"name": "c"}));
+        let touched = touched_records(&doc, &before, &doc.get_heads());
+        assert_eq!(touched.into_iter().collect::<Vec<_>>(), ["e1", "e3"]);
+    }
+}

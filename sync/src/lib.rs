@@ -1,0 +1,77 @@
+//! How records live and travel: automerge documents (the truth) and the local replica that
+//! keeps them with their SQLite projection (a view) in one file.
+//!
+//! - [`shard`]: which document holds a record.
+//! - [`document`]: records inside automerge documents, conflicts, touched records.
+//! - [`replica`]: the local replica: open, write, merge, rebuild, bounded document cache.
+//! - [`projection`]: documents → SQLite tables.
+//! - [`query`]: what the app reads from the projection.
+//! - [`demo`]: the deterministic demo county on the real places of 会昌县.
+//!
+//! **Architecture invariant:** no SQL outside this crate and `schema`'s migrations; no
+//! automerge outside this crate; nothing here knows about Tauri.
+
+pub mod demo;
+pub mod document;
+pub mod projection;
+pub mod query;
+pub mod replica;
+pub mod shard;
+
+pub use replica::{Author, Replica};
+pub use shard::{Month, ShardId, ShardKind};
+
+use xianglin_schema::Problem;
+
+/// What can go wrong in the replica. Messages are English (for logs); the app maps each kind
+/// to a Chinese message.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The record broke validation rules; nothing was written.
+    #[error("invalid record: {}", xianglin_schema::problem::describe(.0))]
+    Problems(Vec<Problem>),
+    /// A request that makes no sense (unknown record, malformed input).
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("malformed shard id {0:?}")]
+    BadShardId(String),
+    /// The file exists but is not a Xianglin replica; it was left untouched.
+    #[error("{path} is not a Xianglin database (it belongs to another program or is not a database); it was left untouched")]
+    Foreign { path: String },
+    /// The file looks like a replica but cannot be read; it was left untouched.
+    #[error("{path} is damaged and cannot be opened ({detail}); it was left untouched")]
+    Corrupt { path: String, detail: String },
+    /// The replica was written by a newer version of the app.
+    #[error("{path} was written by a newer version of Xianglin (schema {found}, this version knows {known})")]
+    TooNew { path: String, found: u32, known: u32 },
+    #[error("in shard {shard}: {source}")]
+    InShard { shard: String, source: Box<Error> },
+    #[error(transparent)]
+    Automerge(#[from] automerge::AutomergeError),
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// Wraps an error with the shard it happened in.
+    pub fn in_shard(self, shard: &ShardId) -> Error {
+        Error::InShard { shard: shard.to_string(), source: Box::new(self) }
+    }
+
+    /// The innermost error, past any shard context.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::InShard { source, .. } => source.root(),
+            other => other,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

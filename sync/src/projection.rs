@@ -1,0 +1,239 @@
+//! The projection: SQLite tables computed from the shards' documents.
+//!
+//! Every row here can be dropped and recomputed from the documents ([`crate::Replica::rebuild`]).
+//! A record that does not match its type (a newer app's record, say) is left out with a warning
+//! rather than stopping the projection of the others.
+
+use automerge::Automerge;
+use rusqlite::{Transaction, params};
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use xianglin_schema::adaptation::AdaptationCase;
+use xianglin_schema::elder::Elder;
+use xianglin_schema::meal::{Meal, MealPoint};
+use xianglin_schema::names::name_keys;
+use xianglin_schema::place::Place;
+use xianglin_schema::policy::Policy;
+use xianglin_schema::user::{Device, User};
+use xianglin_schema::visit::Visit;
+
+use crate::document::{self, StoredRecord};
+use crate::shard::{ShardId, ShardKind};
+use crate::{Error, Result};
+
+/// The tables `rebuild` empties and refills, in the order they are compared by tests.
+pub const TABLES: [&str; 10] =
+    ["places", "policies", "users", "devices", "meal_points", "elders", "visits", "meals", "adaptation_cases", "conflicts"];
+
+/// Kinds of record in the county document, by key prefix (`place/<code>`, ...).
+pub const COUNTY_PREFIXES: [&str; 5] = ["place", "policy", "user", "device", "meal_point"];
+
+/// The key of a county-document record: `<kind>/<id>`.
+pub fn county_key(kind: &str, id: &str) -> String {
+    format!("{kind}/{id}")
+}
+
+pub(crate) fn clear(transaction: &Transaction<'_>) -> Result<()> {
+    for table in TABLES {
+        transaction.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    Ok(())
+}
+
+/// Projects the records under `keys` of `shard`'s document.
+pub(crate) fn project<'a>(
+    transaction: &Transaction<'_>,
+    shard: &ShardId,
+    document: &Automerge,
+    keys: impl Iterator<Item = &'a String>,
+) -> Result<()> {
+    let shard_id = shard.to_string();
+    for key in keys {
+        let Some(stored) = document::read_record(document, key)? else { continue };
+        project_conflicts(transaction, &shard_id, key, &stored)?;
+        let projected = match shard.kind() {
+            ShardKind::Elders => typed(&stored.value).map(|elder| project_elder(transaction, &shard_id, &elder)),
+            ShardKind::Visits => typed(&stored.value).map(|visit| project_visit(transaction, &shard_id, &visit)),
+            ShardKind::Meals => typed(&stored.value).map(|meal| project_meal(transaction, &shard_id, &meal)),
+            ShardKind::Adaptation => typed(&stored.value).map(|case| project_case(transaction, &shard_id, &case)),
+            ShardKind::County => project_county_record(transaction, &shard_id, key, &stored.value),
+        };
+        match projected {
+            Some(result) => result?,
+            None => tracing::warn!(shard = %shard_id, key = %key, "record does not match its type; left out of the projection"),
+        }
+    }
+    Ok(())
+}
+
+fn typed<T: DeserializeOwned>(value: &Json) -> Option<T> {
+    serde_json::from_value(value.clone()).ok()
+}
+
+fn project_conflicts(transaction: &Transaction<'_>, shard_id: &str, key: &str, stored: &StoredRecord) -> Result<()> {
+    let record_id = key.rsplit('/').next().unwrap_or(key);
+    transaction
+        .prepare_cached("DELETE FROM conflicts WHERE shard = ?1 AND record_id = ?2")?
+        .execute(params![shard_id, record_id])?;
+    let mut insert = transaction.prepare_cached("INSERT INTO conflicts (shard, record_id, field, \"values\") VALUES (?1, ?2, ?3, ?4)")?;
+    for conflict in &stored.conflicts {
+        insert.execute(params![shard_id, record_id, conflict.field, serde_json::to_string(&conflict.values)?])?;
+    }
+    Ok(())
+}
+
+fn text<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Json::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+fn project_elder(transaction: &Transaction<'_>, shard_id: &str, elder: &Elder) -> Result<()> {
+    let keys = name_keys(&elder.name);
+    let categories: Vec<String> = elder.categories.keys().map(text).collect();
+    let township_code = format!("{}000", &elder.village_code[..9.min(elder.village_code.len())]);
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO elders (id, shard, name, name_pinyin, name_initials, id_number, gender, birth_date,
+                phone, village_code, township_code, economic_status, categories, life_state, life_date, voided, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+        )?
+        .execute(params![
+            elder.id,
+            shard_id,
+            elder.name,
+            keys.full,
+            keys.initials,
+            elder.id_number,
+            text(&elder.gender),
+            elder.birth_date.to_string(),
+            elder.phone,
+            elder.village_code,
+            township_code,
+            text(&elder.economic_status),
+            categories.join(","),
+            text(&elder.life.state),
+            elder.life.date.map(|date| date.to_string()),
+            elder.meta.is_voided(),
+            serde_json::to_string(elder)?,
+        ])?;
+    Ok(())
+}
+
+fn project_visit(transaction: &Transaction<'_>, shard_id: &str, visit: &Visit) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO visits (id, shard, elder_id, village_code, visited_at, mode, visitor_id,
+                worst_severity, major_event, summary, voided, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+        )?
+        .execute(params![
+            visit.id,
+            shard_id,
+            visit.elder_id,
+            visit.village_code,
+            visit.visited_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            text(&visit.mode),
+            visit.visitor_id,
+            text(&visit.worst_severity()),
+            visit.major_event,
+            visit.summary(),
+            visit.meta.is_voided(),
+            serde_json::to_string(visit)?,
+        ])?;
+    Ok(())
+}
+
+fn project_meal(transaction: &Transaction<'_>, shard_id: &str, meal: &Meal) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO meals (id, shard, point_id, elder_id, date, slot, mode, proxy, operator_id,
+                self_paid, subsidy, policy_version, voided)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?
+        .execute(params![
+            meal.id,
+            shard_id,
+            meal.point_id,
+            meal.elder_id,
+            meal.date.to_string(),
+            text(&meal.slot),
+            text(&meal.mode),
+            meal.proxy,
+            meal.operator_id,
+            meal.self_paid,
+            meal.subsidy,
+            meal.policy_version,
+            meal.meta.is_voided(),
+        ])?;
+    Ok(())
+}
+
+fn project_case(transaction: &Transaction<'_>, shard_id: &str, case: &AdaptationCase) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO adaptation_cases (id, shard, elder_id, village_code, step, urban, voided, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            case.id,
+            shard_id,
+            case.elder_id,
+            case.village_code,
+            text(&case.step),
+            case.urban,
+            case.meta.is_voided(),
+            serde_json::to_string(case)?,
+        ])?;
+    Ok(())
+}
+
+fn project_county_record(transaction: &Transaction<'_>, shard_id: &str, key: &str, value: &Json) -> Option<Result<()>> {
+    let (kind, _) = key.split_once('/')?;
+    let result = match kind {
+        "place" => {
+            let place: Place = typed(value)?;
+            transaction
+                .prepare_cached("INSERT OR REPLACE INTO places (code, name, level, parent_code, vintage, shard) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .and_then(|mut statement| {
+                    statement.execute(params![place.code, place.name, text(&place.level), place.parent_code, place.vintage, shard_id])
+                })
+        }
+        "policy" => {
+            let policy: Policy = typed(value)?;
+            transaction
+                .prepare_cached("INSERT OR REPLACE INTO policies (version, county_code, effective_from, body, shard) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .and_then(|mut statement| {
+                    statement.execute(params![policy.version, policy.county_code, policy.effective_from.to_string(), value.to_string(), shard_id])
+                })
+        }
+        "user" => {
+            let user: User = typed(value)?;
+            transaction
+                .prepare_cached("INSERT OR REPLACE INTO users (id, name, role, places, voided, shard) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .and_then(|mut statement| {
+                    statement.execute(params![user.id, user.name, text(&user.role), serde_json::to_string(&user.places).unwrap_or_default(), user.meta.is_voided(), shard_id])
+                })
+        }
+        "device" => {
+            let device: Device = typed(value)?;
+            transaction
+                .prepare_cached("INSERT OR REPLACE INTO devices (id, label, user_id, voided, shard) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .and_then(|mut statement| statement.execute(params![device.id, device.label, device.user_id, device.meta.is_voided(), shard_id]))
+        }
+        "meal_point" => {
+            let point: MealPoint = typed(value)?;
+            transaction
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO meal_points (id, name, kind, township_code, village_code, body, voided, shard) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![point.id, point.name, text(&point.kind), point.township_code, point.village_code, value.to_string(), point.meta.is_voided(), shard_id])
+                })
+        }
+        _ => return None,
+    };
+    Some(result.map(|_| ()).map_err(Error::from))
+}

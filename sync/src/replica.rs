@@ -1,0 +1,499 @@
+//! The local replica: every shard's automerge document and the SQLite projection of its
+//! records, in one SQLite file.
+//!
+//! A write is one SQLite transaction that appends the document's new change bytes and updates
+//! the projection rows of the records the change touched (found from the document's diff), so
+//! the two never disagree on disk. If the transaction fails, the in-memory document is dropped
+//! and reloaded from disk on next use. Documents load on demand into a small cache and are
+//! evicted least-recently-used first, so memory stays bounded however large the county.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use automerge::transaction::CommitOptions;
+use automerge::{ActorId, Automerge, ChangeHash};
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use serde::Serialize;
+use serde_json::Value as Json;
+use xianglin_schema::elder::{self, Elder};
+use xianglin_schema::problem::{Problem, Rule};
+use xianglin_schema::record::{RecordMeta, format_datetime, new_id};
+use xianglin_schema::visit::Visit;
+
+use crate::document::{self, StoredRecord};
+use crate::projection;
+use crate::shard::ShardId;
+use crate::{Error, Result};
+
+/// SQLite `application_id` of a replica file: "XGLN".
+const APPLICATION_ID: i32 = 0x5847_4C4E;
+/// Incremental chunks a shard may gather before they are folded into one snapshot.
+const COMPACT_AFTER_CHUNKS: i64 = 200;
+/// Documents kept in memory by default.
+const DEFAULT_CACHE_CAPACITY: usize = 16;
+
+/// Who makes a change and when: the automerge actor (the device), the user, the time.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub actor: ActorId,
+    pub user_id: String,
+    pub at: NaiveDateTime,
+}
+
+/// Where "now" comes from: the system clock, or a fixed time for tests and the demo.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    System,
+    Fixed(NaiveDateTime),
+}
+
+/// What `rebuild` did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RebuildStats {
+    pub shards: usize,
+    pub records: usize,
+}
+
+pub struct Replica {
+    connection: Connection,
+    path: String,
+    device: ActorId,
+    user_id: String,
+    clock: Clock,
+    documents: DocumentCache,
+}
+
+impl std::fmt::Debug for Replica {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Replica").field("path", &self.path).field("device", &self.device.to_hex_string()).finish()
+    }
+}
+
+impl Replica {
+    /// Opens the replica at `path`, creating it if the file is missing or empty. A file that is
+    /// not a replica, is damaged, or comes from a newer version is refused and left untouched.
+    pub fn open(path: &Path) -> Result<Replica> {
+        let display = path.display().to_string();
+        let existing = std::fs::metadata(path).map(|metadata| metadata.len() > 0).unwrap_or(false);
+        if existing {
+            let mut header = [0u8; 16];
+            use std::io::Read;
+            let read = std::fs::File::open(path)?.read(&mut header)?;
+            if read < 16 || &header != b"SQLite format 3\0" {
+                return Err(Error::Foreign { path: display });
+            }
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let connection = Connection::open_with_flags(path, flags)?;
+        Replica::initialise(connection, display, existing)
+    }
+
+    /// A replica that lives in memory only, for tests.
+    pub fn open_in_memory() -> Result<Replica> {
+        Replica::initialise(Connection::open_in_memory()?, ":memory:".to_owned(), false)
+    }
+
+    fn initialise(connection: Connection, path: String, existing: bool) -> Result<Replica> {
+        let corrupt = |error: rusqlite::Error| Error::Corrupt { path: path.clone(), detail: error.to_string() };
+        let application_id: i32 = connection.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(corrupt)?;
+        let table_count: i64 =
+            connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0)).map_err(corrupt)?;
+        if existing && application_id != APPLICATION_ID && !(application_id == 0 && table_count == 0) {
+            return Err(Error::Foreign { path });
+        }
+        let version: u32 = connection.pragma_query_value(None, "user_version", |row| row.get(0)).map_err(corrupt)?;
+        let known = xianglin_schema::MIGRATIONS.last().map_or(0, |(number, _, _)| *number);
+        if version > known {
+            return Err(Error::TooNew { path, found: version, known });
+        }
+        connection.pragma_update(None, "journal_mode", "WAL")?;
+        connection.pragma_update(None, "synchronous", "NORMAL")?;
+        connection.pragma_update(None, "application_id", APPLICATION_ID)?;
+        migrate(&connection, version)?;
+        let device_hex: Option<String> =
+            connection.query_row("SELECT value FROM replica WHERE key = 'device_id'", [], |row| row.get(0)).optional()?;
+        let device = match device_hex {
+            Some(hex) => ActorId::try_from(hex.as_str()).map_err(|_| Error::Corrupt { path: path.clone(), detail: "bad device id".into() })?,
+            None => {
+                let device = ActorId::from(uuid::Uuid::now_v7().as_bytes().as_slice());
+                connection.execute("INSERT INTO replica (key, value) VALUES ('device_id', ?1)", [device.to_hex_string()])?;
+                device
+            }
+        };
+        let user_id: String = connection
+            .query_row("SELECT value FROM replica WHERE key = 'user_id'", [], |row| row.get(0))
+            .optional()?
+            .unwrap_or_default();
+        tracing::info!(path = %path, device = %device.to_hex_string(), "replica opened");
+        Ok(Replica { connection, path, device, user_id, clock: Clock::System, documents: DocumentCache::new(DEFAULT_CACHE_CAPACITY) })
+    }
+
+    /// This device's automerge actor id, in hex.
+    pub fn device_id(&self) -> String {
+        self.device.to_hex_string()
+    }
+
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The user signed in on this device (empty before enrolment).
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// Signs `user_id` in on this device; later changes carry it.
+    pub fn set_user(&mut self, user_id: &str) -> Result<()> {
+        self.connection.execute(
+            "INSERT INTO replica (key, value) VALUES ('user_id', ?1) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [user_id],
+        )?;
+        self.user_id = user_id.to_owned();
+        Ok(())
+    }
+
+    pub fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    pub fn now(&self) -> NaiveDateTime {
+        match self.clock {
+            Clock::System => chrono::Local::now().naive_local(),
+            Clock::Fixed(at) => at,
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now().date()
+    }
+
+    /// Changes made now by this device and its user.
+    pub fn author(&self) -> Author {
+        Author { actor: self.device.clone(), user_id: self.user_id.clone(), at: self.now() }
+    }
+
+    /// How many documents may stay in memory at once (at least one).
+    pub fn set_cache_capacity(&mut self, capacity: usize) {
+        self.documents.capacity = capacity.max(1);
+        self.documents.shrink();
+    }
+
+    /// How many documents are in memory now.
+    pub fn loaded_documents(&self) -> usize {
+        self.documents.documents.len()
+    }
+
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    /// Saves an elder (new if `id` is empty) after checking it; returns it as stored.
+    pub fn save_elder(&mut self, elder: Elder) -> Result<Elder> {
+        let mut elder = elder::normalize(elder, self.today()).map_err(Error::Problems)?;
+        if !self.place_exists(&elder.village_code, "village")? {
+            return Err(Error::Problems(vec![Problem::new("village_code", "所在村", Rule::PlaceUnknown)]));
+        }
+        if elder.id.is_empty() {
+            elder.id = new_id();
+            elder.meta = RecordMeta::created(self.now(), &self.user_id);
+        }
+        let shard = ShardId::elders(&elder.village_code);
+        self.commit(&shard, &[(elder.id.clone(), to_json(&elder)?)], &self.author())?;
+        Ok(elder)
+    }
+
+    /// Saves a patrol visit (new if `id` is empty); returns it as stored.
+    pub fn save_visit(&mut self, mut visit: Visit) -> Result<Visit> {
+        let mut problems = Vec::new();
+        if visit.visited_at > self.now() {
+            problems.push(Problem::new("visited_at", "探访时间", Rule::DateInFuture));
+        }
+        match crate::query::elder_life(self, &visit.elder_id)? {
+            None => problems.push(Problem::new("elder_id", "探访对象", Rule::Required)),
+            Some((village_code, life)) => {
+                if let Some(date) = life.date.filter(|date| *date < visit.visited_at.date()) {
+                    let label = if life.state == xianglin_schema::elder::LifeState::Deceased { "探访时间（老人已于此前去世）" } else { "探访时间（老人已于此前迁出）" };
+                    problems.push(Problem { field: "visited_at".into(), rule: Rule::DateOrder, message: format!("{label}：{date}") });
+                }
+                if visit.village_code.is_empty() {
+                    visit.village_code = village_code;
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Problems(problems));
+        }
+        if visit.id.is_empty() {
+            visit.id = new_id();
+            visit.meta = RecordMeta::created(self.now(), &self.user_id);
+        }
+        let shard = ShardId::visits(&visit.village_code, visit.visited_at.date());
+        self.commit(&shard, &[(visit.id.clone(), to_json(&visit)?)], &self.author())?;
+        Ok(visit)
+    }
+
+    /// Voids a record: it stays, with its history, but lists and counts leave it out.
+    pub fn void(&mut self, shard: &ShardId, key: &str, reason: &str) -> Result<()> {
+        let mut record = self.read_record(shard, key)?.ok_or_else(|| Error::NotFound(format!("{shard} {key}")))?.value;
+        let now = format_datetime(self.now());
+        let meta = record.get_mut("meta").and_then(Json::as_object_mut).ok_or_else(|| Error::Invalid(format!("{key} has no meta")))?;
+        meta.insert("voided_at".into(), Json::String(now));
+        meta.insert("voided_by".into(), Json::String(self.user_id.clone()));
+        meta.insert("void_reason".into(), Json::String(reason.to_owned()));
+        self.commit(shard, &[(key.to_owned(), record)], &self.author())?;
+        Ok(())
+    }
+
+    /// Writes records into one shard as one change by `author`: the change bytes and the
+    /// projection rows land in one SQLite transaction. Returns whether anything changed.
+    ///
+    /// Callers validate first; this is the one write path every record takes.
+    pub fn commit(&mut self, shard: &ShardId, records: &[(String, Json)], author: &Author) -> Result<bool> {
+        let result = self.commit_inner(shard, records, author);
+        if result.is_err() {
+            self.documents.evict(shard);
+        }
+        result.map_err(|error| error.in_shard(shard))
+    }
+
+    fn commit_inner(&mut self, shard: &ShardId, records: &[(String, Json)], author: &Author) -> Result<bool> {
+        let Replica { connection, documents, device, .. } = self;
+        let document = documents.get(connection, shard, device)?;
+        let before = document.get_heads();
+        document.set_actor(author.actor.clone());
+        let mut transaction = document.transaction();
+        let written = records.iter().try_for_each(|(key, record)| document::write_record(&mut transaction, key, record));
+        if let Err(error) = written {
+            transaction.rollback();
+            document.set_actor(device.clone());
+            return Err(error);
+        }
+        let options = CommitOptions::default().with_message(author.user_id.clone()).with_time(author.at.and_utc().timestamp());
+        let (hash, _) = transaction.commit_with(options);
+        document.set_actor(device.clone());
+        if hash.is_none() {
+            return Ok(false);
+        }
+        // A local write knows what it touched: the records it wrote.
+        let touched: BTreeSet<String> = records.iter().map(|(key, _)| key.clone()).collect();
+        persist(connection, shard, document, &before, &touched)?;
+        Ok(true)
+    }
+
+    /// Merges change bytes from another replica into a shard, projecting what they touched.
+    /// Returns whether the shard changed. Bytes that do not decode change nothing.
+    pub fn apply_changes(&mut self, shard: &ShardId, bytes: &[u8]) -> Result<bool> {
+        let result = self.apply_inner(shard, bytes);
+        if result.is_err() {
+            self.documents.evict(shard);
+        }
+        result.map_err(|error| error.in_shard(shard))
+    }
+
+    fn apply_inner(&mut self, shard: &ShardId, bytes: &[u8]) -> Result<bool> {
+        let Replica { connection, documents, device, .. } = self;
+        // Decode on a scratch document first so that garbage never reaches the real one.
+        let mut scratch = Automerge::new();
+        scratch.load_incremental(bytes)?;
+        let document = documents.get(connection, shard, device)?;
+        let before = document.get_heads();
+        document.load_incremental(bytes)?;
+        if document.get_heads() == before {
+            return Ok(false);
+        }
+        // Changes from elsewhere: the document's diff says which records they touched.
+        let touched = if before.is_empty() {
+            document::record_keys(document).into_iter().collect()
+        } else {
+            document::touched_records(document, &before, &document.get_heads())
+        };
+        persist(connection, shard, document, &before, &touched)?;
+        Ok(true)
+    }
+
+    /// The change bytes of a shard that a replica at `heads` lacks (all of them for no heads).
+    pub fn changes_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<u8>> {
+        let Replica { connection, documents, device, .. } = self;
+        Ok(documents.get(connection, shard, device)?.save_after(heads))
+    }
+
+    /// The current heads of a shard's document (empty if the shard does not exist).
+    pub fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>> {
+        let Replica { connection, documents, device, .. } = self;
+        Ok(documents.get(connection, shard, device)?.get_heads())
+    }
+
+    /// Reads one record of a shard straight from its document.
+    pub fn read_record(&mut self, shard: &ShardId, key: &str) -> Result<Option<StoredRecord>> {
+        let Replica { connection, documents, device, .. } = self;
+        document::read_record(documents.get(connection, shard, device)?, key)
+    }
+
+    /// Every shard this replica holds, in id order.
+    pub fn shards(&self) -> Result<Vec<ShardId>> {
+        let mut statement = self.connection.prepare("SELECT id FROM shards ORDER BY id")?;
+        let ids = statement.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        ids.iter().map(|id| id.parse()).collect()
+    }
+
+    /// Recomputes every projection table from the documents, one shard at a time so that only
+    /// one document is in memory beyond the cache. The result equals the incremental projection.
+    pub fn rebuild(&mut self) -> Result<RebuildStats> {
+        let shards = self.shards()?;
+        let transaction = self.connection.transaction()?;
+        projection::clear(&transaction)?;
+        let mut stats = RebuildStats::default();
+        for shard in &shards {
+            let document = load_document(&transaction, shard, &self.device).map_err(|error| error.in_shard(shard))?;
+            let keys = document::record_keys(&document);
+            stats.records += keys.len();
+            projection::project(&transaction, shard, &document, keys.iter()).map_err(|error| error.in_shard(shard))?;
+            stats.shards += 1;
+        }
+        transaction.commit()?;
+        tracing::info!(shards = stats.shards, records = stats.records, "projection rebuilt");
+        Ok(stats)
+    }
+
+    fn place_exists(&self, code: &str, level: &str) -> Result<bool> {
+        Ok(self
+            .connection
+            .query_row("SELECT 1 FROM places WHERE code = ?1 AND level = ?2", params![code, level], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+}
+
+/// Appends the change bytes made since `before` and projects the touched records, in one
+/// SQLite transaction. Folds the shard's chunks into one snapshot when they pile up.
+fn persist(
+    connection: &mut Connection,
+    shard: &ShardId,
+    document: &Automerge,
+    before: &[ChangeHash],
+    touched: &BTreeSet<String>,
+) -> Result<()> {
+    let after = document.get_heads();
+    let shard_id = shard.to_string();
+    let transaction = connection.transaction()?;
+    let (chunk_count, next_seq): (i64, i64) = transaction
+        .prepare_cached("SELECT count(*), coalesce(max(seq) + 1, 0) FROM chunks WHERE shard = ?1")?
+        .query_row([&shard_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    upsert_shard(&transaction, shard)?;
+    let compact = chunk_count + 1 > COMPACT_AFTER_CHUNKS;
+    let bytes = if compact { document.save() } else { document.save_after(before) };
+    if compact {
+        transaction.execute("DELETE FROM chunks WHERE shard = ?1", [&shard_id])?;
+    }
+    transaction
+        .prepare_cached("INSERT INTO chunks (shard, seq, bytes) VALUES (?1, ?2, ?3)")?
+        .execute(params![shard_id, next_seq, bytes])?;
+    transaction
+        .prepare_cached(
+            "UPDATE shards SET heads = ?2,
+                chunk_count = CASE WHEN ?3 THEN 1 ELSE chunk_count + 1 END,
+                byte_count = CASE WHEN ?3 THEN ?4 ELSE byte_count + ?4 END
+             WHERE id = ?1",
+        )?
+        .execute(params![shard_id, heads_text(&after), compact, bytes.len() as i64])?;
+    projection::project(&transaction, shard, document, touched.iter())?;
+    transaction.commit()?;
+    Ok(())
+}
+
+fn upsert_shard(transaction: &Transaction<'_>, shard: &ShardId) -> Result<()> {
+    transaction
+        .prepare_cached("INSERT INTO shards (id, kind, heads, chunk_count, byte_count) VALUES (?1, ?2, '', 0, 0) ON CONFLICT (id) DO NOTHING")?
+        .execute(params![shard.to_string(), shard.kind().as_str()])?;
+    Ok(())
+}
+
+fn heads_text(heads: &[ChangeHash]) -> String {
+    heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Loads a shard's document from its chunks (a new empty document if it has none).
+fn load_document(connection: &Connection, shard: &ShardId, device: &ActorId) -> Result<Automerge> {
+    let mut statement = connection.prepare_cached("SELECT bytes FROM chunks WHERE shard = ?1 ORDER BY seq")?;
+    let mut rows = statement.query([shard.to_string()])?;
+    let mut document: Option<Automerge> = None;
+    while let Some(row) = rows.next()? {
+        let bytes = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
+        match document.as_mut() {
+            None => document = Some(Automerge::load(bytes)?),
+            Some(document) => {
+                document.load_incremental(bytes)?;
+            }
+        }
+    }
+    Ok(document.unwrap_or_default().with_actor(device.clone()))
+}
+
+fn migrate(connection: &Connection, from_version: u32) -> Result<()> {
+    for (number, name, sql) in xianglin_schema::MIGRATIONS {
+        if *number > from_version {
+            let batch = format!("BEGIN; {sql}\nPRAGMA user_version = {number}; COMMIT;");
+            connection.execute_batch(&batch)?;
+            tracing::info!(migration = number, name, "migration applied");
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn to_json<T: Serialize>(record: &T) -> Result<Json> {
+    Ok(serde_json::to_value(record)?)
+}
+
+/// Shards' documents in memory, least-recently-used evicted first.
+struct DocumentCache {
+    documents: HashMap<ShardId, (Automerge, u64)>,
+    capacity: usize,
+    tick: u64,
+}
+
+impl DocumentCache {
+    fn new(capacity: usize) -> DocumentCache {
+        DocumentCache { documents: HashMap::new(), capacity, tick: 0 }
+    }
+
+    fn get(&mut self, connection: &Connection, shard: &ShardId, device: &ActorId) -> Result<&mut Automerge> {
+        self.tick += 1;
+        if !self.documents.contains_key(shard) {
+            let document = load_document(connection, shard, device)?;
+            self.documents.insert(shard.clone(), (document, self.tick));
+            self.shrink_keeping(shard);
+        }
+        let entry = self.documents.get_mut(shard).expect("just inserted");
+        entry.1 = self.tick;
+        Ok(&mut entry.0)
+    }
+
+    fn evict(&mut self, shard: &ShardId) {
+        self.documents.remove(shard);
+    }
+
+    fn shrink(&mut self) {
+        while self.documents.len() > self.capacity {
+            let oldest = self.documents.iter().min_by_key(|(_, (_, tick))| *tick).map(|(shard, _)| shard.clone());
+            if let Some(oldest) = oldest {
+                self.documents.remove(&oldest);
+            }
+        }
+    }
+
+    fn shrink_keeping(&mut self, keep: &ShardId) {
+        while self.documents.len() > self.capacity {
+            let oldest = self
+                .documents
+                .iter()
+                .filter(|(shard, _)| *shard != keep)
+                .min_by_key(|(_, (_, tick))| *tick)
+                .map(|(shard, _)| shard.clone());
+            match oldest {
+                Some(oldest) => self.documents.remove(&oldest),
+                None => break,
+            };
+        }
+    }
+}
