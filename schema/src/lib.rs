@@ -19,8 +19,8 @@ pub mod problem;
 pub mod record;
 pub mod user;
 pub mod validate;
-pub mod visit;
 pub mod view;
+pub mod visit;
 
 mod bindings;
 

@@ -34,8 +34,11 @@ pub struct NameKeys {
 pub fn name_keys(name: &str) -> NameKeys {
     let mut full = String::new();
     let mut initials = String::new();
-    for (index, character) in name.chars().filter(|character| !character.is_whitespace() && *character != '·').enumerate() {
-        let surname = (index == 0).then(|| SURNAME_READINGS.iter().find(|(surname, _)| *surname == character)).flatten();
+    for (index, character) in
+        name.chars().filter(|character| !character.is_whitespace() && *character != '·').enumerate()
+    {
+        let surname =
+            (index == 0).then(|| SURNAME_READINGS.iter().find(|(surname, _)| *surname == character)).flatten();
         let reading = match surname {
             Some((_, reading)) => Some(*reading),
             None => character.to_pinyin().map(|pinyin| pinyin.plain()),

@@ -170,8 +170,12 @@ pub fn huichang_default() -> Policy {
         meal: MealRules {
             min_age: 60,
             bands: vec![
-                SubsidyBand { name: "60–74岁".to_owned(), per_meal: 100, any_of: vec![condition(Some(60), &[], &[])] },
-                SubsidyBand { name: "75–84岁".to_owned(), per_meal: 500, any_of: vec![condition(Some(75), &[], &[])] },
+                SubsidyBand {
+                    name: "60–74岁".to_owned(), per_meal: 100, any_of: vec![condition(Some(60), &[], &[])]
+                },
+                SubsidyBand {
+                    name: "75–84岁".to_owned(), per_meal: 500, any_of: vec![condition(Some(75), &[], &[])]
+                },
                 SubsidyBand {
                     name: "85–94岁或低保、计生特殊、困难重残".to_owned(),
                     per_meal: 800,
@@ -184,7 +188,10 @@ pub fn huichang_default() -> Policy {
                 SubsidyBand {
                     name: "95岁以上或分散特困".to_owned(),
                     per_meal: 900,
-                    any_of: vec![condition(Some(95), &[], &[]), condition(None, &[], &[EconomicStatus::TekunDispersed])],
+                    any_of: vec![
+                        condition(Some(95), &[], &[]),
+                        condition(None, &[], &[EconomicStatus::TekunDispersed]),
+                    ],
                 },
             ],
             lunches_per_day: 1,
@@ -275,7 +282,9 @@ mod tests {
     #[test]
     fn subsidy_band_is_the_best_paid_one_the_elder_meets() {
         let rules = huichang_default().meal;
-        let per_meal = |age, categories: &[Category], economic| rules.band_for(age, categories, economic).map(|band| band.per_meal);
+        let per_meal = |age, categories: &[Category], economic| {
+            rules.band_for(age, categories, economic).map(|band| band.per_meal)
+        };
         assert_eq!(per_meal(59, &[], EconomicStatus::None), None);
         assert_eq!(per_meal(60, &[], EconomicStatus::None), Some(100));
         assert_eq!(per_meal(74, &[], EconomicStatus::None), Some(100));

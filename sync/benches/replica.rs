@@ -8,9 +8,9 @@
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, NaiveDateTime};
+use xianglin_schema::record::RecordMeta;
 use xianglin_schema::view::ElderSearch;
 use xianglin_schema::visit::{CheckArea, Finding, Visit, VisitMode};
-use xianglin_schema::record::RecordMeta;
 use xianglin_sync::demo::{self, DemoOptions, DemoSize};
 use xianglin_sync::replica::Clock;
 use xianglin_sync::{Replica, query};
@@ -21,8 +21,12 @@ fn main() {
     let small = std::env::args().any(|argument| argument == "small");
     let size = if small { DemoSize::Small } else { DemoSize::Full };
     let today = NaiveDate::from_ymd_opt(2026, 11, 20).expect("valid date");
+    // XIANGLIN_BENCH_FILE keeps the generated county for a look afterwards.
     let directory = tempfile::tempdir().expect("temporary directory");
-    let path = directory.path().join("bench.sqlite");
+    let path = std::env::var_os("XIANGLIN_BENCH_FILE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| directory.path().join("bench.sqlite"));
+    let _ = std::fs::remove_file(&path);
     println!("demo county: {size:?}, file {}", path.display());
 
     let started = Instant::now();
@@ -55,7 +59,10 @@ fn main() {
     let visit_times: Vec<Duration> = (0..SAVES)
         .map(|index| {
             let elder = &elders.items[index % elders.items.len()];
-            let visit = routine_visit(&elder.id, today.and_hms_opt(9, 0, 0).expect("valid time") + chrono::Duration::seconds(index as i64));
+            let visit = routine_visit(
+                &elder.id,
+                today.and_hms_opt(9, 0, 0).expect("valid time") + chrono::Duration::seconds(index as i64),
+            );
             let started = Instant::now();
             replica.save_visit(visit).expect("save visit");
             started.elapsed()
@@ -99,13 +106,17 @@ fn routine_visit(elder_id: &str, at: NaiveDateTime) -> Visit {
 fn bare_sqlite_inserts(path: &std::path::Path) -> Vec<Duration> {
     let mut connection = rusqlite::Connection::open(path).expect("open");
     connection.pragma_update(None, "synchronous", "NORMAL").expect("pragma");
-    connection.execute_batch("CREATE TABLE IF NOT EXISTS bare_visits (id TEXT PRIMARY KEY, body TEXT NOT NULL)").expect("table");
+    connection
+        .execute_batch("CREATE TABLE IF NOT EXISTS bare_visits (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        .expect("table");
     let body = serde_json::to_string(&routine_visit("elder", NaiveDateTime::default())).expect("json");
     (0..SAVES)
         .map(|index| {
             let started = Instant::now();
             let transaction = connection.transaction().expect("begin");
-            transaction.execute("INSERT INTO bare_visits (id, body) VALUES (?1, ?2)", (format!("bare-{index}"), &body)).expect("insert");
+            transaction
+                .execute("INSERT INTO bare_visits (id, body) VALUES (?1, ?2)", (format!("bare-{index}"), &body))
+                .expect("insert");
             transaction.commit().expect("commit");
             started.elapsed()
         })

@@ -85,7 +85,12 @@ fn write_new_map<T: Transactable>(tx: &mut T, object: &ObjId, fields: &Map<Strin
     Ok(())
 }
 
-fn write_map<T: Transactable>(tx: &mut T, object: &ObjId, fields: &Map<String, Json>, remove_absent: bool) -> Result<(), Error> {
+fn write_map<T: Transactable>(
+    tx: &mut T,
+    object: &ObjId,
+    fields: &Map<String, Json>,
+    remove_absent: bool,
+) -> Result<(), Error> {
     for (field, value) in fields {
         write_field(tx, object, Prop::Map(field.clone()), value)?;
     }
@@ -164,12 +169,31 @@ pub fn read_record<D: ReadDoc>(doc: &D, key: &str) -> Result<Option<StoredRecord
     Ok(Some(StoredRecord { value, conflicts }))
 }
 
+/// Every record of the document, in key order, read in one pass over the root map.
+pub fn read_all_records<D: ReadDoc>(doc: &D) -> Result<Vec<(String, StoredRecord)>, Error> {
+    let mut records = Vec::new();
+    for item in doc.map_range(automerge::ROOT, ..) {
+        if !matches!(item.value, ValueRef::Object(ObjType::Map)) {
+            continue;
+        }
+        let mut conflicts = Vec::new();
+        let value = read_map_with_conflicts(doc, &item.id(), "", &mut conflicts)?;
+        records.push((item.key.to_string(), StoredRecord { value, conflicts }));
+    }
+    Ok(records)
+}
+
 /// The keys of every record in the document, in key order.
 pub fn record_keys<D: ReadDoc>(doc: &D) -> Vec<String> {
     doc.keys(automerge::ROOT).collect()
 }
 
-fn read_map_with_conflicts<D: ReadDoc>(doc: &D, object: &ObjId, path: &str, conflicts: &mut Vec<StoredConflict>) -> Result<Json, Error> {
+fn read_map_with_conflicts<D: ReadDoc>(
+    doc: &D,
+    object: &ObjId,
+    path: &str,
+    conflicts: &mut Vec<StoredConflict>,
+) -> Result<Json, Error> {
     let mut fields = Map::new();
     // One pass over the map; only fields flagged as conflicted are read again for all values.
     for item in doc.map_range(object, ..) {

@@ -39,7 +39,9 @@ pub enum Error {
     #[error("malformed shard id {0:?}")]
     BadShardId(String),
     /// The file exists but is not a Xianglin replica; it was left untouched.
-    #[error("{path} is not a Xianglin database (it belongs to another program or is not a database); it was left untouched")]
+    #[error(
+        "{path} is not a Xianglin database (it belongs to another program or is not a database); it was left untouched"
+    )]
     Foreign { path: String },
     /// The file looks like a replica but cannot be read; it was left untouched.
     #[error("{path} is damaged and cannot be opened ({detail}); it was left untouched")]

@@ -22,8 +22,18 @@ use crate::shard::{ShardId, ShardKind};
 use crate::{Error, Result};
 
 /// The tables `rebuild` empties and refills, in the order they are compared by tests.
-pub const TABLES: [&str; 10] =
-    ["places", "policies", "users", "devices", "meal_points", "elders", "visits", "meals", "adaptation_cases", "conflicts"];
+pub const TABLES: [&str; 10] = [
+    "places",
+    "policies",
+    "users",
+    "devices",
+    "meal_points",
+    "elders",
+    "visits",
+    "meals",
+    "adaptation_cases",
+    "conflicts",
+];
 
 /// Kinds of record in the county document, by key prefix (`place/<code>`, ...).
 pub const COUNTY_PREFIXES: [&str; 5] = ["place", "policy", "user", "device", "meal_point"];
@@ -40,7 +50,7 @@ pub(crate) fn clear(transaction: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
-/// Projects the records under `keys` of `shard`'s document.
+/// Projects the records under `keys` of `shard`'s document, replacing their rows.
 pub(crate) fn project<'a>(
     transaction: &Transaction<'_>,
     shard: &ShardId,
@@ -50,34 +60,66 @@ pub(crate) fn project<'a>(
     let shard_id = shard.to_string();
     for key in keys {
         let Some(stored) = document::read_record(document, key)? else { continue };
-        project_conflicts(transaction, &shard_id, key, &stored)?;
-        let projected = match shard.kind() {
-            ShardKind::Elders => typed(&stored.value).map(|elder| project_elder(transaction, &shard_id, &elder)),
-            ShardKind::Visits => typed(&stored.value).map(|visit| project_visit(transaction, &shard_id, &visit)),
-            ShardKind::Meals => typed(&stored.value).map(|meal| project_meal(transaction, &shard_id, &meal)),
-            ShardKind::Adaptation => typed(&stored.value).map(|case| project_case(transaction, &shard_id, &case)),
-            ShardKind::County => project_county_record(transaction, &shard_id, key, &stored.value),
-        };
-        match projected {
-            Some(result) => result?,
-            None => tracing::warn!(shard = %shard_id, key = %key, "record does not match its type; left out of the projection"),
-        }
+        delete_conflicts(transaction, &shard_id, key)?;
+        project_record(transaction, shard, &shard_id, key, stored)?;
     }
     Ok(())
 }
 
-fn typed<T: DeserializeOwned>(value: &Json) -> Option<T> {
-    serde_json::from_value(value.clone()).ok()
+/// Projects every record of a document into tables that hold none of its rows yet (rebuild).
+/// Returns how many records it read.
+pub(crate) fn project_all(transaction: &Transaction<'_>, shard: &ShardId, document: &Automerge) -> Result<usize> {
+    let shard_id = shard.to_string();
+    let records = document::read_all_records(document)?;
+    let count = records.len();
+    for (key, stored) in records {
+        project_record(transaction, shard, &shard_id, &key, stored)?;
+    }
+    Ok(count)
 }
 
-fn project_conflicts(transaction: &Transaction<'_>, shard_id: &str, key: &str, stored: &StoredRecord) -> Result<()> {
-    let record_id = key.rsplit('/').next().unwrap_or(key);
+fn project_record(transaction: &Transaction<'_>, shard: &ShardId, shard_id: &str, key: &str, stored: StoredRecord) -> Result<()> {
+    insert_conflicts(transaction, shard_id, key, &stored)?;
+    let value = stored.value;
+    let projected = match shard.kind() {
+        ShardKind::Elders => typed(value).map(|elder| project_elder(transaction, shard_id, &elder)),
+        ShardKind::Visits => typed(value).map(|visit| project_visit(transaction, shard_id, &visit)),
+        ShardKind::Meals => typed(value).map(|meal| project_meal(transaction, shard_id, &meal)),
+        ShardKind::Adaptation => typed(value).map(|case| project_case(transaction, shard_id, &case)),
+        ShardKind::County => project_county_record(transaction, shard_id, key, &value),
+    };
+    match projected {
+        Some(result) => result,
+        None => {
+            tracing::warn!(shard = %shard_id, key = %key, "record does not match its type; left out of the projection");
+            Ok(())
+        }
+    }
+}
+
+fn typed<T: DeserializeOwned>(value: Json) -> Option<T> {
+    serde_json::from_value(value).ok()
+}
+
+/// The id a conflict row names: the record's id, without the county document's kind prefix.
+fn conflict_record_id(key: &str) -> &str {
+    key.rsplit('/').next().unwrap_or(key)
+}
+
+fn delete_conflicts(transaction: &Transaction<'_>, shard_id: &str, key: &str) -> Result<()> {
     transaction
         .prepare_cached("DELETE FROM conflicts WHERE shard = ?1 AND record_id = ?2")?
-        .execute(params![shard_id, record_id])?;
+        .execute(params![shard_id, conflict_record_id(key)])?;
+    Ok(())
+}
+
+fn insert_conflicts(transaction: &Transaction<'_>, shard_id: &str, key: &str, stored: &StoredRecord) -> Result<()> {
+    if stored.conflicts.is_empty() {
+        return Ok(());
+    }
     let mut insert = transaction.prepare_cached("INSERT INTO conflicts (shard, record_id, field, \"values\") VALUES (?1, ?2, ?3, ?4)")?;
     for conflict in &stored.conflicts {
-        insert.execute(params![shard_id, record_id, conflict.field, serde_json::to_string(&conflict.values)?])?;
+        insert.execute(params![shard_id, conflict_record_id(key), conflict.field, serde_json::to_string(&conflict.values)?])?;
     }
     Ok(())
 }
@@ -194,7 +236,7 @@ fn project_county_record(transaction: &Transaction<'_>, shard_id: &str, key: &st
     let (kind, _) = key.split_once('/')?;
     let result = match kind {
         "place" => {
-            let place: Place = typed(value)?;
+            let place: Place = typed(value.clone())?;
             transaction
                 .prepare_cached("INSERT OR REPLACE INTO places (code, name, level, parent_code, vintage, shard) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
                 .and_then(|mut statement| {
@@ -202,7 +244,7 @@ fn project_county_record(transaction: &Transaction<'_>, shard_id: &str, key: &st
                 })
         }
         "policy" => {
-            let policy: Policy = typed(value)?;
+            let policy: Policy = typed(value.clone())?;
             transaction
                 .prepare_cached("INSERT OR REPLACE INTO policies (version, county_code, effective_from, body, shard) VALUES (?1, ?2, ?3, ?4, ?5)")
                 .and_then(|mut statement| {
@@ -210,7 +252,7 @@ fn project_county_record(transaction: &Transaction<'_>, shard_id: &str, key: &st
                 })
         }
         "user" => {
-            let user: User = typed(value)?;
+            let user: User = typed(value.clone())?;
             transaction
                 .prepare_cached("INSERT OR REPLACE INTO users (id, name, role, places, voided, shard) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
                 .and_then(|mut statement| {
@@ -218,13 +260,23 @@ fn project_county_record(transaction: &Transaction<'_>, shard_id: &str, key: &st
                 })
         }
         "device" => {
-            let device: Device = typed(value)?;
+            let device: Device = typed(value.clone())?;
             transaction
-                .prepare_cached("INSERT OR REPLACE INTO devices (id, label, user_id, voided, shard) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .and_then(|mut statement| statement.execute(params![device.id, device.label, device.user_id, device.meta.is_voided(), shard_id]))
+                .prepare_cached(
+                    "INSERT OR REPLACE INTO devices (id, label, user_id, voided, shard) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .and_then(|mut statement| {
+                    statement.execute(params![
+                        device.id,
+                        device.label,
+                        device.user_id,
+                        device.meta.is_voided(),
+                        shard_id
+                    ])
+                })
         }
         "meal_point" => {
-            let point: MealPoint = typed(value)?;
+            let point: MealPoint = typed(value.clone())?;
             transaction
                 .prepare_cached(
                     "INSERT OR REPLACE INTO meal_points (id, name, kind, township_code, village_code, body, voided, shard) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

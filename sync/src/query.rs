@@ -6,7 +6,9 @@ use rusqlite::OptionalExtension;
 use xianglin_schema::elder::{Elder, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::place::{PlaceLevel, PlaceSummary};
-use xianglin_schema::view::{AppStatus, ElderDetail, ElderPage, ElderRow, ElderSearch, FieldConflict, PlaceNode, VisitRow};
+use xianglin_schema::view::{
+    AppStatus, ElderDetail, ElderPage, ElderRow, ElderSearch, FieldConflict, PlaceNode, VisitRow,
+};
 
 use crate::{Error, Replica, Result};
 
@@ -60,10 +62,16 @@ pub fn place_tree(replica: &Replica) -> Result<Vec<PlaceNode>> {
             counts.insert(code, count);
         }
     }
-    let mut statement =
-        connection.prepare("SELECT code, name, level, parent_code FROM places WHERE level IN ('township', 'village') ORDER BY code")?;
+    let mut statement = connection.prepare(
+        "SELECT code, name, level, parent_code FROM places WHERE level IN ('township', 'village') ORDER BY code",
+    )?;
     let rows = statement.query_map([], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Option<String>>(3)?))
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, Option<String>>(3)?,
+        ))
     })?;
     let mut townships: Vec<PlaceNode> = Vec::new();
     for row in rows {
@@ -96,18 +104,30 @@ pub fn search_elders(replica: &Replica, search: &ElderSearch) -> Result<ElderPag
     }
     if let Some(place) = search.place_code.as_deref().filter(|place| !place.is_empty()) {
         values.push(place.to_owned());
-        conditions.push(format!("(e.village_code = ?{0} OR e.township_code = ?{0} OR substr(e.village_code, 1, 6) || '000000' = ?{0})", values.len()));
+        conditions.push(format!(
+            "(e.village_code = ?{0} OR e.township_code = ?{0} OR substr(e.village_code, 1, 6) || '000000' = ?{0})",
+            values.len()
+        ));
     }
     if !query.is_empty() {
         let escaped = query.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
         if query.chars().all(|character| character.is_ascii_lowercase()) {
             values.push(format!("{escaped}%"));
-            conditions.push(format!("(e.name_initials LIKE ?{0} ESCAPE '\\' OR e.name_pinyin LIKE ?{0} ESCAPE '\\')", values.len()));
-        } else if query.chars().all(|character| character.is_ascii_digit() || matches!(character, 'x' | '*' | '-' | ' ')) {
+            conditions.push(format!(
+                "(e.name_initials LIKE ?{0} ESCAPE '\\' OR e.name_pinyin LIKE ?{0} ESCAPE '\\')",
+                values.len()
+            ));
+        } else if query
+            .chars()
+            .all(|character| character.is_ascii_digit() || matches!(character, 'x' | '*' | '-' | ' '))
+        {
             let pattern = escaped.to_uppercase().replace(['-', ' '], "");
             let pattern = collapse_stars(&pattern);
             values.push(format!("%{pattern}%"));
-            conditions.push(format!("(e.id_number LIKE ?{0} ESCAPE '\\' OR replace(e.phone, '-', '') LIKE ?{0} ESCAPE '\\')", values.len()));
+            conditions.push(format!(
+                "(e.id_number LIKE ?{0} ESCAPE '\\' OR replace(e.phone, '-', '') LIKE ?{0} ESCAPE '\\')",
+                values.len()
+            ));
         } else {
             values.push(format!("%{escaped}%"));
             conditions.push(format!("e.name LIKE ?{} ESCAPE '\\'", values.len()));
@@ -224,17 +244,18 @@ pub fn elder_detail(replica: &Replica, elder_id: &str) -> Result<ElderDetail> {
 
 /// Fields of a record that hold concurrent values.
 pub fn conflicts_of(replica: &Replica, record_id: &str) -> Result<Vec<FieldConflict>> {
-    let mut statement = replica
-        .connection()
-        .prepare("SELECT shard, record_id, field, \"values\" FROM conflicts WHERE record_id = ?1 ORDER BY shard, field")?;
+    let mut statement = replica.connection().prepare(
+        "SELECT shard, record_id, field, \"values\" FROM conflicts WHERE record_id = ?1 ORDER BY shard, field",
+    )?;
     let rows = statement.query_map([record_id], conflict_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
 
 /// Every field in the replica that holds concurrent values.
 pub fn all_conflicts(replica: &Replica) -> Result<Vec<FieldConflict>> {
-    let mut statement =
-        replica.connection().prepare("SELECT shard, record_id, field, \"values\" FROM conflicts ORDER BY shard, record_id, field")?;
+    let mut statement = replica
+        .connection()
+        .prepare("SELECT shard, record_id, field, \"values\" FROM conflicts ORDER BY shard, record_id, field")?;
     let rows = statement.query_map([], conflict_row)?;
     Ok(rows.collect::<Result<Vec<_>, _>>()?)
 }
@@ -281,8 +302,9 @@ pub fn projection_dump(replica: &Replica) -> Result<Vec<String>> {
         let mut rows = statement.query([])?;
         let mut lines = Vec::new();
         while let Some(row) = rows.next()? {
-            let values: Vec<String> =
-                (0..columns).map(|index| format!("{:?}", row.get_ref(index).map(|value| format!("{value:?}")))).collect();
+            let values: Vec<String> = (0..columns)
+                .map(|index| format!("{:?}", row.get_ref(index).map(|value| format!("{value:?}"))))
+                .collect();
             lines.push(format!("{table}: {}", values.join(" | ")));
         }
         lines.sort();

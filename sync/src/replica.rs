@@ -31,7 +31,7 @@ const APPLICATION_ID: i32 = 0x5847_4C4E;
 /// Incremental chunks a shard may gather before they are folded into one snapshot.
 const COMPACT_AFTER_CHUNKS: i64 = 200;
 /// Documents kept in memory by default.
-const DEFAULT_CACHE_CAPACITY: usize = 16;
+const DEFAULT_CACHE_CAPACITY: usize = 64;
 
 /// Who makes a change and when: the automerge actor (the device), the user, the time.
 #[derive(Debug, Clone)]
@@ -96,7 +96,8 @@ impl Replica {
 
     fn initialise(connection: Connection, path: String, existing: bool) -> Result<Replica> {
         let corrupt = |error: rusqlite::Error| Error::Corrupt { path: path.clone(), detail: error.to_string() };
-        let application_id: i32 = connection.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(corrupt)?;
+        let application_id: i32 =
+            connection.pragma_query_value(None, "application_id", |row| row.get(0)).map_err(corrupt)?;
         let table_count: i64 =
             connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get(0)).map_err(corrupt)?;
         if existing && application_id != APPLICATION_ID && !(application_id == 0 && table_count == 0) {
@@ -111,13 +112,16 @@ impl Replica {
         connection.pragma_update(None, "synchronous", "NORMAL")?;
         connection.pragma_update(None, "application_id", APPLICATION_ID)?;
         migrate(&connection, version)?;
-        let device_hex: Option<String> =
-            connection.query_row("SELECT value FROM replica WHERE key = 'device_id'", [], |row| row.get(0)).optional()?;
+        let device_hex: Option<String> = connection
+            .query_row("SELECT value FROM replica WHERE key = 'device_id'", [], |row| row.get(0))
+            .optional()?;
         let device = match device_hex {
-            Some(hex) => ActorId::try_from(hex.as_str()).map_err(|_| Error::Corrupt { path: path.clone(), detail: "bad device id".into() })?,
+            Some(hex) => ActorId::try_from(hex.as_str())
+                .map_err(|_| Error::Corrupt { path: path.clone(), detail: "bad device id".into() })?,
             None => {
                 let device = ActorId::from(uuid::Uuid::now_v7().as_bytes().as_slice());
-                connection.execute("INSERT INTO replica (key, value) VALUES ('device_id', ?1)", [device.to_hex_string()])?;
+                connection
+                    .execute("INSERT INTO replica (key, value) VALUES ('device_id', ?1)", [device.to_hex_string()])?;
                 device
             }
         };
@@ -126,7 +130,14 @@ impl Replica {
             .optional()?
             .unwrap_or_default();
         tracing::info!(path = %path, device = %device.to_hex_string(), "replica opened");
-        Ok(Replica { connection, path, device, user_id, clock: Clock::System, documents: DocumentCache::new(DEFAULT_CACHE_CAPACITY) })
+        Ok(Replica {
+            connection,
+            path,
+            device,
+            user_id,
+            clock: Clock::System,
+            documents: DocumentCache::new(DEFAULT_CACHE_CAPACITY),
+        })
     }
 
     /// This device's automerge actor id, in hex.
@@ -213,8 +224,16 @@ impl Replica {
             None => problems.push(Problem::new("elder_id", "探访对象", Rule::Required)),
             Some((village_code, life)) => {
                 if let Some(date) = life.date.filter(|date| *date < visit.visited_at.date()) {
-                    let label = if life.state == xianglin_schema::elder::LifeState::Deceased { "探访时间（老人已于此前去世）" } else { "探访时间（老人已于此前迁出）" };
-                    problems.push(Problem { field: "visited_at".into(), rule: Rule::DateOrder, message: format!("{label}：{date}") });
+                    let label = if life.state == xianglin_schema::elder::LifeState::Deceased {
+                        "探访时间（老人已于此前去世）"
+                    } else {
+                        "探访时间（老人已于此前迁出）"
+                    };
+                    problems.push(Problem {
+                        field: "visited_at".into(),
+                        rule: Rule::DateOrder,
+                        message: format!("{label}：{date}"),
+                    });
                 }
                 if visit.village_code.is_empty() {
                     visit.village_code = village_code;
@@ -237,7 +256,10 @@ impl Replica {
     pub fn void(&mut self, shard: &ShardId, key: &str, reason: &str) -> Result<()> {
         let mut record = self.read_record(shard, key)?.ok_or_else(|| Error::NotFound(format!("{shard} {key}")))?.value;
         let now = format_datetime(self.now());
-        let meta = record.get_mut("meta").and_then(Json::as_object_mut).ok_or_else(|| Error::Invalid(format!("{key} has no meta")))?;
+        let meta = record
+            .get_mut("meta")
+            .and_then(Json::as_object_mut)
+            .ok_or_else(|| Error::Invalid(format!("{key} has no meta")))?;
         meta.insert("voided_at".into(), Json::String(now));
         meta.insert("voided_by".into(), Json::String(self.user_id.clone()));
         meta.insert("void_reason".into(), Json::String(reason.to_owned()));
@@ -263,13 +285,15 @@ impl Replica {
         let before = document.get_heads();
         document.set_actor(author.actor.clone());
         let mut transaction = document.transaction();
-        let written = records.iter().try_for_each(|(key, record)| document::write_record(&mut transaction, key, record));
+        let written =
+            records.iter().try_for_each(|(key, record)| document::write_record(&mut transaction, key, record));
         if let Err(error) = written {
             transaction.rollback();
             document.set_actor(device.clone());
             return Err(error);
         }
-        let options = CommitOptions::default().with_message(author.user_id.clone()).with_time(author.at.and_utc().timestamp());
+        let options =
+            CommitOptions::default().with_message(author.user_id.clone()).with_time(author.at.and_utc().timestamp());
         let (hash, _) = transaction.commit_with(options);
         document.set_actor(device.clone());
         if hash.is_none() {
@@ -346,9 +370,7 @@ impl Replica {
         let mut stats = RebuildStats::default();
         for shard in &shards {
             let document = load_document(&transaction, shard, &self.device).map_err(|error| error.in_shard(shard))?;
-            let keys = document::record_keys(&document);
-            stats.records += keys.len();
-            projection::project(&transaction, shard, &document, keys.iter()).map_err(|error| error.in_shard(shard))?;
+            stats.records += projection::project_all(&transaction, shard, &document).map_err(|error| error.in_shard(shard))?;
             stats.shards += 1;
         }
         transaction.commit()?;
@@ -381,7 +403,9 @@ fn persist(
         .prepare_cached("SELECT count(*), coalesce(max(seq) + 1, 0) FROM chunks WHERE shard = ?1")?
         .query_row([&shard_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
     upsert_shard(&transaction, shard)?;
-    let compact = chunk_count + 1 > COMPACT_AFTER_CHUNKS;
+    // A new shard starts with a snapshot (columnar and compressed: several times smaller and
+    // faster to load than the same content as one change); chunks that pile up fold into one.
+    let compact = chunk_count == 0 || chunk_count + 1 > COMPACT_AFTER_CHUNKS;
     let bytes = if compact { document.save() } else { document.save_after(before) };
     if compact {
         transaction.execute("DELETE FROM chunks WHERE shard = ?1", [&shard_id])?;

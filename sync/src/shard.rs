@@ -37,11 +37,19 @@ impl Month {
     }
 
     pub fn next(self) -> Month {
-        if self.month == 12 { Month { year: self.year + 1, month: 1 } } else { Month { year: self.year, month: self.month + 1 } }
+        if self.month == 12 {
+            Month { year: self.year + 1, month: 1 }
+        } else {
+            Month { year: self.year, month: self.month + 1 }
+        }
     }
 
     pub fn previous(self) -> Month {
-        if self.month == 1 { Month { year: self.year - 1, month: 12 } } else { Month { year: self.year, month: self.month - 1 } }
+        if self.month == 1 {
+            Month { year: self.year - 1, month: 12 }
+        } else {
+            Month { year: self.year, month: self.month - 1 }
+        }
     }
 
     /// The last day of the month.
@@ -140,7 +148,9 @@ impl FromStr for ShardId {
             ["visits", village, month] => {
                 Ok(ShardId::Visits { village: name(village)?, month: month.parse().map_err(|_| bad())? })
             }
-            ["meals", point, month] => Ok(ShardId::Meals { point: name(point)?, month: month.parse().map_err(|_| bad())? }),
+            ["meals", point, month] => {
+                Ok(ShardId::Meals { point: name(point)?, month: month.parse().map_err(|_| bad())? })
+            }
             ["adaptation", case] => Ok(ShardId::Adaptation { case: name(case)? }),
             ["county", county] => Ok(ShardId::County { county: name(county)? }),
             _ => Err(bad()),

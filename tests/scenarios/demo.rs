@@ -72,7 +72,15 @@ fn registry_search_finds_an_elder_by_name_pinyin_initials_and_masked_id_number()
     assert!(by_initials.items.iter().any(|row| row.name == PLANTED_ELDER));
     let planted = by_initials.items.iter().find(|row| row.name == PLANTED_ELDER).unwrap().clone();
     assert!(planted.id_number_masked.contains("**********"));
-    for query_text in ["张建国", "建国", "zhangjianguo", "zhangj", "ZJG", planted.id_number_masked.as_str(), &planted.id_number_masked[14..]] {
+    for query_text in [
+        "张建国",
+        "建国",
+        "zhangjianguo",
+        "zhangj",
+        "ZJG",
+        planted.id_number_masked.as_str(),
+        &planted.id_number_masked[14..],
+    ] {
         let page = query::search_elders(&replica, &search(query_text)).unwrap();
         assert!(page.items.iter().any(|row| row.id == planted.id), "{query_text} should find {PLANTED_ELDER}");
     }

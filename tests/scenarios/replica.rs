@@ -39,7 +39,9 @@ fn load_places(replica: &mut Replica) {
 }
 
 fn elder(rng: &mut Rng, village: &str) -> Elder {
-    let birth = NaiveDate::from_ymd_opt(1930 + rng.below(30) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).unwrap();
+    let birth =
+        NaiveDate::from_ymd_opt(1930 + rng.below(30) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
+            .unwrap();
     let gender = if rng.chance(0.5) { Gender::Male } else { Gender::Female };
     Elder {
         id: String::new(),
@@ -113,10 +115,18 @@ fn rebuild_equals_the_incremental_projection_after_a_long_random_sequence_of_wri
                         edited.categories.clear();
                         edited.contacts.insert(
                             format!("c{step}"),
-                            Contact { name: "刘小红".into(), relation: "女儿".into(), phone: None, is_supporter: true },
+                            Contact {
+                                name: "刘小红".into(), relation: "女儿".into(), phone: None, is_supporter: true
+                            },
                         );
                     }
-                    _ => edited.life = LifeStatus { state: LifeState::Deceased, date: Some(today() - Duration::days(3)), moved_to: None },
+                    _ => {
+                        edited.life = LifeStatus {
+                            state: LifeState::Deceased,
+                            date: Some(today() - Duration::days(3)),
+                            moved_to: None,
+                        }
+                    }
                 }
                 elders[index] = station.save_elder(edited).unwrap();
             }
@@ -129,7 +139,9 @@ fn rebuild_equals_the_incremental_projection_after_a_long_random_sequence_of_wri
             }
             7 if !visits.is_empty() => {
                 let target = visits.remove(rng.below(visits.len() as u64) as usize);
-                station.void(&ShardId::visits(&target.village_code, target.visited_at.date()), &target.id, "录入错误").unwrap();
+                station
+                    .void(&ShardId::visits(&target.village_code, target.visited_at.date()), &target.id, "录入错误")
+                    .unwrap();
             }
             8 if !elders.is_empty() => {
                 // The county edits the same elder concurrently, then both sides exchange changes.
@@ -138,7 +150,8 @@ fn rebuild_equals_the_incremental_projection_after_a_long_random_sequence_of_wri
                 let shard = ShardId::elders(&elders[index].village_code);
                 let mut record = county.read_record(&shard, &elders[index].id).unwrap().unwrap().value;
                 record["phone"] = serde_json::json!(format!("1390013{:04}", rng.below(10_000)));
-                let author = Author { actor: ActorId::from(b"county-device".as_slice()), user_id: "user-2".into(), at: now() };
+                let author =
+                    Author { actor: ActorId::from(b"county-device".as_slice()), user_id: "user-2".into(), at: now() };
                 county.commit(&shard, &[(elders[index].id.clone(), record)], &author).unwrap();
                 let mut local = elders[index].clone();
                 local.phone = Some(format!("1370013{:04}", rng.below(10_000)));
@@ -156,7 +169,8 @@ fn rebuild_equals_the_incremental_projection_after_a_long_random_sequence_of_wri
     assert_eq!(query::projection_dump(&station).unwrap(), incremental);
     // The county, which received everything, projects the same elders and visits.
     exchange(&mut station, &mut county);
-    let county_rows: Vec<String> = query::projection_dump(&county).unwrap().into_iter().filter(|row| row.starts_with("elders:")).collect();
+    let county_rows: Vec<String> =
+        query::projection_dump(&county).unwrap().into_iter().filter(|row| row.starts_with("elders:")).collect();
     let station_rows: Vec<String> = incremental.into_iter().filter(|row| row.starts_with("elders:")).collect();
     assert_eq!(county_rows, station_rows);
 }
@@ -223,7 +237,9 @@ fn an_invalid_elder_is_refused_with_chinese_messages_and_nothing_changes() {
     assert_eq!(messages, ["请填写姓名", "身份证号校验位不正确，请核对"]);
     let mut elsewhere = elder(&mut Rng::new(2), VILLAGES[0]);
     elsewhere.village_code = "360733999201".into();
-    let Err(Error::Problems(problems)) = station.save_elder(elsewhere) else { panic!("unknown village should be refused") };
+    let Err(Error::Problems(problems)) = station.save_elder(elsewhere) else {
+        panic!("unknown village should be refused")
+    };
     assert_eq!(problems[0].message, "所在村不在本县的区划中");
     assert_eq!(query::projection_dump(&station).unwrap(), before);
     assert!(station.shards().unwrap().iter().all(|shard| matches!(shard, ShardId::County { .. })));
@@ -235,12 +251,15 @@ fn a_visit_after_death_or_in_the_future_is_refused() {
     let mut dead = elder(&mut Rng::new(3), VILLAGES[0]);
     dead.life = LifeStatus { state: LifeState::Deceased, date: Some(today() - Duration::days(10)), moved_to: None };
     let dead = station.save_elder(dead).unwrap();
-    let Err(Error::Problems(problems)) = station.save_visit(visit(&dead, now() - Duration::days(2), Severity::Normal)) else {
+    let Err(Error::Problems(problems)) = station.save_visit(visit(&dead, now() - Duration::days(2), Severity::Normal))
+    else {
         panic!("a visit after death should be refused")
     };
     assert!(problems[0].message.contains("已于此前去世"), "{problems:?}");
     let alive = station.save_elder(elder(&mut Rng::new(4), VILLAGES[0])).unwrap();
-    let Err(Error::Problems(problems)) = station.save_visit(visit(&alive, now() + Duration::hours(2), Severity::Normal)) else {
+    let Err(Error::Problems(problems)) =
+        station.save_visit(visit(&alive, now() + Duration::hours(2), Severity::Normal))
+    else {
         panic!("a visit in the future should be refused")
     };
     assert_eq!(problems[0].message, "探访时间不能晚于今天");
@@ -275,7 +294,13 @@ fn documents_are_loaded_on_demand_and_evicted_beyond_the_cache_capacity() {
     for village in VILLAGES {
         let page = query::search_elders(
             &station,
-            &ElderSearch { place_code: Some(village.into()), query: String::new(), include_inactive: true, page: 1, page_size: 10 },
+            &ElderSearch {
+                place_code: Some(village.into()),
+                query: String::new(),
+                include_inactive: true,
+                page: 1,
+                page_size: 10,
+            },
         )
         .unwrap();
         assert_eq!(page.total, 1);

@@ -1,9 +1,9 @@
 //! Shared helpers: fixed clocks, a replica holding the small demo county, sample records.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use xianglin_sync::Replica;
 use xianglin_sync::demo::{self, DemoOptions, DemoSize};
 use xianglin_sync::replica::Clock;
-use xianglin_sync::Replica;
 
 /// The day the scenarios pretend it is.
 pub fn today() -> NaiveDate {

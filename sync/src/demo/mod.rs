@@ -159,7 +159,8 @@ impl Generator {
 
     fn write(&mut self, replica: &mut Replica) -> Result<DemoSummary> {
         let start = self.months()[0].first_day();
-        let setup_time = NaiveDateTime::new(start - Duration::days(30), NaiveTime::from_hms_opt(9, 0, 0).expect("valid time"));
+        let setup_time =
+            NaiveDateTime::new(start - Duration::days(30), NaiveTime::from_hms_opt(9, 0, 0).expect("valid time"));
         let townships = self.townships(setup_time);
         let reviewer = User {
             id: Self::id(&mut self.rng, setup_time),
@@ -202,23 +203,27 @@ impl Generator {
             .collect();
         let mut townships = Vec::new();
         for place in in_demo {
-            let villages: Vec<Place> =
-                self.places.iter().filter(|village| village.parent_code.as_deref() == Some(&place.code)).cloned().collect();
+            let villages: Vec<Place> = self
+                .places
+                .iter()
+                .filter(|village| village.parent_code.as_deref() == Some(&place.code))
+                .cloned()
+                .collect();
             let mut rng = self.rng.derive(&format!("staff/{}", place.code));
-            let person = |role: Role, places: Vec<String>, rng: &mut Rng| {
-                User {
-                    id: Self::id(rng, setup_time),
-                    name: format!("{}{}", people::surname(rng), people::younger_given_name(rng)),
-                    role,
-                    places,
-                    phone: Some(people::mobile(rng)),
-                    meta: RecordMeta::created(setup_time, "county"),
-                }
+            let person = |role: Role, places: Vec<String>, rng: &mut Rng| User {
+                id: Self::id(rng, setup_time),
+                name: format!("{}{}", people::surname(rng), people::younger_given_name(rng)),
+                role,
+                places,
+                phone: Some(people::mobile(rng)),
+                meta: RecordMeta::created(setup_time, "county"),
             };
             let director = person(Role::StationDirector, vec![place.code.clone()], &mut rng);
             let caseworkers: Vec<User> = villages
                 .chunks(VILLAGES_PER_CASEWORKER)
-                .map(|group| person(Role::Caseworker, group.iter().map(|village| village.code.clone()).collect(), &mut rng))
+                .map(|group| {
+                    person(Role::Caseworker, group.iter().map(|village| village.code.clone()).collect(), &mut rng)
+                })
                 .collect();
             let mut points = vec![MealPoint {
                 id: Self::id(&mut rng, setup_time),
@@ -247,7 +252,13 @@ impl Generator {
         townships
     }
 
-    fn write_county(&mut self, replica: &mut Replica, townships: &[Township], reviewer: &User, at: NaiveDateTime) -> Result<()> {
+    fn write_county(
+        &mut self,
+        replica: &mut Replica,
+        townships: &[Township],
+        reviewer: &User,
+        at: NaiveDateTime,
+    ) -> Result<()> {
         let mut records: Vec<(String, Json)> = Vec::new();
         for place in &self.places {
             records.push((county_key("place", &place.code), to_json(place)?));
@@ -267,7 +278,13 @@ impl Generator {
         Ok(())
     }
 
-    fn write_village_elders(&mut self, replica: &mut Replica, township: &Township, village: &Place, at: NaiveDateTime) -> Result<Vec<Elder>> {
+    fn write_village_elders(
+        &mut self,
+        replica: &mut Replica,
+        township: &Township,
+        village: &Place,
+        at: NaiveDateTime,
+    ) -> Result<Vec<Elder>> {
         let mut rng = self.rng.derive(&format!("elders/{}", village.code));
         let count = rng.between(22, 43) as usize;
         let today = self.options.today;
@@ -283,7 +300,13 @@ impl Generator {
         Ok(elders)
     }
 
-    fn write_village_visits(&mut self, replica: &mut Replica, village: &Place, elders: &[Elder], caseworker: &User) -> Result<usize> {
+    fn write_village_visits(
+        &mut self,
+        replica: &mut Replica,
+        village: &Place,
+        elders: &[Elder],
+        caseworker: &User,
+    ) -> Result<usize> {
         let today = self.options.today;
         let mut written = 0;
         for month in self.months() {
@@ -292,7 +315,8 @@ impl Generator {
             for elder in elders {
                 let age = elder.age_on(month.first_day());
                 let categories: Vec<Category> = elder.categories.keys().copied().collect();
-                let tier = self.policy.visit_tiers.iter().find(|tier| tier.matches(age, &categories, elder.economic_status));
+                let tier =
+                    self.policy.visit_tiers.iter().find(|tier| tier.matches(age, &categories, elder.economic_status));
                 let per_month = match tier.map(|tier| tier.interval_days) {
                     Some(days) if days <= 7 => 4,
                     Some(days) if days <= 31 => 1,
@@ -302,9 +326,14 @@ impl Generator {
                     if rng.chance(MISSED_VISIT_SHARE) {
                         continue;
                     }
-                    let day = if per_month == 1 { rng.between(1, 27) as u32 } else { 1 + visit_number * 7 + rng.below(5) as u32 };
+                    let day = if per_month == 1 {
+                        rng.between(1, 27) as u32
+                    } else {
+                        1 + visit_number * 7 + rng.below(5) as u32
+                    };
                     let Some(date) = month.first_day().with_day(day) else { continue };
-                    let time = NaiveTime::from_hms_opt(rng.between(8, 17) as u32, rng.below(60) as u32, 0).expect("valid time");
+                    let time = NaiveTime::from_hms_opt(rng.between(8, 17) as u32, rng.below(60) as u32, 0)
+                        .expect("valid time");
                     let visited_at = NaiveDateTime::new(date, time);
                     let gone = elder.life.date.is_some_and(|gone| gone < date);
                     if date > today || gone || date < elder_registered(elder) {
@@ -317,9 +346,14 @@ impl Generator {
                 continue;
             }
             written += visits.len();
-            let records = visits.iter().map(|visit| Ok((visit.id.clone(), to_json(visit)?))).collect::<Result<Vec<_>>>()?;
+            let records =
+                visits.iter().map(|visit| Ok((visit.id.clone(), to_json(visit)?))).collect::<Result<Vec<_>>>()?;
             let last = visits.iter().map(|visit| visit.visited_at).max().expect("not empty");
-            replica.commit(&ShardId::Visits { village: village.code.clone(), month }, &records, &self.author(last, &caseworker.id))?;
+            replica.commit(
+                &ShardId::Visits { village: village.code.clone(), month },
+                &records,
+                &self.author(last, &caseworker.id),
+            )?;
         }
         Ok(written)
     }
@@ -347,7 +381,8 @@ impl Generator {
                         }
                         let age = elder.age_on(date);
                         let categories: Vec<Category> = elder.categories.keys().copied().collect();
-                        let per_meal = rules.band_for(age, &categories, elder.economic_status).map_or(0, |band| band.per_meal);
+                        let per_meal =
+                            rules.band_for(age, &categories, elder.economic_status).map_or(0, |band| band.per_meal);
                         for (slot, price) in &point.prices {
                             let appetite = match slot {
                                 MealSlot::Breakfast => 0.12,
@@ -357,7 +392,11 @@ impl Generator {
                             if !rng.chance(appetite) {
                                 continue;
                             }
-                            let mode = *rng.weighted(&[(MealMode::DineIn, 75), (MealMode::TakeAway, 15), (MealMode::Delivery, 10)]);
+                            let mode = *rng.weighted(&[
+                                (MealMode::DineIn, 75),
+                                (MealMode::TakeAway, 15),
+                                (MealMode::Delivery, 10),
+                            ]);
                             let mode = if point.modes.contains(&mode) { mode } else { MealMode::DineIn };
                             let subsidy = if *slot == MealSlot::Lunch { per_meal.min(*price) } else { 0 };
                             let delivery_fee = if mode == MealMode::Delivery { rules.delivery_fee } else { 0 };
@@ -386,9 +425,17 @@ impl Generator {
                     continue;
                 }
                 written += meals.len();
-                let records = meals.iter().map(|meal| Ok((meal.id.clone(), to_json(meal)?))).collect::<Result<Vec<_>>>()?;
-                let last = NaiveDateTime::new(meals[meals.len() - 1].date, NaiveTime::from_hms_opt(18, 0, 0).expect("valid time"));
-                replica.commit(&ShardId::Meals { point: point.id.clone(), month }, &records, &self.author(last, &township.director.id))?;
+                let records =
+                    meals.iter().map(|meal| Ok((meal.id.clone(), to_json(meal)?))).collect::<Result<Vec<_>>>()?;
+                let last = NaiveDateTime::new(
+                    meals[meals.len() - 1].date,
+                    NaiveTime::from_hms_opt(18, 0, 0).expect("valid time"),
+                );
+                replica.commit(
+                    &ShardId::Meals { point: point.id.clone(), month },
+                    &records,
+                    &self.author(last, &township.director.id),
+                )?;
             }
         }
         Ok(written)
@@ -422,21 +469,34 @@ fn planted_elder(rng: &mut Rng, township: &Township, village: &Place, at: NaiveD
         life: LifeStatus::default(),
         contacts: BTreeMap::from([(
             contact_id,
-            Contact { name: "张小明".to_owned(), relation: "儿子".to_owned(), phone: Some("13907971234".to_owned()), is_supporter: true },
+            Contact {
+                name: "张小明".to_owned(),
+                relation: "儿子".to_owned(),
+                phone: Some("13907971234".to_owned()),
+                is_supporter: true,
+            },
         )]),
         notes: "儿子在广东务工，每月回家一次".to_owned(),
         meta: RecordMeta::created(at, &township.director.id),
     }
 }
 
-fn random_elder(rng: &mut Rng, township: &Township, village: &Place, number: usize, at: NaiveDateTime, today: NaiveDate) -> Elder {
+fn random_elder(
+    rng: &mut Rng,
+    township: &Township,
+    village: &Place,
+    number: usize,
+    at: NaiveDateTime,
+    today: NaiveDate,
+) -> Elder {
     let male = rng.chance(0.45);
     let gender = if male { Gender::Male } else { Gender::Female };
     let surname = people::surname(rng);
     let name = format!("{surname}{}", people::elder_given_name(rng, male));
     let age = rng.weighted(&[((60, 69), 38), ((70, 79), 34), ((80, 89), 22), ((90, 100), 6)]);
     let years = rng.between(age.0, age.1);
-    let birth = (today - Duration::days(years * 365 + rng.between(0, 364))).max(NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
+    let birth = (today - Duration::days(years * 365 + rng.between(0, 364)))
+        .max(NaiveDate::from_ymd_opt(1900, 1, 1).expect("valid date"));
     let address_code = if rng.chance(0.7) { "362128" } else { "360733" };
     let number_id = id_number::compose(address_code, birth, rng.below(1000) as u16, gender);
     let since = |rng: &mut Rng| today - Duration::days(rng.between(60, 3650));
@@ -463,9 +523,17 @@ fn random_elder(rng: &mut Rng, township: &Township, village: &Place, number: usi
         (EconomicStatus::PovertyAlleviated, 12),
     ]);
     let life = if rng.chance(0.02) {
-        LifeStatus { state: LifeState::Deceased, date: Some(today - Duration::days(rng.between(5, 300))), moved_to: None }
+        LifeStatus {
+            state: LifeState::Deceased,
+            date: Some(today - Duration::days(rng.between(5, 300))),
+            moved_to: None,
+        }
     } else if rng.chance(0.01) {
-        LifeStatus { state: LifeState::Moved, date: Some(today - Duration::days(rng.between(5, 300))), moved_to: Some("赣州市章贡区".to_owned()) }
+        LifeStatus {
+            state: LifeState::Moved,
+            date: Some(today - Duration::days(rng.between(5, 300))),
+            moved_to: Some("赣州市章贡区".to_owned()),
+        }
     } else {
         LifeStatus::default()
     };
@@ -487,7 +555,12 @@ fn random_elder(rng: &mut Rng, township: &Township, village: &Place, number: usi
     } else {
         contacts.insert(
             Generator::id(rng, at),
-            Contact { name: format!("{}{}", people::surname(rng), people::younger_given_name(rng)), relation: "村干部".to_owned(), phone: Some(people::mobile(rng)), is_supporter: false },
+            Contact {
+                name: format!("{}{}", people::surname(rng), people::younger_given_name(rng)),
+                relation: "村干部".to_owned(),
+                phone: Some(people::mobile(rng)),
+                is_supporter: false,
+            },
         );
     }
     Elder {
@@ -497,7 +570,13 @@ fn random_elder(rng: &mut Rng, township: &Township, village: &Place, number: usi
         gender,
         birth_date: birth,
         phone: rng.chance(0.6).then(|| people::mobile(rng)),
-        address: format!("{}{}{}组{}号", township.place.name, village.name.trim_end_matches("委会"), 1 + number % 9, rng.between(1, 60)),
+        address: format!(
+            "{}{}{}组{}号",
+            township.place.name,
+            village.name.trim_end_matches("委会"),
+            1 + number % 9,
+            rng.between(1, 60)
+        ),
         village_code: village.code.clone(),
         categories,
         economic_status,
@@ -521,11 +600,17 @@ const ATTENTION_NOTES: [(CheckArea, &str); 8] = [
 ];
 
 fn random_visit(rng: &mut Rng, elder: &Elder, caseworker: &User, visited_at: NaiveDateTime) -> Visit {
-    let mut findings: BTreeMap<CheckArea, Finding> = CheckArea::ALL.iter().map(|area| (*area, Finding::default())).collect();
+    let mut findings: BTreeMap<CheckArea, Finding> =
+        CheckArea::ALL.iter().map(|area| (*area, Finding::default())).collect();
     let mut referrals = BTreeMap::new();
     let roll = rng.below(1000);
     if roll < 3 {
-        findings.insert(CheckArea::Health, Finding { severity: Severity::Urgent, note: "突发胸闷气短，已拨打120并通知赡养人".to_owned() });
+        findings.insert(
+            CheckArea::Health,
+            Finding {
+                severity: Severity::Urgent, note: "突发胸闷气短，已拨打120并通知赡养人".to_owned()
+            },
+        );
     } else if roll < 23 {
         let (area, note) = *rng.pick(&ATTENTION_NOTES);
         findings.insert(area, Finding { severity: Severity::Serious, note: note.to_owned() });
