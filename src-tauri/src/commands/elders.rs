@@ -1,0 +1,26 @@
+//! The elder registry: places to browse by, searches, an elder's page.
+
+use tauri::State;
+use xianglin_schema::view::{ElderDetail, ElderId, ElderPage, ElderSearch, PlaceNode};
+use xianglin_sync::query;
+
+use crate::error::CmdResult;
+use crate::state::AppState;
+
+/// The townships and villages the signed-in user works for.
+#[tauri::command]
+pub fn place_tree(state: State<'_, AppState>) -> CmdResult<Vec<PlaceNode>> {
+    Ok(query::place_tree(&*state.replica()?)?)
+}
+
+/// One page of the registry (ID numbers masked).
+#[tauri::command]
+pub fn search_elders(state: State<'_, AppState>, request: ElderSearch) -> CmdResult<ElderPage> {
+    Ok(query::search_elders(&*state.replica()?, &request)?)
+}
+
+/// An elder's page (ID number masked).
+#[tauri::command]
+pub fn get_elder(state: State<'_, AppState>, request: ElderId) -> CmdResult<ElderDetail> {
+    Ok(query::elder_detail(&*state.replica()?, &request.id)?)
+}

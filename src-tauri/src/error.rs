@@ -1,0 +1,69 @@
+//! The error every command returns: `{ code, message }`, with a Chinese message for the person
+//! and a stable code for the UI. Internal failures say little and are logged in full.
+
+use serde::Serialize;
+use xianglin_sync::Error;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AppError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+pub type CmdResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn internal(detail: &str) -> AppError {
+        tracing::error!(detail, "internal error");
+        AppError {
+            code: "internal", message: "程序内部错误，请重试；如仍失败请联系县民政局技术支持".to_owned()
+        }
+    }
+}
+
+impl From<Error> for AppError {
+    fn from(error: Error) -> AppError {
+        match error.root() {
+            Error::Problems(problems) => {
+                AppError { code: "invalid", message: xianglin_schema::problem::describe(problems) }
+            }
+            Error::NotFound(_) => AppError {
+                code: "not_found",
+                message: "找不到该记录，可能已被作废或尚未同步".to_owned(),
+            },
+            Error::Foreign { path } => AppError {
+                code: "foreign_database",
+                message: format!("数据文件 {path} 不是乡邻的数据库（可能属于其他软件），已原样保留，未做任何修改"),
+            },
+            Error::Corrupt { path, .. } => AppError {
+                code: "corrupt_database",
+                message: format!("数据文件 {path} 已损坏，无法打开；文件已原样保留，请联系县民政局技术支持恢复"),
+            },
+            Error::TooNew { path, .. } => AppError {
+                code: "database_too_new",
+                message: format!("数据文件 {path} 由更新版本的乡邻创建，请升级本软件后再打开"),
+            },
+            other => AppError::internal(&other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use xianglin_schema::{Problem, Rule};
+
+    use super::*;
+
+    #[test]
+    fn command_failure_matches_the_frontend_wire_contract() {
+        let error = AppError::from(Error::Problems(vec![Problem::new("name", "姓名", Rule::Required)]));
+        assert_eq!(serde_json::to_string(&error).unwrap(), r#"{"code":"invalid","message":"请填写姓名"}"#);
+    }
+
+    #[test]
+    fn a_foreign_database_is_explained_in_chinese() {
+        let error = AppError::from(Error::Foreign { path: "/data/x.sqlite".into() });
+        assert_eq!(error.code, "foreign_database");
+        assert!(error.message.contains("不是乡邻的数据库"));
+    }
+}

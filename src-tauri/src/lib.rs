@@ -1,0 +1,48 @@
+//! The Xianglin desktop app: thin Tauri commands over the local replica.
+//!
+//! `run` opens the replica in the data directory (`XIANGLIN_DATA_DIR`, or the platform's app
+//! data directory) and serves the UI embedded from `ui/dist`. Commands live in
+//! [`commands`], one module per area; each takes the state and one request and maps errors to
+//! [`error::AppError`].
+//!
+//! **Architecture invariant:** no SQL and no automerge here; they belong to `xianglin-sync`.
+
+mod commands;
+pub mod error;
+pub mod state;
+
+use tauri::Manager;
+
+use crate::state::AppState;
+
+/// The builder with every command registered; tests pass `tauri::test::mock_builder()`.
+pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app::app_status,
+        commands::app::open_demo_county,
+        commands::elders::place_tree,
+        commands::elders::search_elders,
+        commands::elders::get_elder,
+    ])
+}
+
+/// Starts the app.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    builder(tauri::Builder::default())
+        .setup(|app| {
+            let data_dir = match std::env::var_os("XIANGLIN_DATA_DIR") {
+                Some(directory) => std::path::PathBuf::from(directory),
+                None => app.path().app_data_dir()?,
+            };
+            app.manage(AppState::open(&data_dir));
+            Ok(())
+        })
+        .run(tauri::generate_context!())
+        .expect("the app failed to start");
+}

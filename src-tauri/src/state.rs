@@ -1,0 +1,52 @@
+//! The app's state: the replica of this computer, opened once at start.
+//!
+//! If the database cannot be opened (another program's file, a damaged file), the app still
+//! starts and every command answers with the reason, so the person sees it in Chinese and the
+//! file is left as it was.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use xianglin_sync::Replica;
+
+use crate::error::AppError;
+
+/// File name of the replica inside the data directory.
+pub const DATABASE_FILE: &str = "xianglin.sqlite";
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    data_dir: PathBuf,
+    replica: Result<Mutex<Replica>, AppError>,
+}
+
+impl AppState {
+    pub fn open(data_dir: &Path) -> AppState {
+        let replica = std::fs::create_dir_all(data_dir)
+            .map_err(xianglin_sync::Error::from)
+            .and_then(|()| Replica::open(&data_dir.join(DATABASE_FILE)))
+            .map(Mutex::new)
+            .map_err(|error| {
+                tracing::error!(error = %error, "the replica could not be opened");
+                AppError::from(error)
+            });
+        AppState { inner: Arc::new(Inner { data_dir: data_dir.to_owned(), replica }) }
+    }
+
+    pub fn data_dir(&self) -> String {
+        self.inner.data_dir.display().to_string()
+    }
+
+    /// The replica, locked for one command.
+    pub fn replica(&self) -> Result<MutexGuard<'_, Replica>, AppError> {
+        match &self.inner.replica {
+            Ok(replica) => replica.lock().map_err(|_| AppError::internal("replica lock poisoned")),
+            Err(error) => Err(error.clone()),
+        }
+    }
+}
