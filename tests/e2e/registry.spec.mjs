@@ -37,11 +37,17 @@ async function waitFor(condition, description, timeout = normal) {
   )
 }
 
-async function elderRowsWith(name) {
-  const rows = await browser.$$('.elder-row')
-  const matching = []
-  for (const row of rows) if ((await row.getText()).includes(name)) matching.push(row)
-  return matching
+/** A registry row showing `name`; one XPath query, so a table re-rendering under us is harmless. */
+const elderRow = (name) => browser.$(`//tr[contains(@class, "elder-row")][contains(., "${name}")]`)
+
+/**
+ * WebKitGTK under Xvfb paints a little behind the DOM, and a screenshot taken at once can show
+ * the previous frame; give it a second.
+ */
+async function screenshot(name) {
+  await mkdir(screenshots, { recursive: true })
+  await browser.pause(1000)
+  await browser.saveScreenshot(`${screenshots}${name}.png`)
 }
 
 const steps = [
@@ -50,22 +56,26 @@ const steps = [
   }],
   ['opening the demo county fills the registry', async () => {
     await browser.$('[data-test=open-demo]').click()
-    await waitFor(async () => (await browser.$$('.elder-row')).length > 0, 'registry rows', slow)
+    await waitFor(() => browser.$('.elder-row').isExisting(), 'registry rows', slow)
   }],
   ['typing pinyin initials finds 张建国', async () => {
+    const total = browser.$('.el-pagination__total')
+    const wholeCounty = await total.getText()
     await browser.$('[data-test=elder-search]').setValue('zjg')
-    await waitFor(async () => (await elderRowsWith('张建国')).length > 0, 'a row with 张建国')
-    await mkdir(screenshots, { recursive: true })
-    await browser.saveScreenshot(`${screenshots}registry.png`)
+    await waitFor(
+      async () => (await total.getText()) !== wholeCounty && (await elderRow('张建国').isExisting()),
+      'the search result with 张建国',
+    )
+    await screenshot('registry')
   }],
   ['clicking the row opens the elder with a masked ID number', async () => {
-    const [row] = await elderRowsWith('张建国')
-    await row.click()
+    // WebKitWebDriver cannot click a <tr> ("not interactable"); its first cell works.
+    await elderRow('张建国').$('td').click()
     const name = browser.$('[data-test=elder-name]')
     await waitFor(async () => (await name.isExisting()) && (await name.getText()) === '张建国', 'the detail of 张建国')
     const idNumber = await browser.$('[data-test=elder-id-number]').getText()
     if (!idNumber.includes('*')) throw new Error(`ID number is not masked: ${idNumber}`)
-    await browser.saveScreenshot(`${screenshots}elder-detail.png`)
+    await screenshot('elder-detail')
   }],
 ]
 
@@ -86,10 +96,7 @@ try {
     } catch (error) {
       failed += 1
       console.log(`FAIL ${name}\n     ${error.message}`)
-      await mkdir(screenshots, { recursive: true })
-      await browser
-        .saveScreenshot(`${screenshots}failure.png`)
-        .catch((screenshotError) => console.log(`     no failure screenshot: ${screenshotError.message}`))
+      await screenshot('failure').catch((screenshotError) => console.log(`     no failure screenshot: ${screenshotError.message}`))
     }
   }
 } finally {

@@ -8,10 +8,11 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-app="$(realpath "${1:-${CARGO_TARGET_DIR:-$here/../../target}/debug/xianglin}")"
+app="${1:-${CARGO_TARGET_DIR:-$here/../../target}/debug/xianglin}"
 driver="${TAURI_DRIVER:-$HOME/.cargo/bin/tauri-driver}"
 
 [[ -x "$app" ]] || { echo "no app binary at $app: build it with cargo build -p xianglin-app" >&2; exit 1; }
+app="$(realpath "$app")"
 [[ -x "$driver" ]] || { echo "no tauri-driver at $driver: cargo install tauri-driver --locked" >&2; exit 1; }
 [[ -n "${DISPLAY:-}" ]] || { echo "no display: run under xvfb-run -a" >&2; exit 1; }
 

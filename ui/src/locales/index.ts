@@ -1,0 +1,22 @@
+import { createI18n } from 'vue-i18n'
+import type { LifeStatus } from '@/bindings/LifeStatus'
+import zhCN from './zh-CN'
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: 'zh-CN',
+  messages: { 'zh-CN': zhCN },
+})
+
+type EnumTables = (typeof zhCN)['enum']
+
+/** The Chinese label of one enum value, e.g. `enumLabel('category', 'living_alone')` is 独居. */
+export function enumLabel<Kind extends keyof EnumTables>(kind: Kind, value: keyof EnumTables[Kind]): string {
+  return i18n.global.t(`enum.${kind}.${String(value)}`)
+}
+
+/** 在册, or 迁出 / 已故 followed by the date when it is known. */
+export function lifeLabel(life: LifeStatus): string {
+  const state = enumLabel('life_state', life.state)
+  return life.state !== 'active' && life.date ? `${state} ${life.date}` : state
+}

@@ -1,0 +1,23 @@
+import { createRouter, createWebHashHistory } from 'vue-router'
+import Layout from '@/layout/index.vue'
+import { useAppStore } from '@/stores/app'
+import { elderRoutes } from './elders'
+
+// Hash history: the app is served by Tauri's custom protocol, which knows nothing of our paths.
+export const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/welcome', name: 'welcome', component: () => import('@/views/app/welcome/index.vue') },
+    { path: '/', component: Layout, redirect: '/elders', children: elderRoutes },
+  ],
+})
+
+// A computer without data can only show the welcome page; one with data skips it.
+router.beforeEach(async (to) => {
+  const app = useAppStore()
+  if (!app.status) await app.load()
+  if (!app.status) return true
+  if (!app.status.has_data && to.name !== 'welcome') return { name: 'welcome' }
+  if (app.status.has_data && to.name === 'welcome') return { name: 'elders' }
+  return true
+})
