@@ -1,5 +1,6 @@
 //! Scenarios across crates, one module per area. Helpers live in `support`.
 
+mod architecture; // Invariants of the crate graph (ARCHITECTURE.md).
 mod demo; // The demo county: determinism, realism, the registry searches it feeds.
 mod replica; // The local replica: writes, conflicts, rebuild, bad input, bounded memory.
 mod support;

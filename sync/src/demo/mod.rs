@@ -452,6 +452,11 @@ fn elder_registered(elder: &Elder) -> NaiveDate {
     NaiveDate::parse_from_str(&elder.meta.created_at[..10], "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
 }
 
+/// A village as addresses name it: 洛口村委会 → 洛口村, 庄口居委会 → 庄口社区.
+fn address_name(village: &Place) -> String {
+    village.name.replace("村委会", "村").replace("居委会", "社区")
+}
+
 fn planted_elder(rng: &mut Rng, township: &Township, village: &Place, at: NaiveDateTime) -> Elder {
     let birth = NaiveDate::from_ymd_opt(1946, 3, 15).expect("valid date");
     let contact_id = Generator::id(rng, at);
@@ -462,7 +467,7 @@ fn planted_elder(rng: &mut Rng, township: &Township, village: &Place, at: NaiveD
         gender: Gender::Male,
         birth_date: birth,
         phone: Some("0797-5731234".to_owned()),
-        address: format!("{}{}3组12号", township.place.name, village.name.trim_end_matches("委会")),
+        address: format!("{}{}3组12号", township.place.name, address_name(village)),
         village_code: village.code.clone(),
         categories: BTreeMap::from([(Category::LivingAlone, NaiveDate::from_ymd_opt(2019, 5, 1).expect("valid date"))]),
         economic_status: EconomicStatus::Dibao,
@@ -573,7 +578,7 @@ fn random_elder(
         address: format!(
             "{}{}{}组{}号",
             township.place.name,
-            village.name.trim_end_matches("委会"),
+            address_name(village),
             1 + number % 9,
             rng.between(1, 60)
         ),
