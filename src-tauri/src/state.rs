@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use xianglin_sync::Replica;
+use xianglin_sync::checkpoint::Checkpointer;
 
 use crate::error::AppError;
 
@@ -23,19 +24,31 @@ pub struct AppState {
 struct Inner {
     data_dir: PathBuf,
     replica: Result<Mutex<Replica>, AppError>,
+    /// Keeps the write-ahead log short off the UI's path; `None` if the replica did not open.
+    _checkpointer: Option<Checkpointer>,
 }
+
+/// How often the background checkpointer folds the log into the database file.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl AppState {
     pub fn open(data_dir: &Path) -> AppState {
+        let path = data_dir.join(DATABASE_FILE);
         let replica = std::fs::create_dir_all(data_dir)
             .map_err(xianglin_sync::Error::from)
-            .and_then(|()| Replica::open(&data_dir.join(DATABASE_FILE)))
+            .and_then(|()| Replica::open(&path))
             .map(Mutex::new)
             .map_err(|error| {
                 tracing::error!(error = %error, "the replica could not be opened");
                 AppError::from(error)
             });
-        AppState { inner: Arc::new(Inner { data_dir: data_dir.to_owned(), replica }) }
+        let checkpointer = match &replica {
+            Ok(_) => Checkpointer::spawn(&path, CHECKPOINT_EVERY)
+                .inspect_err(|error| tracing::warn!(error = %error, "no background checkpoints"))
+                .ok(),
+            Err(_) => None,
+        };
+        AppState { inner: Arc::new(Inner { data_dir: data_dir.to_owned(), replica, _checkpointer: checkpointer }) }
     }
 
     pub fn data_dir(&self) -> String {

@@ -4,6 +4,7 @@
 //! - [`shard`]: which document holds a record.
 //! - [`document`]: records inside automerge documents, conflicts, touched records.
 //! - [`replica`]: the local replica: open, write, merge, rebuild, bounded document cache.
+//! - [`checkpoint`]: folds the write-ahead log into the file in the background.
 //! - [`projection`]: documents → SQLite tables.
 //! - [`query`]: what the app reads from the projection.
 //! - [`demo`]: the deterministic demo county on the real places of 会昌县.
@@ -11,6 +12,7 @@
 //! **Architecture invariant:** no SQL outside this crate and `schema`'s migrations; no
 //! automerge outside this crate; nothing here knows about Tauri.
 
+pub mod checkpoint;
 pub mod demo;
 pub mod document;
 pub mod projection;

@@ -50,6 +50,21 @@ pub(crate) fn clear(transaction: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// Drops the secondary indexes of the projection tables and returns the SQL that recreates them.
+pub(crate) fn drop_indexes(transaction: &Transaction<'_>) -> Result<Vec<String>> {
+    let placeholders = TABLES.iter().map(|table| format!("'{table}'")).collect::<Vec<_>>().join(", ");
+    let mut statement = transaction.prepare(&format!(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({placeholders})"
+    ))?;
+    let indexes = statement
+        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    for (name, _) in &indexes {
+        transaction.execute(&format!("DROP INDEX \"{name}\""), [])?;
+    }
+    Ok(indexes.into_iter().map(|(_, sql)| sql).collect())
+}
+
 /// Projects the records under `keys` of `shard`'s document, replacing their rows.
 pub(crate) fn project<'a>(
     transaction: &Transaction<'_>,
