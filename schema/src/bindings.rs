@@ -9,7 +9,7 @@ mod tests {
 
     use ts_rs::{Config, TS};
 
-    use crate::{adaptation, elder, meal, place, policy, problem, record, user, view, visit};
+    use crate::{adaptation, due, elder, meal, place, policy, problem, record, user, view, visit};
 
     /// Every exported type; ts-rs follows their dependencies.
     fn exported(config: &Config) -> Vec<(String, String)> {
@@ -33,6 +33,7 @@ mod tests {
             user::User,
             user::Device,
             elder::Elder,
+            elder::LifeEvent,
             elder::Category,
             elder::EconomicStatus,
             elder::LifeState,
@@ -72,6 +73,16 @@ mod tests {
             view::VisitRow,
             view::FieldConflict,
             view::ElderDetail,
+            view::DueBucket,
+            view::DueListRequest,
+            view::DueRow,
+            view::DueList,
+            view::CoverageRow,
+            view::MissedElder,
+            view::CoverageRequest,
+            view::Coverage,
+            due::Due,
+            due::DueReason,
         );
         out
     }

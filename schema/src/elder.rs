@@ -118,6 +118,17 @@ pub struct Contact {
     pub is_supporter: bool,
 }
 
+/// A major event in an elder's life (重大变故), after which a visit is due within hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct LifeEvent {
+    pub at: chrono::NaiveDateTime,
+    /// What happened, e.g. 丧偶、住院、子女变故、受灾.
+    pub kind: String,
+    pub note: String,
+    /// The user who recorded it.
+    pub recorded_by: String,
+}
+
 /// An elder on the registry of one village.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Elder {
@@ -139,6 +150,9 @@ pub struct Elder {
     pub life: LifeStatus,
     /// Contact id → contact. A map, so concurrent edits of different contacts merge.
     pub contacts: BTreeMap<String, Contact>,
+    /// Event id → major life event. Absent in records written before events existed.
+    #[serde(default)]
+    pub events: BTreeMap<String, LifeEvent>,
     pub notes: String,
     pub meta: RecordMeta,
 }
@@ -150,6 +164,16 @@ impl Elder {
 
     pub fn age_on(&self, on: NaiveDate) -> u32 {
         id_number::age_on(self.birth_date, on)
+    }
+
+    /// Categories that apply on `date` (their since-date is not after it).
+    pub fn categories_on(&self, date: NaiveDate) -> Vec<Category> {
+        self.categories.iter().filter(|(_, since)| **since <= date).map(|(category, _)| *category).collect()
+    }
+
+    /// The most recent major event up to `at`.
+    pub fn latest_event(&self, at: chrono::NaiveDateTime) -> Option<&LifeEvent> {
+        self.events.values().filter(|event| event.at <= at).max_by_key(|event| event.at)
     }
 
     /// The elder's 赡养人, in contact order.
@@ -258,6 +282,7 @@ mod tests {
             economic_status: EconomicStatus::Dibao,
             life: LifeStatus::default(),
             contacts: BTreeMap::new(),
+            events: BTreeMap::new(),
             notes: String::new(),
             meta: RecordMeta::default(),
         }

@@ -9,6 +9,7 @@
 //! generated into `ui/src/bindings/`): change them deliberately.
 
 pub mod adaptation;
+pub mod due;
 pub mod elder;
 pub mod id_number;
 pub mod meal;

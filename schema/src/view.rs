@@ -109,3 +109,90 @@ pub struct ElderDetail {
     pub recent_visits: Vec<VisitRow>,
     pub conflicts: Vec<FieldConflict>,
 }
+
+/// Which part of the due list an elder falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DueBucket {
+    Overdue,
+    ThisWeek,
+    ThisMonth,
+    Later,
+}
+
+/// Whose visits are due: a place (village, township or county) or a caseworker's villages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DueListRequest {
+    pub place_code: Option<String>,
+    pub caseworker_id: Option<String>,
+    /// Also list elders not due this month.
+    pub include_later: bool,
+}
+
+/// One elder on the due list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DueRow {
+    pub elder_id: String,
+    pub name: String,
+    pub age: u32,
+    pub id_number_masked: String,
+    pub village_code: String,
+    pub village_name: String,
+    pub categories: Vec<Category>,
+    pub due: crate::due::Due,
+    pub bucket: DueBucket,
+    /// The reason in Chinese.
+    pub reason: String,
+    pub last_visit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DueList {
+    /// Sorted by risk: high-risk first, then overdue before this week before this month, then
+    /// by tier and due time.
+    pub rows: Vec<DueRow>,
+    pub overdue: u32,
+    pub this_week: u32,
+    pub this_month: u32,
+    pub computed_at: String,
+}
+
+/// 月探访率 of one place for one month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CoverageRow {
+    pub place_code: String,
+    pub place_name: String,
+    pub level: PlaceLevel,
+    /// Elders due a visit in the month.
+    pub due: u32,
+    /// Of those, visited at least once in the month.
+    pub visited: u32,
+    /// `visited / due` in per mille (1000 = 100%); 1000 when nobody was due.
+    pub rate_per_mille: u32,
+}
+
+/// An elder due in the month and not visited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MissedElder {
+    pub elder_id: String,
+    pub name: String,
+    pub village_name: String,
+    pub tier_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CoverageRequest {
+    /// A village, township or county code.
+    pub place_code: String,
+    /// `YYYY-MM`.
+    pub month: String,
+}
+
+/// Monthly coverage of a place and of each place below it, with who was missed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Coverage {
+    pub month: String,
+    pub total: CoverageRow,
+    pub rows: Vec<CoverageRow>,
+    pub missed: Vec<MissedElder>,
+}

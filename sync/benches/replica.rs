@@ -11,9 +11,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use xianglin_schema::record::RecordMeta;
 use xianglin_schema::view::ElderSearch;
 use xianglin_schema::visit::{CheckArea, Finding, Visit, VisitMode};
+use xianglin_sync::checkpoint::Checkpointer;
 use xianglin_sync::demo::{self, DemoOptions, DemoSize};
 use xianglin_sync::replica::Clock;
-use xianglin_sync::checkpoint::Checkpointer;
 use xianglin_sync::{Replica, query};
 
 const SAVES: usize = 2_000;
@@ -92,7 +92,8 @@ fn elder_ids(replica: &Replica, place_code: Option<String>) -> Vec<String> {
 fn save_visits(replica: &mut Replica, elder_ids: &[String], from: NaiveDateTime) -> (Duration, Duration) {
     let times = (0..SAVES)
         .map(|index| {
-            let visit = routine_visit(&elder_ids[index % elder_ids.len()], from + chrono::Duration::seconds(index as i64));
+            let visit =
+                routine_visit(&elder_ids[index % elder_ids.len()], from + chrono::Duration::seconds(index as i64));
             let started = Instant::now();
             replica.save_visit(visit).expect("save visit");
             started.elapsed()
@@ -150,7 +151,12 @@ fn ms(duration: Duration) -> f64 {
 /// The database file and its write-ahead log, in MB.
 fn file_megabytes(path: &std::path::Path) -> u64 {
     let wal = path.with_extension("sqlite-wal");
-    [path, wal.as_path()].iter().filter_map(|file| std::fs::metadata(file).ok()).map(|metadata| metadata.len()).sum::<u64>() / 1_000_000
+    [path, wal.as_path()]
+        .iter()
+        .filter_map(|file| std::fs::metadata(file).ok())
+        .map(|metadata| metadata.len())
+        .sum::<u64>()
+        / 1_000_000
 }
 
 fn peak_memory_mb() -> u64 {

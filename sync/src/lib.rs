@@ -5,6 +5,7 @@
 //! - [`document`]: records inside automerge documents, conflicts, touched records.
 //! - [`replica`]: the local replica: open, write, merge, rebuild, bounded document cache.
 //! - [`checkpoint`]: folds the write-ahead log into the file in the background.
+//! - [`patrol`]: due lists and monthly coverage (月探访率).
 //! - [`projection`]: documents → SQLite tables.
 //! - [`query`]: what the app reads from the projection.
 //! - [`demo`]: the deterministic demo county on the real places of 会昌县.
@@ -15,6 +16,7 @@
 pub mod checkpoint;
 pub mod demo;
 pub mod document;
+pub mod patrol;
 pub mod projection;
 pub mod query;
 pub mod replica;

@@ -93,7 +93,13 @@ pub(crate) fn project_all(transaction: &Transaction<'_>, shard: &ShardId, docume
     Ok(count)
 }
 
-fn project_record(transaction: &Transaction<'_>, shard: &ShardId, shard_id: &str, key: &str, stored: StoredRecord) -> Result<()> {
+fn project_record(
+    transaction: &Transaction<'_>,
+    shard: &ShardId,
+    shard_id: &str,
+    key: &str,
+    stored: StoredRecord,
+) -> Result<()> {
     insert_conflicts(transaction, shard_id, key, &stored)?;
     let value = stored.value;
     let projected = match shard.kind() {
@@ -132,9 +138,15 @@ fn insert_conflicts(transaction: &Transaction<'_>, shard_id: &str, key: &str, st
     if stored.conflicts.is_empty() {
         return Ok(());
     }
-    let mut insert = transaction.prepare_cached("INSERT INTO conflicts (shard, record_id, field, \"values\") VALUES (?1, ?2, ?3, ?4)")?;
+    let mut insert = transaction
+        .prepare_cached("INSERT INTO conflicts (shard, record_id, field, \"values\") VALUES (?1, ?2, ?3, ?4)")?;
     for conflict in &stored.conflicts {
-        insert.execute(params![shard_id, conflict_record_id(key), conflict.field, serde_json::to_string(&conflict.values)?])?;
+        insert.execute(params![
+            shard_id,
+            conflict_record_id(key),
+            conflict.field,
+            serde_json::to_string(&conflict.values)?
+        ])?;
     }
     Ok(())
 }

@@ -380,7 +380,8 @@ impl Replica {
         let mut stats = RebuildStats::default();
         for shard in &shards {
             let document = load_document(&transaction, shard, &self.device).map_err(|error| error.in_shard(shard))?;
-            stats.records += projection::project_all(&transaction, shard, &document).map_err(|error| error.in_shard(shard))?;
+            stats.records +=
+                projection::project_all(&transaction, shard, &document).map_err(|error| error.in_shard(shard))?;
             stats.shards += 1;
         }
         for index in &indexes {

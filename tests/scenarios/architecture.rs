@@ -42,6 +42,9 @@ fn dependencies_point_from_the_app_to_sync_to_schema_only() {
     }
     let app = &crates["xianglin-app"];
     for forbidden in ["rusqlite", "automerge"] {
-        assert!(!app.contains(&forbidden.to_owned()), "the app reaches storage only through xianglin-sync, not {forbidden}");
+        assert!(
+            !app.contains(&forbidden.to_owned()),
+            "the app reaches storage only through xianglin-sync, not {forbidden}"
+        );
     }
 }

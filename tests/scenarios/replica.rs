@@ -2,80 +2,16 @@
 //! concurrent edits are kept as conflicts; rebuild equals the incremental projection; bad
 //! input and bad files change nothing.
 
-use std::collections::BTreeMap;
-
 use automerge::ActorId;
-use chrono::{Duration, NaiveDate};
-use xianglin_schema::elder::{Category, Contact, EconomicStatus, Elder, LifeState, LifeStatus};
-use xianglin_schema::id_number;
-use xianglin_schema::record::{Gender, RecordMeta};
+use chrono::Duration;
+use xianglin_schema::elder::{Category, Contact, Elder, LifeState, LifeStatus};
 use xianglin_schema::view::ElderSearch;
-use xianglin_schema::visit::{CheckArea, Finding, Severity, Visit, VisitMode};
-use xianglin_sync::demo::{self, Rng};
-use xianglin_sync::projection::county_key;
+use xianglin_schema::visit::{Severity, Visit};
+use xianglin_sync::demo::Rng;
 use xianglin_sync::replica::Clock;
 use xianglin_sync::{Author, Error, Replica, ShardId, query};
 
-use crate::support::{now, scratch, today};
-
-const VILLAGES: [&str; 3] = ["360733105201", "360733105202", "360733105203"];
-
-/// A replica holding the places of 会昌县 and nothing else.
-fn county_replica() -> Replica {
-    let mut replica = Replica::open_in_memory().unwrap();
-    replica.set_clock(Clock::Fixed(now()));
-    load_places(&mut replica);
-    replica.set_user("user-1").unwrap();
-    replica
-}
-
-fn load_places(replica: &mut Replica) {
-    let records: Vec<_> = demo::huichang_places()
-        .iter()
-        .map(|place| (county_key("place", &place.code), serde_json::to_value(place).unwrap()))
-        .collect();
-    let author = Author { actor: ActorId::from(b"county".as_slice()), user_id: "county".into(), at: now() };
-    replica.commit(&ShardId::county(demo::DEMO_COUNTY), &records, &author).unwrap();
-}
-
-fn elder(rng: &mut Rng, village: &str) -> Elder {
-    let birth =
-        NaiveDate::from_ymd_opt(1930 + rng.below(30) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
-            .unwrap();
-    let gender = if rng.chance(0.5) { Gender::Male } else { Gender::Female };
-    Elder {
-        id: String::new(),
-        name: ["王秀英", "刘建国", "陈桂香", "曾德明"][rng.below(4) as usize].to_owned(),
-        id_number: id_number::compose("360733", birth, rng.below(1000) as u16, gender),
-        gender,
-        birth_date: birth,
-        phone: None,
-        address: "庄口镇".into(),
-        village_code: village.to_owned(),
-        categories: BTreeMap::new(),
-        economic_status: EconomicStatus::None,
-        life: LifeStatus::default(),
-        contacts: BTreeMap::new(),
-        notes: String::new(),
-        meta: RecordMeta::default(),
-    }
-}
-
-fn visit(elder: &Elder, at: chrono::NaiveDateTime, severity: Severity) -> Visit {
-    Visit {
-        id: String::new(),
-        elder_id: elder.id.clone(),
-        village_code: String::new(),
-        visited_at: at,
-        mode: VisitMode::Home,
-        visitor_id: "user-1".into(),
-        findings: CheckArea::ALL.iter().map(|area| (*area, Finding { severity, note: String::new() })).collect(),
-        referrals: BTreeMap::new(),
-        major_event: false,
-        notes: String::new(),
-        meta: RecordMeta::default(),
-    }
-}
+use crate::support::{VILLAGES, county_replica, elder, load_places, now, scratch, today, visit};
 
 /// Copies every shard of `from` that `to` lacks changes of, as a sync would.
 fn exchange(from: &mut Replica, to: &mut Replica) {

@@ -1,9 +1,19 @@
 //! Shared helpers: fixed clocks, a replica holding the small demo county, sample records.
 
+use std::collections::BTreeMap;
+
+use automerge::ActorId;
 use chrono::{NaiveDate, NaiveDateTime};
+use xianglin_schema::elder::{EconomicStatus, Elder, LifeStatus};
+use xianglin_schema::id_number;
+use xianglin_schema::record::{Gender, RecordMeta};
+use xianglin_schema::visit::{CheckArea, Finding, Severity, Visit, VisitMode};
 use xianglin_sync::Replica;
+use xianglin_sync::demo::Rng;
 use xianglin_sync::demo::{self, DemoOptions, DemoSize};
+use xianglin_sync::projection::county_key;
 use xianglin_sync::replica::Clock;
+use xianglin_sync::{Author, ShardId};
 
 /// The day the scenarios pretend it is.
 pub fn today() -> NaiveDate {
@@ -29,4 +39,67 @@ pub fn small_demo_replica(seed: u64) -> Replica {
 /// A scratch directory for one test, removed when dropped.
 pub fn scratch() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
+}
+
+pub const VILLAGES: [&str; 3] = ["360733105201", "360733105202", "360733105203"];
+
+/// A replica holding the places of 会昌县 and nothing else.
+pub fn county_replica() -> Replica {
+    let mut replica = Replica::open_in_memory().unwrap();
+    replica.set_clock(Clock::Fixed(now()));
+    load_places(&mut replica);
+    replica.set_user("user-1").unwrap();
+    replica
+}
+
+/// Writes the county document: the places of 会昌县 and its default policy.
+pub fn load_places(replica: &mut Replica) {
+    let mut records: Vec<_> = demo::huichang_places()
+        .iter()
+        .map(|place| (county_key("place", &place.code), serde_json::to_value(place).unwrap()))
+        .collect();
+    let policy = xianglin_schema::policy::huichang_default();
+    records.push((county_key("policy", &policy.version), serde_json::to_value(&policy).unwrap()));
+    let author = Author { actor: ActorId::from(b"county".as_slice()), user_id: "county".into(), at: now() };
+    replica.commit(&ShardId::county(demo::DEMO_COUNTY), &records, &author).unwrap();
+}
+
+pub fn elder(rng: &mut Rng, village: &str) -> Elder {
+    let birth =
+        NaiveDate::from_ymd_opt(1930 + rng.below(30) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
+            .unwrap();
+    let gender = if rng.chance(0.5) { Gender::Male } else { Gender::Female };
+    Elder {
+        id: String::new(),
+        name: ["王秀英", "刘建国", "陈桂香", "曾德明"][rng.below(4) as usize].to_owned(),
+        id_number: id_number::compose("360733", birth, rng.below(1000) as u16, gender),
+        gender,
+        birth_date: birth,
+        phone: None,
+        address: "庄口镇".into(),
+        village_code: village.to_owned(),
+        categories: BTreeMap::new(),
+        economic_status: EconomicStatus::None,
+        life: LifeStatus::default(),
+        contacts: BTreeMap::new(),
+        events: BTreeMap::new(),
+        notes: String::new(),
+        meta: RecordMeta::default(),
+    }
+}
+
+pub fn visit(elder: &Elder, at: chrono::NaiveDateTime, severity: Severity) -> Visit {
+    Visit {
+        id: String::new(),
+        elder_id: elder.id.clone(),
+        village_code: String::new(),
+        visited_at: at,
+        mode: VisitMode::Home,
+        visitor_id: "user-1".into(),
+        findings: CheckArea::ALL.iter().map(|area| (*area, Finding { severity, note: String::new() })).collect(),
+        referrals: BTreeMap::new(),
+        major_event: false,
+        notes: String::new(),
+        meta: RecordMeta::default(),
+    }
 }

@@ -11,11 +11,12 @@
 
 mod people;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use automerge::ActorId;
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use serde_json::Value as Json;
+use xianglin_schema::due::{self, VisitHistory};
 use xianglin_schema::elder::{Category, Contact, EconomicStatus, Elder, LifeState, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::meal::{Meal, MealMode, MealPoint, MealPointKind, MealSlot};
@@ -300,6 +301,8 @@ impl Generator {
         Ok(elders)
     }
 
+    /// Visits scheduled by the county's own due rules: each elder is visited when due (about
+    /// one due visit in twenty is missed), and some are visited more often than required.
     fn write_village_visits(
         &mut self,
         replica: &mut Replica,
@@ -308,38 +311,47 @@ impl Generator {
         caseworker: &User,
     ) -> Result<usize> {
         let today = self.options.today;
+        let policies = [self.policy.clone()];
+        let mut last_visits: HashMap<String, VisitHistory> = HashMap::new();
         let mut written = 0;
         for month in self.months() {
             let mut rng = self.rng.derive(&format!("visits/{}/{month}", village.code));
+            let month_start = month.first_day().and_hms_opt(8, 0, 0).expect("valid time");
+            let month_end = month.last_day().and_hms_opt(18, 0, 0).expect("valid time");
             let mut visits = Vec::new();
             for elder in elders {
-                let age = elder.age_on(month.first_day());
-                let categories: Vec<Category> = elder.categories.keys().copied().collect();
-                let tier =
-                    self.policy.visit_tiers.iter().find(|tier| tier.matches(age, &categories, elder.economic_status));
-                let per_month = match tier.map(|tier| tier.interval_days) {
-                    Some(days) if days <= 7 => 4,
-                    Some(days) if days <= 31 => 1,
-                    _ => u32::from(rng.chance(0.75)),
-                };
-                for visit_number in 0..per_month {
-                    if rng.chance(MISSED_VISIT_SHARE) {
-                        continue;
+                // Judge dues as if the elder were still here; visits stop at moving or death.
+                let mut on_registry = elder.clone();
+                on_registry.life = LifeStatus::default();
+                let mut cursor = month_start;
+                loop {
+                    let history = last_visits.get(&elder.id).copied().unwrap_or_default();
+                    let Some(due) = due::next_due(&policies, &on_registry, history, cursor) else { break };
+                    let mut visit_at = working_hours(due.due_at.max(cursor) + Duration::hours(rng.between(0, 40)));
+                    if visit_at > month_end {
+                        if cursor != month_start || !rng.chance(EXTRA_VISIT_SHARE) {
+                            break;
+                        }
+                        visit_at = working_hours(month_start + Duration::hours(rng.between(0, 24 * 26)));
                     }
-                    let day = if per_month == 1 {
-                        rng.between(1, 27) as u32
-                    } else {
-                        1 + visit_number * 7 + rng.below(5) as u32
-                    };
-                    let Some(date) = month.first_day().with_day(day) else { continue };
-                    let time = NaiveTime::from_hms_opt(rng.between(8, 17) as u32, rng.below(60) as u32, 0)
-                        .expect("valid time");
-                    let visited_at = NaiveDateTime::new(date, time);
-                    let gone = elder.life.date.is_some_and(|gone| gone < date);
-                    if date > today || gone || date < elder_registered(elder) {
-                        continue;
+                    let gone = elder.life.date.is_some_and(|gone| gone < visit_at.date());
+                    if rng.chance(MISSED_VISIT_SHARE)
+                        || gone
+                        || visit_at.date() >= today
+                        || visit_at.date() < elder_registered(elder)
+                    {
+                        break;
                     }
-                    visits.push(random_visit(&mut rng, elder, caseworker, visited_at));
+                    let visit = random_visit(&mut rng, elder, caseworker, visit_at);
+                    last_visits.insert(
+                        elder.id.clone(),
+                        VisitHistory {
+                            last_visit: Some(visit_at),
+                            last_visit_urgent: visit.worst_severity() == Severity::Urgent,
+                        },
+                    );
+                    visits.push(visit);
+                    cursor = visit_at + Duration::hours(1);
                 }
             }
             if visits.is_empty() {
@@ -447,6 +459,18 @@ const VILLAGES_PER_CASEWORKER: usize = 4;
 const DINER_SHARE: f64 = 0.46;
 /// Share of due visits that did not happen (so coverage is realistic, not 100%).
 const MISSED_VISIT_SHARE: f64 = 0.05;
+/// Share of elders not due in a month whom the caseworker visits anyway.
+const EXTRA_VISIT_SHARE: f64 = 0.6;
+
+/// The same moment moved into working hours (08:00–17:59), on the same or the next day.
+fn working_hours(at: NaiveDateTime) -> NaiveDateTime {
+    let minute = at.minute();
+    match at.hour() {
+        8..=17 => at,
+        0..=7 => at.date().and_hms_opt(8 + at.hour() % 4, minute, 0).expect("valid time"),
+        _ => (at.date() + Duration::days(1)).and_hms_opt(9 + at.hour() % 4, minute, 0).expect("valid time"),
+    }
+}
 
 fn elder_registered(elder: &Elder) -> NaiveDate {
     NaiveDate::parse_from_str(&elder.meta.created_at[..10], "%Y-%m-%d").unwrap_or(NaiveDate::MIN)
@@ -481,6 +505,7 @@ fn planted_elder(rng: &mut Rng, township: &Township, village: &Place, at: NaiveD
                 is_supporter: true,
             },
         )]),
+        events: BTreeMap::new(),
         notes: "儿子在广东务工，每月回家一次".to_owned(),
         meta: RecordMeta::created(at, &township.director.id),
     }
@@ -587,6 +612,7 @@ fn random_elder(
         economic_status,
         life,
         contacts,
+        events: BTreeMap::new(),
         notes: String::new(),
         meta: RecordMeta::created(at, &township.director.id),
     }

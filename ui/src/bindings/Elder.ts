@@ -3,6 +3,7 @@ import type { Category } from "./Category";
 import type { Contact } from "./Contact";
 import type { EconomicStatus } from "./EconomicStatus";
 import type { Gender } from "./Gender";
+import type { LifeEvent } from "./LifeEvent";
 import type { LifeStatus } from "./LifeStatus";
 import type { RecordMeta } from "./RecordMeta";
 
@@ -33,4 +34,8 @@ categories: { [key in Category]?: string }, economic_status: EconomicStatus, lif
 /**
  * Contact id → contact. A map, so concurrent edits of different contacts merge.
  */
-contacts: { [key in string]: Contact }, notes: string, meta: RecordMeta, };
+contacts: { [key in string]: Contact }, 
+/**
+ * Event id → major life event. Absent in records written before events existed.
+ */
+events: { [key in string]: LifeEvent }, notes: string, meta: RecordMeta, };

@@ -1,0 +1,266 @@
+//! Patrol planning from the projection: who is due a visit and when (the due list), and how
+//! many of the elders due in a month were visited (月探访率), per village and township.
+//!
+//! The rules themselves live in `xianglin_schema::due`; this module gathers the facts they need
+//! (elders, the last visit of each, the county's policy versions) with a few set-wise queries.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, Duration, NaiveDateTime};
+use xianglin_schema::due::{self, VisitHistory};
+use xianglin_schema::elder::{Elder, LifeState, LifeStatus};
+use xianglin_schema::id_number;
+use xianglin_schema::place::{self, PlaceLevel};
+use xianglin_schema::policy::Policy;
+use xianglin_schema::view::{
+    Coverage, CoverageRequest, CoverageRow, DueBucket, DueList, DueListRequest, DueRow, MissedElder,
+};
+use xianglin_schema::visit::Severity;
+
+use crate::shard::Month;
+use crate::{Error, Replica, Result};
+
+/// The due list of a place or a caseworker's villages as of `now`.
+pub fn due_list(replica: &Replica, request: &DueListRequest, now: NaiveDateTime) -> Result<DueList> {
+    let villages = match &request.caseworker_id {
+        Some(caseworker) => user_villages(replica, caseworker)?,
+        None => villages_of(replica, request.place_code.as_deref())?,
+    };
+    let policies = policies(replica)?;
+    let elders = elders_in(replica, &villages)?;
+    let history = last_visits(replica, &villages, now)?;
+    let end_of_week = (now.date() + Duration::days(i64::from(6 - now.weekday().num_days_from_monday())))
+        .and_hms_opt(23, 59, 59)
+        .expect("valid time");
+    let end_of_month = Month::of(now.date()).last_day().and_hms_opt(23, 59, 59).expect("valid time");
+    let mut rows = Vec::new();
+    for (elder, village_name) in elders {
+        let elder_history = history.get(&elder.id).copied().unwrap_or_default();
+        let Some(due) = due::next_due(&policies, &elder, elder_history, now) else { continue };
+        let bucket = if due.due_at < now {
+            DueBucket::Overdue
+        } else if due.due_at <= end_of_week {
+            DueBucket::ThisWeek
+        } else if due.due_at <= end_of_month {
+            DueBucket::ThisMonth
+        } else {
+            DueBucket::Later
+        };
+        if bucket == DueBucket::Later && !request.include_later {
+            continue;
+        }
+        rows.push(DueRow {
+            elder_id: elder.id.clone(),
+            name: elder.name.clone(),
+            age: elder.age_on(now.date()),
+            id_number_masked: id_number::mask(&elder.id_number),
+            village_code: elder.village_code.clone(),
+            village_name,
+            categories: elder.categories_on(now.date()),
+            reason: due.reason.describe(),
+            last_visit: elder_history.last_visit.map(|at| at.format("%Y-%m-%d %H:%M").to_string()),
+            bucket,
+            due,
+        });
+    }
+    rows.sort_by(|first, second| {
+        (!first.due.high_risk, first.bucket, first.due.tier_rank, first.due.due_at, &first.name).cmp(&(
+            !second.due.high_risk,
+            second.bucket,
+            second.due.tier_rank,
+            second.due.due_at,
+            &second.name,
+        ))
+    });
+    let count = |bucket: DueBucket| rows.iter().filter(|row| row.bucket == bucket).count() as u32;
+    Ok(DueList {
+        overdue: count(DueBucket::Overdue),
+        this_week: count(DueBucket::ThisWeek),
+        this_month: count(DueBucket::ThisMonth),
+        computed_at: now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        rows,
+    })
+}
+
+/// 月探访率 of a place for a month, and of each place one level below it.
+///
+/// An elder counts for the month if they were on the registry all month (registered before it
+/// began, and not moved away or deceased before it ended) and their next visit, as of the
+/// month's first moment, fell due by its end. They count as visited with at least one visit in
+/// the month.
+pub fn coverage(replica: &Replica, request: &CoverageRequest) -> Result<Coverage> {
+    let month: Month = request.month.parse().map_err(|()| Error::Invalid(format!("month {:?}", request.month)))?;
+    let start = month.first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
+    let end = month.next().first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
+    let villages = villages_of(replica, Some(&request.place_code))?;
+    let policies = policies(replica)?;
+    let history = last_visits(replica, &villages, start - Duration::seconds(1))?;
+    let visited = visited_between(replica, &villages, start, end)?;
+    let level =
+        place::level_of(&request.place_code).ok_or_else(|| Error::Invalid(format!("place {}", request.place_code)))?;
+    let names = place_names(replica)?;
+    let group_of = |village: &str| match level {
+        PlaceLevel::Village => village.to_owned(),
+        PlaceLevel::Township => village.to_owned(),
+        _ => format!("{}000", &village[..9]),
+    };
+    let mut groups: BTreeMap<String, (u32, u32)> = BTreeMap::new();
+    for village in &villages {
+        groups.entry(group_of(village)).or_default();
+    }
+    let mut missed = Vec::new();
+    let (mut due_total, mut visited_total) = (0, 0);
+    for (mut elder, village_name) in elders_in(replica, &villages)? {
+        let registered_before = due::registered_on(&elder) < month.first_day();
+        let gone_before_end =
+            elder.life.state != LifeState::Active && elder.life.date.is_none_or(|date| date < end.date());
+        if !registered_before || gone_before_end {
+            continue;
+        }
+        elder.life = LifeStatus::default();
+        let elder_history = history.get(&elder.id).copied().unwrap_or_default();
+        let Some(due) = due::next_due(&policies, &elder, elder_history, start) else { continue };
+        if due.due_at >= end {
+            continue;
+        }
+        let entry = groups.entry(group_of(&elder.village_code)).or_default();
+        entry.0 += 1;
+        due_total += 1;
+        if visited.contains(&elder.id) {
+            entry.1 += 1;
+            visited_total += 1;
+        } else {
+            missed.push(MissedElder {
+                elder_id: elder.id.clone(),
+                name: elder.name.clone(),
+                village_name,
+                tier_name: due.tier_name,
+            });
+        }
+    }
+    missed.sort_by(|first, second| (&first.village_name, &first.name).cmp(&(&second.village_name, &second.name)));
+    let row = |code: &str, due: u32, visited: u32| CoverageRow {
+        place_code: code.to_owned(),
+        place_name: names.get(code).cloned().unwrap_or_default(),
+        level: place::level_of(code).unwrap_or(PlaceLevel::Village),
+        due,
+        visited,
+        rate_per_mille: if due == 0 { 1000 } else { visited * 1000 / due },
+    };
+    Ok(Coverage {
+        month: month.to_string(),
+        total: row(&request.place_code, due_total, visited_total),
+        rows: groups.iter().map(|(code, (due, visited))| row(code, *due, *visited)).collect(),
+        missed,
+    })
+}
+
+/// The village codes under a village, township or county code (every village for `None`).
+fn villages_of(replica: &Replica, place_code: Option<&str>) -> Result<Vec<String>> {
+    let prefix = match place_code.map(|code| (code, place::level_of(code))) {
+        None => String::new(),
+        Some((code, Some(PlaceLevel::Village))) => code.to_owned(),
+        Some((code, Some(PlaceLevel::Township))) => code[..9].to_owned(),
+        Some((code, Some(PlaceLevel::County))) => code[..6].to_owned(),
+        Some((code, _)) => return Err(Error::Invalid(format!("place {code} is not a village, township or county"))),
+    };
+    let mut statement = replica
+        .connection()
+        .prepare_cached("SELECT code FROM places WHERE level = 'village' AND code LIKE ?1 || '%' ORDER BY code")?;
+    let codes = statement.query_map([prefix], |row| row.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    Ok(codes)
+}
+
+/// The villages a caseworker works for.
+fn user_villages(replica: &Replica, user_id: &str) -> Result<Vec<String>> {
+    let places: String = replica
+        .connection()
+        .query_row("SELECT places FROM users WHERE id = ?1", [user_id], |row| row.get(0))
+        .map_err(|_| Error::NotFound(format!("user {user_id}")))?;
+    let places: Vec<String> = serde_json::from_str(&places)?;
+    let mut villages = Vec::new();
+    for place_code in places {
+        villages.extend(villages_of(replica, Some(&place_code))?);
+    }
+    Ok(villages)
+}
+
+/// Every policy version of the county.
+fn policies(replica: &Replica) -> Result<Vec<Policy>> {
+    let mut statement = replica.connection().prepare_cached("SELECT body FROM policies")?;
+    let bodies = statement.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+    bodies.iter().map(|body| Ok(serde_json::from_str(body)?)).collect()
+}
+
+/// The elders (not voided; an elder who moved village appears where they are now) of the
+/// villages, with their village's name.
+fn elders_in(replica: &Replica, villages: &[String]) -> Result<Vec<(Elder, String)>> {
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT e.body, coalesce(v.name, '') FROM elders e LEFT JOIN places v ON v.code = e.village_code
+         WHERE e.voided = 0 AND e.village_code IN (SELECT value FROM json_each(?1)) ORDER BY e.village_code, e.name_pinyin",
+    )?;
+    let rows = statement.query_map([serde_json::to_string(villages)?], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+    })?;
+    let mut elders = Vec::new();
+    let mut seen = HashSet::new();
+    for row in rows {
+        let (body, village_name) = row?;
+        let elder: Elder = serde_json::from_str(&body)?;
+        if elder.life.state == LifeState::Moved
+            && elder.life.moved_to.as_deref().is_some_and(|to| villages.iter().any(|code| code == to))
+        {
+            continue;
+        }
+        if seen.insert(elder.id.clone()) {
+            elders.push((elder, village_name));
+        }
+    }
+    Ok(elders)
+}
+
+/// Each elder's last visit up to `until` (inclusive), and whether it found something urgent.
+fn last_visits(replica: &Replica, villages: &[String], until: NaiveDateTime) -> Result<HashMap<String, VisitHistory>> {
+    // SQLite takes the bare columns of an aggregate with max() from the row holding the maximum.
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT elder_id, max(visited_at), worst_severity FROM visits
+         WHERE voided = 0 AND village_code IN (SELECT value FROM json_each(?1)) AND visited_at <= ?2
+         GROUP BY elder_id",
+    )?;
+    let until = until.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let rows = statement.query_map((serde_json::to_string(villages)?, until), |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+    })?;
+    let urgent = serde_json::to_value(Severity::Urgent)?.as_str().unwrap_or_default().to_owned();
+    let mut history = HashMap::new();
+    for row in rows {
+        let (elder_id, visited_at, severity) = row?;
+        let last_visit = NaiveDateTime::parse_from_str(&visited_at, "%Y-%m-%dT%H:%M:%S").ok();
+        history.insert(elder_id, VisitHistory { last_visit, last_visit_urgent: severity == urgent });
+    }
+    Ok(history)
+}
+
+/// The elders visited at least once in `[from, to)`.
+fn visited_between(
+    replica: &Replica,
+    villages: &[String],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Result<HashSet<String>> {
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT DISTINCT elder_id FROM visits
+         WHERE voided = 0 AND village_code IN (SELECT value FROM json_each(?1)) AND visited_at >= ?2 AND visited_at < ?3",
+    )?;
+    let format = |at: NaiveDateTime| at.format("%Y-%m-%dT%H:%M:%S").to_string();
+    let ids = statement
+        .query_map((serde_json::to_string(villages)?, format(from), format(to)), |row| row.get(0))?
+        .collect::<Result<HashSet<String>, _>>()?;
+    Ok(ids)
+}
+
+fn place_names(replica: &Replica) -> Result<HashMap<String, String>> {
+    let mut statement = replica.connection().prepare_cached("SELECT code, name FROM places")?;
+    let names = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<HashMap<_, _>, _>>()?;
+    Ok(names)
+}
