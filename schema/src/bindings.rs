@@ -81,6 +81,10 @@ mod tests {
             view::MissedElder,
             view::CoverageRequest,
             view::Coverage,
+            view::VisitDraft,
+            view::ReferralDraft,
+            view::UrgentGuidance,
+            view::VisitSaved,
             due::Due,
             due::DueReason,
         );

@@ -106,6 +106,10 @@ pub struct ElderDetail {
     pub age: u32,
     pub village_name: String,
     pub township_name: String,
+    /// The next visit due, and why; `None` for moved or deceased elders.
+    pub next_due: Option<crate::due::Due>,
+    /// `next_due`'s reason in Chinese.
+    pub due_reason: Option<String>,
     pub recent_visits: Vec<VisitRow>,
     pub conflicts: Vec<FieldConflict>,
 }
@@ -195,4 +199,46 @@ pub struct Coverage {
     pub total: CoverageRow,
     pub rows: Vec<CoverageRow>,
     pub missed: Vec<MissedElder>,
+}
+
+/// A visit as the caseworker records it; the app fills in who, the ids and the referral
+/// tracking fields.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VisitDraft {
+    pub elder_id: String,
+    /// `YYYY-MM-DDTHH:MM:SS`, local time.
+    pub visited_at: chrono::NaiveDateTime,
+    pub mode: VisitMode,
+    /// Every area checked, with its finding.
+    pub findings: std::collections::BTreeMap<crate::visit::CheckArea, crate::visit::Finding>,
+    /// Needs to refer onward.
+    pub referrals: Vec<ReferralDraft>,
+    /// The visit follows a major event in the elder's life.
+    pub major_event: bool,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReferralDraft {
+    pub to_level: crate::visit::ReferralLevel,
+    pub area: crate::visit::CheckArea,
+    pub note: String,
+}
+
+/// What to do now after an urgent finding, shown at once when a visit is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UrgentGuidance {
+    /// Emergency numbers with what each is for, e.g. ("120", "急救").
+    pub emergency_numbers: Vec<(String, String)>,
+    /// The elder's 赡养人 to call now.
+    pub supporters: Vec<crate::elder::Contact>,
+}
+
+/// A saved visit and, for an urgent finding, what to do now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct VisitSaved {
+    pub visit: crate::visit::Visit,
+    pub urgent: Option<UrgentGuidance>,
+    /// The elder's next visit after this one.
+    pub next_due: Option<crate::due::Due>,
 }

@@ -23,6 +23,9 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::elders::place_tree,
         commands::elders::search_elders,
         commands::elders::get_elder,
+        commands::visits::due_list,
+        commands::visits::record_visit,
+        commands::visits::coverage,
     ])
 }
 

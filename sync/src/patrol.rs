@@ -7,18 +7,108 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, Duration, NaiveDateTime};
-use xianglin_schema::due::{self, VisitHistory};
+use xianglin_schema::due::{self, Due, VisitHistory};
 use xianglin_schema::elder::{Elder, LifeState, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::place::{self, PlaceLevel};
 use xianglin_schema::policy::Policy;
+use xianglin_schema::problem::{Problem, Rule};
+use xianglin_schema::record::{RecordMeta, format_datetime, new_id};
 use xianglin_schema::view::{
-    Coverage, CoverageRequest, CoverageRow, DueBucket, DueList, DueListRequest, DueRow, MissedElder,
+    Coverage, CoverageRequest, CoverageRow, DueBucket, DueList, DueListRequest, DueRow, MissedElder, UrgentGuidance,
+    VisitDraft, VisitSaved,
 };
 use xianglin_schema::visit::Severity;
+use xianglin_schema::visit::{Referral, ReferralStatus, Visit};
 
 use crate::shard::Month;
 use crate::{Error, Replica, Result};
+
+/// Emergency numbers shown with an urgent finding.
+const EMERGENCY_NUMBERS: [(&str, &str); 3] = [("120", "急救"), ("110", "报警"), ("119", "火警")];
+
+/// Records a visit as drafted by the signed-in caseworker: checks it, saves it, opens its
+/// referrals, and says what to do now if a finding is urgent and when the next visit is due.
+pub fn record_visit(replica: &mut Replica, draft: VisitDraft) -> Result<VisitSaved> {
+    let mut problems = Vec::new();
+    if draft.findings.is_empty() {
+        problems.push(Problem::new("findings", "检查项目", Rule::Required));
+    }
+    for (index, referral) in draft.referrals.iter().enumerate() {
+        if referral.note.trim().is_empty() {
+            problems.push(Problem::new(format!("referrals.{index}.note"), "转介事项", Rule::Required));
+        }
+    }
+    if draft.notes.chars().count() > 2000 {
+        problems.push(Problem::new("notes", "备注", Rule::TooLong));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Problems(problems));
+    }
+    let now = format_datetime(replica.now());
+    let user = replica.user_id().to_owned();
+    let referrals = draft
+        .referrals
+        .into_iter()
+        .map(|referral| {
+            (
+                new_id(),
+                Referral {
+                    to_level: referral.to_level,
+                    area: referral.area,
+                    note: referral.note.trim().to_owned(),
+                    status: ReferralStatus::Open,
+                    opened_at: now.clone(),
+                    opened_by: user.clone(),
+                    status_changed_at: None,
+                    status_changed_by: None,
+                },
+            )
+        })
+        .collect();
+    let visit = replica.save_visit(Visit {
+        id: String::new(),
+        elder_id: draft.elder_id,
+        village_code: String::new(),
+        visited_at: draft.visited_at,
+        mode: draft.mode,
+        visitor_id: user,
+        findings: draft.findings,
+        referrals,
+        major_event: draft.major_event,
+        notes: draft.notes.trim().to_owned(),
+        meta: RecordMeta::default(),
+    })?;
+    let elder = elder_record(replica, &visit.elder_id)?;
+    let urgent = (visit.worst_severity() == Severity::Urgent).then(|| UrgentGuidance {
+        emergency_numbers: EMERGENCY_NUMBERS
+            .iter()
+            .map(|(number, purpose)| ((*number).to_owned(), (*purpose).to_owned()))
+            .collect(),
+        supporters: elder.supporters().cloned().collect(),
+    });
+    let next_due = elder_due(replica, &elder, replica.now())?;
+    Ok(VisitSaved { visit, urgent, next_due })
+}
+
+/// When `elder`'s next visit is due as of `now`.
+pub fn elder_due(replica: &Replica, elder: &Elder, now: NaiveDateTime) -> Result<Option<Due>> {
+    let history = last_visits(replica, std::slice::from_ref(&elder.village_code), now)?;
+    let elder_history = history.get(&elder.id).copied().unwrap_or_default();
+    Ok(due::next_due(&policies(replica)?, elder, elder_history, now))
+}
+
+fn elder_record(replica: &Replica, elder_id: &str) -> Result<Elder> {
+    let body: String = replica
+        .connection()
+        .query_row(
+            "SELECT body FROM elders WHERE id = ?1 AND voided = 0 ORDER BY life_state = 'moved' LIMIT 1",
+            [elder_id],
+            |row| row.get(0),
+        )
+        .map_err(|_| Error::NotFound(format!("elder {elder_id}")))?;
+    Ok(serde_json::from_str(&body)?)
+}
 
 /// The due list of a place or a caseworker's villages as of `now`.
 pub fn due_list(replica: &Replica, request: &DueListRequest, now: NaiveDateTime) -> Result<DueList> {

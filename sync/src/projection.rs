@@ -81,16 +81,17 @@ pub(crate) fn project<'a>(
     Ok(())
 }
 
-/// Projects every record of a document into tables that hold none of its rows yet (rebuild).
-/// Returns how many records it read.
-pub(crate) fn project_all(transaction: &Transaction<'_>, shard: &ShardId, document: &Automerge) -> Result<usize> {
+/// Projects records read from a shard into tables that hold none of its rows yet (rebuild).
+pub(crate) fn project_records(
+    transaction: &Transaction<'_>,
+    shard: &ShardId,
+    records: Vec<(String, StoredRecord)>,
+) -> Result<()> {
     let shard_id = shard.to_string();
-    let records = document::read_all_records(document)?;
-    let count = records.len();
     for (key, stored) in records {
         project_record(transaction, shard, &shard_id, &key, stored)?;
     }
-    Ok(count)
+    Ok(())
 }
 
 fn project_record(

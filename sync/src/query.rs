@@ -213,6 +213,7 @@ pub fn elder_detail(replica: &Replica, elder_id: &str) -> Result<ElderDetail> {
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("elder {elder_id}")))?;
     let mut elder: Elder = serde_json::from_str(&body)?;
+    let next_due = crate::patrol::elder_due(replica, &elder, replica.now())?;
     elder.id_number = id_number::mask(&elder.id_number);
     let mut statement = connection.prepare(
         "SELECT s.id, s.visited_at, s.mode, coalesce(u.name, ''), s.worst_severity, s.summary
@@ -237,6 +238,8 @@ pub fn elder_detail(replica: &Replica, elder_id: &str) -> Result<ElderDetail> {
         elder,
         village_name,
         township_name,
+        due_reason: next_due.as_ref().map(|due| due.reason.describe()),
+        next_due,
         recent_visits,
         conflicts: conflicts_of(replica, elder_id)?,
     })

@@ -34,6 +34,10 @@ const COMPACT_AFTER_CHUNKS: i64 = 200;
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_000;
 /// SQLite's page cache, in KiB.
 const PAGE_CACHE_KIB: i64 = 32_000;
+/// Threads that decode documents during `rebuild`.
+const REBUILD_WORKERS: usize = 2;
+/// Documents decoded or waiting to be projected at once during `rebuild`.
+const REBUILD_IN_FLIGHT: usize = 4;
 /// Documents kept in memory by default.
 const DEFAULT_CACHE_CAPACITY: usize = 64;
 
@@ -368,22 +372,65 @@ impl Replica {
         ids.iter().map(|id| id.parse()).collect()
     }
 
-    /// Recomputes every projection table from the documents, one shard at a time so that only
-    /// one document is in memory beyond the cache. The result equals the incremental projection.
+    /// Recomputes every projection table from the documents; the result equals the incremental
+    /// projection. Decoding documents is the heavy part, so [`REBUILD_WORKERS`] threads decode
+    /// while this one reads chunks and writes rows; at most [`REBUILD_IN_FLIGHT`] documents are
+    /// in memory beyond the cache at any moment.
     pub fn rebuild(&mut self) -> Result<RebuildStats> {
         let shards = self.shards()?;
+        let device = self.device.clone();
         let transaction = self.connection.transaction()?;
         // Filling tables without their secondary indexes and indexing once at the end is
         // several times faster than keeping the indexes up to date row by row.
         let indexes = projection::drop_indexes(&transaction)?;
         projection::clear(&transaction)?;
         let mut stats = RebuildStats::default();
-        for shard in &shards {
-            let document = load_document(&transaction, shard, &self.device).map_err(|error| error.in_shard(shard))?;
-            stats.records +=
-                projection::project_all(&transaction, shard, &document).map_err(|error| error.in_shard(shard))?;
-            stats.shards += 1;
-        }
+        std::thread::scope(|scope| -> Result<()> {
+            let (job_sender, job_receiver) = std::sync::mpsc::channel::<(ShardId, Vec<Vec<u8>>)>();
+            let job_receiver = std::sync::Arc::new(std::sync::Mutex::new(job_receiver));
+            let (record_sender, record_receiver) = std::sync::mpsc::channel();
+            for _ in 0..REBUILD_WORKERS {
+                let job_receiver = std::sync::Arc::clone(&job_receiver);
+                let record_sender = record_sender.clone();
+                let device = device.clone();
+                scope.spawn(move || {
+                    loop {
+                        let job =
+                            job_receiver.lock().map_err(|_| ()).and_then(|receiver| receiver.recv().map_err(|_| ()));
+                        let Ok((shard, chunks)) = job else { break };
+                        let records = document_from_chunks(&chunks, &device)
+                            .and_then(|document| document::read_all_records(&document));
+                        if record_sender.send((shard, records)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(record_sender);
+            let mut pending = shards.iter();
+            let mut in_flight = 0;
+            loop {
+                while in_flight < REBUILD_IN_FLIGHT {
+                    let Some(shard) = pending.next() else { break };
+                    let chunks = read_chunks(&transaction, shard).map_err(|error| error.in_shard(shard))?;
+                    job_sender
+                        .send((shard.clone(), chunks))
+                        .map_err(|_| Error::Invalid("rebuild worker stopped".into()))?;
+                    in_flight += 1;
+                }
+                if in_flight == 0 {
+                    break;
+                }
+                let (shard, records) =
+                    record_receiver.recv().map_err(|_| Error::Invalid("rebuild worker stopped".into()))?;
+                in_flight -= 1;
+                let records = records.map_err(|error| error.in_shard(&shard))?;
+                stats.records += records.len();
+                stats.shards += 1;
+                projection::project_records(&transaction, &shard, records).map_err(|error| error.in_shard(&shard))?;
+            }
+            Ok(())
+        })?;
         for index in &indexes {
             transaction.execute(index, [])?;
         }
@@ -453,11 +500,20 @@ fn heads_text(heads: &[ChangeHash]) -> String {
 
 /// Loads a shard's document from its chunks (a new empty document if it has none).
 fn load_document(connection: &Connection, shard: &ShardId, device: &ActorId) -> Result<Automerge> {
+    document_from_chunks(&read_chunks(connection, shard)?, device)
+}
+
+/// A shard's saved chunks, in order.
+fn read_chunks(connection: &Connection, shard: &ShardId) -> Result<Vec<Vec<u8>>> {
     let mut statement = connection.prepare_cached("SELECT bytes FROM chunks WHERE shard = ?1 ORDER BY seq")?;
-    let mut rows = statement.query([shard.to_string()])?;
+    let chunks = statement.query_map([shard.to_string()], |row| row.get(0))?.collect::<Result<Vec<Vec<u8>>, _>>()?;
+    Ok(chunks)
+}
+
+/// A document from its chunks: the first is a snapshot (or a change), the rest incremental.
+fn document_from_chunks(chunks: &[Vec<u8>], device: &ActorId) -> Result<Automerge> {
     let mut document: Option<Automerge> = None;
-    while let Some(row) = rows.next()? {
-        let bytes = row.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?;
+    for bytes in chunks {
         match document.as_mut() {
             None => document = Some(Automerge::load(bytes)?),
             Some(document) => {

@@ -1,0 +1,27 @@
+//! Patrol visits: the due list, recording a visit, monthly coverage.
+
+use tauri::State;
+use xianglin_schema::view::{Coverage, CoverageRequest, DueList, DueListRequest, VisitDraft, VisitSaved};
+use xianglin_sync::patrol;
+
+use crate::error::CmdResult;
+use crate::state::AppState;
+
+/// Who is due a visit: overdue, this week, this month, by risk.
+#[tauri::command]
+pub fn due_list(state: State<'_, AppState>, request: DueListRequest) -> CmdResult<DueList> {
+    let replica = state.replica()?;
+    Ok(patrol::due_list(&replica, &request, replica.now())?)
+}
+
+/// Saves a visit; an urgent finding comes back with what to do now.
+#[tauri::command]
+pub fn record_visit(state: State<'_, AppState>, request: VisitDraft) -> CmdResult<VisitSaved> {
+    Ok(patrol::record_visit(&mut *state.replica()?, request)?)
+}
+
+/// 月探访率 of a place for a month, with who was missed.
+#[tauri::command]
+pub fn coverage(state: State<'_, AppState>, request: CoverageRequest) -> CmdResult<Coverage> {
+    Ok(patrol::coverage(&*state.replica()?, &request)?)
+}
