@@ -85,6 +85,12 @@ mod tests {
             view::ReferralDraft,
             view::UrgentGuidance,
             view::VisitSaved,
+            view::SaveElder,
+            view::DuplicateReason,
+            view::DuplicateCandidate,
+            view::SaveElderOutcome,
+            view::HistoryEntry,
+            view::UpdateReferral,
             due::Due,
             due::DueReason,
         );

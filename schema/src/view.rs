@@ -242,3 +242,70 @@ pub struct VisitSaved {
     /// The elder's next visit after this one.
     pub next_due: Option<crate::due::Due>,
 }
+
+/// Saves an elder; unless `confirmed`, an elder who looks like one already registered comes
+/// back as candidates to confirm instead of being saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SaveElder {
+    pub elder: Elder,
+    /// The person looked at the candidates and says this is a different elder.
+    pub confirmed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DuplicateReason {
+    /// The same ID number, anywhere in the replica.
+    SameIdNumber,
+    /// The same name (or the same name in pinyin), birth date and village.
+    SameNameBirthVillage,
+}
+
+/// An elder already registered who may be the one being entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DuplicateCandidate {
+    pub elder_id: String,
+    pub name: String,
+    pub id_number_masked: String,
+    pub birth_date: String,
+    pub village_name: String,
+    pub life: LifeStatus,
+    pub reason: DuplicateReason,
+    /// The reason in Chinese.
+    pub explanation: String,
+}
+
+/// What saving an elder did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SaveElderOutcome {
+    Saved {
+        elder: Elder,
+    },
+    /// Nothing was saved: these look like the same person; save again with `confirmed`.
+    PossibleDuplicates {
+        candidates: Vec<DuplicateCandidate>,
+    },
+}
+
+/// One change to a record, from the document's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct HistoryEntry {
+    /// `YYYY-MM-DD HH:MM:SS`, the device's time of the change.
+    pub at: String,
+    pub user_id: String,
+    pub user_name: String,
+    /// The device (automerge actor) that made the change, shortened.
+    pub device: String,
+    /// The fields changed (dotted paths); empty when the record was created.
+    pub fields: Vec<String>,
+    pub created: bool,
+}
+
+/// Moves a referral along open → in progress → closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UpdateReferral {
+    pub visit_id: String,
+    pub referral_id: String,
+    pub status: crate::visit::ReferralStatus,
+}

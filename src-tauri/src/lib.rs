@@ -23,9 +23,12 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::elders::place_tree,
         commands::elders::search_elders,
         commands::elders::get_elder,
+        commands::elders::save_elder,
+        commands::elders::elder_history,
         commands::visits::due_list,
         commands::visits::record_visit,
         commands::visits::coverage,
+        commands::visits::update_referral,
     ])
 }
 

@@ -3,6 +3,7 @@
 //!
 //! - [`shard`]: which document holds a record.
 //! - [`document`]: records inside automerge documents, conflicts, touched records.
+//! - [`registry`]: saving elders (duplicates caught at entry), history, referrals.
 //! - [`replica`]: the local replica: open, write, merge, rebuild, bounded document cache.
 //! - [`checkpoint`]: folds the write-ahead log into the file in the background.
 //! - [`patrol`]: due lists and monthly coverage (月探访率).
@@ -19,6 +20,7 @@ pub mod document;
 pub mod patrol;
 pub mod projection;
 pub mod query;
+pub mod registry;
 pub mod replica;
 pub mod shard;
 

@@ -359,6 +359,12 @@ impl Replica {
         Ok(documents.get(connection, shard, device)?.get_heads())
     }
 
+    /// Runs `read` on a shard's document (loaded on demand), e.g. to walk its history.
+    pub fn with_document<T>(&mut self, shard: &ShardId, read: impl FnOnce(&Automerge) -> T) -> Result<T> {
+        let Replica { connection, documents, device, .. } = self;
+        Ok(read(documents.get(connection, shard, device)?))
+    }
+
     /// Reads one record of a shard straight from its document.
     pub fn read_record(&mut self, shard: &ShardId, key: &str) -> Result<Option<StoredRecord>> {
         let Replica { connection, documents, device, .. } = self;

@@ -1,8 +1,10 @@
 //! The elder registry: places to browse by, searches, an elder's page.
 
 use tauri::State;
-use xianglin_schema::view::{ElderDetail, ElderId, ElderPage, ElderSearch, PlaceNode};
-use xianglin_sync::query;
+use xianglin_schema::view::{
+    ElderDetail, ElderId, ElderPage, ElderSearch, HistoryEntry, PlaceNode, SaveElder, SaveElderOutcome,
+};
+use xianglin_sync::{query, registry};
 
 use crate::error::CmdResult;
 use crate::state::AppState;
@@ -23,4 +25,16 @@ pub fn search_elders(state: State<'_, AppState>, request: ElderSearch) -> CmdRes
 #[tauri::command]
 pub fn get_elder(state: State<'_, AppState>, request: ElderId) -> CmdResult<ElderDetail> {
     Ok(query::elder_detail(&*state.replica()?, &request.id)?)
+}
+
+/// Adds or edits an elder; a possible duplicate comes back for confirmation, unsaved.
+#[tauri::command]
+pub fn save_elder(state: State<'_, AppState>, request: SaveElder) -> CmdResult<SaveElderOutcome> {
+    Ok(registry::save_elder(&mut *state.replica()?, request)?)
+}
+
+/// Who changed what in an elder's record, and when, from the documents.
+#[tauri::command]
+pub fn elder_history(state: State<'_, AppState>, request: ElderId) -> CmdResult<Vec<HistoryEntry>> {
+    Ok(registry::elder_history(&mut *state.replica()?, &request.id)?)
 }

@@ -1,8 +1,11 @@
 //! Patrol visits: the due list, recording a visit, monthly coverage.
 
 use tauri::State;
-use xianglin_schema::view::{Coverage, CoverageRequest, DueList, DueListRequest, VisitDraft, VisitSaved};
-use xianglin_sync::patrol;
+use xianglin_schema::view::{
+    Coverage, CoverageRequest, DueList, DueListRequest, UpdateReferral, VisitDraft, VisitSaved,
+};
+use xianglin_schema::visit::Visit;
+use xianglin_sync::{patrol, registry};
 
 use crate::error::CmdResult;
 use crate::state::AppState;
@@ -24,4 +27,10 @@ pub fn record_visit(state: State<'_, AppState>, request: VisitDraft) -> CmdResul
 #[tauri::command]
 pub fn coverage(state: State<'_, AppState>, request: CoverageRequest) -> CmdResult<Coverage> {
     Ok(patrol::coverage(&*state.replica()?, &request)?)
+}
+
+/// Moves a referral along open → in progress → closed.
+#[tauri::command]
+pub fn update_referral(state: State<'_, AppState>, request: UpdateReferral) -> CmdResult<Visit> {
+    Ok(registry::update_referral(&mut *state.replica()?, &request)?)
 }

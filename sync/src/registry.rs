@@ -1,0 +1,182 @@
+//! The elder registry's writes and audit: duplicates caught at entry (offline, against the
+//! whole replica), an elder's history read from the documents, and referral tracking.
+
+use automerge::Prop;
+use chrono::DateTime;
+use rusqlite::OptionalExtension;
+use xianglin_schema::elder::{self, Elder, LifeStatus};
+use xianglin_schema::id_number;
+use xianglin_schema::names::name_keys;
+use xianglin_schema::problem::{Problem, Rule};
+use xianglin_schema::record::format_datetime;
+use xianglin_schema::view::{
+    DuplicateCandidate, DuplicateReason, HistoryEntry, SaveElder, SaveElderOutcome, UpdateReferral,
+};
+use xianglin_schema::visit::{ReferralStatus, Visit};
+
+use crate::replica::to_json;
+use crate::shard::ShardId;
+use crate::{Error, Replica, Result};
+
+/// Saves an elder after its checks; an elder who looks like one already registered (same ID
+/// number anywhere, or same name or pinyin, birth date and village) is not saved unless the
+/// request says the person confirmed it is someone else.
+pub fn save_elder(replica: &mut Replica, request: SaveElder) -> Result<SaveElderOutcome> {
+    let normalized = elder::normalize(request.elder, replica.today()).map_err(Error::Problems)?;
+    if !request.confirmed {
+        let candidates = duplicate_candidates(replica, &normalized)?;
+        if !candidates.is_empty() {
+            return Ok(SaveElderOutcome::PossibleDuplicates { candidates });
+        }
+    }
+    Ok(SaveElderOutcome::Saved { elder: replica.save_elder(normalized)? })
+}
+
+/// Registered elders (other than `elder` itself) who may be the same person.
+pub fn duplicate_candidates(replica: &Replica, elder: &Elder) -> Result<Vec<DuplicateCandidate>> {
+    let keys = name_keys(&elder.name);
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT e.body, coalesce(v.name, ''), e.id_number = ?1
+         FROM elders e LEFT JOIN places v ON v.code = e.village_code
+         WHERE e.voided = 0 AND e.id != ?2
+           AND (e.id_number = ?1
+                OR ((e.name = ?3 OR e.name_pinyin = ?4) AND e.birth_date = ?5 AND e.village_code = ?6))
+         ORDER BY e.id_number = ?1 DESC, e.name_pinyin",
+    )?;
+    let rows = statement.query_map(
+        (&elder.id_number, &elder.id, &elder.name, &keys.full, elder.birth_date.to_string(), &elder.village_code),
+        |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, bool>(2)?)),
+    )?;
+    let mut candidates: Vec<DuplicateCandidate> = Vec::new();
+    for row in rows {
+        let (body, village_name, same_id_number) = row?;
+        let existing: Elder = serde_json::from_str(&body)?;
+        if candidates.iter().any(|candidate| candidate.elder_id == existing.id) {
+            continue;
+        }
+        let (reason, explanation) = if same_id_number {
+            (DuplicateReason::SameIdNumber, format!("身份证号与{village_name}的{}相同", existing.name))
+        } else {
+            (
+                DuplicateReason::SameNameBirthVillage,
+                format!("与{village_name}的{}姓名（或拼音）、出生日期相同", existing.name),
+            )
+        };
+        candidates.push(DuplicateCandidate {
+            elder_id: existing.id,
+            name: existing.name,
+            id_number_masked: id_number::mask(&existing.id_number),
+            birth_date: existing.birth_date.to_string(),
+            village_name,
+            life: existing.life,
+            reason,
+            explanation,
+        });
+    }
+    Ok(candidates)
+}
+
+/// Marks an elder moved away or deceased on a date; the record stays, with its history.
+pub fn set_life_status(replica: &mut Replica, elder_id: &str, life: LifeStatus) -> Result<Elder> {
+    let mut elder = current_elder(replica, elder_id)?;
+    elder.life = life;
+    replica.save_elder(elder)
+}
+
+/// Every change made to an elder's record, oldest first, read from the documents.
+pub fn elder_history(replica: &mut Replica, elder_id: &str) -> Result<Vec<HistoryEntry>> {
+    let shards: Vec<String> = {
+        let mut statement = replica.connection().prepare_cached("SELECT shard FROM elders WHERE id = ?1")?;
+        statement.query_map([elder_id], |row| row.get(0))?.collect::<Result<_, _>>()?
+    };
+    if shards.is_empty() {
+        return Err(Error::NotFound(format!("elder {elder_id}")));
+    }
+    let mut entries = Vec::new();
+    for shard in shards {
+        let shard: ShardId = shard.parse()?;
+        replica.with_document(&shard, |document| {
+            for change in document.get_changes(&[]) {
+                let mut fields = Vec::new();
+                let mut created = false;
+                for patch in document.diff(&change.deps(), &[change.hash()]) {
+                    match (patch.path.first(), patch.path.get(1), &patch.action) {
+                        (Some((_, Prop::Map(key))), second, action) if key == elder_id => {
+                            let field = match (second, action) {
+                                (Some((_, Prop::Map(field))), _) => field.clone(),
+                                (_, automerge::PatchAction::PutMap { key, .. }) => key.clone(),
+                                _ => continue,
+                            };
+                            if !fields.contains(&field) {
+                                fields.push(field);
+                            }
+                        }
+                        (None, _, automerge::PatchAction::PutMap { key, .. }) if key == elder_id => created = true,
+                        _ => {}
+                    }
+                }
+                if !created && fields.is_empty() {
+                    continue;
+                }
+                let at = DateTime::from_timestamp(change.timestamp(), 0)
+                    .map(|at| format_datetime(at.naive_utc()))
+                    .unwrap_or_default();
+                entries.push(HistoryEntry {
+                    at: at.replace('T', " "),
+                    user_id: change.message().map(str::to_owned).unwrap_or_default(),
+                    user_name: String::new(),
+                    device: change.actor_id().to_hex_string().chars().take(8).collect(),
+                    fields: if created { Vec::new() } else { fields },
+                    created,
+                });
+            }
+        })?;
+    }
+    entries.sort_by(|first, second| first.at.cmp(&second.at));
+    for entry in &mut entries {
+        entry.user_name = replica
+            .connection()
+            .query_row("SELECT name FROM users WHERE id = ?1", [&entry.user_id], |row| row.get(0))
+            .optional()?
+            .unwrap_or_default();
+    }
+    Ok(entries)
+}
+
+/// Moves a referral of a visit to a new status, recording who and when.
+pub fn update_referral(replica: &mut Replica, request: &UpdateReferral) -> Result<Visit> {
+    let body: String = replica
+        .connection()
+        .query_row("SELECT body FROM visits WHERE id = ?1 AND voided = 0", [&request.visit_id], |row| row.get(0))
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("visit {}", request.visit_id)))?;
+    let mut visit: Visit = serde_json::from_str(&body)?;
+    let now = format_datetime(replica.now());
+    let user = replica.user_id().to_owned();
+    let referral = visit
+        .referrals
+        .get_mut(&request.referral_id)
+        .ok_or_else(|| Error::NotFound(format!("referral {}", request.referral_id)))?;
+    if referral.status == ReferralStatus::Closed {
+        return Err(Error::Problems(vec![Problem::new("status", "已办结的转介", Rule::Conflicts)]));
+    }
+    referral.status = request.status;
+    referral.status_changed_at = Some(now);
+    referral.status_changed_by = Some(user);
+    let shard = ShardId::visits(&visit.village_code, visit.visited_at.date());
+    replica.commit(&shard, &[(visit.id.clone(), to_json(&visit)?)], &replica.author())?;
+    Ok(visit)
+}
+
+fn current_elder(replica: &Replica, elder_id: &str) -> Result<Elder> {
+    let body: String = replica
+        .connection()
+        .query_row(
+            "SELECT body FROM elders WHERE id = ?1 AND voided = 0 ORDER BY life_state = 'moved' LIMIT 1",
+            [elder_id],
+            |row| row.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("elder {elder_id}")))?;
+    Ok(serde_json::from_str(&body)?)
+}

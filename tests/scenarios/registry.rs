@@ -1,0 +1,210 @@
+//! The elder registry: duplicates are caught at entry before anything is saved; history comes
+//! from the documents; referrals move open → in progress → closed with who and when.
+
+use std::collections::BTreeMap;
+
+use chrono::{Duration, NaiveDate};
+use xianglin_schema::elder::{LifeState, LifeStatus};
+use xianglin_schema::view::{DuplicateReason, ReferralDraft, SaveElder, SaveElderOutcome, UpdateReferral, VisitDraft};
+use xianglin_schema::visit::{CheckArea, Finding, ReferralLevel, ReferralStatus, Severity, VisitMode};
+use xianglin_sync::demo::Rng;
+use xianglin_sync::{Error, patrol, query, registry};
+
+use crate::support::{VILLAGES, county_replica, elder, now};
+
+fn saved(outcome: SaveElderOutcome) -> xianglin_schema::elder::Elder {
+    match outcome {
+        SaveElderOutcome::Saved { elder } => elder,
+        SaveElderOutcome::PossibleDuplicates { candidates } => panic!("unexpected duplicates {candidates:?}"),
+    }
+}
+
+#[test]
+fn an_id_number_registered_in_another_village_is_shown_before_saving() {
+    let mut replica = county_replica();
+    let first = saved(
+        registry::save_elder(&mut replica, SaveElder { elder: elder(&mut Rng::new(1), VILLAGES[0]), confirmed: false })
+            .unwrap(),
+    );
+    let mut again = elder(&mut Rng::new(2), VILLAGES[1]);
+    again.id_number = first.id_number.to_lowercase();
+    let before = query::projection_dump(&replica).unwrap();
+    let SaveElderOutcome::PossibleDuplicates { candidates } =
+        registry::save_elder(&mut replica, SaveElder { elder: again.clone(), confirmed: false }).unwrap()
+    else {
+        panic!("the same ID number must be caught")
+    };
+    assert_eq!(candidates.len(), 1);
+    assert_eq!(candidates[0].elder_id, first.id);
+    assert_eq!(candidates[0].reason, DuplicateReason::SameIdNumber);
+    assert!(candidates[0].id_number_masked.contains("**********"));
+    assert!(candidates[0].explanation.contains("身份证号"));
+    assert_eq!(query::projection_dump(&replica).unwrap(), before, "nothing is saved until the person confirms");
+    let confirmed = saved(registry::save_elder(&mut replica, SaveElder { elder: again, confirmed: true }).unwrap());
+    assert_ne!(confirmed.id, first.id);
+}
+
+#[test]
+fn the_same_name_in_pinyin_birth_date_and_village_is_a_candidate() {
+    let mut replica = county_replica();
+    let mut first = elder(&mut Rng::new(3), VILLAGES[0]);
+    first.name = "张建国".into();
+    let first = saved(registry::save_elder(&mut replica, SaveElder { elder: first, confirmed: false }).unwrap());
+    let mut same_sound = elder(&mut Rng::new(4), VILLAGES[0]);
+    same_sound.name = "章建国".into();
+    same_sound.id_number = xianglin_schema::id_number::compose("360733", first.birth_date, 777, first.gender);
+    let SaveElderOutcome::PossibleDuplicates { candidates } =
+        registry::save_elder(&mut replica, SaveElder { elder: same_sound.clone(), confirmed: false }).unwrap()
+    else {
+        panic!("same pinyin, birth date and village must be caught")
+    };
+    assert_eq!(candidates[0].reason, DuplicateReason::SameNameBirthVillage);
+    // In another village it is somebody else.
+    same_sound.village_code = VILLAGES[2].into();
+    saved(registry::save_elder(&mut replica, SaveElder { elder: same_sound, confirmed: false }).unwrap());
+}
+
+#[test]
+fn editing_an_elder_does_not_flag_the_elder_as_their_own_duplicate() {
+    let mut replica = county_replica();
+    let mut first = saved(
+        registry::save_elder(&mut replica, SaveElder { elder: elder(&mut Rng::new(5), VILLAGES[0]), confirmed: false })
+            .unwrap(),
+    );
+    first.phone = Some("13812345678".into());
+    let edited =
+        saved(registry::save_elder(&mut replica, SaveElder { elder: first.clone(), confirmed: false }).unwrap());
+    assert_eq!(edited.id, first.id);
+}
+
+#[test]
+fn an_invalid_elder_is_refused_with_the_field_named() {
+    let mut replica = county_replica();
+    let mut bad = elder(&mut Rng::new(6), VILLAGES[0]);
+    bad.phone = Some("123".into());
+    let Err(Error::Problems(problems)) = registry::save_elder(&mut replica, SaveElder { elder: bad, confirmed: true })
+    else {
+        panic!("must be refused")
+    };
+    assert_eq!(problems[0].field, "phone");
+    assert!(problems[0].message.contains("联系电话"));
+}
+
+#[test]
+fn history_lists_who_created_and_changed_which_fields() {
+    let mut replica = county_replica();
+    let first = saved(
+        registry::save_elder(&mut replica, SaveElder { elder: elder(&mut Rng::new(7), VILLAGES[1]), confirmed: false })
+            .unwrap(),
+    );
+    replica.set_user("user-2").unwrap();
+    let mut edited = first.clone();
+    edited.phone = Some("13812345678".into());
+    edited.address = "庄口镇新屋".into();
+    registry::save_elder(&mut replica, SaveElder { elder: edited, confirmed: false }).unwrap();
+    let died = LifeStatus {
+        state: LifeState::Deceased,
+        date: Some(NaiveDate::from_ymd_opt(2026, 11, 1).unwrap()),
+        moved_to: None,
+    };
+    registry::set_life_status(&mut replica, &first.id, died).unwrap();
+    let history = registry::elder_history(&mut replica, &first.id).unwrap();
+    assert_eq!(history.len(), 3, "{history:?}");
+    assert!(history[0].created);
+    assert_eq!(history[0].user_id, "user-1");
+    assert_eq!(history[1].user_id, "user-2");
+    let mut fields = history[1].fields.clone();
+    fields.sort();
+    assert_eq!(fields, ["address", "phone"]);
+    assert_eq!(history[2].fields, ["life"]);
+    assert_eq!(history[2].device, replica.device_id()[..8]);
+    // A deceased elder is no longer due.
+    let list = patrol::due_list(
+        &replica,
+        &xianglin_schema::view::DueListRequest {
+            place_code: Some(VILLAGES[1].into()),
+            caseworker_id: None,
+            include_later: true,
+        },
+        now(),
+    )
+    .unwrap();
+    assert!(list.rows.iter().all(|row| row.elder_id != first.id));
+}
+
+#[test]
+fn a_referral_moves_from_open_to_closed_with_who_and_when() {
+    let mut replica = county_replica();
+    let person = saved(
+        registry::save_elder(&mut replica, SaveElder { elder: elder(&mut Rng::new(8), VILLAGES[0]), confirmed: false })
+            .unwrap(),
+    );
+    let mut findings: BTreeMap<CheckArea, Finding> =
+        CheckArea::ALL.iter().map(|area| (*area, Finding::default())).collect();
+    findings.insert(CheckArea::Needs, Finding { severity: Severity::Serious, note: "希望安装卫生间扶手".into() });
+    let draft = VisitDraft {
+        elder_id: person.id.clone(),
+        visited_at: now() - Duration::hours(3),
+        mode: VisitMode::Home,
+        findings,
+        referrals: vec![ReferralDraft {
+            to_level: ReferralLevel::Township,
+            area: CheckArea::Needs,
+            note: "适老化改造申请".into(),
+        }],
+        major_event: false,
+        notes: String::new(),
+    };
+    let recorded = patrol::record_visit(&mut replica, draft).unwrap();
+    assert!(recorded.urgent.is_none());
+    let (referral_id, referral) = recorded.visit.referrals.iter().next().unwrap();
+    assert_eq!(referral.status, ReferralStatus::Open);
+    assert_eq!(referral.opened_by, "user-1");
+    replica.set_user("user-3").unwrap();
+    let request =
+        |status| UpdateReferral { visit_id: recorded.visit.id.clone(), referral_id: referral_id.clone(), status };
+    registry::update_referral(&mut replica, &request(ReferralStatus::InProgress)).unwrap();
+    let closed = registry::update_referral(&mut replica, &request(ReferralStatus::Closed)).unwrap();
+    let referral = &closed.referrals[referral_id];
+    assert_eq!(referral.status, ReferralStatus::Closed);
+    assert_eq!(referral.status_changed_by.as_deref(), Some("user-3"));
+    assert!(
+        registry::update_referral(&mut replica, &request(ReferralStatus::Open)).is_err(),
+        "a closed referral stays closed"
+    );
+}
+
+#[test]
+fn an_urgent_finding_comes_back_with_numbers_to_call_and_the_supporters() {
+    let mut replica = county_replica();
+    let mut person = elder(&mut Rng::new(9), VILLAGES[0]);
+    person.contacts.insert(
+        "c1".into(),
+        xianglin_schema::elder::Contact {
+            name: "刘小红".into(),
+            relation: "女儿".into(),
+            phone: Some("13900001111".into()),
+            is_supporter: true,
+        },
+    );
+    let person = saved(registry::save_elder(&mut replica, SaveElder { elder: person, confirmed: false }).unwrap());
+    let mut findings: BTreeMap<CheckArea, Finding> =
+        CheckArea::ALL.iter().map(|area| (*area, Finding::default())).collect();
+    findings.insert(CheckArea::Health, Finding { severity: Severity::Urgent, note: "摔倒后无法站立".into() });
+    let draft = VisitDraft {
+        elder_id: person.id.clone(),
+        visited_at: now() - Duration::minutes(10),
+        mode: VisitMode::Home,
+        findings,
+        referrals: Vec::new(),
+        major_event: false,
+        notes: String::new(),
+    };
+    let recorded = patrol::record_visit(&mut replica, draft).unwrap();
+    let urgent = recorded.urgent.unwrap();
+    assert_eq!(urgent.emergency_numbers[0], ("120".to_owned(), "急救".to_owned()));
+    assert_eq!(urgent.supporters[0].phone.as_deref(), Some("13900001111"));
+    let next = recorded.next_due.unwrap();
+    assert!(next.high_risk);
+    assert_eq!(next.due_at, now() - Duration::minutes(10) + Duration::hours(24));
+}
