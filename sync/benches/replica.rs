@@ -10,9 +10,11 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, NaiveDateTime};
 use xianglin_schema::record::RecordMeta;
 use xianglin_schema::view::ElderSearch;
+use xianglin_schema::view::{CoverageRequest, DueListRequest};
 use xianglin_schema::visit::{CheckArea, Finding, Visit, VisitMode};
 use xianglin_sync::checkpoint::Checkpointer;
 use xianglin_sync::demo::{self, DemoOptions, DemoSize};
+use xianglin_sync::patrol;
 use xianglin_sync::replica::Clock;
 use xianglin_sync::{Replica, query};
 
@@ -50,7 +52,46 @@ fn main() {
     let started = Instant::now();
     let mut replica = Replica::open(&path).expect("reopen replica");
     replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).expect("valid time")));
-    println!("reopen: {:.1} ms", started.elapsed().as_secs_f64() * 1e3);
+    let reopen = started.elapsed();
+    println!("reopen: {:.1} ms", reopen.as_secs_f64() * 1e3);
+
+    // Opening the replica and showing a township's due list: what a caseworker waits for at start.
+    let township_code = largest_township(&replica);
+    let due_request =
+        DueListRequest { place_code: Some(township_code.clone()), caseworker_id: None, include_later: false };
+    let now = today.and_hms_opt(17, 0, 0).expect("valid time");
+    let started = Instant::now();
+    let first_list = patrol::due_list(&replica, &due_request, now).expect("due list");
+    println!(
+        "open to first due list: {:.1} ms (reopen above + {:.1} ms for {} due of the township)",
+        reopen.as_secs_f64() * 1e3 + started.elapsed().as_secs_f64() * 1e3,
+        started.elapsed().as_secs_f64() * 1e3,
+        first_list.rows.len()
+    );
+    let due_times: Vec<Duration> = (0..20)
+        .map(|_| {
+            let started = Instant::now();
+            patrol::due_list(&replica, &due_request, now).expect("due list");
+            started.elapsed()
+        })
+        .collect();
+    let coverage_times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            patrol::coverage(&replica, &CoverageRequest { place_code: township_code.clone(), month: "2026-10".into() })
+                .expect("coverage");
+            started.elapsed()
+        })
+        .collect();
+    let township_elders = elder_count(&replica, &township_code);
+    let (due_p50, due_p95) = percentiles_95(due_times);
+    let (coverage_p50, _) = percentiles_95(coverage_times);
+    println!(
+        "due list of the largest township ({township_elders} elders): p50 {:.1} ms, p95 {:.1} ms; its monthly coverage: p50 {:.1} ms",
+        ms(due_p50),
+        ms(due_p95),
+        ms(coverage_p50)
+    );
 
     let _checkpointer = Checkpointer::spawn(&path, Duration::from_secs(1)).expect("checkpointer");
     let visit_day = today.and_hms_opt(9, 0, 0).expect("valid time");
@@ -81,6 +122,28 @@ fn main() {
     let stats = replica.rebuild().expect("rebuild");
     println!("rebuild: {:.1} s ({} shards, {} records)", started.elapsed().as_secs_f64(), stats.shards, stats.records);
     println!("peak memory (VmHWM): {} MB", peak_memory_mb());
+}
+
+/// The township with the most active elders.
+fn largest_township(replica: &Replica) -> String {
+    let tree = query::place_tree(replica).expect("places");
+    tree.into_iter().max_by_key(|township| township.elders).expect("a township").code
+}
+
+fn elder_count(replica: &Replica, place_code: &str) -> u32 {
+    let search = ElderSearch {
+        place_code: Some(place_code.to_owned()),
+        query: String::new(),
+        include_inactive: false,
+        page: 1,
+        page_size: 1,
+    };
+    query::search_elders(replica, &search).expect("search").total
+}
+
+fn percentiles_95(mut times: Vec<Duration>) -> (Duration, Duration) {
+    times.sort();
+    (times[times.len() / 2], times[times.len() * 95 / 100])
 }
 
 fn elder_ids(replica: &Replica, place_code: Option<String>) -> Vec<String> {
