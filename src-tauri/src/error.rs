@@ -27,6 +27,14 @@ impl From<Error> for AppError {
             Error::Problems(problems) => {
                 AppError { code: "invalid", message: xianglin_schema::problem::describe(problems) }
             }
+            Error::NotExcel => AppError {
+                code: "not_excel",
+                message: "所选文件不是 Excel 工作簿（.xlsx），请在 Excel 或 WPS 中另存为 .xlsx 后再导入".to_owned(),
+            },
+            Error::NoRosterHeader(columns) => AppError {
+                code: "no_roster_header",
+                message: format!("第一张工作表中没有找到表头（须有 {columns} 列），可先导出模板再填写"),
+            },
             Error::NotFound(_) => AppError {
                 code: "not_found",
                 message: "找不到该记录，可能已被作废或尚未同步".to_owned(),

@@ -25,6 +25,10 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::elders::get_elder,
         commands::elders::save_elder,
         commands::elders::elder_history,
+        commands::roster::roster_template,
+        commands::roster::check_roster,
+        commands::roster::import_roster,
+        commands::roster::export_registry,
         commands::visits::due_list,
         commands::visits::record_visit,
         commands::visits::coverage,
@@ -46,7 +50,11 @@ pub fn run() {
                 Some(directory) => std::path::PathBuf::from(directory),
                 None => app.path().app_data_dir()?,
             };
-            app.manage(AppState::open(&data_dir));
+            let export_dir = match std::env::var_os("XIANGLIN_EXPORT_DIR") {
+                Some(directory) => std::path::PathBuf::from(directory),
+                None => app.path().document_dir().unwrap_or_else(|_| data_dir.clone()).join("乡邻导出"),
+            };
+            app.manage(AppState::open(&data_dir, &export_dir));
             Ok(())
         })
         .run(tauri::generate_context!())

@@ -23,6 +23,7 @@ pub struct AppState {
 #[derive(Debug)]
 struct Inner {
     data_dir: PathBuf,
+    export_dir: PathBuf,
     replica: Result<Mutex<Replica>, AppError>,
     /// Keeps the write-ahead log short off the UI's path; `None` if the replica did not open.
     _checkpointer: Option<Checkpointer>,
@@ -32,7 +33,8 @@ struct Inner {
 const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl AppState {
-    pub fn open(data_dir: &Path) -> AppState {
+    /// Opens the replica in `data_dir`; files the app writes for people go to `export_dir`.
+    pub fn open(data_dir: &Path, export_dir: &Path) -> AppState {
         let path = data_dir.join(DATABASE_FILE);
         let replica = std::fs::create_dir_all(data_dir)
             .map_err(xianglin_sync::Error::from)
@@ -48,11 +50,29 @@ impl AppState {
                 .ok(),
             Err(_) => None,
         };
-        AppState { inner: Arc::new(Inner { data_dir: data_dir.to_owned(), replica, _checkpointer: checkpointer }) }
+        AppState {
+            inner: Arc::new(Inner {
+                data_dir: data_dir.to_owned(),
+                export_dir: export_dir.to_owned(),
+                replica,
+                _checkpointer: checkpointer,
+            }),
+        }
     }
 
     pub fn data_dir(&self) -> String {
         self.inner.data_dir.display().to_string()
+    }
+
+    /// Writes a file for people to open (an export, a report) and returns where it went.
+    pub fn save_export(&self, file_name: &str, bytes: &[u8]) -> Result<String, AppError> {
+        let path = self.inner.export_dir.join(file_name);
+        std::fs::create_dir_all(&self.inner.export_dir).and_then(|()| std::fs::write(&path, bytes)).map_err(
+            |error| AppError {
+                code: "export_failed", message: format!("无法写入文件 {}：{error}", path.display())
+            },
+        )?;
+        Ok(path.display().to_string())
     }
 
     /// The replica, locked for one command.

@@ -1,6 +1,7 @@
 //! How records live and travel: automerge documents (the truth) and the local replica that
 //! keeps them with their SQLite projection (a view) in one file.
 //!
+//! - [`roster`]: roster files (.xlsx): template, checked import, export.
 //! - [`shard`]: which document holds a record.
 //! - [`document`]: records inside automerge documents, conflicts, touched records.
 //! - [`registry`]: saving elders (duplicates caught at entry), history, referrals.
@@ -22,6 +23,7 @@ pub mod projection;
 pub mod query;
 pub mod registry;
 pub mod replica;
+pub mod roster;
 pub mod shard;
 
 pub use replica::{Author, Replica};
@@ -40,6 +42,12 @@ pub enum Error {
     /// A request that makes no sense (unknown record, malformed input).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// A file given as a roster is not an Excel workbook.
+    #[error("not an Excel workbook (.xlsx)")]
+    NotExcel,
+    /// A roster's first sheet has no row with the required column headers.
+    #[error("no header row with the columns {0}")]
+    NoRosterHeader(String),
     #[error("not found: {0}")]
     NotFound(String),
     #[error("malformed shard id {0:?}")]

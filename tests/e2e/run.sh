@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Drives the built app in a real window: the registry from welcome page to one elder.
+# Drives the built app in a real window: the registry from welcome page to one elder, then
+# patrol visits (due list, recording a routine and an urgent visit, coverage).
 #
 #   xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh [path/to/xianglin]
 #
@@ -33,4 +34,4 @@ for _ in $(seq 1 100); do
 done
 (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null || { echo "tauri-driver did not listen on 4444" >&2; exit 1; }
 
-XIANGLIN_APP="$app" node "$here/registry.spec.mjs"
+XIANGLIN_APP="$app" node "$here/run.mjs"

@@ -3,4 +3,5 @@
 
 pub mod app;
 pub mod elders;
+pub mod roster;
 pub mod visits;

@@ -1,0 +1,69 @@
+// Shared by the specs: the app session, waiting, screenshots, and running steps in order.
+import { mkdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { remote } from 'webdriverio'
+
+const screenshots = fileURLToPath(new URL('../../target/e2e/', import.meta.url))
+// A debug build generates the demo county in seconds, but a cold, busy machine is slower.
+export const slow = 120_000
+export const normal = 30_000
+
+/** The app's WebDriver session, set by `startApp`. */
+export let browser
+
+/** Starts the app under tauri-driver (run.sh starts it on 127.0.0.1:4444 and sets XIANGLIN_APP). */
+export async function startApp() {
+  browser = await remote({
+    hostname: '127.0.0.1',
+    port: 4444,
+    logLevel: 'warn',
+    capabilities: { 'tauri:options': { application: process.env.XIANGLIN_APP } },
+  })
+}
+
+/** Waits for `condition`, failing early with the text of any error message the app shows. */
+export async function waitFor(condition, description, timeout = normal) {
+  await browser.waitUntil(
+    async () => {
+      const shownError = await browser.$('.el-message--error')
+      if (await shownError.isExisting()) throw new Error(`app showed an error: ${await shownError.getText()}`)
+      return condition()
+    },
+    { timeout, interval: 250, timeoutMsg: `timed out after ${timeout / 1000}s waiting for ${description}` },
+  )
+}
+
+/**
+ * WebKitGTK under Xvfb paints a little behind the DOM, and a screenshot taken at once can show
+ * the previous frame; give it a second.
+ */
+export async function screenshot(name) {
+  await mkdir(screenshots, { recursive: true })
+  await browser.pause(1000)
+  await browser.saveScreenshot(`${screenshots}${name}.png`)
+}
+
+/**
+ * Runs `[name, step]` pairs in order; each needs the ones before, so after a failure the rest
+ * are skipped. Returns the counts.
+ */
+export async function runSteps(steps) {
+  const counts = { passed: 0, failed: 0, skipped: 0 }
+  for (const [name, step] of steps) {
+    if (counts.failed > 0) {
+      counts.skipped += 1
+      console.log(`skip ${name}`)
+      continue
+    }
+    try {
+      await step()
+      counts.passed += 1
+      console.log(`ok   ${name}`)
+    } catch (error) {
+      counts.failed += 1
+      console.log(`FAIL ${name}\n     ${error.message}`)
+      await screenshot('failure').catch((screenshotError) => console.log(`     no failure screenshot: ${screenshotError.message}`))
+    }
+  }
+  return counts
+}

@@ -1,0 +1,23 @@
+// Runs every spec in one app session, in order: the registry opens the demo county the visit
+// specs then work on. Prints one final "N passed, N failed, N skipped" line.
+import { browser, runSteps, startApp } from './lib.mjs'
+import { steps as registry } from './registry.spec.mjs'
+import { steps as visits } from './visits.spec.mjs'
+
+try {
+  await startApp()
+} catch (error) {
+  console.log(`FAIL the app starts under tauri-driver\n     ${error.message}`)
+  console.log('0 passed, 1 failed, 0 skipped')
+  process.exit(1)
+}
+
+let counts
+try {
+  counts = await runSteps([...registry, ...visits])
+} finally {
+  await browser.deleteSession()
+}
+
+console.log(`${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`)
+process.exitCode = counts.failed > 0 ? 1 : 0

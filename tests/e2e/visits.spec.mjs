@@ -1,0 +1,103 @@
+// Patrol visits end to end, on the demo county the registry spec opened: the due list, a routine
+// visit in a few interactions, coverage rising, an urgent visit and its guidance, the high-risk mark.
+import { browser, screenshot, waitFor } from './lib.mjs'
+
+/** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
+const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
+/** A due-list row by the elder's name. */
+const dueRow = (name) =>
+  browser.$(`//tr[contains(@class, "due-row")][.//span[contains(@class, "el-link__inner")][normalize-space(.)="${name}"]]`)
+const number = async (selector) => Number((await browser.$(selector).getText()).match(/\d+/)[0])
+/** "应访 125 人 · 已访 95 人 · 探访率 76.0%" → 76. */
+const coverageRate = async () => Number((await browser.$('[data-test=coverage-rate]').getText()).match(/([\d.]+)%/)[1])
+
+async function openCoverage() {
+  await navItem('探访率').click()
+  await waitFor(() => browser.$('[data-test=coverage-rate]').isExisting(), 'the coverage of this month')
+  return { rate: await coverageRate(), missed: await browser.$('.missed').getText() }
+}
+
+async function openDueList() {
+  await navItem('待访清单').click()
+  await waitFor(() => browser.$('.due-row').isExisting(), 'due rows')
+}
+
+/** Waits for the record form of `name` with every area defaulted. */
+async function waitForForm(name) {
+  const elder = browser.$('[data-test=visit-elder]')
+  await waitFor(async () => (await elder.isExisting()) && (await elder.getText()) === name, `the visit form of ${name}`)
+}
+
+// Carried from step to step.
+let before
+let overdueBefore
+let routineElder
+
+export const steps = [
+  ['the due list shows overdue elders, 张建国 among the rows', async () => {
+    before = await openCoverage()
+    await openDueList()
+    overdueBefore = await number('[data-test=due-overdue]')
+    if (overdueBefore === 0) throw new Error('no overdue elder in the demo county')
+    if (!(await dueRow('张建国').isExisting())) throw new Error('张建国 is not on the due list')
+    // The demo visits 张建国 on time, so the routine visit goes to an overdue elder not yet visited this month.
+    const overdueNames = await browser.execute(() =>
+      [...document.querySelectorAll('.due-overdue .el-link__inner')].map((link) => link.textContent.trim()),
+    )
+    routineElder = overdueNames.find((name) => before.missed.includes(name))
+    if (!routineElder) throw new Error('no overdue elder is on this month’s 未访名单')
+    console.log(`     overdue ${overdueBefore}, rate ${before.rate}%, routine visit to ${routineElder}`)
+    await screenshot('due-list')
+  }],
+  ['a routine all-normal visit is saved from the due list in a handful of interactions', async () => {
+    let interactions = 0
+    await dueRow(routineElder).$('[data-test=record-visit]').click()
+    interactions += 1
+    await waitForForm(routineElder)
+    await screenshot('record-visit')
+    await browser.keys(['Control', 'Enter'])
+    interactions += 2
+    await waitFor(() => browser.$('.el-message--success').isExisting(), 'the saved message')
+    const message = await browser.$('.el-message--success').getText()
+    if (!/已保存，下次应访：\d\d-\d\d/.test(message)) throw new Error(`unexpected message: ${message}`)
+    console.log(`routine visit interactions: ${interactions}`)
+    if (interactions > 12) throw new Error(`a routine visit took ${interactions} interactions`)
+  }],
+  ['the visited elder is no longer overdue and the overdue count dropped by one', async () => {
+    await waitFor(async () => (await number('[data-test=due-overdue]')) === overdueBefore - 1, 'the overdue count to drop')
+    const row = dueRow(routineElder)
+    if ((await row.isExisting()) && (await row.getAttribute('class')).includes('due-overdue')) {
+      throw new Error(`${routineElder} is still overdue`)
+    }
+  }],
+  ['this month’s coverage rose with the visit', async () => {
+    const after = await openCoverage()
+    console.log(`     rate ${before.rate}% → ${after.rate}%`)
+    if (!(after.rate > before.rate)) throw new Error(`rate did not rise: ${before.rate}% → ${after.rate}%`)
+    if (after.missed.includes(routineElder)) throw new Error(`${routineElder} is still on 未访名单`)
+    await screenshot('coverage')
+  }],
+  ['an urgent finding for 张建国 shows the emergency numbers and 张小明’s phone at once', async () => {
+    await openDueList()
+    await dueRow('张建国').$('[data-test=record-visit]').click()
+    await waitForForm('张建国')
+    await browser.$('//*[@data-test="area-health"]//span[contains(@class, "el-radio-button__inner")][normalize-space(.)="紧急"]').click()
+    await browser.$('[data-test=area-health] [data-test=area-note]').setValue('突发胸闷，呼吸困难')
+    await screenshot('record-urgent')
+    await browser.$('[data-test=save-visit]').click()
+    const guidance = browser.$('[data-test=urgent-guidance]')
+    await waitFor(() => guidance.isDisplayed(), 'the urgent guidance')
+    const text = await guidance.getText()
+    for (const expected of ['紧急情况，请立即处置', '120', '立即联系赡养人', '张小明', '13907971234']) {
+      if (!text.includes(expected)) throw new Error(`the urgent guidance lacks ${expected}: ${text}`)
+    }
+    await screenshot('urgent')
+  }],
+  ['after acknowledging, 张建国’s page is marked high-risk', async () => {
+    await browser.$('[data-test=acknowledge-urgent]').click()
+    await waitFor(async () => (await dueRow('张建国').isExisting()) && !(await browser.$('[data-test=urgent-guidance]').isDisplayed()), 'the due list again')
+    await dueRow('张建国').$('.el-link').click()
+    await waitFor(() => browser.$('[data-test=high-risk]').isExisting(), 'the high-risk tag on 张建国’s page')
+    await screenshot('high-risk')
+  }],
+]
