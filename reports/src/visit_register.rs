@@ -3,8 +3,9 @@
 //!
 //! The input is plain data; the caller gathers it from the replica. Layout is [`crate::layout`]'s.
 //!
-//! An elder counts as due (应访) when visited this month or marked `missed`; 本月 says 已访 for a
-//! visited elder, 未访 for a missed one, and "—" for one not due this month.
+//! The totals count as the coverage screen does: 应访 = elders due a visit this month, 已访 = those
+//! of them visited. 本月 says 已访 for a visited elder (due or not), 未访 for a due one not
+//! visited, and "—" for one neither due nor visited.
 
 use crate::ReportError;
 use crate::layout::{Alignment, Column, PageSetup, TableReport, render_table_report};
@@ -35,8 +36,8 @@ pub struct VisitRegisterRow {
     /// 高风险, 重点 or 一般
     pub tier: String,
     pub visits: Vec<RegisterVisit>,
-    /// Due this month and not visited.
-    pub missed: bool,
+    /// A visit fell due this month (by the county's visit tiers).
+    pub due: bool,
 }
 
 /// One visit to an elder this month.
@@ -107,8 +108,8 @@ pub fn visit_register_report(register: &VisitRegister) -> TableReport {
 
 /// "应访 N 人，已访 M 人，月探访率 X%", the rate to one decimal; "—" when nobody was due.
 pub fn totals_line(rows: &[VisitRegisterRow]) -> String {
-    let visited_count = rows.iter().filter(|row| !row.visits.is_empty()).count();
-    let due_count = visited_count + rows.iter().filter(|row| row.visits.is_empty() && row.missed).count();
+    let due_count = rows.iter().filter(|row| row.due).count();
+    let visited_count = rows.iter().filter(|row| row.due && !row.visits.is_empty()).count();
     let rate = if due_count == 0 {
         "—".to_owned()
     } else {
@@ -142,7 +143,7 @@ fn findings_lines(visits: &[RegisterVisit]) -> String {
 fn month_status(row: &VisitRegisterRow) -> &'static str {
     if !row.visits.is_empty() {
         "已访"
-    } else if row.missed {
+    } else if row.due {
         "未访"
     } else {
         "—"
@@ -153,7 +154,7 @@ fn month_status(row: &VisitRegisterRow) -> &'static str {
 mod tests {
     use super::*;
 
-    fn row(visits: Vec<RegisterVisit>, missed: bool) -> VisitRegisterRow {
+    fn row(visits: Vec<RegisterVisit>, due: bool) -> VisitRegisterRow {
         VisitRegisterRow {
             elder_name: "张桂兰".to_owned(),
             gender: "女".to_owned(),
@@ -162,7 +163,7 @@ mod tests {
             categories: "独居、失能".to_owned(),
             tier: "高风险".to_owned(),
             visits,
-            missed,
+            due,
         }
     }
 
@@ -177,12 +178,13 @@ mod tests {
     }
 
     #[test]
-    fn totals_count_visited_and_missed_elders_as_due_and_skip_those_not_due() {
+    fn totals_count_due_elders_and_those_of_them_visited() {
         let rows = vec![
-            row(vec![visit("11-03", "正常", "")], false),
-            row(vec![visit("11-04", "关注", "血压偏高")], false),
+            row(vec![visit("11-03", "正常", "")], true),
+            row(vec![visit("11-04", "关注", "血压偏高")], true),
             row(vec![], true),
             row(vec![], false),
+            row(vec![visit("11-05", "正常", "")], false),
         ];
         assert_eq!(totals_line(&rows), "应访 3 人，已访 2 人，月探访率 66.7%");
         assert_eq!(totals_line(&[]), "应访 0 人，已访 0 人，月探访率 —");
@@ -197,7 +199,7 @@ mod tests {
             village: "朱砂村".to_owned(),
             month: "2026-11".to_owned(),
             printed_at: "2026-12-01 09:30".to_owned(),
-            rows: vec![row(visits, false)],
+            rows: vec![row(visits, true)],
         });
         assert_eq!(report.title, "朱砂村特殊困难老年人探访记录表");
         assert_eq!(report.subtitle_lines[0], "修水县黄坳乡 · 2026-11");

@@ -43,9 +43,9 @@ fn register_of_three_hundred_elders_prints_extractable_numbered_pages_with_an_em
     assert!(text.contains(&format!("第 {page_count} 页 共 {page_count} 页")), "last page footer");
     assert_eq!(text.matches(&format!("页 共 {page_count} 页")).count(), page_count, "a footer on every page");
     assert_eq!(text.matches("序号").count(), page_count, "the header row on every page");
-    let visited = register.rows.iter().filter(|row| !row.visits.is_empty()).count();
-    let missed = register.rows.iter().filter(|row| row.missed).count();
-    let totals = format!("应访 {} 人，已访 {visited} 人，月探访率", visited + missed);
+    let due = register.rows.iter().filter(|row| row.due).count();
+    let visited = register.rows.iter().filter(|row| row.due && !row.visits.is_empty()).count();
+    let totals = format!("应访 {due} 人，已访 {visited} 人，月探访率");
     assert!(text.contains(&totals), "totals line {totals}");
     assert!(text.contains("探访员签字："), "signature fields");
 

@@ -99,6 +99,7 @@ mod tests {
             view::RosterFile,
             view::ExportRegistry,
             view::SavedFile,
+            view::PrintVisitRegister,
             due::Due,
             due::DueReason,
         );

@@ -378,3 +378,11 @@ pub struct ExportRegistry {
 pub struct SavedFile {
     pub path: String,
 }
+
+/// Prints the monthly visit register (村级探访记录表) of a village.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrintVisitRegister {
+    pub village_code: String,
+    /// `YYYY-MM`.
+    pub month: String,
+}

@@ -21,6 +21,24 @@ impl AppError {
     }
 }
 
+impl AppError {
+    pub fn invalid_month(text: &str) -> AppError {
+        AppError { code: "invalid", message: format!("月份「{text}」无效，应为 年-月，如 2026-11") }
+    }
+}
+
+impl From<xianglin_reports::ReportError> for AppError {
+    fn from(error: xianglin_reports::ReportError) -> AppError {
+        match error {
+            xianglin_reports::ReportError::FontMissing { .. } => AppError {
+                code: "font_missing",
+                message: "找不到打印用的中文字体（Noto Sans CJK），请安装 fonts-noto-cjk 后重试".to_owned(),
+            },
+            other => AppError::internal(&other.to_string()),
+        }
+    }
+}
+
 impl From<Error> for AppError {
     fn from(error: Error) -> AppError {
         match error.root() {

@@ -9,6 +9,7 @@
 
 mod commands;
 pub mod error;
+pub mod print;
 pub mod state;
 
 use tauri::Manager;
@@ -33,6 +34,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::visits::record_visit,
         commands::visits::coverage,
         commands::visits::update_referral,
+        commands::visits::print_visit_register,
     ])
 }
 

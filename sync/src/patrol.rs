@@ -21,7 +21,7 @@ use xianglin_schema::view::{
 use xianglin_schema::visit::Severity;
 use xianglin_schema::visit::{Referral, ReferralStatus, Visit};
 
-use crate::shard::Month;
+use crate::shard::{Month, ShardId};
 use crate::{Error, Replica, Result};
 
 /// Emergency numbers shown with an urgent finding.
@@ -180,18 +180,12 @@ pub fn due_list(replica: &Replica, request: &DueListRequest, now: NaiveDateTime)
 /// the month.
 pub fn coverage(replica: &Replica, request: &CoverageRequest) -> Result<Coverage> {
     let month: Month = request.month.parse().map_err(|()| Error::Invalid(format!("month {:?}", request.month)))?;
-    let start = month.first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
-    let end = month.next().first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
     let villages = villages_of(replica, Some(&request.place_code))?;
-    let policies = policies(replica)?;
-    let history = last_visits(replica, &villages, start - Duration::seconds(1))?;
-    let visited = visited_between(replica, &villages, start, end)?;
     let level =
         place::level_of(&request.place_code).ok_or_else(|| Error::Invalid(format!("place {}", request.place_code)))?;
     let names = place_names(replica)?;
     let group_of = |village: &str| match level {
-        PlaceLevel::Village => village.to_owned(),
-        PlaceLevel::Township => village.to_owned(),
+        PlaceLevel::Village | PlaceLevel::Township => village.to_owned(),
         _ => format!("{}000", &village[..9]),
     };
     let mut groups: BTreeMap<String, (u32, u32)> = BTreeMap::new();
@@ -200,30 +194,19 @@ pub fn coverage(replica: &Replica, request: &CoverageRequest) -> Result<Coverage
     }
     let mut missed = Vec::new();
     let (mut due_total, mut visited_total) = (0, 0);
-    for (mut elder, village_name) in elders_in(replica, &villages)? {
-        let registered_before = due::registered_on(&elder) < month.first_day();
-        let gone_before_end =
-            elder.life.state != LifeState::Active && elder.life.date.is_none_or(|date| date < end.date());
-        if !registered_before || gone_before_end {
-            continue;
-        }
-        elder.life = LifeStatus::default();
-        let elder_history = history.get(&elder.id).copied().unwrap_or_default();
-        let Some(due) = due::next_due(&policies, &elder, elder_history, start) else { continue };
-        if due.due_at >= end {
-            continue;
-        }
-        let entry = groups.entry(group_of(&elder.village_code)).or_default();
-        entry.0 += 1;
+    for entry in month_entries(replica, &villages, month)? {
+        let Some(due) = entry.due.filter(|_| entry.due_in_month) else { continue };
+        let group = groups.entry(group_of(&entry.elder.village_code)).or_default();
+        group.0 += 1;
         due_total += 1;
-        if visited.contains(&elder.id) {
-            entry.1 += 1;
+        if entry.visited {
+            group.1 += 1;
             visited_total += 1;
         } else {
             missed.push(MissedElder {
-                elder_id: elder.id.clone(),
-                name: elder.name.clone(),
-                village_name,
+                elder_id: entry.elder.id,
+                name: entry.elder.name,
+                village_name: entry.village_name,
                 tier_name: due.tier_name,
             });
         }
@@ -243,6 +226,59 @@ pub fn coverage(replica: &Replica, request: &CoverageRequest) -> Result<Coverage
         rows: groups.iter().map(|(code, (due, visited))| row(code, *due, *visited)).collect(),
         missed,
     })
+}
+
+/// An elder of a village in one month: whether a visit fell due, and whether they were visited.
+#[derive(Debug, Clone)]
+pub struct MonthEntry {
+    pub elder: Elder,
+    pub village_name: String,
+    /// The next visit as of the month's first moment (its tier and reason).
+    pub due: Option<Due>,
+    /// That visit fell due within the month.
+    pub due_in_month: bool,
+    pub visited: bool,
+}
+
+/// The elders on the registry all month (registered before it began, and not moved away or
+/// deceased before it ended) with their dues and visits: the facts coverage counts.
+pub fn month_entries(replica: &Replica, villages: &[String], month: Month) -> Result<Vec<MonthEntry>> {
+    let start = month.first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
+    let end = month.next().first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
+    let policies = policies(replica)?;
+    let history = last_visits(replica, villages, start - Duration::seconds(1))?;
+    let visited = visited_between(replica, villages, start, end)?;
+    let mut entries = Vec::new();
+    for (elder, village_name) in elders_in(replica, villages)? {
+        let registered_before = due::registered_on(&elder) < month.first_day();
+        let gone_before_end =
+            elder.life.state != LifeState::Active && elder.life.date.is_none_or(|date| date < end.date());
+        if !registered_before || gone_before_end {
+            continue;
+        }
+        let mut on_registry = elder.clone();
+        on_registry.life = LifeStatus::default();
+        let elder_history = history.get(&elder.id).copied().unwrap_or_default();
+        let due = due::next_due(&policies, &on_registry, elder_history, start);
+        let due_in_month = due.as_ref().is_some_and(|due| due.due_at < end);
+        entries.push(MonthEntry { visited: visited.contains(&elder.id), elder, village_name, due, due_in_month });
+    }
+    Ok(entries)
+}
+
+/// The visits of a village in a month, oldest first, with the visitor's name.
+pub fn village_month_visits(replica: &Replica, village_code: &str, month: Month) -> Result<Vec<(Visit, String)>> {
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT s.body, coalesce(u.name, '') FROM visits s LEFT JOIN users u ON u.id = s.visitor_id
+         WHERE s.voided = 0 AND s.shard = ?1 ORDER BY s.visited_at",
+    )?;
+    let shard = ShardId::Visits { village: village_code.to_owned(), month }.to_string();
+    let rows = statement.query_map([shard], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?;
+    rows.map(|row| {
+        let (body, visitor) = row?;
+        Ok((serde_json::from_str(&body)?, visitor))
+    })
+    .collect()
 }
 
 /// The village codes under a village, township or county code (every village for `None`).

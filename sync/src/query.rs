@@ -245,6 +245,34 @@ pub fn elder_detail(replica: &Replica, elder_id: &str) -> Result<ElderDetail> {
     })
 }
 
+/// The names of a village and the township and county above it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlaceNames {
+    pub county: String,
+    pub township: String,
+    pub village: String,
+}
+
+/// The names of a village, its township and its county, or `NotFound` for an unknown village.
+pub fn place_names_of(replica: &Replica, village_code: &str) -> Result<PlaceNames> {
+    let name = |code: String| -> Result<String> {
+        Ok(replica
+            .connection()
+            .query_row("SELECT name FROM places WHERE code = ?1", [&code], |row| row.get(0))
+            .optional()?
+            .unwrap_or_default())
+    };
+    let village = name(village_code.to_owned())?;
+    if village.is_empty() || village_code.len() != 12 {
+        return Err(Error::NotFound(format!("village {village_code}")));
+    }
+    Ok(PlaceNames {
+        county: name(format!("{}000000", &village_code[..6]))?,
+        township: name(format!("{}000", &village_code[..9]))?,
+        village,
+    })
+}
+
 /// Fields of a record that hold concurrent values.
 pub fn conflicts_of(replica: &Replica, record_id: &str) -> Result<Vec<FieldConflict>> {
     let mut statement = replica.connection().prepare(

@@ -11,6 +11,10 @@ const number = async (selector) => Number((await browser.$(selector).getText()).
 /** "应访 125 人 · 已访 95 人 · 探访率 76.0%" → 76. */
 const coverageRate = async () => Number((await browser.$('[data-test=coverage-rate]').getText()).match(/([\d.]+)%/)[1])
 
+/** Waits for the page's loading mask to go, which would otherwise take the next click. */
+const waitForLoaded = () =>
+  waitFor(async () => !(await browser.$('.el-loading-mask').isDisplayed()), 'loading to finish')
+
 async function openCoverage() {
   await navItem('探访率').click()
   await waitFor(() => browser.$('[data-test=coverage-rate]').isExisting(), 'the coverage of this month')
@@ -20,12 +24,14 @@ async function openCoverage() {
 async function openDueList() {
   await navItem('待访清单').click()
   await waitFor(() => browser.$('.due-row').isExisting(), 'due rows')
+  await waitForLoaded()
 }
 
 /** Waits for the record form of `name` with every area defaulted. */
 async function waitForForm(name) {
   const elder = browser.$('[data-test=visit-elder]')
   await waitFor(async () => (await elder.isExisting()) && (await elder.getText()) === name, `the visit form of ${name}`)
+  await waitForLoaded()
 }
 
 // Carried from step to step.
@@ -58,7 +64,8 @@ export const steps = [
     await browser.keys(['Control', 'Enter'])
     interactions += 2
     await waitFor(() => browser.$('.el-message--success').isExisting(), 'the saved message')
-    const message = await browser.$('.el-message--success').getText()
+    // Read from the DOM: while the message fades in, WebDriver counts it as not displayed.
+    const message = await browser.$('.el-message--success').getProperty('textContent')
     if (!/已保存，下次应访：\d\d-\d\d/.test(message)) throw new Error(`unexpected message: ${message}`)
     console.log(`routine visit interactions: ${interactions}`)
     if (interactions > 12) throw new Error(`a routine visit took ${interactions} interactions`)
@@ -95,7 +102,11 @@ export const steps = [
   }],
   ['after acknowledging, 张建国’s page is marked high-risk', async () => {
     await browser.$('[data-test=acknowledge-urgent]').click()
-    await waitFor(async () => (await dueRow('张建国').isExisting()) && !(await browser.$('[data-test=urgent-guidance]').isDisplayed()), 'the due list again')
+    await waitFor(
+      async () => (await dueRow('张建国').isExisting()) && !(await browser.$('[data-test=urgent-guidance]').isDisplayed()),
+      'the due list again',
+    )
+    await waitForLoaded()
     await dueRow('张建国').$('.el-link').click()
     await waitFor(() => browser.$('[data-test=high-risk]').isExisting(), 'the high-risk tag on 张建国’s page')
     await screenshot('high-risk')

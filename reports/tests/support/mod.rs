@@ -71,7 +71,7 @@ pub fn generated_register(elder_count: usize) -> VisitRegister {
                 categories: CATEGORIES[elder_index % CATEGORIES.len()].to_owned(),
                 tier: TIERS[elder_index % TIERS.len()].to_owned(),
                 visits,
-                missed,
+                due: !not_due,
             }
         })
         .collect();

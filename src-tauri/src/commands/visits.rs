@@ -1,13 +1,14 @@
-//! Patrol visits: the due list, recording a visit, monthly coverage.
+//! Patrol visits: the due list, recording a visit, referrals, monthly coverage, the register.
 
 use tauri::State;
 use xianglin_schema::view::{
-    Coverage, CoverageRequest, DueList, DueListRequest, UpdateReferral, VisitDraft, VisitSaved,
+    Coverage, CoverageRequest, DueList, DueListRequest, PrintVisitRegister, SavedFile, UpdateReferral, VisitDraft,
+    VisitSaved,
 };
 use xianglin_schema::visit::Visit;
 use xianglin_sync::{patrol, registry};
 
-use crate::error::CmdResult;
+use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
 
 /// Who is due a visit: overdue, this week, this month, by risk.
@@ -33,4 +34,19 @@ pub fn coverage(state: State<'_, AppState>, request: CoverageRequest) -> CmdResu
 #[tauri::command]
 pub fn update_referral(state: State<'_, AppState>, request: UpdateReferral) -> CmdResult<Visit> {
     Ok(registry::update_referral(&mut *state.replica()?, &request)?)
+}
+
+/// Prints a village's monthly visit register as PDF and saves it where the person can open it.
+#[tauri::command]
+pub async fn print_visit_register(state: State<'_, AppState>, request: PrintVisitRegister) -> CmdResult<SavedFile> {
+    let state = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let month = request.month.parse().map_err(|()| AppError::invalid_month(&request.month))?;
+        let register = crate::print::village_visit_register(&*state.replica()?, &request.village_code, month)?;
+        let pdf = xianglin_reports::render_visit_register(&register)?;
+        let file_name = format!("{}探访记录表-{}.pdf", register.village, register.month);
+        Ok(SavedFile { path: state.save_export(&file_name, &pdf)? })
+    })
+    .await
+    .map_err(|error| AppError::internal(&error.to_string()))?
 }
