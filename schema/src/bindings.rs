@@ -100,6 +100,7 @@ mod tests {
             view::ExportRegistry,
             view::SavedFile,
             view::PrintVisitRegister,
+            view::SetLifeStatus,
             due::Due,
             due::DueReason,
         );

@@ -386,3 +386,10 @@ pub struct PrintVisitRegister {
     /// `YYYY-MM`.
     pub month: String,
 }
+
+/// Marks an elder moved away or deceased on a date (or active again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SetLifeStatus {
+    pub elder_id: String,
+    pub life: LifeStatus,
+}

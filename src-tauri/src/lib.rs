@@ -26,6 +26,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::elders::get_elder,
         commands::elders::save_elder,
         commands::elders::elder_history,
+        commands::elders::elder_for_edit,
+        commands::elders::set_life_status,
         commands::roster::roster_template,
         commands::roster::check_roster,
         commands::roster::import_roster,

@@ -1,8 +1,9 @@
-//! The elder registry: places to browse by, searches, an elder's page.
+//! The elder registry: places to browse by, searches, an elder's page, adding and editing.
 
 use tauri::State;
+use xianglin_schema::elder::Elder;
 use xianglin_schema::view::{
-    ElderDetail, ElderId, ElderPage, ElderSearch, HistoryEntry, PlaceNode, SaveElder, SaveElderOutcome,
+    ElderDetail, ElderId, ElderPage, ElderSearch, HistoryEntry, PlaceNode, SaveElder, SaveElderOutcome, SetLifeStatus,
 };
 use xianglin_sync::{query, registry};
 
@@ -37,4 +38,16 @@ pub fn save_elder(state: State<'_, AppState>, request: SaveElder) -> CmdResult<S
 #[tauri::command]
 pub fn elder_history(state: State<'_, AppState>, request: ElderId) -> CmdResult<Vec<HistoryEntry>> {
     Ok(registry::elder_history(&mut *state.replica()?, &request.id)?)
+}
+
+/// An elder's full record (ID number unmasked) to edit; the access is logged.
+#[tauri::command]
+pub fn elder_for_edit(state: State<'_, AppState>, request: ElderId) -> CmdResult<Elder> {
+    Ok(registry::elder_for_edit(&*state.replica()?, &request.id)?)
+}
+
+/// Marks an elder moved away or deceased on a date; the record and its history stay.
+#[tauri::command]
+pub fn set_life_status(state: State<'_, AppState>, request: SetLifeStatus) -> CmdResult<Elder> {
+    Ok(registry::set_life_status(&mut *state.replica()?, &request.elder_id, request.life)?)
 }
