@@ -101,6 +101,10 @@ mod tests {
             view::SavedFile,
             view::PrintVisitRegister,
             view::SetLifeStatus,
+            record::Attachment,
+            view::AttachmentFile,
+            view::AttachmentData,
+            view::AttachmentId,
             due::Due,
             due::DueReason,
         );

@@ -42,3 +42,14 @@ impl RecordMeta {
 pub fn format_datetime(at: chrono::NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
+
+/// A file attached to a record (a photo, a scanned form), stored once by its SHA-256 beside the
+/// replica and referred to by hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Attachment {
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// `image/jpeg`, `image/png`, `image/webp` or `application/pdf`.
+    pub mime: String,
+    pub size: u64,
+}

@@ -216,6 +216,9 @@ pub struct VisitDraft {
     /// The visit follows a major event in the elder's life.
     pub major_event: bool,
     pub notes: String,
+    /// SHA-256 of photos already added with `add_attachment`.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -392,4 +395,22 @@ pub struct PrintVisitRegister {
 pub struct SetLifeStatus {
     pub elder_id: String,
     pub life: LifeStatus,
+}
+
+/// A file's bytes, as the UI read them, to store as an attachment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AttachmentFile {
+    pub bytes: Vec<u8>,
+}
+
+/// An attachment to show: its description and its bytes as a `data:` URL.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AttachmentData {
+    pub attachment: crate::record::Attachment,
+    pub data_url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AttachmentId {
+    pub sha256: String,
 }

@@ -156,6 +156,9 @@ pub struct Visit {
     pub referrals: BTreeMap<String, Referral>,
     /// The visit follows a major event (重大变故) in the elder's life.
     pub major_event: bool,
+    /// Photos taken at the visit, by SHA-256. Absent in visits recorded before photos existed.
+    #[serde(default)]
+    pub photos: BTreeMap<String, crate::record::Attachment>,
     pub notes: String,
     pub meta: RecordMeta,
 }

@@ -21,6 +21,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
     builder.invoke_handler(tauri::generate_handler![
         commands::app::app_status,
         commands::app::open_demo_county,
+        commands::attachments::add_attachment,
+        commands::attachments::attachment_data,
         commands::elders::place_tree,
         commands::elders::search_elders,
         commands::elders::get_elder,

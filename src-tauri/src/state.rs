@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use xianglin_sync::Replica;
+use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::checkpoint::Checkpointer;
 
 use crate::error::AppError;
@@ -24,6 +25,7 @@ pub struct AppState {
 struct Inner {
     data_dir: PathBuf,
     export_dir: PathBuf,
+    attachments: AttachmentStore,
     replica: Result<Mutex<Replica>, AppError>,
     /// Keeps the write-ahead log short off the UI's path; `None` if the replica did not open.
     _checkpointer: Option<Checkpointer>,
@@ -54,6 +56,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 data_dir: data_dir.to_owned(),
                 export_dir: export_dir.to_owned(),
+                attachments: AttachmentStore::new(data_dir.join("attachments")),
                 replica,
                 _checkpointer: checkpointer,
             }),
@@ -73,6 +76,11 @@ impl AppState {
             },
         )?;
         Ok(path.display().to_string())
+    }
+
+    /// Photos and scans, stored once by SHA-256 beside the database.
+    pub fn attachments(&self) -> &AttachmentStore {
+        &self.inner.attachments
     }
 
     /// The replica, locked for one command.

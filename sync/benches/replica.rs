@@ -176,6 +176,7 @@ fn routine_visit(elder_id: &str, at: NaiveDateTime) -> Visit {
         findings: CheckArea::ALL.iter().map(|area| (*area, Finding::default())).collect(),
         referrals: Default::default(),
         major_event: false,
+        photos: Default::default(),
         notes: String::new(),
         meta: RecordMeta::default(),
     }

@@ -6,6 +6,7 @@
 //! - [`document`]: records inside automerge documents, conflicts, touched records.
 //! - [`registry`]: saving elders (duplicates caught at entry), history, referrals.
 //! - [`replica`]: the local replica: open, write, merge, rebuild, bounded document cache.
+//! - [`attachments`]: photos and scans stored once by SHA-256 beside the replica.
 //! - [`checkpoint`]: folds the write-ahead log into the file in the background.
 //! - [`patrol`]: due lists and monthly coverage (月探访率).
 //! - [`projection`]: documents → SQLite tables.
@@ -15,6 +16,7 @@
 //! **Architecture invariant:** no SQL outside this crate and `schema`'s migrations; no
 //! automerge outside this crate; nothing here knows about Tauri.
 
+pub mod attachments;
 pub mod checkpoint;
 pub mod demo;
 pub mod document;

@@ -21,6 +21,7 @@ use xianglin_schema::view::{
 use xianglin_schema::visit::Severity;
 use xianglin_schema::visit::{Referral, ReferralStatus, Visit};
 
+use crate::attachments::AttachmentStore;
 use crate::shard::{Month, ShardId};
 use crate::{Error, Replica, Result};
 
@@ -29,7 +30,7 @@ const EMERGENCY_NUMBERS: [(&str, &str); 3] = [("120", "急救"), ("110", "报警
 
 /// Records a visit as drafted by the signed-in caseworker: checks it, saves it, opens its
 /// referrals, and says what to do now if a finding is urgent and when the next visit is due.
-pub fn record_visit(replica: &mut Replica, draft: VisitDraft) -> Result<VisitSaved> {
+pub fn record_visit(replica: &mut Replica, attachments: &AttachmentStore, draft: VisitDraft) -> Result<VisitSaved> {
     let mut problems = Vec::new();
     if draft.findings.is_empty() {
         problems.push(Problem::new("findings", "检查项目", Rule::Required));
@@ -41,6 +42,15 @@ pub fn record_visit(replica: &mut Replica, draft: VisitDraft) -> Result<VisitSav
     }
     if draft.notes.chars().count() > 2000 {
         problems.push(Problem::new("notes", "备注", Rule::TooLong));
+    }
+    let mut photos = BTreeMap::new();
+    for sha256 in &draft.photos {
+        match attachments.describe(sha256) {
+            Ok(photo) => {
+                photos.insert(sha256.clone(), photo);
+            }
+            Err(_) => problems.push(Problem::new("photos", "照片（未找到，请重新添加）", Rule::Required)),
+        }
     }
     if !problems.is_empty() {
         return Err(Error::Problems(problems));
@@ -76,6 +86,7 @@ pub fn record_visit(replica: &mut Replica, draft: VisitDraft) -> Result<VisitSav
         findings: draft.findings,
         referrals,
         major_event: draft.major_event,
+        photos,
         notes: draft.notes.trim().to_owned(),
         meta: RecordMeta::default(),
     })?;

@@ -11,14 +11,23 @@ const number = async (selector) => Number((await browser.$(selector).getText()).
 /** "应访 125 人 · 已访 95 人 · 探访率 76.0%" → 76. */
 const coverageRate = async () => Number((await browser.$('[data-test=coverage-rate]').getText()).match(/([\d.]+)%/)[1])
 
-/** Waits for the page's loading mask to go, which would otherwise take the next click. */
-const waitForLoaded = () =>
-  waitFor(async () => !(await browser.$('.el-loading-mask').isDisplayed()), 'loading to finish')
+/**
+ * Waits for the loading mask to go: fading out, WebDriver counts it as not displayed, yet it
+ * still takes clicks.
+ */
+const waitForLoaded = () => waitFor(async () => !(await browser.$('.el-loading-mask').isExisting()), 'loading to finish')
+
+/** Clicks `element` once scrolled to the middle of its table, where nothing covers it. */
+async function clickInView(element) {
+  await waitForLoaded()
+  await element.scrollIntoView({ block: 'center' })
+  await element.click()
+}
 
 async function openCoverage() {
   await navItem('探访率').click()
   await waitFor(() => browser.$('[data-test=coverage-rate]').isExisting(), 'the coverage of this month')
-  return { rate: await coverageRate(), missed: await browser.$('.missed').getText() }
+  return { rate: await coverageRate(), missed: await browser.$('.missed').getProperty('textContent') }
 }
 
 async function openDueList() {
@@ -57,7 +66,7 @@ export const steps = [
   }],
   ['a routine all-normal visit is saved from the due list in a handful of interactions', async () => {
     let interactions = 0
-    await dueRow(routineElder).$('[data-test=record-visit]').click()
+    await clickInView(dueRow(routineElder).$('[data-test=record-visit]'))
     interactions += 1
     await waitForForm(routineElder)
     await screenshot('record-visit')
@@ -86,9 +95,9 @@ export const steps = [
   }],
   ['an urgent finding for 张建国 shows the emergency numbers and 张小明’s phone at once', async () => {
     await openDueList()
-    await dueRow('张建国').$('[data-test=record-visit]').click()
+    await clickInView(dueRow('张建国').$('[data-test=record-visit]'))
     await waitForForm('张建国')
-    await browser.$('//*[@data-test="area-health"]//span[contains(@class, "el-radio-button__inner")][normalize-space(.)="紧急"]').click()
+    await clickInView(browser.$('//*[@data-test="area-health"]//span[contains(@class, "el-radio-button__inner")][normalize-space(.)="紧急"]'))
     await browser.$('[data-test=area-health] [data-test=area-note]').setValue('突发胸闷，呼吸困难')
     await screenshot('record-urgent')
     await browser.$('[data-test=save-visit]').click()
@@ -106,8 +115,7 @@ export const steps = [
       async () => (await dueRow('张建国').isExisting()) && !(await browser.$('[data-test=urgent-guidance]').isDisplayed()),
       'the due list again',
     )
-    await waitForLoaded()
-    await dueRow('张建国').$('.el-link').click()
+    await clickInView(dueRow('张建国').$('.el-link'))
     await waitFor(() => browser.$('[data-test=high-risk]').isExisting(), 'the high-risk tag on 张建国’s page')
     await screenshot('high-risk')
   }],

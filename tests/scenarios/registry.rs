@@ -10,7 +10,7 @@ use xianglin_schema::visit::{CheckArea, Finding, ReferralLevel, ReferralStatus, 
 use xianglin_sync::demo::Rng;
 use xianglin_sync::{Error, patrol, query, registry};
 
-use crate::support::{VILLAGES, county_replica, elder, now};
+use crate::support::{VILLAGES, attachments, county_replica, elder, now};
 
 fn saved(outcome: SaveElderOutcome) -> xianglin_schema::elder::Elder {
     match outcome {
@@ -154,8 +154,9 @@ fn a_referral_moves_from_open_to_closed_with_who_and_when() {
         }],
         major_event: false,
         notes: String::new(),
+        photos: Vec::new(),
     };
-    let recorded = patrol::record_visit(&mut replica, draft).unwrap();
+    let recorded = patrol::record_visit(&mut replica, &attachments(), draft).unwrap();
     assert!(recorded.urgent.is_none());
     let (referral_id, referral) = recorded.visit.referrals.iter().next().unwrap();
     assert_eq!(referral.status, ReferralStatus::Open);
@@ -199,12 +200,46 @@ fn an_urgent_finding_comes_back_with_numbers_to_call_and_the_supporters() {
         referrals: Vec::new(),
         major_event: false,
         notes: String::new(),
+        photos: Vec::new(),
     };
-    let recorded = patrol::record_visit(&mut replica, draft).unwrap();
+    let recorded = patrol::record_visit(&mut replica, &attachments(), draft).unwrap();
     let urgent = recorded.urgent.unwrap();
     assert_eq!(urgent.emergency_numbers[0], ("120".to_owned(), "急救".to_owned()));
     assert_eq!(urgent.supporters[0].phone.as_deref(), Some("13900001111"));
     let next = recorded.next_due.unwrap();
     assert!(next.high_risk);
     assert_eq!(next.due_at, now() - Duration::minutes(10) + Duration::hours(24));
+}
+
+#[test]
+fn a_visit_keeps_its_photos_by_hash_and_refuses_an_unknown_one() {
+    let mut replica = county_replica();
+    let store = attachments();
+    let person = saved(
+        registry::save_elder(
+            &mut replica,
+            SaveElder { elder: elder(&mut Rng::new(10), VILLAGES[0]), confirmed: false },
+        )
+        .unwrap(),
+    );
+    let photo = store.put(b"\xFF\xD8\xFF\xE0 a small jpeg").unwrap();
+    let draft = |photos: Vec<String>| VisitDraft {
+        elder_id: person.id.clone(),
+        visited_at: now() - Duration::hours(1),
+        mode: VisitMode::Home,
+        findings: CheckArea::ALL.iter().map(|area| (*area, Finding::default())).collect(),
+        referrals: Vec::new(),
+        major_event: false,
+        notes: String::new(),
+        photos,
+    };
+    let unknown = "0".repeat(64);
+    assert!(matches!(patrol::record_visit(&mut replica, &store, draft(vec![unknown])), Err(Error::Problems(_))));
+    let recorded = patrol::record_visit(&mut replica, &store, draft(vec![photo.sha256.clone()])).unwrap();
+    assert_eq!(recorded.visit.photos[&photo.sha256].mime, "image/jpeg");
+    let stored = replica
+        .read_record(&xianglin_sync::ShardId::visits(VILLAGES[0], recorded.visit.visited_at.date()), &recorded.visit.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.value["photos"][&photo.sha256]["size"], photo.size);
 }

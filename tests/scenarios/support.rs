@@ -36,6 +36,12 @@ pub fn small_demo_replica(seed: u64) -> Replica {
     replica
 }
 
+/// An attachment store in a scratch directory that lives as long as the test process.
+pub fn attachments() -> xianglin_sync::attachments::AttachmentStore {
+    let directory = Box::leak(Box::new(scratch()));
+    xianglin_sync::attachments::AttachmentStore::new(directory.path().join("attachments"))
+}
+
 /// A scratch directory for one test, removed when dropped.
 pub fn scratch() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
@@ -99,6 +105,7 @@ pub fn visit(elder: &Elder, at: chrono::NaiveDateTime, severity: Severity) -> Vi
         findings: CheckArea::ALL.iter().map(|area| (*area, Finding { severity, note: String::new() })).collect(),
         referrals: BTreeMap::new(),
         major_event: false,
+        photos: BTreeMap::new(),
         notes: String::new(),
         meta: RecordMeta::default(),
     }

@@ -2,6 +2,7 @@
 //! and calls `xianglin-sync`; none holds logic of its own.
 
 pub mod app;
+pub mod attachments;
 pub mod elders;
 pub mod roster;
 pub mod visits;

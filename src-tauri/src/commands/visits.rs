@@ -21,7 +21,7 @@ pub fn due_list(state: State<'_, AppState>, request: DueListRequest) -> CmdResul
 /// Saves a visit; an urgent finding comes back with what to do now.
 #[tauri::command]
 pub fn record_visit(state: State<'_, AppState>, request: VisitDraft) -> CmdResult<VisitSaved> {
-    Ok(patrol::record_visit(&mut *state.replica()?, request)?)
+    Ok(patrol::record_visit(&mut *state.replica()?, state.attachments(), request)?)
 }
 
 /// 月探访率 of a place for a month, with who was missed.

@@ -674,6 +674,7 @@ fn random_visit(rng: &mut Rng, elder: &Elder, caseworker: &User, visited_at: Nai
         findings,
         referrals,
         major_event: false,
+        photos: BTreeMap::new(),
         notes: String::new(),
         meta: RecordMeta::created(visited_at, &caseworker.id),
     }

@@ -24,4 +24,8 @@ referrals: Array<ReferralDraft>,
 /**
  * The visit follows a major event in the elder's life.
  */
-major_event: boolean, notes: string, };
+major_event: boolean, notes: string, 
+/**
+ * SHA-256 of photos already added with `add_attachment`.
+ */
+photos: Array<string>, };

@@ -1,0 +1,163 @@
+//! Attachments (photos at a visit, scanned forms): files stored once, content-addressed by
+//! SHA-256, in a folder beside the replica. Records refer to them by hash, so the same photo
+//! added twice is stored once, and the sync protocol can send each file at most once.
+//!
+//! Only images (JPEG, PNG, WebP) and PDF are accepted, recognised by their first bytes, never
+//! by a file name; anything else, or anything over the size limit, is refused with a Chinese
+//! message and nothing is stored.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+use xianglin_schema::problem::Problem;
+use xianglin_schema::record::Attachment;
+
+use crate::{Error, Result};
+
+/// Largest attachment accepted, in bytes (10 MiB: a phone photo, a multi-page scan).
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// The attachment folder of one replica.
+#[derive(Debug, Clone)]
+pub struct AttachmentStore {
+    root: PathBuf,
+}
+
+impl AttachmentStore {
+    pub fn new(root: impl Into<PathBuf>) -> AttachmentStore {
+        AttachmentStore { root: root.into() }
+    }
+
+    /// Stores `bytes` (if not stored already) and describes them; refuses what is not an image
+    /// or PDF, or is too large, storing nothing.
+    pub fn put(&self, bytes: &[u8]) -> Result<Attachment> {
+        let mime = sniff(bytes).ok_or_else(|| refusal("附件只能是图片（JPEG、PNG、WebP）或 PDF 文件"))?;
+        if bytes.len() > MAX_ATTACHMENT_BYTES {
+            return Err(refusal(&format!("附件不能超过 {} MB", MAX_ATTACHMENT_BYTES / 1024 / 1024)));
+        }
+        let sha256 = hex(&Sha256::digest(bytes));
+        let path = self.path(&sha256);
+        if !path.exists() {
+            let directory = path.parent().expect("attachment paths have a folder");
+            std::fs::create_dir_all(directory)?;
+            // Write beside, then rename: a crash never leaves a half-written file under the hash.
+            let temporary = directory.join(format!(".{sha256}.partial"));
+            let mut file = std::fs::File::create(&temporary)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&temporary, &path)?;
+        }
+        Ok(Attachment { sha256, mime: mime.to_owned(), size: bytes.len() as u64 })
+    }
+
+    /// The description of a stored attachment, or `NotFound`.
+    pub fn describe(&self, sha256: &str) -> Result<Attachment> {
+        let bytes = self.get(sha256)?;
+        let mime = sniff(&bytes).unwrap_or("application/octet-stream");
+        Ok(Attachment { sha256: sha256.to_owned(), mime: mime.to_owned(), size: bytes.len() as u64 })
+    }
+
+    /// The bytes of a stored attachment, checked against their hash.
+    pub fn get(&self, sha256: &str) -> Result<Vec<u8>> {
+        if !is_sha256(sha256) {
+            return Err(Error::NotFound(format!("attachment {sha256}")));
+        }
+        let bytes = std::fs::read(self.path(sha256)).map_err(|_| Error::NotFound(format!("attachment {sha256}")))?;
+        if hex(&Sha256::digest(&bytes)) != sha256 {
+            return Err(Error::Corrupt {
+                path: self.path(sha256).display().to_string(),
+                detail: "hash mismatch".into(),
+            });
+        }
+        Ok(bytes)
+    }
+
+    /// Where an attachment lives: `<root>/<first two hex digits>/<hash>`.
+    pub fn path(&self, sha256: &str) -> PathBuf {
+        self.root.join(&sha256[..2.min(sha256.len())]).join(sha256)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+}
+
+fn refusal(message: &str) -> Error {
+    Error::Problems(vec![Problem {
+        field: "attachment".into(),
+        rule: xianglin_schema::Rule::Conflicts,
+        message: message.to_owned(),
+    }])
+}
+
+/// The media type of an image or PDF from its first bytes.
+fn sniff(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        [b'%', b'P', b'D', b'F', b'-', ..] => Some("application/pdf"),
+        _ => None,
+    }
+}
+
+fn is_sha256(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|byte| byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+
+    fn store() -> (tempfile::TempDir, AttachmentStore) {
+        let directory = tempfile::tempdir().unwrap();
+        let store = AttachmentStore::new(directory.path().join("attachments"));
+        (directory, store)
+    }
+
+    #[test]
+    fn the_same_photo_added_twice_is_stored_once_under_its_hash() {
+        let (_directory, store) = store();
+        let first = store.put(PNG).unwrap();
+        let second = store.put(PNG).unwrap();
+        assert_eq!(first, second);
+        assert_eq!(first.mime, "image/png");
+        assert_eq!(first.sha256.len(), 64);
+        assert_eq!(store.get(&first.sha256).unwrap(), PNG);
+        let files: Vec<_> = std::fs::read_dir(store.path(&first.sha256).parent().unwrap()).unwrap().collect();
+        assert_eq!(files.len(), 1);
+    }
+
+    #[test]
+    fn a_file_that_is_not_an_image_or_pdf_is_refused_and_nothing_is_stored() {
+        let (_directory, store) = store();
+        let Err(Error::Problems(problems)) = store.put(b"MZ\x90\x00 an executable") else { panic!("must be refused") };
+        assert!(problems[0].message.contains("只能是图片"));
+        assert!(!store.root().exists());
+    }
+
+    #[test]
+    fn an_attachment_over_the_limit_is_refused() {
+        let (_directory, store) = store();
+        let mut big = b"%PDF-1.7\n".to_vec();
+        big.resize(MAX_ATTACHMENT_BYTES + 1, b' ');
+        let Err(Error::Problems(problems)) = store.put(&big) else { panic!("must be refused") };
+        assert!(problems[0].message.contains("10 MB"));
+    }
+
+    #[test]
+    fn a_file_altered_on_disk_is_detected() {
+        let (_directory, store) = store();
+        let stored = store.put(PNG).unwrap();
+        std::fs::write(store.path(&stored.sha256), b"\x89PNG\r\n\x1a\nchanged").unwrap();
+        assert!(matches!(store.get(&stored.sha256), Err(Error::Corrupt { .. })));
+        assert!(matches!(store.get("../../etc/passwd"), Err(Error::NotFound(_))));
+    }
+}
