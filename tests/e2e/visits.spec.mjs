@@ -99,6 +99,10 @@ export const steps = [
     await waitForForm('张建国')
     await clickInView(browser.$('//*[@data-test="area-health"]//span[contains(@class, "el-radio-button__inner")][normalize-space(.)="紧急"]'))
     await browser.$('[data-test=area-health] [data-test=area-note]').setValue('突发胸闷，呼吸困难')
+    // Referred onward too: the referral's note starts as the area's.
+    await browser.$('[data-test=area-health] [data-test=area-refer]').click()
+    const referralNote = await browser.$('[data-test=referral-health] input').getValue()
+    if (referralNote !== '突发胸闷，呼吸困难') throw new Error(`referral note not prefilled: ${referralNote}`)
     await screenshot('record-urgent')
     await browser.$('[data-test=save-visit]').click()
     const guidance = browser.$('[data-test=urgent-guidance]')
@@ -115,6 +119,8 @@ export const steps = [
       async () => (await dueRow('张建国').isExisting()) && !(await browser.$('[data-test=urgent-guidance]').isDisplayed()),
       'the due list again',
     )
+    await waitFor(async () => (await dueRow('张建国').$('.high-risk').isExisting()), '张建国 marked high-risk on the due list')
+    await screenshot('due-list-high-risk')
     await clickInView(dueRow('张建国').$('.el-link'))
     await waitFor(() => browser.$('[data-test=high-risk]').isExisting(), 'the high-risk tag on 张建国’s page')
     await screenshot('high-risk')

@@ -40,6 +40,10 @@ fn dependencies_point_from_the_app_to_sync_to_schema_only() {
     for forbidden in ["tauri", "xianglin-app"] {
         assert!(!sync.contains(&forbidden.to_owned()), "sync must not depend on {forbidden}");
     }
+    let reports = &crates["xianglin-reports"];
+    for forbidden in ["xianglin-schema", "xianglin-sync", "xianglin-app", "tauri", "rusqlite", "automerge"] {
+        assert!(!reports.contains(&forbidden.to_owned()), "reports take plain inputs and must not depend on {forbidden}");
+    }
     let app = &crates["xianglin-app"];
     for forbidden in ["rusqlite", "automerge"] {
         assert!(
