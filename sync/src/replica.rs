@@ -211,6 +211,10 @@ impl Replica {
     }
 
     /// Saves an elder (new if `id` is empty) after checking it; returns it as stored.
+    ///
+    /// An elder whose village changed is written to the new village's shard under the same id,
+    /// and the entry in the old village is marked moved (with the date and destination), so the
+    /// projection shows one elder and both villages keep their history.
     pub fn save_elder(&mut self, elder: Elder) -> Result<Elder> {
         let mut elder = elder::normalize(elder, self.today()).map_err(Error::Problems)?;
         if !self.place_exists(&elder.village_code, "village")? {
@@ -221,8 +225,32 @@ impl Replica {
             elder.meta = RecordMeta::created(self.now(), &self.user_id);
         }
         let shard = ShardId::elders(&elder.village_code);
+        let left_behind = self.entries_elsewhere(&elder.id, &shard)?;
         self.commit(&shard, &[(elder.id.clone(), to_json(&elder)?)], &self.author())?;
+        for (old_shard, mut old_entry) in left_behind {
+            old_entry.life = elder::LifeStatus {
+                state: elder::LifeState::Moved,
+                date: Some(self.today()),
+                moved_to: Some(elder.village_code.clone()),
+            };
+            self.commit(&old_shard, &[(old_entry.id.clone(), to_json(&old_entry)?)], &self.author())?;
+        }
         Ok(elder)
+    }
+
+    /// Entries of an elder in other villages' shards that are not yet marked moved.
+    fn entries_elsewhere(&self, elder_id: &str, shard: &ShardId) -> Result<Vec<(ShardId, Elder)>> {
+        let mut statement = self.connection.prepare_cached(
+            "SELECT shard, body FROM elders WHERE id = ?1 AND shard != ?2 AND life_state != 'moved' AND voided = 0",
+        )?;
+        let rows = statement.query_map(params![elder_id, shard.to_string()], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?;
+        rows.map(|row| {
+            let (shard, body) = row?;
+            Ok((shard.parse()?, serde_json::from_str(&body)?))
+        })
+        .collect()
     }
 
     /// Saves a patrol visit (new if `id` is empty); returns it as stored.

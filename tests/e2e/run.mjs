@@ -3,6 +3,7 @@
 import { browser, runSteps, startApp } from './lib.mjs'
 import { steps as registry } from './registry.spec.mjs'
 import { steps as visits } from './visits.spec.mjs'
+import { steps as registryEdit } from './registry-edit.spec.mjs'
 
 try {
   await startApp()
@@ -14,7 +15,7 @@ try {
 
 let counts
 try {
-  counts = await runSteps([...registry, ...visits])
+  counts = await runSteps([...registry, ...visits, ...registryEdit])
 } finally {
   await browser.deleteSession()
 }

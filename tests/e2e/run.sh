@@ -23,10 +23,13 @@ app="$(realpath "$app")"
 # Every run starts on a computer without data, so the welcome page shows.
 XIANGLIN_DATA_DIR="$(mktemp -d -t xianglin-e2e.XXXXXX)"
 export XIANGLIN_DATA_DIR
+# Exported and printed files land here, where the specs open them.
+XIANGLIN_EXPORT_DIR="$(mktemp -d -t xianglin-e2e-export.XXXXXX)"
+export XIANGLIN_EXPORT_DIR
 
 "$driver" --port 4444 &
 driver_pid=$!
-trap 'kill "$driver_pid" 2>/dev/null; wait "$driver_pid" 2>/dev/null; rm -rf "$XIANGLIN_DATA_DIR"' EXIT
+trap 'kill "$driver_pid" 2>/dev/null; wait "$driver_pid" 2>/dev/null; rm -rf "$XIANGLIN_DATA_DIR" "$XIANGLIN_EXPORT_DIR"' EXIT
 
 for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break

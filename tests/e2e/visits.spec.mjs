@@ -101,7 +101,7 @@ export const steps = [
     await browser.$('[data-test=area-health] [data-test=area-note]').setValue('突发胸闷，呼吸困难')
     // Referred onward too: the referral's note starts as the area's.
     await browser.$('[data-test=area-health] [data-test=area-refer]').click()
-    const referralNote = await browser.$('[data-test=referral-health] input').getValue()
+    const referralNote = await browser.$('[data-test=referral-health] [data-test=referral-note]').getValue()
     if (referralNote !== '突发胸闷，呼吸困难') throw new Error(`referral note not prefilled: ${referralNote}`)
     await screenshot('record-urgent')
     await browser.$('[data-test=save-visit]').click()

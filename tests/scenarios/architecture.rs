@@ -42,7 +42,10 @@ fn dependencies_point_from_the_app_to_sync_to_schema_only() {
     }
     let reports = &crates["xianglin-reports"];
     for forbidden in ["xianglin-schema", "xianglin-sync", "xianglin-app", "tauri", "rusqlite", "automerge"] {
-        assert!(!reports.contains(&forbidden.to_owned()), "reports take plain inputs and must not depend on {forbidden}");
+        assert!(
+            !reports.contains(&forbidden.to_owned()),
+            "reports take plain inputs and must not depend on {forbidden}"
+        );
     }
     let app = &crates["xianglin-app"];
     for forbidden in ["rusqlite", "automerge"] {

@@ -243,3 +243,38 @@ fn a_visit_keeps_its_photos_by_hash_and_refuses_an_unknown_one() {
         .unwrap();
     assert_eq!(stored.value["photos"][&photo.sha256]["size"], photo.size);
 }
+
+#[test]
+fn an_elder_moved_to_another_village_is_one_elder_there_and_marked_moved_here() {
+    let mut replica = county_replica();
+    let person = saved(
+        registry::save_elder(
+            &mut replica,
+            SaveElder { elder: elder(&mut Rng::new(11), VILLAGES[0]), confirmed: false },
+        )
+        .unwrap(),
+    );
+    let mut moved = person.clone();
+    moved.village_code = VILLAGES[1].into();
+    saved(registry::save_elder(&mut replica, SaveElder { elder: moved, confirmed: false }).unwrap());
+    let search = |place: &str, include_inactive| {
+        query::search_elders(
+            &replica,
+            &xianglin_schema::view::ElderSearch {
+                place_code: Some(place.into()),
+                query: String::new(),
+                include_inactive,
+                page: 1,
+                page_size: 10,
+            },
+        )
+        .unwrap()
+    };
+    assert_eq!(search(VILLAGES[1], false).total, 1);
+    assert_eq!(search(VILLAGES[0], false).total, 0, "no longer on the old village's active registry");
+    let old = search(VILLAGES[0], true);
+    assert_eq!(old.items[0].life.state, LifeState::Moved);
+    assert_eq!(old.items[0].life.moved_to.as_deref(), Some(VILLAGES[1]));
+    assert_eq!(search("360733105000", false).total, 1, "one elder in the township");
+    assert_eq!(query::elder_detail(&replica, &person.id).unwrap().elder.village_code, VILLAGES[1]);
+}

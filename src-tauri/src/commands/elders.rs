@@ -28,10 +28,17 @@ pub fn get_elder(state: State<'_, AppState>, request: ElderId) -> CmdResult<Elde
     Ok(query::elder_detail(&*state.replica()?, &request.id)?)
 }
 
-/// Adds or edits an elder; a possible duplicate comes back for confirmation, unsaved.
+/// Adds or edits an elder; a possible duplicate comes back for confirmation, unsaved. The
+/// saved record comes back with its ID number masked, like everywhere else in the UI.
 #[tauri::command]
 pub fn save_elder(state: State<'_, AppState>, request: SaveElder) -> CmdResult<SaveElderOutcome> {
-    Ok(registry::save_elder(&mut *state.replica()?, request)?)
+    Ok(match registry::save_elder(&mut *state.replica()?, request)? {
+        SaveElderOutcome::Saved { mut elder } => {
+            elder.id_number = xianglin_schema::id_number::mask(&elder.id_number);
+            SaveElderOutcome::Saved { elder }
+        }
+        duplicates => duplicates,
+    })
 }
 
 /// Who changed what in an elder's record, and when, from the documents.
@@ -49,5 +56,7 @@ pub fn elder_for_edit(state: State<'_, AppState>, request: ElderId) -> CmdResult
 /// Marks an elder moved away or deceased on a date; the record and its history stay.
 #[tauri::command]
 pub fn set_life_status(state: State<'_, AppState>, request: SetLifeStatus) -> CmdResult<Elder> {
-    Ok(registry::set_life_status(&mut *state.replica()?, &request.elder_id, request.life)?)
+    let mut elder = registry::set_life_status(&mut *state.replica()?, &request.elder_id, request.life)?;
+    elder.id_number = xianglin_schema::id_number::mask(&elder.id_number);
+    Ok(elder)
 }

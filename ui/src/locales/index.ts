@@ -1,11 +1,12 @@
 import { createI18n } from 'vue-i18n'
 import type { LifeStatus } from '@/bindings/LifeStatus'
 import zhCN from './zh-CN'
+import registryZhCN from './registry.zh-CN'
 
 export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
-  messages: { 'zh-CN': zhCN },
+  messages: { 'zh-CN': { ...zhCN, ...registryZhCN } },
 })
 
 type EnumTables = (typeof zhCN)['enum']

@@ -1,7 +1,9 @@
 import type { Category } from '@/bindings/Category'
+import type { CheckArea } from '@/bindings/CheckArea'
 import type { EconomicStatus } from '@/bindings/EconomicStatus'
 import type { Gender } from '@/bindings/Gender'
 import type { LifeState } from '@/bindings/LifeState'
+import type { ReferralLevel } from '@/bindings/ReferralLevel'
 import type { Severity } from '@/bindings/Severity'
 import type { VisitMode } from '@/bindings/VisitMode'
 
@@ -28,6 +30,17 @@ const enums = {
   life_state: { active: '在册', moved: '迁出', deceased: '已故' } satisfies Record<LifeState, string>,
   visit_mode: { home: '上门', phone: '电话', video: '视频' } satisfies Record<VisitMode, string>,
   severity: { normal: '正常', attention: '关注', serious: '严重', urgent: '紧急' } satisfies Record<Severity, string>,
+  check_area: {
+    health: '健康',
+    mental: '精神',
+    economic: '经济',
+    support: '赡养',
+    safety: '安全',
+    hygiene: '卫生',
+    living: '居住环境',
+    needs: '需求',
+  } satisfies Record<CheckArea, string>,
+  referral_level: { township: '乡镇', county: '县级' } satisfies Record<ReferralLevel, string>,
 }
 
 export default {
@@ -50,6 +63,7 @@ export default {
     elders: '老人台账',
     visits: '探访记录',
     dueVisits: '待访清单',
+    coverage: '探访率',
     meals: '老年助餐',
     adaptation: '适老化改造',
     conflicts: '冲突与对账',
@@ -105,6 +119,66 @@ export default {
     visit: { visitedAt: '时间', mode: '方式', visitor: '探访人', severity: '最重程度', summary: '摘要' },
     noVisits: '暂无探访记录',
     notes: '备注',
+    nextDue: '下次应访',
+    tier: '等级：{tier}',
+    noNextDue: '无需探访',
+    highRisk: '高风险',
+    recordVisit: '记录探访',
+  },
+  due: {
+    overdue: '逾期 {count}',
+    thisWeek: '本周 {count}',
+    thisMonth: '本月 {count}',
+    highRisk: '高风险',
+    recordVisit: '记录探访',
+    empty: '本月没有待访的老人',
+    column: {
+      name: '姓名',
+      age: '年龄',
+      village: '村',
+      tier: '等级',
+      dueAt: '应访时间',
+      reason: '原因',
+      lastVisit: '上次探访',
+    },
+    neverVisited: '从未探访',
+  },
+  visit: {
+    title: '记录探访',
+    chooseElderPlaceholder: '输入姓名 / 拼音 / 首字母 / 身份证号',
+    chooseElderHint: '选择一位老人后记录探访；也可以从待访清单直接记录。',
+    ageYears: '{age} 岁',
+    tier: '等级：{tier}',
+    dueAt: '应访 {at}',
+    visitedAt: '探访时间',
+    findings: '检查项目',
+    allNormal: '全部正常',
+    notePlaceholder: '情况说明',
+    refer: '转介',
+    referralNotePlaceholder: '转介事项',
+    majorEvent: '重大变故后探访',
+    notes: '备注',
+    notesPlaceholder: '其他情况（可不填）',
+    save: '保存',
+    saveHint: 'Ctrl+Enter 保存',
+    cancel: '返回',
+    saved: '已保存，下次应访：{date}',
+    savedNoNextDue: '已保存',
+    urgent: {
+      title: '紧急情况，请立即处置',
+      supporters: '立即联系赡养人',
+      noSupporters: '未登记赡养人电话，请联系村委会',
+      noPhone: '无电话',
+      acknowledge: '我已知晓，立即处置',
+    },
+  },
+  coverage: {
+    month: '月份',
+    summary: '应访 {due} 人 · 已访 {visited} 人 · 探访率 {rate}',
+    places: '各地探访率',
+    missed: '未访名单',
+    noMissed: '本月应访老人均已探访',
+    column: { name: '名称', due: '应访', visited: '已访', rate: '探访率', elder: '姓名', village: '村', tier: '等级' },
   },
   enum: enums,
 }

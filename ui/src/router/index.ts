@@ -2,13 +2,14 @@ import { createRouter, createWebHashHistory } from 'vue-router'
 import Layout from '@/layout/index.vue'
 import { useAppStore } from '@/stores/app'
 import { elderRoutes } from './elders'
+import { visitRoutes } from './visits'
 
 // Hash history: the app is served by Tauri's custom protocol, which knows nothing of our paths.
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/welcome', name: 'welcome', component: () => import('@/views/app/welcome/index.vue') },
-    { path: '/', component: Layout, redirect: '/elders', children: elderRoutes },
+    { path: '/', component: Layout, redirect: '/elders', children: [...elderRoutes, ...visitRoutes] },
   ],
 })
 

@@ -24,5 +24,5 @@ export function useElderDetail(elderId: () => string) {
 
   watch(elderId, (id) => void load(id), { immediate: true })
 
-  return { detail, loading, error }
+  return { detail, loading, error, reload: () => load(elderId()) }
 }

@@ -1,0 +1,157 @@
+// Writing the registry end to end, on the demo county the registry spec opened: adding an elder,
+// the duplicate caught when the same ID number is entered again, a village's printed visit
+// register, and the roster import page.
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { browser, screenshot, waitFor } from './lib.mjs'
+
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+/** A valid ID number (GB 11643): area code, birth date, sequence, ISO 7064 MOD 11-2 check character. */
+function idNumber(area, birthDate, sequence) {
+  const first17 = `${area}${birthDate}${sequence}`
+  const sum = [...first17].reduce((total, digit, index) => total + Number(digit) * WEIGHTS[index], 0)
+  return `${first17}${'10X98765432'[sum % 11]}`
+}
+
+const newIdNumber = idNumber('360733', '19480615', '123')
+const village = '庄口居委会'
+const firstName = '林秀兰'
+const secondName = '林秀英'
+
+/** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
+const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
+/** A registry row showing `name`. */
+const elderRow = (name) => browser.$(`//tr[contains(@class, "elder-row")][contains(., "${name}")]`)
+/** The text of the newest success message, read from the DOM (it may still be fading in). */
+const successText = async () => {
+  const messages = await browser.$$('.el-message--success')
+  return messages.length ? messages[messages.length - 1].getProperty('textContent') : ''
+}
+
+async function openRegistry() {
+  await navItem('老人台账').click()
+  await waitFor(() => browser.$('[data-test=add-elder]').isDisplayed(), 'the registry')
+}
+
+/** Opens the add form and fills in one elder of `village`, living alone, with a supporter. */
+async function fillNewElder(name) {
+  await browser.$('[data-test=add-elder]').click()
+  await waitFor(() => browser.$('[data-test=form-name]').isDisplayed(), 'the add-elder form')
+  await browser.$('[data-test=form-name]').setValue(name)
+  await browser.$('[data-test=form-id-number]').setValue(newIdNumber)
+  await browser.$('[data-test=form-phone]').setValue('13907970088')
+  await browser.$('[data-test=form-village]').click()
+  const option = browser.$(`//li[contains(@class, "el-select-dropdown__item")][normalize-space(.)="${village}"]`)
+  await waitFor(() => option.isDisplayed(), `the option ${village}`)
+  await option.click()
+  await browser.$('[data-test=form-address]').setValue('庄口镇上街 12 号')
+  await browser.$('[data-test=category-living_alone]').click()
+  await browser.$('[data-test=add-contact]').click()
+  const [contactName, relation, phone] = await browser.$$('[data-test=contact] input')
+  await contactName.setValue('林建华')
+  await relation.setValue('儿子')
+  await phone.setValue('13907970099')
+}
+
+export const steps = [
+  ['a new elder with a valid ID number is saved and shown on their page', async () => {
+    await openRegistry()
+    await fillNewElder(firstName)
+    await screenshot('add-elder')
+    await browser.$('[data-test=save-elder]').click()
+    const name = browser.$('[data-test=elder-name]')
+    await waitFor(async () => (await name.isExisting()) && (await name.getText()) === firstName, `the page of ${firstName}`)
+    const shown = await browser.$('[data-test=elder-id-number]').getText()
+    if (shown !== `${newIdNumber.slice(0, 4)}**********${newIdNumber.slice(14)}`) throw new Error(`unexpected ID number ${shown}`)
+    const history = browser.$('[data-test=elder-history]')
+    await waitFor(async () => (await history.getText()).includes('新建记录'), 'the history to show 新建记录')
+    await history.scrollIntoView()
+    await screenshot('added-elder')
+  }],
+  ['the same ID number entered again shows the first elder as a possible duplicate, and cancelling saves nothing', async () => {
+    await openRegistry()
+    await fillNewElder(secondName)
+    await browser.$('[data-test=save-elder]').click()
+    const dialog = browser.$('.el-dialog[data-test=duplicates]')
+    await waitFor(() => dialog.isDisplayed(), 'the duplicates dialog')
+    // Read from the DOM: while the dialog fades in, WebDriver counts its text as not displayed.
+    const text = await dialog.getProperty('textContent')
+    for (const expected of [firstName, '1948-06-15', village, '身份证号与']) {
+      if (!text.includes(expected)) throw new Error(`the duplicates dialog lacks ${expected}: ${text}`)
+    }
+    await screenshot('duplicates')
+    await browser.$('[data-test=cancel-duplicates]').click()
+    await waitFor(async () => !(await dialog.isDisplayed()), 'the dialog to close')
+    if ((await browser.$('[data-test=form-name]').getValue()) !== secondName) throw new Error('the form lost its input')
+
+    await openRegistry()
+    const total = browser.$('.el-pagination__total')
+    const before = await total.getText()
+    // The kept-alive registry still holds the registry spec's search, which setValue would append to.
+    await browser.$('[data-test=elder-search]').click()
+    await browser.keys(['Control', 'a'])
+    await browser.keys(['Backspace'])
+    await browser.$('[data-test=elder-search]').addValue('林秀')
+    await waitFor(async () => (await total.getText()) !== before && (await elderRow(firstName).isExisting()), 'the search for 林秀')
+    if (await elderRow(secondName).isExisting()) throw new Error(`${secondName} was saved`)
+  }],
+  [`printing ${village}’s visit register writes a PDF with its title and 张建国`, async () => {
+    await browser.$(`//div[contains(@class, "el-tree-node__content")]//span[normalize-space(.)="${village}"]`).click()
+    const print = browser.$('[data-test=print-register]')
+    await waitFor(() => print.isDisplayed(), 'the print button')
+    await print.click()
+    await waitFor(async () => (await successText()).includes('.pdf'), 'the saved message')
+    const message = (await successText()).trim()
+    const path = message.replace(/^已保存到\s*/, '')
+    if (!message.startsWith('已保存到') || !path.endsWith('.pdf')) throw new Error(`unexpected message: ${message}`)
+    const exportDir = process.env.XIANGLIN_EXPORT_DIR
+    if (exportDir && !path.startsWith(exportDir)) throw new Error(`${path} is not in ${exportDir}`)
+    if (!existsSync(path)) throw new Error(`no file at ${path}`)
+    const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' })
+    for (const expected of [`${village}特殊困难老年人探访记录表`, '张建国']) {
+      if (!text.includes(expected)) throw new Error(`the register lacks ${expected}`)
+    }
+    console.log(`     register at ${path}`)
+    await screenshot('print-register')
+  }],
+  [`editing ${firstName}’s phone shows in her history, her full ID number loaded for the form`, async () => {
+    await elderRow(firstName).$('td').click()
+    await waitFor(() => browser.$('[data-test=edit-elder]').isDisplayed(), `the page of ${firstName}`)
+    await browser.$('[data-test=edit-elder]').click()
+    const name = browser.$('[data-test=form-name]')
+    await waitFor(async () => (await name.isDisplayed()) && (await name.getValue()) === firstName, 'the edit form')
+    if ((await browser.$('[data-test=form-id-number]').getValue()) !== newIdNumber) {
+      throw new Error('the edit form should hold the full ID number')
+    }
+    await browser.$('[data-test=form-phone]').click()
+    await browser.keys(['Control', 'a'])
+    await browser.keys(['Backspace'])
+    await browser.$('[data-test=form-phone]').addValue('13907970077')
+    await browser.$('[data-test=save-elder]').click()
+    const history = browser.$('[data-test=elder-history]')
+    await waitFor(
+      async () => (await history.isExisting()) && (await history.getText()).includes('修改了 联系电话'),
+      'the history to show 修改了 联系电话',
+    )
+  }],
+  [`marking ${firstName} moved keeps her record, now 迁出`, async () => {
+    // The page reloads after the edit; its loading mask would take the click.
+    await waitFor(async () => !(await browser.$('.el-loading-mask').isDisplayed()), 'loading to finish')
+    await browser.$('[data-test=mark-life-open]').click()
+    const dialog = browser.$('.el-dialog[data-test=mark-life]')
+    await waitFor(() => dialog.isDisplayed(), 'the 标记迁出/去世 dialog')
+    await dialog.$('input[maxlength="100"]').setValue('南昌市东湖区')
+    await screenshot('mark-life')
+    await browser.$('[data-test=confirm-life]').click()
+    const basics = browser.$('.el-descriptions')
+    await waitFor(async () => (await basics.getText()).includes('迁往 南昌市东湖区'), 'the page to show 迁出')
+    await screenshot('marked-moved')
+  }],
+  ['the import page opens empty, asking for an Excel file', async () => {
+    await openRegistry()
+    await browser.$('[data-test=open-import]').click()
+    await waitFor(() => browser.$('[data-test=import-roster]').isDisplayed(), 'the import page')
+    if (await browser.$('[data-test=import-roster]').isEnabled()) throw new Error('import is enabled without a file')
+    await screenshot('import-check')
+  }],
+]

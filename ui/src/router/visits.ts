@@ -1,0 +1,14 @@
+import type { RouteRecordRaw } from 'vue-router'
+
+/** Patrol visits: who is due, recording a visit, monthly coverage. */
+export const visitRoutes: RouteRecordRaw[] = [
+  { path: '/visits/due', name: 'visit-due', component: () => import('@/views/visits/due/index.vue') },
+  {
+    // Without an elder the page first asks whom the visit was to.
+    path: '/visits/record/:elderId?',
+    name: 'visit-record',
+    component: () => import('@/views/visits/record/index.vue'),
+    props: true,
+  },
+  { path: '/visits/coverage', name: 'visit-coverage', component: () => import('@/views/visits/coverage/index.vue') },
+]

@@ -1,0 +1,74 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { RosterCheck } from '@/bindings/RosterCheck'
+import { checkRoster, importRoster } from '@/api/registry'
+import { useRosterImport } from './useRosterImport'
+
+vi.mock('@/api/registry', () => ({ checkRoster: vi.fn(), importRoster: vi.fn() }))
+
+const file = { name: '庄口镇台账.xlsx', arrayBuffer: async () => new Uint8Array([80, 75, 3, 4]).buffer }
+
+const onlyErrors: RosterCheck = {
+  rows: [
+    {
+      row_number: 2,
+      name: '王五',
+      id_number_masked: '3607**********0012',
+      village_name: '',
+      action: 'invalid',
+      problems: [{ column: '身份证号', message: '校验位不正确' }],
+    },
+  ],
+  new_count: 0,
+  update_count: 0,
+  unchanged_count: 0,
+  invalid_count: 1,
+}
+
+describe('useRosterImport', () => {
+  beforeEach(() => {
+    vi.mocked(checkRoster).mockReset()
+    vi.mocked(importRoster).mockReset()
+  })
+
+  it('checks the picked file’s bytes and shows its counts without importing anything', async () => {
+    vi.mocked(checkRoster).mockResolvedValue({ ...onlyErrors, new_count: 3, update_count: 1, unchanged_count: 5 })
+    const roster = useRosterImport()
+    await roster.choose(file)
+
+    expect(checkRoster).toHaveBeenCalledWith({ bytes: [80, 75, 3, 4] })
+    expect(importRoster).not.toHaveBeenCalled()
+    expect(roster.fileName.value).toBe('庄口镇台账.xlsx')
+    expect(roster.check.value).toMatchObject({ new_count: 3, update_count: 1, unchanged_count: 5, invalid_count: 1 })
+    expect(roster.canImport.value).toBe(true)
+  })
+
+  it('disables importing when no row is valid', async () => {
+    vi.mocked(checkRoster).mockResolvedValue(onlyErrors)
+    const roster = useRosterImport()
+    await roster.choose(file)
+
+    expect(roster.canImport.value).toBe(false)
+    expect(await roster.confirm()).toBeNull()
+    expect(importRoster).not.toHaveBeenCalled()
+  })
+
+  it('imports the same bytes it checked once confirmed', async () => {
+    vi.mocked(checkRoster).mockResolvedValue({ ...onlyErrors, new_count: 2 })
+    vi.mocked(importRoster).mockResolvedValue({ created: 2, updated: 0, unchanged: 0, skipped_invalid: 1 })
+    const roster = useRosterImport()
+    await roster.choose(file)
+
+    expect(await roster.confirm()).toEqual({ created: 2, updated: 0, unchanged: 0, skipped_invalid: 1 })
+    expect(importRoster).toHaveBeenCalledWith({ bytes: [80, 75, 3, 4] })
+  })
+
+  it('shows the backend message for a file that is not Excel and offers nothing to import', async () => {
+    vi.mocked(checkRoster).mockRejectedValue({ code: 'not_excel', message: '所选文件不是 Excel（.xlsx）文件' })
+    const roster = useRosterImport()
+    await roster.choose({ name: 'photo.jpg', arrayBuffer: async () => new ArrayBuffer(2) })
+
+    expect(roster.error.value?.code).toBe('not_excel')
+    expect(roster.check.value).toBeNull()
+    expect(roster.canImport.value).toBe(false)
+  })
+})

@@ -1,0 +1,76 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { nextTick } from 'vue'
+import type { DueList } from '@/bindings/DueList'
+import type { DueRow } from '@/bindings/DueRow'
+import type { PlaceNode } from '@/bindings/PlaceNode'
+import { placeTree } from '@/api/elders'
+import { dueList } from '@/api/visits'
+import { useDueList } from './useDueList'
+
+vi.mock('@/api/elders', () => ({ placeTree: vi.fn() }))
+vi.mock('@/api/visits', () => ({ dueList: vi.fn() }))
+
+const flush = async () => {
+  await nextTick()
+  await new Promise((resolve) => setTimeout(resolve, 0))
+}
+
+const township = (code: string): PlaceNode => ({ code, name: code, level: 'township', elders: 10, children: [] })
+const row = (name: string, bucket: DueRow['bucket'], high_risk = false) =>
+  ({ elder_id: name, name, bucket, due: { high_risk } }) as DueRow
+
+const delivered: DueList = {
+  rows: [
+    row('张建国', 'overdue', true),
+    row('李秀英', 'overdue'),
+    row('王福', 'this_week'),
+    row('赵兰', 'this_month'),
+  ],
+  overdue: 2,
+  this_week: 1,
+  this_month: 1,
+  computed_at: '2026-11-23T09:00:00',
+}
+
+describe('useDueList', () => {
+  beforeEach(() => {
+    vi.mocked(placeTree).mockReset().mockResolvedValue([township('360733100000'), township('360733101000')])
+    vi.mocked(dueList).mockReset().mockResolvedValue(delivered)
+  })
+
+  it('opens on the first township and shows the counts and rows in the order delivered', async () => {
+    const due = useDueList()
+    await due.open()
+    await flush()
+
+    expect(dueList).toHaveBeenCalledOnce()
+    expect(dueList).toHaveBeenCalledWith({ place_code: '360733100000', caseworker_id: null, include_later: false })
+    expect(due.list.value?.rows.map((shown) => shown.name)).toEqual(['张建国', '李秀英', '王福', '赵兰'])
+    expect([due.list.value?.overdue, due.list.value?.this_week, due.list.value?.this_month]).toEqual([2, 1, 1])
+  })
+
+  it('loads the list again for another place and when shown again, without reloading the place tree', async () => {
+    const due = useDueList()
+    await due.open()
+    await flush()
+    due.placeCode.value = '360733101200'
+    await flush()
+    await due.open()
+    await flush()
+
+    expect(placeTree).toHaveBeenCalledOnce()
+    expect(dueList).toHaveBeenCalledTimes(3)
+    expect(dueList).toHaveBeenLastCalledWith(expect.objectContaining({ place_code: '360733101200' }))
+  })
+
+  it('shows the backend message when the list cannot be loaded', async () => {
+    vi.mocked(dueList).mockRejectedValue({ code: 'database', message: '数据库无法打开' })
+    const due = useDueList()
+    await due.open()
+    await flush()
+
+    expect(due.error.value).toEqual({ code: 'database', message: '数据库无法打开' })
+    expect(due.list.value).toBeNull()
+    expect(due.loading.value).toBe(false)
+  })
+})
