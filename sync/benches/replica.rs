@@ -68,13 +68,18 @@ fn main() {
         started.elapsed().as_secs_f64() * 1e3,
         first_list.rows.len()
     );
-    let due_times: Vec<Duration> = (0..20)
-        .map(|_| {
-            let started = Instant::now();
-            patrol::due_list(&replica, &due_request, now).expect("due list");
-            started.elapsed()
-        })
-        .collect();
+    let due_times = time_due_list(&replica, &due_request, now);
+    // The yardstick: a township of about 600 elders.
+    let typical_township = township_nearest(&replica, 600);
+    let typical_request =
+        DueListRequest { place_code: Some(typical_township.clone()), caseworker_id: None, include_later: false };
+    let (typical_p50, typical_p95) = percentiles_95(time_due_list(&replica, &typical_request, now));
+    println!(
+        "due list of a township of {} elders: p50 {:.1} ms, p95 {:.1} ms",
+        elder_count(&replica, &typical_township),
+        ms(typical_p50),
+        ms(typical_p95)
+    );
     let coverage_times: Vec<Duration> = (0..5)
         .map(|_| {
             let started = Instant::now();
@@ -122,6 +127,22 @@ fn main() {
     let stats = replica.rebuild().expect("rebuild");
     println!("rebuild: {:.1} s ({} shards, {} records)", started.elapsed().as_secs_f64(), stats.shards, stats.records);
     println!("peak memory (VmHWM): {} MB", peak_memory_mb());
+}
+
+fn time_due_list(replica: &Replica, request: &DueListRequest, now: NaiveDateTime) -> Vec<Duration> {
+    (0..20)
+        .map(|_| {
+            let started = Instant::now();
+            patrol::due_list(replica, request, now).expect("due list");
+            started.elapsed()
+        })
+        .collect()
+}
+
+/// The township whose active elders number closest to `elders`.
+fn township_nearest(replica: &Replica, elders: u32) -> String {
+    let tree = query::place_tree(replica).expect("places");
+    tree.into_iter().min_by_key(|township| township.elders.abs_diff(elders)).expect("a township").code
 }
 
 /// The township with the most active elders.
