@@ -105,6 +105,8 @@ mod tests {
             view::AttachmentFile,
             view::AttachmentData,
             view::AttachmentId,
+            view::ReferralsRequest,
+            view::ReferralRow,
             due::Due,
             due::DueReason,
         );

@@ -414,3 +414,25 @@ pub struct AttachmentData {
 pub struct AttachmentId {
     pub sha256: String,
 }
+
+/// Referrals of a place to follow up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReferralsRequest {
+    /// A village, township or county code; `None` for every place.
+    pub place_code: Option<String>,
+    pub include_closed: bool,
+}
+
+/// A referral with the visit and elder it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReferralRow {
+    pub visit_id: String,
+    pub referral_id: String,
+    pub elder_id: String,
+    pub elder_name: String,
+    pub village_name: String,
+    pub visited_at: String,
+    pub referral: crate::visit::Referral,
+    pub opened_by_name: String,
+    pub status_changed_by_name: Option<String>,
+}

@@ -37,6 +37,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::visits::due_list,
         commands::visits::record_visit,
         commands::visits::coverage,
+        commands::visits::referrals,
         commands::visits::update_referral,
         commands::visits::print_visit_register,
     ])

@@ -1,16 +1,20 @@
 //! The elder registry's writes and audit: duplicates caught at entry (offline, against the
 //! whole replica), an elder's history read from the documents, and referral tracking.
 
+use std::collections::HashMap;
+
 use automerge::Prop;
 use chrono::DateTime;
 use rusqlite::OptionalExtension;
 use xianglin_schema::elder::{self, Elder, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::names::name_keys;
+use xianglin_schema::place::PlaceLevel;
 use xianglin_schema::problem::{Problem, Rule};
 use xianglin_schema::record::format_datetime;
 use xianglin_schema::view::{
-    DuplicateCandidate, DuplicateReason, HistoryEntry, SaveElder, SaveElderOutcome, UpdateReferral,
+    DuplicateCandidate, DuplicateReason, HistoryEntry, ReferralRow, ReferralsRequest, SaveElder, SaveElderOutcome,
+    UpdateReferral,
 };
 use xianglin_schema::visit::{ReferralStatus, Visit};
 
@@ -141,6 +145,72 @@ pub fn elder_history(replica: &mut Replica, elder_id: &str) -> Result<Vec<Histor
             .unwrap_or_default();
     }
     Ok(entries)
+}
+
+/// The referrals of a place, open ones first, newest first within a status.
+pub fn referrals(replica: &Replica, request: &ReferralsRequest) -> Result<Vec<ReferralRow>> {
+    let prefix = match request.place_code.as_deref() {
+        None => String::new(),
+        Some(code) => match xianglin_schema::place::level_of(code) {
+            Some(PlaceLevel::Village) => code.to_owned(),
+            Some(PlaceLevel::Township) => code[..9].to_owned(),
+            Some(PlaceLevel::County) => code[..6].to_owned(),
+            _ => return Err(Error::Invalid(format!("place {code} is not a village, township or county"))),
+        },
+    };
+    let connection = replica.connection();
+    let mut statement = connection.prepare_cached(
+        "SELECT s.body, coalesce(e.name, ''), coalesce(p.name, '') FROM visits s
+         LEFT JOIN elders e ON e.id = s.elder_id AND e.life_state != 'moved'
+         LEFT JOIN places p ON p.code = s.village_code
+         WHERE s.voided = 0 AND s.village_code LIKE ?1 || '%' AND s.body NOT LIKE '%\"referrals\":{}%'",
+    )?;
+    let rows = statement.query_map([prefix], |row| {
+        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
+    })?;
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut user_name = |id: &str| -> Result<String> {
+        if let Some(name) = names.get(id) {
+            return Ok(name.clone());
+        }
+        let name: String = connection
+            .query_row("SELECT name FROM users WHERE id = ?1", [id], |row| row.get(0))
+            .optional()?
+            .unwrap_or_else(|| id.to_owned());
+        names.insert(id.to_owned(), name.clone());
+        Ok(name)
+    };
+    let mut referrals = Vec::new();
+    for row in rows {
+        let (body, elder_name, village_name) = row?;
+        let visit: Visit = serde_json::from_str(&body)?;
+        for (referral_id, referral) in &visit.referrals {
+            if referral.status == ReferralStatus::Closed && !request.include_closed {
+                continue;
+            }
+            referrals.push(ReferralRow {
+                visit_id: visit.id.clone(),
+                referral_id: referral_id.clone(),
+                elder_id: visit.elder_id.clone(),
+                elder_name: elder_name.clone(),
+                village_name: village_name.clone(),
+                visited_at: format_datetime(visit.visited_at),
+                opened_by_name: user_name(&referral.opened_by)?,
+                status_changed_by_name: referral.status_changed_by.as_deref().map(&mut user_name).transpose()?,
+                referral: referral.clone(),
+            });
+        }
+    }
+    let rank = |status: ReferralStatus| match status {
+        ReferralStatus::Open => 0,
+        ReferralStatus::InProgress => 1,
+        ReferralStatus::Closed => 2,
+    };
+    referrals.sort_by(|first, second| {
+        (rank(first.referral.status), std::cmp::Reverse(&first.referral.opened_at))
+            .cmp(&(rank(second.referral.status), std::cmp::Reverse(&second.referral.opened_at)))
+    });
+    Ok(referrals)
 }
 
 /// Moves a referral of a visit to a new status, recording who and when.

@@ -2,8 +2,8 @@
 
 use tauri::State;
 use xianglin_schema::view::{
-    Coverage, CoverageRequest, DueList, DueListRequest, PrintVisitRegister, SavedFile, UpdateReferral, VisitDraft,
-    VisitSaved,
+    Coverage, CoverageRequest, DueList, DueListRequest, PrintVisitRegister, ReferralRow, ReferralsRequest, SavedFile,
+    UpdateReferral, VisitDraft, VisitSaved,
 };
 use xianglin_schema::visit::Visit;
 use xianglin_sync::{patrol, registry};
@@ -28,6 +28,12 @@ pub fn record_visit(state: State<'_, AppState>, request: VisitDraft) -> CmdResul
 #[tauri::command]
 pub fn coverage(state: State<'_, AppState>, request: CoverageRequest) -> CmdResult<Coverage> {
     Ok(patrol::coverage(&*state.replica()?, &request)?)
+}
+
+/// The referrals of a place to follow up, open ones first.
+#[tauri::command]
+pub fn referrals(state: State<'_, AppState>, request: ReferralsRequest) -> CmdResult<Vec<ReferralRow>> {
+    Ok(registry::referrals(&*state.replica()?, &request)?)
 }
 
 /// Moves a referral along open → in progress → closed.
