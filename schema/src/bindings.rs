@@ -107,6 +107,7 @@ mod tests {
             view::AttachmentId,
             view::ReferralsRequest,
             view::ReferralRow,
+            view::RecordLifeEvent,
             due::Due,
             due::DueReason,
         );

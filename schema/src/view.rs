@@ -436,3 +436,14 @@ pub struct ReferralRow {
     pub opened_by_name: String,
     pub status_changed_by_name: Option<String>,
 }
+
+/// Records a major event in an elder's life (重大变故); a visit then falls due within the
+/// tier's hours.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RecordLifeEvent {
+    pub elder_id: String,
+    pub at: chrono::NaiveDateTime,
+    /// e.g. 丧偶、住院、子女变故、受灾.
+    pub kind: String,
+    pub note: String,
+}

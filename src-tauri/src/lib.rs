@@ -30,6 +30,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::elders::elder_history,
         commands::elders::elder_for_edit,
         commands::elders::set_life_status,
+        commands::elders::record_life_event,
         commands::roster::roster_template,
         commands::roster::check_roster,
         commands::roster::import_roster,

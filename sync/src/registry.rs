@@ -6,15 +6,15 @@ use std::collections::HashMap;
 use automerge::Prop;
 use chrono::DateTime;
 use rusqlite::OptionalExtension;
-use xianglin_schema::elder::{self, Elder, LifeStatus};
+use xianglin_schema::elder::{self, Elder, LifeEvent, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::names::name_keys;
 use xianglin_schema::place::PlaceLevel;
 use xianglin_schema::problem::{Problem, Rule};
 use xianglin_schema::record::format_datetime;
 use xianglin_schema::view::{
-    DuplicateCandidate, DuplicateReason, HistoryEntry, ReferralRow, ReferralsRequest, SaveElder, SaveElderOutcome,
-    UpdateReferral,
+    DuplicateCandidate, DuplicateReason, HistoryEntry, RecordLifeEvent, ReferralRow, ReferralsRequest, SaveElder,
+    SaveElderOutcome, UpdateReferral,
 };
 use xianglin_schema::visit::{ReferralStatus, Visit};
 
@@ -84,6 +84,32 @@ pub fn duplicate_candidates(replica: &Replica, elder: &Elder) -> Result<Vec<Dupl
 pub fn set_life_status(replica: &mut Replica, elder_id: &str, life: LifeStatus) -> Result<Elder> {
     let mut elder = current_elder(replica, elder_id)?;
     elder.life = life;
+    replica.save_elder(elder)
+}
+
+/// Records a major life event (重大变故); the elder's next visit falls due within the tier's hours.
+pub fn record_life_event(replica: &mut Replica, request: RecordLifeEvent) -> Result<Elder> {
+    let mut problems = Vec::new();
+    if request.kind.trim().is_empty() {
+        problems.push(Problem::new("kind", "变故类型", Rule::Required));
+    }
+    if request.at > replica.now() {
+        problems.push(Problem::new("at", "发生时间", Rule::DateInFuture));
+    }
+    if !problems.is_empty() {
+        return Err(Error::Problems(problems));
+    }
+    let mut elder = current_elder(replica, &request.elder_id)?;
+    let recorded_by = replica.user_id().to_owned();
+    elder.events.insert(
+        xianglin_schema::record::new_id(),
+        LifeEvent {
+            at: request.at,
+            kind: request.kind.trim().to_owned(),
+            note: request.note.trim().to_owned(),
+            recorded_by,
+        },
+    );
     replica.save_elder(elder)
 }
 

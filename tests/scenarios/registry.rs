@@ -278,3 +278,28 @@ fn an_elder_moved_to_another_village_is_one_elder_there_and_marked_moved_here() 
     assert_eq!(search("360733105000", false).total, 1, "one elder in the township");
     assert_eq!(query::elder_detail(&replica, &person.id).unwrap().elder.village_code, VILLAGES[1]);
 }
+
+#[test]
+fn a_major_life_event_brings_the_next_visit_within_a_day() {
+    let mut replica = county_replica();
+    let person = saved(
+        registry::save_elder(
+            &mut replica,
+            SaveElder { elder: elder(&mut Rng::new(12), VILLAGES[2]), confirmed: false },
+        )
+        .unwrap(),
+    );
+    replica.save_visit(crate::support::visit(&person, now() - Duration::days(3), Severity::Normal)).unwrap();
+    let event = |at| xianglin_schema::view::RecordLifeEvent {
+        elder_id: person.id.clone(),
+        at,
+        kind: "丧偶".into(),
+        note: String::new(),
+    };
+    assert!(registry::record_life_event(&mut replica, event(now() + Duration::hours(1))).is_err(), "not in the future");
+    registry::record_life_event(&mut replica, event(now() - Duration::hours(2))).unwrap();
+    let detail = query::elder_detail(&replica, &person.id).unwrap();
+    let due = detail.next_due.unwrap();
+    assert_eq!(due.due_at, now() - Duration::hours(2) + Duration::hours(24));
+    assert!(detail.due_reason.unwrap().contains("丧偶"));
+}

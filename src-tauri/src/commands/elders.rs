@@ -3,7 +3,8 @@
 use tauri::State;
 use xianglin_schema::elder::Elder;
 use xianglin_schema::view::{
-    ElderDetail, ElderId, ElderPage, ElderSearch, HistoryEntry, PlaceNode, SaveElder, SaveElderOutcome, SetLifeStatus,
+    ElderDetail, ElderId, ElderPage, ElderSearch, HistoryEntry, PlaceNode, RecordLifeEvent, SaveElder,
+    SaveElderOutcome, SetLifeStatus,
 };
 use xianglin_sync::{query, registry};
 
@@ -57,6 +58,14 @@ pub fn elder_for_edit(state: State<'_, AppState>, request: ElderId) -> CmdResult
 #[tauri::command]
 pub fn set_life_status(state: State<'_, AppState>, request: SetLifeStatus) -> CmdResult<Elder> {
     let mut elder = registry::set_life_status(&mut *state.replica()?, &request.elder_id, request.life)?;
+    elder.id_number = xianglin_schema::id_number::mask(&elder.id_number);
+    Ok(elder)
+}
+
+/// Records a major life event (重大变故); a visit then falls due within the tier's hours.
+#[tauri::command]
+pub fn record_life_event(state: State<'_, AppState>, request: RecordLifeEvent) -> CmdResult<Elder> {
+    let mut elder = registry::record_life_event(&mut *state.replica()?, request)?;
     elder.id_number = xianglin_schema::id_number::mask(&elder.id_number);
     Ok(elder)
 }
