@@ -4,6 +4,7 @@ import type { ElderId } from '@/bindings/ElderId'
 import type { ExportRegistry } from '@/bindings/ExportRegistry'
 import type { HistoryEntry } from '@/bindings/HistoryEntry'
 import type { PrintVisitRegister } from '@/bindings/PrintVisitRegister'
+import type { RecordLifeEvent } from '@/bindings/RecordLifeEvent'
 import type { RosterCheck } from '@/bindings/RosterCheck'
 import type { RosterFile } from '@/bindings/RosterFile'
 import type { RosterImported } from '@/bindings/RosterImported'
@@ -20,6 +21,9 @@ export const elderForEdit = (request: ElderId) => invoke<Elder>('elder_for_edit'
 
 // elders · detail: marks an elder moved away or deceased on a date (or active again).
 export const setLifeStatus = (request: SetLifeStatus) => invoke<Elder>('set_life_status', { request })
+
+// elders · detail: records a major life event (重大变故); the next visit falls due within hours.
+export const recordLifeEvent = (request: RecordLifeEvent) => invoke<Elder>('record_life_event', { request })
 
 // elders · detail: who changed which fields of an elder's record, oldest first.
 export const elderHistory = (request: ElderId) => invoke<HistoryEntry[]>('elder_history', { request })

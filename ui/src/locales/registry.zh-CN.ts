@@ -47,6 +47,18 @@ export default {
       different: '不是同一人，继续保存',
       cancel: '取消',
     },
+    event: {
+      open: '记录重大变故',
+      title: '记录重大变故',
+      kind: '变故类型',
+      kindPlaceholder: '选择或输入，如 丧偶、住院',
+      kindRequired: '请选择或填写变故类型',
+      at: '发生时间',
+      atRequired: '请选择发生时间',
+      note: '说明',
+      hint: '记录后，该老人须在探访等级规定的时限内（如 24 小时）上门探访',
+      saved: '已记录，下次应访时间已更新',
+    },
     life: {
       mark: '标记迁出/去世',
       edit: '修改',
