@@ -1,5 +1,9 @@
 // Patrol visits end to end, on the demo county the registry spec opened: the due list, a routine
-// visit in a few interactions, coverage rising, an urgent visit and its guidance, the high-risk mark.
+// visit in a few interactions, coverage rising, an urgent visit and its guidance, the high-risk mark,
+// following its referral up to 办结, and a visit with a photo.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { browser, screenshot, waitFor } from './lib.mjs'
 
 /** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
@@ -7,6 +11,15 @@ const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' 
 /** A due-list row by the elder's name. */
 const dueRow = (name) =>
   browser.$(`//tr[contains(@class, "due-row")][.//span[contains(@class, "el-link__inner")][normalize-space(.)="${name}"]]`)
+/** The referral of the urgent visit: 张建国's row with its note (the demo may have referred him before). */
+const urgentNote = '突发胸闷，呼吸困难'
+const referralRow = () =>
+  browser.$(
+    `//tr[contains(@class, "referral-row")][.//span[contains(@class, "el-link__inner")][normalize-space(.)="张建国"]][.//td[contains(., "${urgentNote}")]]`,
+  )
+const referralStatus = async () => (await referralRow().$('[data-test=referral-status]').getText()).trim()
+/** A 1×1 PNG to attach to a visit. */
+const tinyPng = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='
 const number = async (selector) => Number((await browser.$(selector).getText()).match(/\d+/)[0])
 /** "应访 125 人 · 已访 95 人 · 探访率 76.0%" → 76. */
 const coverageRate = async () => Number((await browser.$('[data-test=coverage-rate]').getText()).match(/([\d.]+)%/)[1])
@@ -98,11 +111,11 @@ export const steps = [
     await clickInView(dueRow('张建国').$('[data-test=record-visit]'))
     await waitForForm('张建国')
     await clickInView(browser.$('//*[@data-test="area-health"]//span[contains(@class, "el-radio-button__inner")][normalize-space(.)="紧急"]'))
-    await browser.$('[data-test=area-health] [data-test=area-note]').setValue('突发胸闷，呼吸困难')
+    await browser.$('[data-test=area-health] [data-test=area-note]').setValue(urgentNote)
     // Referred onward too: the referral's note starts as the area's.
     await browser.$('[data-test=area-health] [data-test=area-refer]').click()
     const referralNote = await browser.$('[data-test=referral-health] [data-test=referral-note]').getValue()
-    if (referralNote !== '突发胸闷，呼吸困难') throw new Error(`referral note not prefilled: ${referralNote}`)
+    if (referralNote !== urgentNote) throw new Error(`referral note not prefilled: ${referralNote}`)
     await screenshot('record-urgent')
     await browser.$('[data-test=save-visit]').click()
     const guidance = browser.$('[data-test=urgent-guidance]')
@@ -124,5 +137,53 @@ export const steps = [
     await clickInView(dueRow('张建国').$('.el-link'))
     await waitFor(() => browser.$('[data-test=high-risk]').isExisting(), 'the high-risk tag on 张建国’s page')
     await screenshot('high-risk')
+  }],
+  ['转介跟踪 shows 张建国’s referral as 待处理, and 开始处理 moves it to 处理中', async () => {
+    await navItem('转介跟踪').click()
+    await waitFor(() => referralRow().isExisting(), '张建国’s referral')
+    await waitForLoaded()
+    if ((await referralStatus()) !== '待处理') throw new Error(`the new referral shows ${await referralStatus()}`)
+    await clickInView(referralRow().$('[data-test=referral-start]'))
+    await waitFor(async () => (await referralRow().isExisting()) && (await referralStatus()) === '处理中', 'the referral 处理中')
+    if (await referralRow().$('[data-test=referral-start]').isExisting()) throw new Error('开始处理 is still offered')
+    // In progress, it sorts below the open ones.
+    await referralRow().scrollIntoView({ block: 'center' })
+    await screenshot('referrals')
+  }],
+  ['办结 after confirming takes the referral off the list, and 含已办结 shows it 已办结 without actions', async () => {
+    await clickInView(referralRow().$('[data-test=referral-close]'))
+    const confirm = browser.$('.el-message-box__btns .el-button--primary')
+    await waitFor(() => confirm.isDisplayed(), 'the 办结 confirmation')
+    await confirm.click()
+    await waitFor(async () => !(await referralRow().isExisting()), 'the closed referral to leave the list')
+    // The confirmation's overlay fades out after the list reloaded, taking clicks meanwhile.
+    await waitFor(async () => !(await browser.$('.el-overlay-message-box').isExisting()), 'the confirmation to close')
+    await waitForLoaded()
+    await browser.$('[data-test=referrals-include-closed]').click()
+    await waitFor(async () => (await referralRow().isExisting()) && (await referralStatus()) === '已办结', 'the closed referral')
+    await waitForLoaded()
+    if (await referralRow().$('button').isExisting()) throw new Error('a closed referral still offers actions')
+    await referralRow().scrollIntoView({ block: 'center' })
+    await screenshot('referrals-closed')
+  }],
+  ['a visit to 张建国 with a photo shows its thumbnail and is saved', async () => {
+    await clickInView(referralRow().$('.el-link'))
+    const record = browser.$('[data-test=record-visit]')
+    await waitFor(() => record.isDisplayed(), 'the record button on 张建国’s page')
+    await record.click()
+    await waitForForm('张建国')
+    const file = join(mkdtempSync(join(tmpdir(), 'xianglin-photo-')), '门口.png')
+    writeFileSync(file, Buffer.from(tinyPng, 'base64'))
+    // Behind 添加照片 the file input is transparent, not display:none, so WebDriver can give it a file.
+    await browser.$('[data-test=photo-input]').addValue(file)
+    const thumbnail = browser.$('[data-test=photo] img')
+    await waitFor(
+      async () => (await thumbnail.isExisting()) && (await thumbnail.getProperty('naturalWidth')) === 1,
+      'the photo’s thumbnail',
+    )
+    await screenshot('visit-photo')
+    await browser.$('[data-test=save-visit]').click()
+    await waitFor(() => browser.$('.el-message--success').isExisting(), 'the saved message')
+    await waitFor(() => browser.$('[data-test=elder-name]').isExisting(), 'back on 张建国’s page')
   }],
 ]

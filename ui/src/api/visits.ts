@@ -3,6 +3,10 @@ import type { Coverage } from '@/bindings/Coverage'
 import type { CoverageRequest } from '@/bindings/CoverageRequest'
 import type { DueList } from '@/bindings/DueList'
 import type { DueListRequest } from '@/bindings/DueListRequest'
+import type { ReferralRow } from '@/bindings/ReferralRow'
+import type { ReferralsRequest } from '@/bindings/ReferralsRequest'
+import type { UpdateReferral } from '@/bindings/UpdateReferral'
+import type { Visit } from '@/bindings/Visit'
 import type { VisitDraft } from '@/bindings/VisitDraft'
 import type { VisitSaved } from '@/bindings/VisitSaved'
 
@@ -14,3 +18,9 @@ export const recordVisit = (request: VisitDraft) => invoke<VisitSaved>('record_v
 
 // visits · coverage: 月探访率 of a place and of each place one level down, with who was missed.
 export const coverage = (request: CoverageRequest) => invoke<Coverage>('coverage', { request })
+
+// visits · referrals: the referrals of a place to follow up, open first, then in progress, then closed.
+export const referrals = (request: ReferralsRequest) => invoke<ReferralRow[]>('referrals', { request })
+
+// visits · referrals: moves one referral along open → in progress → closed; a closed one cannot change.
+export const updateReferral = (request: UpdateReferral) => invoke<Visit>('update_referral', { request })

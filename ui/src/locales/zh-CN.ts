@@ -4,6 +4,7 @@ import type { EconomicStatus } from '@/bindings/EconomicStatus'
 import type { Gender } from '@/bindings/Gender'
 import type { LifeState } from '@/bindings/LifeState'
 import type { ReferralLevel } from '@/bindings/ReferralLevel'
+import type { ReferralStatus } from '@/bindings/ReferralStatus'
 import type { Severity } from '@/bindings/Severity'
 import type { VisitMode } from '@/bindings/VisitMode'
 
@@ -41,6 +42,7 @@ const enums = {
     needs: '需求',
   } satisfies Record<CheckArea, string>,
   referral_level: { township: '乡镇', county: '县级' } satisfies Record<ReferralLevel, string>,
+  referral_status: { open: '待处理', in_progress: '处理中', closed: '已办结' } satisfies Record<ReferralStatus, string>,
 }
 
 export default {
@@ -64,6 +66,7 @@ export default {
     visits: '探访记录',
     dueVisits: '待访清单',
     coverage: '探访率',
+    referrals: '转介跟踪',
     meals: '老年助餐',
     adaptation: '适老化改造',
     conflicts: '冲突与对账',
@@ -161,6 +164,9 @@ export default {
     notesPlaceholder: '其他情况（可不填）',
     save: '保存',
     saveHint: 'Ctrl+Enter 保存',
+    addPhoto: '添加照片',
+    photoHint: 'JPG / PNG / WebP，每张不超过 10 MB',
+    removePhoto: '移除照片',
     cancel: '返回',
     saved: '已保存，下次应访：{date}',
     savedNoNextDue: '已保存',
@@ -170,6 +176,29 @@ export default {
       noSupporters: '未登记赡养人电话，请联系村委会',
       noPhone: '无电话',
       acknowledge: '我已知晓，立即处置',
+    },
+  },
+  referrals: {
+    includeClosed: '含已办结',
+    empty: '没有待跟踪的转介',
+    start: '开始处理',
+    close: '办结',
+    confirmClose: '确认办结{name}的转介“{note}”？办结后不能再更改。',
+    confirmCloseTitle: '办结转介',
+    confirm: '办结',
+    cancel: '取消',
+    started: '已开始处理',
+    closed: '已办结',
+    column: {
+      status: '状态',
+      elder: '老人',
+      village: '村',
+      visitedAt: '探访时间',
+      area: '方面',
+      toLevel: '转介到',
+      note: '事项',
+      openedBy: '转介人',
+      lastChange: '最近处理',
     },
   },
   coverage: {

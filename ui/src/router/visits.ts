@@ -1,6 +1,6 @@
 import type { RouteRecordRaw } from 'vue-router'
 
-/** Patrol visits: who is due, recording a visit, monthly coverage. */
+/** Patrol visits: who is due, recording a visit, monthly coverage, following up referrals. */
 export const visitRoutes: RouteRecordRaw[] = [
   { path: '/visits/due', name: 'visit-due', component: () => import('@/views/visits/due/index.vue') },
   {
@@ -11,4 +11,9 @@ export const visitRoutes: RouteRecordRaw[] = [
     props: true,
   },
   { path: '/visits/coverage', name: 'visit-coverage', component: () => import('@/views/visits/coverage/index.vue') },
+  {
+    path: '/visits/referrals',
+    name: 'visit-referrals',
+    component: () => import('@/views/visits/referrals/index.vue'),
+  },
 ]

@@ -1,15 +1,20 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ElderDetail } from '@/bindings/ElderDetail'
 import type { VisitSaved } from '@/bindings/VisitSaved'
+import { addAttachment } from '@/api/attachments'
 import { getElder } from '@/api/elders'
 import { recordVisit } from '@/api/visits'
 import { checkAreas, useRecordVisit } from './useRecordVisit'
 
 vi.mock('@/api/elders', () => ({ getElder: vi.fn(), searchElders: vi.fn() }))
 vi.mock('@/api/visits', () => ({ recordVisit: vi.fn() }))
+vi.mock('@/api/attachments', () => ({ addAttachment: vi.fn() }))
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
 const now = () => new Date(2026, 10, 23, 9, 30, 0)
+
+const photo = (name: string, bytes: number[]) => new File([new Uint8Array(bytes)], name, { type: 'image/png' })
+const hashOf = (bytes: number[]) => `sha-${bytes.join('')}`
 
 const routine: VisitSaved = { visit: {} as VisitSaved['visit'], urgent: null, next_due: null }
 
@@ -17,6 +22,9 @@ describe('useRecordVisit', () => {
   beforeEach(() => {
     vi.mocked(getElder).mockReset().mockResolvedValue({ age: 80 } as ElderDetail)
     vi.mocked(recordVisit).mockReset().mockResolvedValue(routine)
+    vi.mocked(addAttachment)
+      .mockReset()
+      .mockImplementation(async ({ bytes }) => ({ sha256: hashOf(bytes), mime: 'image/png', size: bytes.length }))
   })
 
   it('starts as a routine home visit now with all eight areas 正常, and loads the elder', async () => {
@@ -98,5 +106,30 @@ describe('useRecordVisit', () => {
     expect(saved?.urgent).toEqual(urgent)
     expect(visit.urgent.value).toEqual(urgent)
     expect(recordVisit).toHaveBeenCalledWith(expect.objectContaining({ elder_id: 'elder-1' }))
+  })
+
+  it('sends the hashes of the added photos and leaves out a removed one', async () => {
+    const visit = useRecordVisit(() => 'elder-1', now)
+    await flush()
+    await visit.addPhotos([photo('门口.png', [1, 2]), photo('厨房.png', [3, 4]), photo('院子.png', [5, 6])])
+    visit.removePhoto('sha-34')
+
+    expect(addAttachment).toHaveBeenNthCalledWith(1, { bytes: [1, 2] })
+    expect(visit.photos.value.map((shown) => shown.name)).toEqual(['门口.png', '院子.png'])
+    expect(visit.photos.value.every((shown) => shown.preview.startsWith('blob:'))).toBe(true)
+    await visit.save()
+    expect(recordVisit).toHaveBeenCalledWith(expect.objectContaining({ photos: ['sha-12', 'sha-56'] }))
+  })
+
+  it('shows the message of a refused photo and adds nothing for it', async () => {
+    vi.mocked(addAttachment).mockRejectedValue({ code: 'invalid', message: '只能添加 JPEG、PNG、WebP 图片或 PDF' })
+    const visit = useRecordVisit(() => 'elder-1', now)
+    await flush()
+    await visit.addPhotos([photo('说明.txt', [7, 8])])
+
+    expect(visit.error.value?.message).toBe('只能添加 JPEG、PNG、WebP 图片或 PDF')
+    expect(visit.photos.value).toEqual([])
+    expect(visit.addingPhotos.value).toBe(false)
+    expect(visit.draft('elder-1').photos).toEqual([])
   })
 })

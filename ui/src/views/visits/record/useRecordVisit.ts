@@ -1,4 +1,4 @@
-import { reactive, ref, watch } from 'vue'
+import { getCurrentScope, onScopeDispose, reactive, ref, watch } from 'vue'
 import type { CheckArea } from '@/bindings/CheckArea'
 import type { ElderDetail } from '@/bindings/ElderDetail'
 import type { ElderRow } from '@/bindings/ElderRow'
@@ -8,6 +8,7 @@ import type { UrgentGuidance } from '@/bindings/UrgentGuidance'
 import type { VisitDraft } from '@/bindings/VisitDraft'
 import type { VisitMode } from '@/bindings/VisitMode'
 import type { VisitSaved } from '@/bindings/VisitSaved'
+import { addAttachment } from '@/api/attachments'
 import { getElder, searchElders } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
 import { recordVisit } from '@/api/visits'
@@ -23,6 +24,14 @@ export interface AreaForm {
   refer: boolean
   referTo: ReferralLevel
   referNote: string
+}
+
+/** A photo already stored by the backend, with a local preview of the picked file. */
+export interface PhotoForm {
+  sha256: string
+  name: string
+  /** An object URL of the picked file, revoked when the photo is removed or the form starts again. */
+  preview: string
 }
 
 const normalArea = (): AreaForm => ({ severity: 'normal', note: '', refer: false, referTo: 'township', referNote: '' })
@@ -46,6 +55,8 @@ export function useRecordVisit(elderId: () => string | undefined, now: () => Dat
   const error = ref<AppError | null>(null)
   const urgent = ref<UrgentGuidance | null>(null)
   const elderOptions = ref<ElderRow[]>([])
+  const photos = ref<PhotoForm[]>([])
+  const addingPhotos = ref(false)
 
   /** Back to 正常 in every area, without notes or referrals. */
   function allNormal() {
@@ -58,6 +69,45 @@ export function useRecordVisit(elderId: () => string | undefined, now: () => Dat
     form.majorEvent = false
     form.notes = ''
     allNormal()
+    clearPhotos()
+  }
+
+  function clearPhotos() {
+    for (const photo of photos.value) URL.revokeObjectURL(photo.preview)
+    photos.value = []
+  }
+
+  /**
+   * Stores each picked file as an attachment and keeps its hash for the visit; a file the backend
+   * refuses (not JPEG/PNG/WebP, over 10 MB) is left out and `error` says why.
+   */
+  async function addPhotos(files: File[]) {
+    if (files.length === 0) return
+    addingPhotos.value = true
+    error.value = null
+    try {
+      for (const file of files) {
+        try {
+          const bytes = Array.from(new Uint8Array(await file.arrayBuffer()))
+          const { sha256 } = await addAttachment({ bytes })
+          // The same photo picked twice is kept once, as the backend stores it once.
+          if (photos.value.some((photo) => photo.sha256 === sha256)) continue
+          photos.value.push({ sha256, name: file.name, preview: URL.createObjectURL(file) })
+        } catch (rejection) {
+          error.value = toAppError(rejection)
+        }
+      }
+    } finally {
+      addingPhotos.value = false
+    }
+  }
+
+  /** Leaves a photo out of the visit (the stored attachment stays, unreferenced). */
+  function removePhoto(sha256: string) {
+    const photo = photos.value.find((candidate) => candidate.sha256 === sha256)
+    if (!photo) return
+    URL.revokeObjectURL(photo.preview)
+    photos.value = photos.value.filter((candidate) => candidate !== photo)
   }
 
   /** Turns an area's referral on or off; turned on, its note starts as the area's note. */
@@ -86,14 +136,15 @@ export function useRecordVisit(elderId: () => string | undefined, now: () => Dat
         })),
       major_event: form.majorEvent,
       notes: form.notes.trim(),
-      photos: [],
+      photos: photos.value.map((photo) => photo.sha256),
     }
   }
 
   /** Saves the visit; on failure the form keeps its input and `error` says why. */
   async function save(): Promise<VisitSaved | null> {
     const id = elderId()
-    if (!id || saving.value) return null
+    // While photos are still being added the visit would go without them.
+    if (!id || saving.value || addingPhotos.value) return null
     saving.value = true
     error.value = null
     try {
@@ -140,6 +191,25 @@ export function useRecordVisit(elderId: () => string | undefined, now: () => Dat
     },
     { immediate: true },
   )
+  // The previews go with the page.
+  if (getCurrentScope()) onScopeDispose(clearPhotos)
 
-  return { detail, loading, form, saving, error, urgent, elderOptions, allNormal, setReferral, draft, save, findElders }
+  return {
+    detail,
+    loading,
+    form,
+    saving,
+    error,
+    urgent,
+    elderOptions,
+    photos,
+    addingPhotos,
+    allNormal,
+    setReferral,
+    addPhotos,
+    removePhoto,
+    draft,
+    save,
+    findElders,
+  }
 }
