@@ -1,9 +1,10 @@
-// Runs every spec in one app session, in order: the registry opens the demo county the visit
-// specs then work on. Prints one final "N passed, N failed, N skipped" line.
+// Runs every spec in order, in one app session until the last spec restarts the app: the
+// registry opens the demo county the visit specs then work on. Prints one final "N passed, N failed, N skipped" line.
 import { browser, runSteps, startApp } from './lib.mjs'
 import { steps as registry } from './registry.spec.mjs'
 import { steps as visits } from './visits.spec.mjs'
 import { steps as registryEdit } from './registry-edit.spec.mjs'
+import { steps as startup } from './startup.spec.mjs'
 
 try {
   await startApp()
@@ -15,7 +16,7 @@ try {
 
 let counts
 try {
-  counts = await runSteps([...registry, ...visits, ...registryEdit])
+  counts = await runSteps([...registry, ...visits, ...registryEdit, ...startup])
 } finally {
   await browser.deleteSession()
 }
