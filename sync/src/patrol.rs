@@ -294,13 +294,7 @@ pub fn village_month_visits(replica: &Replica, village_code: &str, month: Month)
 
 /// The village codes under a village, township or county code (every village for `None`).
 fn villages_of(replica: &Replica, place_code: Option<&str>) -> Result<Vec<String>> {
-    let prefix = match place_code.map(|code| (code, place::level_of(code))) {
-        None => String::new(),
-        Some((code, Some(PlaceLevel::Village))) => code.to_owned(),
-        Some((code, Some(PlaceLevel::Township))) => code[..9].to_owned(),
-        Some((code, Some(PlaceLevel::County))) => code[..6].to_owned(),
-        Some((code, _)) => return Err(Error::Invalid(format!("place {code} is not a village, township or county"))),
-    };
+    let prefix = crate::query::place_prefix(place_code)?;
     let mut statement = replica
         .connection()
         .prepare_cached("SELECT code FROM places WHERE level = 'village' AND code LIKE ?1 || '%' ORDER BY code")?;

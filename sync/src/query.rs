@@ -180,6 +180,18 @@ pub fn search_elders(replica: &Replica, search: &ElderSearch) -> Result<ElderPag
     Ok(ElderPage { items, total, page, page_size })
 }
 
+/// The code prefix that every place within a village, township or county code shares (the
+/// empty prefix, every place, for `None`), for `LIKE prefix || '%'` queries.
+pub fn place_prefix(place_code: Option<&str>) -> Result<String> {
+    let Some(code) = place_code else { return Ok(String::new()) };
+    match xianglin_schema::place::level_of(code) {
+        Some(PlaceLevel::Village) => Ok(code.to_owned()),
+        Some(PlaceLevel::Township) => Ok(code[..9].to_owned()),
+        Some(PlaceLevel::County) => Ok(code[..6].to_owned()),
+        _ => Err(Error::Invalid(format!("place {code} is not a village, township or county"))),
+    }
+}
+
 /// `*` runs become one SQL `%`, so `3607**********123X` matches by its visible ends.
 fn collapse_stars(pattern: &str) -> String {
     let mut out = String::new();

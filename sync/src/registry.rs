@@ -9,7 +9,6 @@ use rusqlite::OptionalExtension;
 use xianglin_schema::elder::{self, Elder, LifeEvent, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::names::name_keys;
-use xianglin_schema::place::PlaceLevel;
 use xianglin_schema::problem::{Problem, Rule};
 use xianglin_schema::record::format_datetime;
 use xianglin_schema::view::{
@@ -175,15 +174,7 @@ pub fn elder_history(replica: &mut Replica, elder_id: &str) -> Result<Vec<Histor
 
 /// The referrals of a place, open ones first, newest first within a status.
 pub fn referrals(replica: &Replica, request: &ReferralsRequest) -> Result<Vec<ReferralRow>> {
-    let prefix = match request.place_code.as_deref() {
-        None => String::new(),
-        Some(code) => match xianglin_schema::place::level_of(code) {
-            Some(PlaceLevel::Village) => code.to_owned(),
-            Some(PlaceLevel::Township) => code[..9].to_owned(),
-            Some(PlaceLevel::County) => code[..6].to_owned(),
-            _ => return Err(Error::Invalid(format!("place {code} is not a village, township or county"))),
-        },
-    };
+    let prefix = crate::query::place_prefix(request.place_code.as_deref())?;
     let connection = replica.connection();
     let mut statement = connection.prepare_cached(
         "SELECT s.body, coalesce(e.name, ''), coalesce(p.name, '') FROM visits s

@@ -53,7 +53,7 @@ pub fn template() -> Result<Vec<u8>> {
 /// The registry of a place (village, township or county code) as a roster file, ID numbers
 /// in full (the export is logged without personal data).
 pub fn export(replica: &Replica, place_code: &str) -> Result<Vec<u8>> {
-    let prefix = place_prefix(place_code)?;
+    let prefix = crate::query::place_prefix(Some(place_code))?;
     let mut statement = replica.connection().prepare(
         "SELECT e.body FROM elders e WHERE e.voided = 0 AND e.village_code LIKE ?1 || '%' AND e.life_state != 'moved'
          ORDER BY e.village_code, e.name_pinyin",
@@ -372,15 +372,6 @@ fn cell_text(data: &Data) -> String {
 
 fn split_list(text: &str) -> Vec<&str> {
     text.split(['、', ',', '，', ';', '；', ' ']).map(str::trim).filter(|part| !part.is_empty()).collect()
-}
-
-fn place_prefix(place_code: &str) -> Result<String> {
-    match xianglin_schema::place::level_of(place_code) {
-        Some(xianglin_schema::place::PlaceLevel::Village) => Ok(place_code.to_owned()),
-        Some(xianglin_schema::place::PlaceLevel::Township) => Ok(place_code[..9].to_owned()),
-        Some(xianglin_schema::place::PlaceLevel::County) => Ok(place_code[..6].to_owned()),
-        _ => Err(Error::Invalid(format!("place {place_code} is not a village, township or county"))),
-    }
 }
 
 /// Village and township names of the county, to read `所在村` and `乡镇` cells.
