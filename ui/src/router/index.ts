@@ -9,7 +9,8 @@ export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/welcome', name: 'welcome', component: () => import('@/views/app/welcome/index.vue') },
-    { path: '/', component: Layout, redirect: '/elders', children: [...elderRoutes, ...visitRoutes] },
+    // Home is the due list: the caseworker's day starts with who to visit.
+    { path: '/', component: Layout, redirect: '/visits/due', children: [...elderRoutes, ...visitRoutes] },
   ],
 })
 
@@ -19,6 +20,6 @@ router.beforeEach(async (to) => {
   if (!app.status) await app.load()
   if (!app.status) return true
   if (!app.status.has_data && to.name !== 'welcome') return { name: 'welcome' }
-  if (app.status.has_data && to.name === 'welcome') return { name: 'elders' }
+  if (app.status.has_data && to.name === 'welcome') return { name: 'visit-due' }
   return true
 })

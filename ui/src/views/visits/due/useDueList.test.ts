@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import type { DueList } from '@/bindings/DueList'
 import type { DueRow } from '@/bindings/DueRow'
@@ -38,6 +38,8 @@ describe('useDueList', () => {
     vi.mocked(dueList).mockReset().mockResolvedValue(delivered)
   })
 
+  afterEach(() => vi.unstubAllGlobals())
+
   it('opens on the first township and shows the counts and rows in the order delivered', async () => {
     const due = useDueList()
     await due.open()
@@ -72,5 +74,50 @@ describe('useDueList', () => {
     expect(due.error.value).toEqual({ code: 'database', message: '数据库无法打开' })
     expect(due.list.value).toBeNull()
     expect(due.loading.value).toBe(false)
+  })
+
+  describe('on a computer that remembers the last place', () => {
+    let stored: Map<string, string>
+    beforeEach(() => {
+      stored = new Map()
+      vi.stubGlobal('localStorage', {
+        getItem: (key: string) => stored.get(key) ?? null,
+        setItem: (key: string, value: string) => void stored.set(key, value),
+        removeItem: (key: string) => void stored.delete(key),
+      })
+    })
+
+    it('remembers the chosen place and reopens on it, asking for its list before the place tree answers', async () => {
+      const first = useDueList()
+      await first.open()
+      await flush()
+      first.placeCode.value = '360733101200'
+      await flush()
+
+      let answerTree: (tree: PlaceNode[]) => void = () => {}
+      vi.mocked(placeTree).mockReset().mockReturnValue(new Promise((resolve) => (answerTree = resolve)))
+      vi.mocked(dueList).mockClear()
+      const restarted = useDueList()
+      const opening = restarted.open()
+      await flush()
+      expect(dueList).toHaveBeenCalledWith(expect.objectContaining({ place_code: '360733101200' }))
+
+      answerTree([{ ...township('360733101000'), children: [{ ...township('360733101200'), level: 'village' }] }])
+      await opening
+      await flush()
+      expect(dueList).toHaveBeenCalledOnce()
+      expect(restarted.placeCode.value).toBe('360733101200')
+    })
+
+    it('opens on the first township when the remembered place is no longer in the tree', async () => {
+      stored.set('xianglin.visits.place', '360733999000')
+      const due = useDueList()
+      await due.open()
+      await flush()
+
+      expect(due.placeCode.value).toBe('360733100000')
+      expect(dueList).toHaveBeenLastCalledWith(expect.objectContaining({ place_code: '360733100000' }))
+      expect(stored.get('xianglin.visits.place')).toBe('360733100000')
+    })
   })
 })
