@@ -10,7 +10,7 @@ import { browser, screenshot, waitFor } from './lib.mjs'
 const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
 /** A due-list row by the elder's name. */
 const dueRow = (name) =>
-  browser.$(`//tr[contains(@class, "due-row")][.//span[contains(@class, "el-link__inner")][normalize-space(.)="${name}"]]`)
+  browser.$(`//tr[contains(@class, "due-row")][.//a[@data-test="due-name"][normalize-space(.)="${name}"]]`)
 /** The referral of the urgent visit: 张建国's row with its note (the demo may have referred him before). */
 const urgentNote = '突发胸闷，呼吸困难'
 const referralRow = () =>
@@ -70,7 +70,7 @@ export const steps = [
     if (!(await dueRow('张建国').isExisting())) throw new Error('张建国 is not on the due list')
     // The demo visits 张建国 on time, so the routine visit goes to an overdue elder not yet visited this month.
     const overdueNames = await browser.execute(() =>
-      [...document.querySelectorAll('.due-overdue .el-link__inner')].map((link) => link.textContent.trim()),
+      [...document.querySelectorAll('.due-overdue [data-test=due-name]')].map((link) => link.textContent.trim()),
     )
     routineElder = overdueNames.find((name) => before.missed.includes(name))
     if (!routineElder) throw new Error('no overdue elder is on this month’s 未访名单')
@@ -134,7 +134,7 @@ export const steps = [
     )
     await waitFor(async () => (await dueRow('张建国').$('.high-risk').isExisting()), '张建国 marked high-risk on the due list')
     await screenshot('due-list-high-risk')
-    await clickInView(dueRow('张建国').$('.el-link'))
+    await clickInView(dueRow('张建国').$('[data-test=due-name]'))
     await waitFor(() => browser.$('[data-test=high-risk]').isExisting(), 'the high-risk tag on 张建国’s page')
     await screenshot('high-risk')
   }],

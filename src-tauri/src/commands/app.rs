@@ -9,7 +9,7 @@ use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
 
 /// Whether this computer has data yet, and how much.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn app_status(state: State<'_, AppState>) -> CmdResult<AppStatus> {
     Ok(query::app_status(&*state.replica()?, &state.data_dir())?)
 }

@@ -9,13 +9,13 @@ use crate::error::CmdResult;
 use crate::state::AppState;
 
 /// Stores a photo or scan (once, by its SHA-256) and describes it.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn add_attachment(state: State<'_, AppState>, request: AttachmentFile) -> CmdResult<Attachment> {
     Ok(state.attachments().put(&request.bytes)?)
 }
 
 /// A stored attachment as a `data:` URL, for thumbnails.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn attachment_data(state: State<'_, AppState>, request: AttachmentId) -> CmdResult<AttachmentData> {
     let attachment = state.attachments().describe(&request.sha256)?;
     let bytes = state.attachments().get(&request.sha256)?;

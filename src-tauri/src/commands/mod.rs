@@ -1,5 +1,8 @@
 //! Tauri commands, one module per area. Each command takes the state and at most one request
-//! and calls `xianglin-sync`; none holds logic of its own.
+//! and calls `xianglin-sync`; none holds logic of its own. Every command runs on the async
+//! runtime's threads (`#[tauri::command(async)]`), never on the main thread, which also drives the
+//! window: a query never freezes painting, and two requests from the page do not queue behind the
+//! window's own work (the replica's mutex orders them).
 
 pub mod app;
 pub mod attachments;

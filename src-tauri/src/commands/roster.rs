@@ -8,26 +8,26 @@ use crate::error::CmdResult;
 use crate::state::AppState;
 
 /// Saves the empty roster template for a township to fill in.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn roster_template(state: State<'_, AppState>) -> CmdResult<SavedFile> {
     let bytes = roster::template()?;
     Ok(SavedFile { path: state.save_export("老年人信息台账模板.xlsx", &bytes)? })
 }
 
 /// Checks every row of a roster file; writes nothing.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn check_roster(state: State<'_, AppState>, request: RosterFile) -> CmdResult<RosterCheck> {
     Ok(roster::check(&*state.replica()?, &request.bytes)?)
 }
 
 /// Imports the valid rows of a roster file the person has checked and confirmed.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn import_roster(state: State<'_, AppState>, request: RosterFile) -> CmdResult<RosterImported> {
     Ok(roster::import(&mut *state.replica()?, &request.bytes)?)
 }
 
 /// Saves the registry of a place as a roster file.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn export_registry(state: State<'_, AppState>, request: ExportRegistry) -> CmdResult<SavedFile> {
     let (bytes, stamp) = {
         let replica = state.replica()?;

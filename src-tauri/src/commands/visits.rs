@@ -12,32 +12,32 @@ use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
 
 /// Who is due a visit: overdue, this week, this month, by risk.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn due_list(state: State<'_, AppState>, request: DueListRequest) -> CmdResult<DueList> {
     let replica = state.replica()?;
     Ok(patrol::due_list(&replica, &request, replica.now())?)
 }
 
 /// Saves a visit; an urgent finding comes back with what to do now.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn record_visit(state: State<'_, AppState>, request: VisitDraft) -> CmdResult<VisitSaved> {
     Ok(patrol::record_visit(&mut *state.replica()?, state.attachments(), request)?)
 }
 
 /// 月探访率 of a place for a month, with who was missed.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn coverage(state: State<'_, AppState>, request: CoverageRequest) -> CmdResult<Coverage> {
     Ok(patrol::coverage(&*state.replica()?, &request)?)
 }
 
 /// The referrals of a place to follow up, open ones first.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn referrals(state: State<'_, AppState>, request: ReferralsRequest) -> CmdResult<Vec<ReferralRow>> {
     Ok(registry::referrals(&*state.replica()?, &request)?)
 }
 
 /// Moves a referral along open → in progress → closed.
-#[tauri::command]
+#[tauri::command(async)]
 pub fn update_referral(state: State<'_, AppState>, request: UpdateReferral) -> CmdResult<Visit> {
     Ok(registry::update_referral(&mut *state.replica()?, &request)?)
 }

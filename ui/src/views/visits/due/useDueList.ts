@@ -10,7 +10,8 @@ export function useDueList() {
     null,
   )
 
-  watch(placeCode, () => void load())
+  // Synchronous, so that a remembered place is asked for at once, before the page first renders.
+  watch(placeCode, () => void load(), { flush: 'sync' })
 
   return { places, placeCode, list, loading, error, open }
 }
