@@ -75,6 +75,8 @@ mod tests {
             view::ElderDetail,
             view::DueBucket,
             view::DueListRequest,
+            view::CaseworkersRequest,
+            view::CaseworkerOption,
             view::DueRow,
             view::DueList,
             view::CoverageRow,

@@ -133,6 +133,21 @@ pub struct DueListRequest {
     pub include_later: bool,
 }
 
+/// The caseworkers of a place (`None`: the whole county).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseworkersRequest {
+    pub place_code: Option<String>,
+}
+
+/// A caseworker to pick a due list by: who, and the villages they visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CaseworkerOption {
+    pub id: String,
+    pub name: String,
+    /// Village names, in code order.
+    pub villages: Vec<String>,
+}
+
 /// One elder on the due list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DueRow {

@@ -36,6 +36,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::roster::import_roster,
         commands::roster::export_registry,
         commands::visits::due_list,
+        commands::visits::caseworkers,
         commands::visits::record_visit,
         commands::visits::coverage,
         commands::visits::referrals,

@@ -7,7 +7,7 @@ use xianglin_schema::elder::{Elder, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::place::{PlaceLevel, PlaceSummary};
 use xianglin_schema::view::{
-    AppStatus, ElderDetail, ElderPage, ElderRow, ElderSearch, FieldConflict, PlaceNode, VisitRow,
+    AppStatus, CaseworkerOption, ElderDetail, ElderPage, ElderRow, ElderSearch, FieldConflict, PlaceNode, VisitRow,
 };
 
 use crate::{Error, Replica, Result};
@@ -190,6 +190,38 @@ pub fn place_prefix(place_code: Option<&str>) -> Result<String> {
         Some(PlaceLevel::County) => Ok(code[..6].to_owned()),
         _ => Err(Error::Invalid(format!("place {code} is not a village, township or county"))),
     }
+}
+
+/// The caseworkers who visit villages within `place_code` (the whole county when `None`), by
+/// name, each with the names of their villages there.
+pub fn caseworkers(replica: &Replica, place_code: Option<&str>) -> Result<Vec<CaseworkerOption>> {
+    let prefix = place_prefix(place_code)?;
+    let connection = replica.connection();
+    let mut statement =
+        connection.prepare_cached("SELECT id, name, places FROM users WHERE role = 'caseworker' AND voided = 0")?;
+    let users = statement
+        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut village_name = connection.prepare_cached("SELECT name FROM places WHERE code = ?1")?;
+    let mut options = Vec::new();
+    for (id, name, places) in users {
+        let mut codes: Vec<String> = serde_json::from_str(&places)?;
+        codes.retain(|code| code.starts_with(&prefix));
+        if codes.is_empty() {
+            continue;
+        }
+        codes.sort();
+        let villages = codes
+            .iter()
+            .map(|code| {
+                Ok(village_name.query_row([code], |row| row.get(0)).optional()?.unwrap_or_else(|| code.clone()))
+            })
+            .collect::<Result<Vec<String>>>()?;
+        options.push(CaseworkerOption { id, name, villages });
+    }
+    // By pinyin, as people look names up in a Chinese list.
+    options.sort_by_cached_key(|option| (xianglin_schema::names::name_keys(&option.name).full, option.id.clone()));
+    Ok(options)
 }
 
 /// `*` runs become one SQL `%`, so `3607**********123X` matches by its visible ends.

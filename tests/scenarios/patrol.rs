@@ -6,7 +6,7 @@ use xianglin_schema::elder::{Category, Elder, LifeState, LifeStatus};
 use xianglin_schema::view::{CoverageRequest, DueBucket, DueListRequest};
 use xianglin_schema::visit::Severity;
 use xianglin_sync::demo::Rng;
-use xianglin_sync::{Replica, patrol};
+use xianglin_sync::{Replica, patrol, query};
 
 use crate::support::{VILLAGES, county_replica, elder, now, visit};
 
@@ -142,3 +142,40 @@ fn coverage_of_the_demo_township_adds_up() {
     // The demo misses about one visit in twenty.
     assert!((850..1000).contains(&coverage.total.rate_per_mille), "{:?}", coverage.total);
 }
+
+#[test]
+fn each_caseworkers_due_list_is_the_due_list_of_their_villages() {
+    let replica = crate::support::small_demo_replica(1);
+    let caseworkers = query::caseworkers(&replica, Some(TOWNSHIP)).unwrap();
+    assert!(caseworkers.len() >= 2, "{caseworkers:?}");
+    // Every village of the township is some caseworker's, and only one's.
+    let mut villages: Vec<&String> = caseworkers.iter().flat_map(|caseworker| &caseworker.villages).collect();
+    let assigned = villages.len();
+    villages.sort();
+    villages.dedup();
+    assert_eq!((villages.len(), assigned), (13, 13));
+
+    let request = |place_code: Option<&str>, caseworker_id: Option<&str>| DueListRequest {
+        place_code: place_code.map(str::to_owned),
+        caseworker_id: caseworker_id.map(str::to_owned),
+        include_later: false,
+    };
+    let township = patrol::due_list(&replica, &request(Some(TOWNSHIP), None), now()).unwrap();
+    let mut by_caseworker: Vec<String> = Vec::new();
+    for caseworker in &caseworkers {
+        let list = patrol::due_list(&replica, &request(None, Some(&caseworker.id)), now()).unwrap();
+        assert!(list.rows.iter().all(|row| caseworker.villages.contains(&row.village_name)));
+        by_caseworker.extend(list.rows.into_iter().map(|row| row.elder_id));
+    }
+    let mut whole: Vec<String> = township.rows.into_iter().map(|row| row.elder_id).collect();
+    whole.sort();
+    by_caseworker.sort();
+    assert_eq!(by_caseworker, whole);
+
+    // A village names only its own caseworker; another county's code none.
+    let village = &query::place_tree(&replica).unwrap()[0].children[0];
+    let village = query::caseworkers(&replica, Some(&village.code)).unwrap();
+    assert_eq!(village.len(), 1);
+    assert!(query::caseworkers(&replica, Some("360781000000")).unwrap().is_empty());
+}
+

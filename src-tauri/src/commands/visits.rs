@@ -2,11 +2,11 @@
 
 use tauri::State;
 use xianglin_schema::view::{
-    Coverage, CoverageRequest, DueList, DueListRequest, PrintVisitRegister, ReferralRow, ReferralsRequest, SavedFile,
-    UpdateReferral, VisitDraft, VisitSaved,
+    CaseworkerOption, CaseworkersRequest, Coverage, CoverageRequest, DueList, DueListRequest, PrintVisitRegister,
+    ReferralRow, ReferralsRequest, SavedFile, UpdateReferral, VisitDraft, VisitSaved,
 };
 use xianglin_schema::visit::Visit;
-use xianglin_sync::{patrol, registry};
+use xianglin_sync::{patrol, query, registry};
 
 use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
@@ -16,6 +16,12 @@ use crate::state::AppState;
 pub fn due_list(state: State<'_, AppState>, request: DueListRequest) -> CmdResult<DueList> {
     let replica = state.replica()?;
     Ok(patrol::due_list(&replica, &request, replica.now())?)
+}
+
+/// The caseworkers of a place, to show the due list of one of them.
+#[tauri::command(async)]
+pub fn caseworkers(state: State<'_, AppState>, request: CaseworkersRequest) -> CmdResult<Vec<CaseworkerOption>> {
+    Ok(query::caseworkers(&*state.replica()?, request.place_code.as_deref())?)
 }
 
 /// Saves a visit; an urgent finding comes back with what to do now.

@@ -1,4 +1,6 @@
 import { invoke } from '@tauri-apps/api/core'
+import type { CaseworkerOption } from '@/bindings/CaseworkerOption'
+import type { CaseworkersRequest } from '@/bindings/CaseworkersRequest'
 import type { Coverage } from '@/bindings/Coverage'
 import type { CoverageRequest } from '@/bindings/CoverageRequest'
 import type { DueList } from '@/bindings/DueList'
@@ -12,6 +14,9 @@ import type { VisitSaved } from '@/bindings/VisitSaved'
 
 // visits · due list: who in a place is overdue or due this week or month, high-risk first.
 export const dueList = (request: DueListRequest) => invoke<DueList>('due_list', { request })
+
+// visits · due list: the caseworkers of a place, each with their villages, to pick one's list.
+export const caseworkers = (request: CaseworkersRequest) => invoke<CaseworkerOption[]>('caseworkers', { request })
 
 // visits · record: saves one visit; an urgent finding comes back with what to do now.
 export const recordVisit = (request: VisitDraft) => invoke<VisitSaved>('record_visit', { request })

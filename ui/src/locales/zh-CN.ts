@@ -133,6 +133,7 @@ export default {
     thisWeek: '本周 {count}',
     thisMonth: '本月 {count}',
     highRisk: '高风险',
+    allCaseworkers: '全部探访员',
     recordVisit: '记录探访',
     empty: '本月没有待访的老人',
     column: {

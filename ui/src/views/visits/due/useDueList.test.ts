@@ -4,11 +4,11 @@ import type { DueList } from '@/bindings/DueList'
 import type { DueRow } from '@/bindings/DueRow'
 import type { PlaceNode } from '@/bindings/PlaceNode'
 import { placeTree } from '@/api/elders'
-import { dueList } from '@/api/visits'
+import { caseworkers, dueList } from '@/api/visits'
 import { useDueList } from './useDueList'
 
 vi.mock('@/api/elders', () => ({ placeTree: vi.fn() }))
-vi.mock('@/api/visits', () => ({ dueList: vi.fn() }))
+vi.mock('@/api/visits', () => ({ dueList: vi.fn(), caseworkers: vi.fn() }))
 
 const flush = async () => {
   await nextTick()
@@ -63,6 +63,33 @@ describe('useDueList', () => {
     expect(placeTree).toHaveBeenCalledOnce()
     expect(dueList).toHaveBeenCalledTimes(3)
     expect(dueList).toHaveBeenLastCalledWith(expect.objectContaining({ place_code: '360733101200' }))
+  })
+
+  it('shows one caseworker’s list when picked, and the whole place again when another place is chosen', async () => {
+    vi.mocked(caseworkers).mockReset().mockResolvedValue([{ id: 'user-1', name: '刘芳', villages: ['庄口村委会'] }])
+    const due = useDueList()
+    await due.open()
+    await flush()
+    expect(caseworkers).not.toHaveBeenCalled()
+
+    await due.loadCaseworkers()
+    await due.loadCaseworkers()
+    expect(caseworkers).toHaveBeenCalledOnce()
+    expect(caseworkers).toHaveBeenCalledWith({ place_code: '360733100000' })
+    expect(due.caseworkers.value.map((caseworker) => caseworker.name)).toEqual(['刘芳'])
+
+    due.caseworkerId.value = 'user-1'
+    await flush()
+    expect(dueList).toHaveBeenLastCalledWith({ place_code: '360733100000', caseworker_id: 'user-1', include_later: false })
+
+    vi.mocked(dueList).mockClear()
+    due.placeCode.value = '360733101000'
+    await flush()
+    expect(due.caseworkerId.value).toBeNull()
+    expect(dueList).toHaveBeenCalledOnce()
+    expect(dueList).toHaveBeenCalledWith({ place_code: '360733101000', caseworker_id: null, include_later: false })
+    await due.loadCaseworkers()
+    expect(caseworkers).toHaveBeenLastCalledWith({ place_code: '360733101000' })
   })
 
   it('shows the backend message when the list cannot be loaded', async () => {
