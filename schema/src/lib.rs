@@ -28,4 +28,7 @@ mod bindings;
 pub use problem::{Problem, Rule};
 
 /// The replica's SQL migrations, applied in order; never edited once landed.
-pub const MIGRATIONS: &[(u32, &str, &str)] = &[(1, "replica", include_str!("../migrations/0001_replica.sql"))];
+pub const MIGRATIONS: &[(u32, &str, &str)] = &[
+    (1, "replica", include_str!("../migrations/0001_replica.sql")),
+    (2, "sync", include_str!("../migrations/0002_sync.sql")),
+];

@@ -12,20 +12,28 @@
 //! - [`projection`]: documents → SQLite tables.
 //! - [`query`]: what the app reads from the projection.
 //! - [`demo`]: the deterministic demo county on the real places of 会昌县.
+//! - [`protocol`]: the sync wire format; [`client`]: the device side of sync (and HTTP);
+//!   [`scope`]: who may read and write which shard; `server` (feature "server"): the county
+//!   server and its storage.
 //!
 //! **Architecture invariant:** no SQL outside this crate and `schema`'s migrations; no
 //! automerge outside this crate; nothing here knows about Tauri.
 
 pub mod attachments;
 pub mod checkpoint;
+pub mod client;
 pub mod demo;
 pub mod document;
 pub mod patrol;
 pub mod projection;
+pub mod protocol;
 pub mod query;
 pub mod registry;
 pub mod replica;
 pub mod roster;
+pub mod scope;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod shard;
 
 pub use replica::{Author, Replica};

@@ -381,6 +381,78 @@ impl Replica {
         Ok(documents.get(connection, shard, device)?.save_after(heads))
     }
 
+    /// The changes of a shard that a peer at `heads` lacks, one encoded change each, in an
+    /// order that applies (dependencies first). Heads this replica does not know are ignored,
+    /// so a peer ahead of us is sent what we have beyond the heads we share.
+    pub fn change_list_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>> {
+        let Replica { connection, documents, device, .. } = self;
+        let document = documents.get(connection, shard, device)?;
+        let known: Vec<ChangeHash> =
+            heads.iter().copied().filter(|hash| document.get_change_meta_by_hash(hash).is_some()).collect();
+        Ok(document.get_changes(&known).iter().map(|change| change.raw_bytes().to_vec()).collect())
+    }
+
+    /// Drops the shard's document from memory if another connection (an admin command next to
+    /// the running server) wrote it since it was loaded, so the next read sees that write.
+    pub fn forget_if_written_elsewhere(&mut self, shard: &ShardId) -> Result<()> {
+        let Some((cached, _)) = self.documents.documents.get(shard) else { return Ok(()) };
+        let stored: Option<String> = self
+            .connection
+            .prepare_cached("SELECT heads FROM shards WHERE id = ?1")?
+            .query_row([shard.to_string()], |row| row.get(0))
+            .optional()?;
+        if stored.is_some_and(|stored| stored != heads_text(&cached.get_heads())) {
+            self.documents.evict(shard);
+        }
+        Ok(())
+    }
+
+    /// Whether the shard's document holds each of `hashes`.
+    pub fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>> {
+        let Replica { connection, documents, device, .. } = self;
+        let document = documents.get(connection, shard, device)?;
+        Ok(hashes.iter().map(|hash| document.get_change_meta_by_hash(hash).is_some()).collect())
+    }
+
+    /// The replica-wide change counter: it grows by one with every write or merge that changed
+    /// a shard.
+    pub fn changed_seq(&self) -> Result<u64> {
+        let seq: i64 = self.connection.query_row(
+            "SELECT CAST(value AS INTEGER) FROM replica WHERE key = 'changed_seq'",
+            [],
+            |row| row.get(0),
+        )?;
+        Ok(seq.max(0) as u64)
+    }
+
+    /// Shards changed after counter value `seq`, with the value of their last change, oldest first.
+    pub fn shards_changed_since(&self, seq: u64) -> Result<Vec<(ShardId, u64)>> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT id, changed_seq FROM shards WHERE changed_seq > ?1 ORDER BY changed_seq")?;
+        let rows = statement
+            .query_map([seq as i64], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.into_iter().map(|(id, seq)| Ok((id.parse()?, seq.max(0) as u64))).collect()
+    }
+
+    /// A value this replica keeps about itself (`None` when never set).
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.connection.query_row("SELECT value FROM replica WHERE key = ?1", [key], |row| row.get(0)).optional()?)
+    }
+
+    /// Keeps a value about this replica (`None` forgets it).
+    pub fn set_setting(&self, key: &str, value: Option<&str>) -> Result<()> {
+        match value {
+            Some(value) => self.connection.execute(
+                "INSERT INTO replica (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+                [key, value],
+            )?,
+            None => self.connection.execute("DELETE FROM replica WHERE key = ?1", [key])?,
+        };
+        Ok(())
+    }
+
     /// The current heads of a shard's document (empty if the shard does not exist).
     pub fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>> {
         let Replica { connection, documents, device, .. } = self;
@@ -498,6 +570,12 @@ fn persist(
         .prepare_cached("SELECT count(*), coalesce(max(seq) + 1, 0) FROM chunks WHERE shard = ?1")?
         .query_row([&shard_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
     upsert_shard(&transaction, shard)?;
+    // The replica-wide change counter: the county serves it to devices as their sync cursor.
+    let changed_seq: i64 = transaction
+        .prepare_cached(
+            "UPDATE replica SET value = CAST(value AS INTEGER) + 1 WHERE key = 'changed_seq' RETURNING CAST(value AS INTEGER)",
+        )?
+        .query_row([], |row| row.get(0))?;
     // A new shard starts with a snapshot (columnar and compressed: several times smaller and
     // faster to load than the same content as one change); chunks that pile up fold into one.
     let compact = chunk_count == 0 || chunk_count + 1 > COMPACT_AFTER_CHUNKS;
@@ -512,10 +590,11 @@ fn persist(
         .prepare_cached(
             "UPDATE shards SET heads = ?2,
                 chunk_count = CASE WHEN ?3 THEN 1 ELSE chunk_count + 1 END,
-                byte_count = CASE WHEN ?3 THEN ?4 ELSE byte_count + ?4 END
+                byte_count = CASE WHEN ?3 THEN ?4 ELSE byte_count + ?4 END,
+                changed_seq = ?5
              WHERE id = ?1",
         )?
-        .execute(params![shard_id, heads_text(&after), compact, bytes.len() as i64])?;
+        .execute(params![shard_id, heads_text(&after), compact, bytes.len() as i64, changed_seq])?;
     projection::project(&transaction, shard, document, touched.iter())?;
     transaction.commit()?;
     Ok(())

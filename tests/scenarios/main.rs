@@ -4,6 +4,7 @@ mod architecture; // Invariants of the crate graph (ARCHITECTURE.md).
 mod demo; // The demo county: determinism, realism, the registry searches it feeds.
 mod patrol; // Due lists and monthly coverage (月探访率).
 mod registry; // The elder registry: duplicates at entry, history, referrals.
-mod replica;
-mod roster; // Roster files (.xlsx): checked import, re-import, export. // The local replica: writes, conflicts, rebuild, bad input, bounded memory.
+mod replica; // The local replica: writes, conflicts, rebuild, bad input, bounded memory.
+mod roster; // Roster files (.xlsx): checked import, re-import, export.
 mod support;
+mod sync; // Devices and the county server: enrollment, convergence, scope, bad requests.

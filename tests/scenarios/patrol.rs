@@ -178,4 +178,3 @@ fn each_caseworkers_due_list_is_the_due_list_of_their_villages() {
     assert_eq!(village.len(), 1);
     assert!(query::caseworkers(&replica, Some("360781000000")).unwrap().is_empty());
 }
-

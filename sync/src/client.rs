@@ -1,0 +1,135 @@
+//! The device side of sync, whatever carries it: what to send the county server, and taking
+//! its answer in. [`http`] carries it over the network; a sync-by-file bundle carries the same
+//! request on a USB stick.
+//!
+//! Per shard the device keeps the server's heads as last heard (`sync_shards`). A shard whose
+//! heads differ from them has changes to push; a shard that took the server's changes reports
+//! its new heads on the next request, so the server never sends those changes again.
+
+pub mod http;
+
+use automerge::ChangeHash;
+use rusqlite::params;
+
+use crate::protocol::{PROTOCOL, Scope, ShardPush, SyncRequest, SyncResponse};
+use crate::shard::ShardId;
+use crate::{Error, Replica, Result};
+
+/// Where the device keeps its cursor (the server's change counter as last heard).
+const CURSOR: &str = "sync.cursor";
+/// Where the device keeps its scope (JSON), as the server last said.
+const SCOPE: &str = "sync.scope";
+
+/// A request stops taking shards once its changes pass this size; the rest go in the next.
+const REQUEST_BUDGET_BYTES: usize = crate::protocol::MAX_REQUEST_BYTES / 4;
+
+/// What one request and its answer moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoundTrip {
+    pub pushed_shards: usize,
+    pub pushed_changes: usize,
+    pub pulled_shards: usize,
+    pub pulled_changes: usize,
+    /// Another round trip is needed at once (more to push or to pull).
+    pub more: bool,
+}
+
+/// The request that brings the server up to date with this replica, and `true` when more
+/// shards wait than fitted in it.
+pub fn prepare(replica: &mut Replica) -> Result<(SyncRequest, bool)> {
+    let cursor = replica.setting(CURSOR)?.and_then(|text| text.parse().ok()).unwrap_or(0);
+    let scope = scope(replica)?;
+    let waiting = waiting_shards(replica)?;
+    let mut shards = Vec::new();
+    let mut bytes = 0;
+    let mut more = false;
+    for (shard, server_heads) in waiting {
+        if bytes > REQUEST_BUDGET_BYTES {
+            more = true;
+            break;
+        }
+        let id: ShardId = shard.parse()?;
+        // The county document is the county's to write: a station only reports what it holds.
+        let writable = scope.as_ref().is_none_or(|scope| crate::scope::may_write_kind(scope, &id));
+        let changes = if writable { replica.change_list_since(&id, &server_heads)? } else { Vec::new() };
+        bytes += changes.iter().map(Vec::len).sum::<usize>();
+        let heads = replica.heads(&id)?.iter().map(ToString::to_string).collect();
+        shards.push(ShardPush { shard, heads, changes });
+    }
+    Ok((SyncRequest { protocol: PROTOCOL, cursor, shards }, more))
+}
+
+/// Takes the server's answer to `request` in: merges its changes, remembers its heads, its
+/// cursor and the device's scope.
+pub fn absorb(replica: &mut Replica, request: &SyncRequest, response: &SyncResponse) -> Result<RoundTrip> {
+    let mut round = RoundTrip {
+        pushed_shards: request.shards.iter().filter(|push| !push.changes.is_empty()).count(),
+        pushed_changes: request.shards.iter().map(|push| push.changes.len()).sum(),
+        more: response.more,
+        ..RoundTrip::default()
+    };
+    for pull in &response.shards {
+        let shard: ShardId = pull.shard.parse()?;
+        if !pull.changes.is_empty() {
+            replica.apply_changes(&shard, &pull.changes.concat())?;
+            round.pulled_shards += 1;
+            round.pulled_changes += pull.changes.len();
+        }
+        let server_heads = parse_heads(&pull.heads)?;
+        replica.connection().execute(
+            "INSERT INTO sync_shards (shard, server_heads, report) VALUES (?1, ?2, ?3)
+             ON CONFLICT (shard) DO UPDATE SET server_heads = ?2, report = ?3",
+            params![pull.shard, heads_text(server_heads), !pull.changes.is_empty()],
+        )?;
+    }
+    replica.set_setting(CURSOR, Some(&response.cursor.to_string()))?;
+    replica.set_setting(SCOPE, Some(&serde_json::to_string(&response.scope)?))?;
+    Ok(round)
+}
+
+/// The scope the server last gave this device (`None` before the first answer).
+pub fn scope(replica: &Replica) -> Result<Option<Scope>> {
+    Ok(replica.setting(SCOPE)?.map(|text| serde_json::from_str(&text)).transpose()?)
+}
+
+/// How many shards hold changes or reports the server has not had yet.
+pub fn waiting(replica: &Replica) -> Result<usize> {
+    Ok(waiting_shards(replica)?.len())
+}
+
+/// Shards whose heads differ from the server's as last heard, or that owe the server a report,
+/// with the server's heads.
+fn waiting_shards(replica: &Replica) -> Result<Vec<(String, Vec<ChangeHash>)>> {
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT s.id, coalesce(y.server_heads, '') FROM shards s LEFT JOIN sync_shards y ON y.shard = s.id
+         WHERE y.shard IS NULL OR y.server_heads != s.heads OR y.report = 1
+         ORDER BY s.id",
+    )?;
+    let rows = statement
+        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    rows.into_iter()
+        .map(|(shard, heads)| {
+            let heads = if heads.is_empty() { Vec::new() } else { parse_heads(heads.split(','))? };
+            Ok((shard, heads))
+        })
+        .collect()
+}
+
+/// Hex change hashes, sorted as the replica stores heads.
+pub(crate) fn parse_heads<S: AsRef<str>>(hex: impl IntoIterator<Item = S>) -> Result<Vec<ChangeHash>> {
+    let mut heads = hex
+        .into_iter()
+        .map(|text| {
+            text.as_ref()
+                .parse::<ChangeHash>()
+                .map_err(|_| Error::Invalid(format!("bad change hash {:?}", text.as_ref())))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    heads.sort_unstable();
+    Ok(heads)
+}
+
+fn heads_text(heads: Vec<ChangeHash>) -> String {
+    heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
+}

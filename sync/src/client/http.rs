@@ -1,0 +1,173 @@
+//! Sync over HTTP: one `POST /v1/sync` per round trip, bodies gzip-compressed both ways, and
+//! enrollment with a one-time code. Plain HTTP is allowed only to a loopback address.
+
+use std::io::{Read, Write};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use flate2::Compression;
+use flate2::read::GzDecoder;
+use flate2::write::GzEncoder;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::RoundTrip;
+use crate::protocol::{EnrollRequest, EnrollResponse, ErrorBody, MAX_REQUEST_BYTES, SyncResponse};
+use crate::{Error, Replica};
+
+/// A round trip gives up after this long; the engine tries again later.
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Why a sync or an enrollment did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// No answer: no network, the server is down, or the link dropped mid-request.
+    #[error("the county server could not be reached: {0}")]
+    Offline(String),
+    /// The server answered with a refusal (`code` is stable: `revoked`, `unauthorized`,
+    /// `forbidden`, `forged_actor`, `invalid`, `too_large`, `protocol`, `code_used`, ...).
+    #[error("the county server refused ({status} {code}): {message}")]
+    Refused { status: u16, code: String, message: String },
+    /// The answer was not what the protocol says.
+    #[error("the county server's answer is malformed: {0}")]
+    BadAnswer(String),
+    /// The server address is not usable.
+    #[error("bad server address {0:?}: plain http only to 127.0.0.1, ::1 or localhost")]
+    BadAddress(String),
+    #[error(transparent)]
+    Local(#[from] Error),
+}
+
+impl SyncError {
+    /// The stable code of a refusal, or a code for the other kinds.
+    pub fn code(&self) -> &str {
+        match self {
+            SyncError::Offline(_) => "offline",
+            SyncError::Refused { code, .. } => code,
+            SyncError::BadAnswer(_) => "bad_answer",
+            SyncError::BadAddress(_) => "bad_address",
+            SyncError::Local(_) => "local",
+        }
+    }
+}
+
+/// A device's link to its county server.
+#[derive(Debug, Clone)]
+pub struct Link {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Link {
+    pub fn new(base_url: &str, token: &str) -> Result<Link, SyncError> {
+        Ok(Link { base: checked_base(base_url)?, token: token.to_owned(), http: client()? })
+    }
+
+    /// Syncs until neither side has anything left to send; returns what moved in total.
+    pub async fn sync(&self, replica: &Mutex<Replica>) -> Result<RoundTrip, SyncError> {
+        let mut total = RoundTrip::default();
+        // A county's first sync takes several answers; a quiet resync one.
+        for _ in 0..1000 {
+            let (request, more_to_push) = super::prepare(&mut lock(replica))?;
+            let response: SyncResponse = self.post("/v1/sync", &request, Some(&self.token)).await?;
+            let round = super::absorb(&mut lock(replica), &request, &response)?;
+            total.pushed_shards += round.pushed_shards;
+            total.pushed_changes += round.pushed_changes;
+            total.pulled_shards += round.pulled_shards;
+            total.pulled_changes += round.pulled_changes;
+            if !(round.more || more_to_push) {
+                return Ok(total);
+            }
+        }
+        Err(SyncError::BadAnswer("the server keeps saying there is more".into()))
+    }
+
+    async fn post<T: Serialize, R: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &T,
+        token: Option<&str>,
+    ) -> Result<R, SyncError> {
+        post(&self.http, &format!("{}{path}", self.base), body, token).await
+    }
+}
+
+/// Redeems a one-time enrollment code at `base_url`.
+pub async fn enroll(base_url: &str, request: &EnrollRequest) -> Result<EnrollResponse, SyncError> {
+    let base = checked_base(base_url)?;
+    post(&client()?, &format!("{base}/v1/enroll"), request, None).await
+}
+
+fn lock(replica: &Mutex<Replica>) -> std::sync::MutexGuard<'_, Replica> {
+    replica.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn client() -> Result<reqwest::Client, SyncError> {
+    reqwest::Client::builder().timeout(TIMEOUT).build().map_err(|error| SyncError::Offline(error.to_string()))
+}
+
+/// The server's base URL without a trailing slash; plain http only to loopback.
+fn checked_base(base_url: &str) -> Result<String, SyncError> {
+    let base = base_url.trim().trim_end_matches('/').to_owned();
+    let rest = base.strip_prefix("http://").ok_or_else(|| SyncError::BadAddress(base_url.to_owned()))?;
+    let host = rest.split('/').next().unwrap_or_default();
+    let host = host.rsplit_once(':').map_or(host, |(host, _port)| host);
+    if matches!(host, "127.0.0.1" | "[::1]" | "localhost") {
+        Ok(base)
+    } else {
+        Err(SyncError::BadAddress(base_url.to_owned()))
+    }
+}
+
+async fn post<T: Serialize, R: DeserializeOwned>(
+    http: &reqwest::Client,
+    url: &str,
+    body: &T,
+    token: Option<&str>,
+) -> Result<R, SyncError> {
+    let body = gzip(&serde_json::to_vec(body).map_err(Error::from)?);
+    let mut request = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .header("accept-encoding", "gzip")
+        .body(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.map_err(|error| SyncError::Offline(error.to_string()))?;
+    let status = response.status();
+    let gzipped = response.headers().get("content-encoding").is_some_and(|value| value == "gzip");
+    let bytes = response.bytes().await.map_err(|error| SyncError::Offline(error.to_string()))?;
+    let bytes =
+        if gzipped { gunzip(&bytes, MAX_REQUEST_BYTES * 2).map_err(SyncError::BadAnswer)? } else { bytes.to_vec() };
+    if !status.is_success() {
+        let refusal: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
+            code: "http".into(),
+            message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+        });
+        return Err(SyncError::Refused { status: status.as_u16(), code: refusal.code, message: refusal.message });
+    }
+    serde_json::from_slice(&bytes).map_err(|error| SyncError::BadAnswer(error.to_string()))
+}
+
+/// Gzip at the default level: change bytes are already compact, JSON and base64 are not.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(bytes).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+/// Inflates at most `limit` bytes; a body that inflates further is refused, not truncated.
+pub fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    GzDecoder::new(bytes)
+        .take(limit as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|error| format!("body is not gzip: {error}"))?;
+    if out.len() > limit {
+        return Err(format!("body inflates beyond {limit} bytes"));
+    }
+    Ok(out)
+}

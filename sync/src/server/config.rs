@@ -1,0 +1,99 @@
+//! The county server's settings: a TOML file, then environment variables over it.
+//!
+//! ```toml
+//! listen = "127.0.0.1:8440"        # XIANGLIN_COUNTY_LISTEN
+//! database = "/var/lib/xianglin/county.sqlite"   # XIANGLIN_COUNTY_DATABASE
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    #[serde(default = "default_database")]
+    pub database: PathBuf,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { listen: default_listen(), database: default_database() }
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8440))
+}
+
+fn default_database() -> PathBuf {
+    PathBuf::from("county.sqlite")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("config file {path} is invalid: {detail}")]
+    Parse { path: String, detail: String },
+    #[error("{name}={value:?} is not valid: {detail}")]
+    Env { name: &'static str, value: String, detail: String },
+    #[error(
+        "refusing to listen on {0} without TLS: plain HTTP is for loopback only (127.0.0.1 or ::1), and this build serves no TLS yet"
+    )]
+    PlainOffLoopback(SocketAddr),
+}
+
+impl Config {
+    /// The file's settings (defaults if `path` is `None`), then `XIANGLIN_COUNTY_*` over them.
+    pub fn load(path: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let mut config = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
+                toml::from_str(&text).map_err(|error| ConfigError::Parse {
+                    path: path.display().to_string(),
+                    detail: error.to_string(),
+                })?
+            }
+            None => Config::default(),
+        };
+        if let Some(value) = env("XIANGLIN_COUNTY_LISTEN") {
+            config.listen = value.parse().map_err(|error: std::net::AddrParseError| ConfigError::Env {
+                name: "XIANGLIN_COUNTY_LISTEN",
+                value: value.clone(),
+                detail: error.to_string(),
+            })?;
+        }
+        if let Some(value) = env("XIANGLIN_COUNTY_DATABASE") {
+            config.database = PathBuf::from(value);
+        }
+        if !config.listen.ip().is_loopback() {
+            return Err(ConfigError::PlainOffLoopback(config.listen));
+        }
+        Ok(config)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_file_and_off_loopback_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("county.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\ndatabase = \"a.sqlite\"\n").unwrap();
+        let config = Config::load(Some(&path), |_| None).unwrap();
+        assert_eq!((config.listen.port(), config.database), (9000, PathBuf::from("a.sqlite")));
+        let env = |name: &str| (name == "XIANGLIN_COUNTY_DATABASE").then(|| "b.sqlite".to_owned());
+        assert_eq!(Config::load(Some(&path), env).unwrap().database, PathBuf::from("b.sqlite"));
+        let public = |name: &str| (name == "XIANGLIN_COUNTY_LISTEN").then(|| "0.0.0.0:8440".to_owned());
+        assert!(matches!(Config::load(None, public), Err(ConfigError::PlainOffLoopback(_))));
+        std::fs::write(&path, "listen = 5\n").unwrap();
+        assert!(matches!(Config::load(Some(&path), |_| None), Err(ConfigError::Parse { .. })));
+    }
+}

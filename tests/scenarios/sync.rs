@@ -1,0 +1,374 @@
+//! Devices and the county server, in-process on 127.0.0.1 port 0: enrollment, offline edits on
+//! every device converging whatever the order, conflicts kept, and every kind of bad request
+//! refused with nothing of it stored.
+
+use std::sync::Mutex;
+
+use xianglin_schema::record::{RecordMeta, new_id};
+use xianglin_schema::user::{Role, User};
+use xianglin_sync::client::{self, http};
+use xianglin_sync::demo::{self, Rng};
+use xianglin_sync::protocol::{EnrollRequest, PROTOCOL, ShardPush, SyncRequest};
+use xianglin_sync::replica::Clock;
+use xianglin_sync::server::{self, CountyStore, SqliteStore};
+use xianglin_sync::{Replica, ShardId, query, registry};
+
+use crate::support::{elder, load_places, now};
+
+/// Township 庄口镇 and one of its villages; township 文武坝镇 and one of its villages.
+const TOWNSHIP_A: &str = "360733105000";
+const VILLAGE_A: &str = "360733105201";
+const TOWNSHIP_B: &str = "360733100000";
+
+fn village_of(township: &str) -> String {
+    demo::huichang_places()
+        .into_iter()
+        .find(|place| place.code.starts_with(&township[..9]) && place.code != township)
+        .unwrap()
+        .code
+}
+
+/// A county server on a free loopback port, over a store in `dir`.
+struct County {
+    url: String,
+    database: std::path::PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl County {
+    async fn start(database: std::path::PathBuf) -> County {
+        let replica = Replica::open(&database).unwrap();
+        let store = SqliteStore::new(replica).unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            server::serve(listener, server::router(Box::new(store)), async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        County { url, database, stop: Some(stop), task: Some(task) }
+    }
+
+    /// Stops gracefully, releasing the database.
+    async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+
+    /// Runs `work` on the store, the way the admin command does, while the server is stopped.
+    fn admin<T>(&self, work: impl FnOnce(&mut SqliteStore) -> T) -> T {
+        let mut store = SqliteStore::new(Replica::open(&self.database).unwrap()).unwrap();
+        work(&mut store)
+    }
+}
+
+/// A new county database holding 会昌县's places and policy.
+fn county_database(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let database = dir.path().join("county.sqlite");
+    let mut replica = Replica::open(&database).unwrap();
+    load_places(&mut replica);
+    database
+}
+
+/// Creates a user and an enrollment code for them.
+fn code_for(store: &mut SqliteStore, role: Role, places: &[&str], name: &str) -> String {
+    let user = User {
+        id: new_id(),
+        name: name.into(),
+        role,
+        places: places.iter().map(|place| place.to_string()).collect(),
+        phone: None,
+        meta: RecordMeta::created(now(), "county-server"),
+    };
+    let code = server::new_code();
+    store.create_code(&user, &code, now() + chrono::Duration::days(7), chrono::Local::now().naive_local()).unwrap();
+    code
+}
+
+/// An enrolled device: its replica and its link.
+struct Device {
+    replica: Mutex<Replica>,
+    link: http::Link,
+}
+
+impl Device {
+    async fn enroll(county: &County, code: &str, label: &str) -> Device {
+        let mut replica = Replica::open_in_memory().unwrap();
+        replica.set_clock(Clock::Fixed(now()));
+        let enrolled = http::enroll(
+            &county.url,
+            &EnrollRequest { code: code.into(), device_id: replica.device_id(), label: label.into() },
+        )
+        .await
+        .unwrap();
+        replica.set_user(&enrolled.scope.user_id).unwrap();
+        Device { replica: Mutex::new(replica), link: http::Link::new(&county.url, &enrolled.token).unwrap() }
+    }
+
+    async fn sync(&self) -> client::RoundTrip {
+        self.link.sync(&self.replica).await.unwrap()
+    }
+
+    fn add_elder(&self, rng: &mut Rng, village: &str) -> String {
+        self.replica.lock().unwrap().save_elder(elder(rng, village)).unwrap().id
+    }
+
+    fn heads(&self, shard: &ShardId) -> Vec<automerge::ChangeHash> {
+        self.replica.lock().unwrap().heads(shard).unwrap()
+    }
+
+    fn has_shard(&self, shard: &ShardId) -> bool {
+        self.replica.lock().unwrap().shards().unwrap().contains(shard)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_edits_on_four_devices_converge_in_any_order_and_conflicts_keep_both_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let village_b = village_of(TOWNSHIP_B);
+    let codes = county.admin(|store| {
+        [
+            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
+            code_for(store, Role::StationDirector, &[TOWNSHIP_B], "文武坝站"),
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+            code_for(store, Role::CountyReviewer, &["360733000000"], "县审核员"),
+        ]
+    });
+    let station_a = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
+    let station_b = Device::enroll(&county, &codes[1], "文武坝镇敬老院").await;
+    let caseworker = Device::enroll(&county, &codes[2], "刘芳的电脑").await;
+    let reviewer = Device::enroll(&county, &codes[3], "县民政局").await;
+    let devices = [&station_a, &station_b, &caseworker, &reviewer];
+
+    // The first sync brings the county document (places, policy, users, devices) to everyone.
+    for device in devices {
+        device.sync().await;
+    }
+    let county_shard = ShardId::county(demo::DEMO_COUNTY);
+    let county_heads = county.admin(|store| store.heads(&county_shard).unwrap());
+    for device in devices {
+        assert_eq!(device.heads(&county_shard), county_heads);
+    }
+
+    // Offline: each registers elders in its own places.
+    let mut rng = Rng::new(7);
+    let shared = station_a.add_elder(&mut rng, VILLAGE_A);
+    station_a.add_elder(&mut rng, &village_of(TOWNSHIP_A));
+    station_b.add_elder(&mut rng, &village_b);
+    caseworker.add_elder(&mut rng, VILLAGE_A);
+
+    // The caseworker gets 庄口镇's elder, then both change its phone while offline.
+    station_a.sync().await;
+    caseworker.sync().await;
+    let edit_phone = |device: &Device, phone: &str| {
+        let mut replica = device.replica.lock().unwrap();
+        let mut elder = registry::elder_for_edit(&replica, &shared).unwrap();
+        elder.phone = Some(phone.into());
+        replica.save_elder(elder).unwrap();
+    };
+    edit_phone(&station_a, "13800000001");
+    edit_phone(&caseworker, "13900000002");
+
+    // Sync in two different orders; then everyone once more.
+    for device in [&reviewer, &caseworker, &station_b, &station_a, &reviewer, &station_b] {
+        device.sync().await;
+    }
+    for device in devices {
+        device.sync().await;
+    }
+
+    // Every shard a device may hold is equal to the county's; nothing outside its scope reached it.
+    let shards = county.admin(|store| store.replica().shards().unwrap());
+    for shard in &shards {
+        let server_heads = county.admin(|store| store.heads(shard).unwrap());
+        assert_eq!(reviewer.heads(shard), server_heads, "reviewer, {shard}");
+    }
+    let elders_a = ShardId::Elders { village: VILLAGE_A.into() };
+    let elders_b = ShardId::Elders { village: village_b.clone() };
+    assert_eq!(station_a.heads(&elders_a), caseworker.heads(&elders_a));
+    assert_eq!(station_b.heads(&elders_b), reviewer.heads(&elders_b));
+    assert!(!station_a.has_shard(&elders_b) && !caseworker.has_shard(&elders_b) && !station_b.has_shard(&elders_a));
+
+    // Both phone numbers are kept, on every device that holds the elder.
+    for device in [&station_a, &caseworker, &reviewer] {
+        let replica = device.replica.lock().unwrap();
+        let conflicts = query::conflicts_of(&replica, &shared).unwrap();
+        let phone = conflicts.iter().find(|conflict| conflict.field == "phone").expect("a phone conflict");
+        let mut values = phone.values.clone();
+        values.sort();
+        assert_eq!(values, ["13800000001", "13900000002"]);
+    }
+
+    // A quiet resync moves nothing.
+    for device in devices {
+        assert_eq!(device.sync().await, client::RoundTrip::default());
+    }
+    county.stop().await;
+}
+
+/// Posts `body` to the sync endpoint as raw bytes; returns the status and the refusal code.
+async fn post_raw(county: &County, token: &str, body: Vec<u8>, gzipped: bool) -> (u16, String) {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}/v1/sync", county.url))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body);
+    if gzipped {
+        request = request.header("content-encoding", "gzip");
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let gzipped = response.headers().get("content-encoding").is_some_and(|value| value == "gzip");
+    let bytes = response.bytes().await.unwrap();
+    let bytes = if gzipped { http::gunzip(&bytes, 1 << 20).unwrap() } else { bytes.to_vec() };
+    let code = serde_json::from_slice::<serde_json::Value>(&bytes)
+        .ok()
+        .and_then(|body| body["code"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    (status, code)
+}
+
+/// Everything the county stores, to compare before and after a refused request.
+fn county_state(county: &County) -> (u64, Vec<(ShardId, Vec<automerge::ChangeHash>)>) {
+    county.admin(|store| {
+        let shards = store.replica().shards().unwrap();
+        let heads = shards.into_iter().map(|shard| (shard.clone(), store.heads(&shard).unwrap())).collect();
+        (store.changed_seq().unwrap(), heads)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_are_refused_whole_and_store_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let (code, spare) = county.admin(|store| {
+        (
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "张伟"),
+        )
+    });
+    // The link's token is private; enroll by hand to keep it.
+    let mut replica = Replica::open_in_memory().unwrap();
+    replica.set_clock(Clock::Fixed(now()));
+    let enrolled = http::enroll(
+        &county.url,
+        &EnrollRequest { code: code.clone(), device_id: replica.device_id(), label: "刘芳的电脑".into() },
+    )
+    .await
+    .unwrap();
+    replica.set_user(&enrolled.scope.user_id).unwrap();
+    let token = enrolled.token.clone();
+    let device = Device { replica: Mutex::new(replica), link: http::Link::new(&county.url, &token).unwrap() };
+    device.sync().await;
+
+    // A used code enrolls nobody else.
+    let reused =
+        http::enroll(&county.url, &EnrollRequest { code, device_id: "aabbccddeeff00112233".into(), label: "x".into() })
+            .await;
+    assert!(matches!(reused, Err(http::SyncError::Refused { ref code, .. }) if code == "bad_code"), "{reused:?}");
+
+    let mut rng = Rng::new(3);
+    device.add_elder(&mut rng, VILLAGE_A);
+    let (request, _) = client::prepare(&mut device.replica.lock().unwrap()).unwrap();
+    let good_push = request.shards.iter().find(|push| !push.changes.is_empty()).unwrap().clone();
+    let before = county_state(&county);
+
+    // Outside the device's villages: the whole request is refused, its in-scope shard too.
+    let outside = ShardId::Elders { village: "360733105202".into() };
+    let mut elsewhere = Replica::open_in_memory().unwrap();
+    load_places(&mut elsewhere);
+    let mut stranger = elder(&mut rng, "360733105202");
+    stranger.id = new_id();
+    let mut foreign_author = elsewhere.author();
+    foreign_author.at = now();
+    elsewhere
+        .commit(&outside, &[(stranger.id.clone(), serde_json::to_value(&stranger).unwrap())], &foreign_author)
+        .unwrap();
+    let foreign_changes = elsewhere.change_list_since(&outside, &[]).unwrap();
+    let out_of_scope = SyncRequest {
+        protocol: PROTOCOL,
+        cursor: 0,
+        shards: vec![
+            good_push.clone(),
+            ShardPush { shard: outside.to_string(), heads: Vec::new(), changes: foreign_changes.clone() },
+        ],
+    };
+    let body = |request: &SyncRequest| http::gzip(&serde_json::to_vec(request).unwrap());
+    assert_eq!(post_raw(&county, &token, body(&out_of_scope), true).await, (403, "forbidden".into()));
+
+    // In scope, but made by another actor: forged.
+    let elders_a = ShardId::Elders { village: VILLAGE_A.into() };
+    let mut forger = Replica::open_in_memory().unwrap();
+    load_places(&mut forger);
+    let mut forged = elder(&mut rng, VILLAGE_A);
+    forged.id = new_id();
+    let forger_author = forger.author();
+    forger.commit(&elders_a, &[(forged.id.clone(), serde_json::to_value(&forged).unwrap())], &forger_author).unwrap();
+    let forged_request = SyncRequest {
+        protocol: PROTOCOL,
+        cursor: 0,
+        shards: vec![ShardPush {
+            shard: elders_a.to_string(),
+            heads: Vec::new(),
+            changes: forger.change_list_since(&elders_a, &[]).unwrap(),
+        }],
+    };
+    assert_eq!(post_raw(&county, &token, body(&forged_request), true).await, (403, "forged_actor".into()));
+
+    // Garbage: not gzip, not JSON, a change that does not decode, a malformed shard, an old protocol.
+    assert_eq!(post_raw(&county, &token, b"\x1f\x8bnot really".to_vec(), true).await.1, "invalid");
+    assert_eq!(post_raw(&county, &token, b"{\"protocol\":".to_vec(), false).await.1, "invalid");
+    let mut broken = good_push.clone();
+    let half = broken.changes[0].len() / 2;
+    broken.changes[0].truncate(half);
+    let broken_request = SyncRequest { protocol: PROTOCOL, cursor: 0, shards: vec![broken] };
+    assert_eq!(post_raw(&county, &token, body(&broken_request), true).await, (400, "invalid".into()));
+    let bad_shard = SyncRequest {
+        protocol: PROTOCOL,
+        cursor: 0,
+        shards: vec![ShardPush { shard: "elders/../../etc".into(), heads: Vec::new(), changes: Vec::new() }],
+    };
+    assert_eq!(post_raw(&county, &token, body(&bad_shard), true).await, (400, "invalid".into()));
+    let old = SyncRequest { protocol: PROTOCOL + 1, cursor: 0, shards: Vec::new() };
+    assert_eq!(post_raw(&county, &token, body(&old), true).await, (400, "protocol".into()));
+
+    // Oversized: a body that inflates past the limit, and one too large even compressed.
+    let bomb = http::gzip(&vec![b' '; xianglin_sync::protocol::MAX_REQUEST_BYTES + 1]);
+    assert_eq!(post_raw(&county, &token, bomb, true).await, (413, "too_large".into()));
+    let huge = vec![b'x'; xianglin_sync::protocol::MAX_REQUEST_BYTES + 1];
+    assert_eq!(post_raw(&county, &token, huge, false).await.0, 413);
+
+    // No token, a wrong token.
+    assert_eq!(post_raw(&county, "", body(&old), true).await.0, 401);
+    assert_eq!(post_raw(&county, "not-a-token", body(&old), true).await, (401, "unauthorized".into()));
+
+    // None of it stored anything.
+    assert_eq!(county_state(&county), before);
+
+    // The same good request twice stores it once.
+    let good = SyncRequest { protocol: PROTOCOL, cursor: 0, shards: vec![good_push] };
+    assert_eq!(post_raw(&county, &token, body(&good), true).await.0, 200);
+    let once = county_state(&county);
+    assert_eq!(post_raw(&county, &token, body(&good), true).await.0, 200);
+    assert_eq!(county_state(&county), once);
+    assert_ne!(once, before);
+
+    // Revoked: refused at once; another device's token still works.
+    let other = Device::enroll(&county, &spare, "张伟的电脑").await;
+    let device_id = device.replica.lock().unwrap().device_id();
+    county.admin(|store| assert!(store.revoke(&device_id, now()).unwrap()));
+    assert_eq!(post_raw(&county, &token, body(&old), true).await, (401, "revoked".into()));
+    let refused = device.link.sync(&device.replica).await;
+    assert!(matches!(refused, Err(ref error) if error.code() == "revoked"), "{refused:?}");
+    other.sync().await;
+    county.stop().await;
+}
