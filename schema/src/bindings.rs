@@ -76,6 +76,8 @@ mod tests {
             view::DueBucket,
             view::DueListRequest,
             view::CaseworkersRequest,
+            view::SyncStatus,
+            view::EnrollDevice,
             view::CaseworkerOption,
             view::DueRow,
             view::DueList,

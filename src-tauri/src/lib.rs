@@ -11,6 +11,7 @@ mod commands;
 pub mod error;
 pub mod print;
 pub mod state;
+pub mod sync_engine;
 
 use tauri::Manager;
 
@@ -42,6 +43,9 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::visits::referrals,
         commands::visits::update_referral,
         commands::visits::print_visit_register,
+        commands::sync::sync_status,
+        commands::sync::sync_now,
+        commands::sync::enroll_device,
     ])
 }
 
@@ -63,7 +67,9 @@ pub fn run() {
                 Some(directory) => std::path::PathBuf::from(directory),
                 None => app.path().document_dir().unwrap_or_else(|_| data_dir.clone()).join("乡邻导出"),
             };
-            app.manage(AppState::open(&data_dir, &export_dir));
+            let state = AppState::open(&data_dir, &export_dir);
+            sync_engine::spawn(state.clone());
+            app.manage(state);
             Ok(())
         })
         .run(tauri::generate_context!())

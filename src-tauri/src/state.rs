@@ -12,6 +12,7 @@ use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::checkpoint::Checkpointer;
 
 use crate::error::AppError;
+use crate::sync_engine::SyncEngine;
 
 /// File name of the replica inside the data directory.
 pub const DATABASE_FILE: &str = "xianglin.sqlite";
@@ -29,6 +30,7 @@ struct Inner {
     replica: Result<Mutex<Replica>, AppError>,
     /// Keeps the write-ahead log short off the UI's path; `None` if the replica did not open.
     _checkpointer: Option<Checkpointer>,
+    sync: SyncEngine,
 }
 
 /// How often the background checkpointer folds the log into the database file.
@@ -59,6 +61,7 @@ impl AppState {
                 attachments: AttachmentStore::new(data_dir.join("attachments")),
                 replica,
                 _checkpointer: checkpointer,
+                sync: SyncEngine::default(),
             }),
         }
     }
@@ -81,6 +84,23 @@ impl AppState {
     /// Photos and scans, stored once by SHA-256 beside the database.
     pub fn attachments(&self) -> &AttachmentStore {
         &self.inner.attachments
+    }
+
+    /// The background sync's state.
+    pub fn sync(&self) -> &SyncEngine {
+        &self.inner.sync
+    }
+
+    /// The replica's lock itself, for the sync task that takes it between round trips.
+    pub fn replica_mutex(&self) -> Result<&Mutex<Replica>, AppError> {
+        self.inner.replica.as_ref().map_err(Clone::clone)
+    }
+
+    /// The replica, locked for a command that writes; the sync task syncs once writing pauses.
+    pub fn replica_to_write(&self) -> Result<MutexGuard<'_, Replica>, AppError> {
+        let replica = self.replica()?;
+        self.inner.sync.wrote();
+        Ok(replica)
     }
 
     /// The replica, locked for one command.

@@ -33,7 +33,7 @@ pub fn get_elder(state: State<'_, AppState>, request: ElderId) -> CmdResult<Elde
 /// saved record comes back with its ID number masked, like everywhere else in the UI.
 #[tauri::command(async)]
 pub fn save_elder(state: State<'_, AppState>, request: SaveElder) -> CmdResult<SaveElderOutcome> {
-    Ok(match registry::save_elder(&mut *state.replica()?, request)? {
+    Ok(match registry::save_elder(&mut *state.replica_to_write()?, request)? {
         SaveElderOutcome::Saved { mut elder } => {
             elder.id_number = xianglin_schema::id_number::mask(&elder.id_number);
             SaveElderOutcome::Saved { elder }
@@ -45,7 +45,7 @@ pub fn save_elder(state: State<'_, AppState>, request: SaveElder) -> CmdResult<S
 /// Who changed what in an elder's record, and when, from the documents.
 #[tauri::command(async)]
 pub fn elder_history(state: State<'_, AppState>, request: ElderId) -> CmdResult<Vec<HistoryEntry>> {
-    Ok(registry::elder_history(&mut *state.replica()?, &request.id)?)
+    Ok(registry::elder_history(&mut *state.replica_to_write()?, &request.id)?)
 }
 
 /// An elder's full record (ID number unmasked) to edit; the access is logged.
@@ -57,7 +57,7 @@ pub fn elder_for_edit(state: State<'_, AppState>, request: ElderId) -> CmdResult
 /// Marks an elder moved away or deceased on a date; the record and its history stay.
 #[tauri::command(async)]
 pub fn set_life_status(state: State<'_, AppState>, request: SetLifeStatus) -> CmdResult<Elder> {
-    let mut elder = registry::set_life_status(&mut *state.replica()?, &request.elder_id, request.life)?;
+    let mut elder = registry::set_life_status(&mut *state.replica_to_write()?, &request.elder_id, request.life)?;
     elder.id_number = xianglin_schema::id_number::mask(&elder.id_number);
     Ok(elder)
 }
@@ -65,7 +65,7 @@ pub fn set_life_status(state: State<'_, AppState>, request: SetLifeStatus) -> Cm
 /// Records a major life event (重大变故); a visit then falls due within the tier's hours.
 #[tauri::command(async)]
 pub fn record_life_event(state: State<'_, AppState>, request: RecordLifeEvent) -> CmdResult<Elder> {
-    let mut elder = registry::record_life_event(&mut *state.replica()?, request)?;
+    let mut elder = registry::record_life_event(&mut *state.replica_to_write()?, request)?;
     elder.id_number = xianglin_schema::id_number::mask(&elder.id_number);
     Ok(elder)
 }

@@ -8,4 +8,5 @@ pub mod app;
 pub mod attachments;
 pub mod elders;
 pub mod roster;
+pub mod sync;
 pub mod visits;

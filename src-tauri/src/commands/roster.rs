@@ -23,7 +23,7 @@ pub fn check_roster(state: State<'_, AppState>, request: RosterFile) -> CmdResul
 /// Imports the valid rows of a roster file the person has checked and confirmed.
 #[tauri::command(async)]
 pub fn import_roster(state: State<'_, AppState>, request: RosterFile) -> CmdResult<RosterImported> {
-    Ok(roster::import(&mut *state.replica()?, &request.bytes)?)
+    Ok(roster::import(&mut *state.replica_to_write()?, &request.bytes)?)
 }
 
 /// Saves the registry of a place as a roster file.

@@ -27,7 +27,7 @@ pub fn caseworkers(state: State<'_, AppState>, request: CaseworkersRequest) -> C
 /// Saves a visit; an urgent finding comes back with what to do now.
 #[tauri::command(async)]
 pub fn record_visit(state: State<'_, AppState>, request: VisitDraft) -> CmdResult<VisitSaved> {
-    Ok(patrol::record_visit(&mut *state.replica()?, state.attachments(), request)?)
+    Ok(patrol::record_visit(&mut *state.replica_to_write()?, state.attachments(), request)?)
 }
 
 /// 月探访率 of a place for a month, with who was missed.
@@ -45,7 +45,7 @@ pub fn referrals(state: State<'_, AppState>, request: ReferralsRequest) -> CmdRe
 /// Moves a referral along open → in progress → closed.
 #[tauri::command(async)]
 pub fn update_referral(state: State<'_, AppState>, request: UpdateReferral) -> CmdResult<Visit> {
-    Ok(registry::update_referral(&mut *state.replica()?, &request)?)
+    Ok(registry::update_referral(&mut *state.replica_to_write()?, &request)?)
 }
 
 /// Prints a village's monthly visit register as PDF and saves it where the person can open it.

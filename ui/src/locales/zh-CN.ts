@@ -5,6 +5,7 @@ import type { Gender } from '@/bindings/Gender'
 import type { LifeState } from '@/bindings/LifeState'
 import type { ReferralLevel } from '@/bindings/ReferralLevel'
 import type { ReferralStatus } from '@/bindings/ReferralStatus'
+import type { Role } from '@/bindings/Role'
 import type { Severity } from '@/bindings/Severity'
 import type { VisitMode } from '@/bindings/VisitMode'
 
@@ -43,6 +44,7 @@ const enums = {
   } satisfies Record<CheckArea, string>,
   referral_level: { township: '乡镇', county: '县级' } satisfies Record<ReferralLevel, string>,
   referral_status: { open: '待处理', in_progress: '处理中', closed: '已办结' } satisfies Record<ReferralStatus, string>,
+  role: { caseworker: '探访员', station_director: '站长', county_reviewer: '县级审核员' } satisfies Record<Role, string>,
 }
 
 export default {
@@ -57,6 +59,9 @@ export default {
     demoHint: '可以先打开内置的演示县，看看老人台账、探访记录如何使用。演示数据为随机生成，不涉及真实人员。',
     openDemo: '打开演示县（会昌县）',
     opening: '正在生成演示数据…',
+    or: '或',
+    enrollTitle: '登记到县服务器',
+    enrollHint: '已从县民政局取得登记码的，可把本机登记到县服务器，登记后自动下载本乡镇的数据。',
   },
   nav: {
     village: '村级探访',
@@ -71,12 +76,54 @@ export default {
     adaptation: '适老化改造',
     conflicts: '冲突与对账',
     reports: '审批与报表',
+    system: '本机',
+    sync: '同步',
     later: '后续版本',
   },
   header: {
     noCounty: '未打开县',
     elders: '老人 {count} 人',
     device: '本机 {id}',
+    sync: {
+      notEnrolled: '未登记县服务器',
+      syncing: '同步中…',
+      error: '同步出错',
+      waiting: '待同步 {count}',
+      never: '尚未同步',
+      synced: '已同步 {time}',
+    },
+  },
+  sync: {
+    title: '同步',
+    serverUrl: '服务器地址',
+    role: '身份',
+    places: '负责地区',
+    deviceId: '本机编号',
+    lastSuccess: '上次成功同步',
+    lastAttempt: '上次尝试',
+    waiting: '待上传分片',
+    waitingCount: '{count} 个',
+    nextAttempt: '下次自动同步',
+    nextAttemptIn: '{seconds} 秒后',
+    nextAttemptNone: '暂无安排',
+    never: '从未',
+    running: '正在同步…',
+    lastError: '上次同步失败',
+    syncNow: '立即同步',
+    synced: '同步完成',
+    notEnrolled: '本机尚未登记到县服务器。请向县民政局索取一次性登记码。',
+    enroll: {
+      serverUrl: '服务器地址',
+      code: '登记码',
+      codePlaceholder: 'XXXX-XXXX-XXXX',
+      label: '本机名称',
+      labelPlaceholder: '例如：庄口镇敬老院办公室',
+      submit: '登记',
+      submitting: '正在登记并首次同步…',
+      incomplete: '请填写服务器地址、登记码和本机名称',
+      required: '必填',
+      enrolled: '登记成功',
+    },
   },
   elders: {
     wholeCounty: '全县',

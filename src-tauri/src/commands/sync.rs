@@ -1,0 +1,28 @@
+//! Sync with the county server: its status, 立即同步, and enrolling this computer.
+
+use tauri::State;
+use xianglin_schema::view::{EnrollDevice, SyncStatus};
+
+use crate::error::CmdResult;
+use crate::state::AppState;
+
+/// The link to the county server: enrolled or not, last success, what waits, the last error.
+#[tauri::command(async)]
+pub fn sync_status(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
+    state.sync().status(&*state.replica()?)
+}
+
+/// Syncs now and answers when the round is over.
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
+    state.sync().sync_now().await;
+    state.sync().status(&*state.replica()?)
+}
+
+/// Enrolls this computer with a one-time code, then syncs for the first time.
+#[tauri::command]
+pub async fn enroll_device(state: State<'_, AppState>, request: EnrollDevice) -> CmdResult<SyncStatus> {
+    crate::sync_engine::enroll(&state, &request.server_url, &request.code, &request.label).await?;
+    state.sync().sync_now().await;
+    state.sync().status(&*state.replica()?)
+}

@@ -1,0 +1,252 @@
+//! The background sync task: syncs with the county server at start, a few seconds after local
+//! writes, on a timer and on 立即同步; backs off exponentially while the server cannot be
+//! reached. Its status (last success, shards waiting, last error in Chinese) is what the UI
+//! shows. No work ever waits for it: commands write to the replica and return.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::Local;
+use tokio::sync::{Notify, watch};
+use xianglin_schema::view::SyncStatus;
+use xianglin_sync::client::{self, http};
+use xianglin_sync::{Replica, protocol::Scope};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Where the replica keeps the server's address and this device's token.
+const SERVER_URL: &str = "sync.server_url";
+const TOKEN: &str = "sync.token";
+
+/// Between successful syncs.
+const EVERY: Duration = Duration::from_secs(5 * 60);
+/// After a local write, wait this long for more before syncing.
+const DEBOUNCE: Duration = Duration::from_secs(3);
+/// The first retry after a failure; doubled each time up to [`MAX_BACKOFF`].
+const FIRST_BACKOFF: Duration = Duration::from_secs(15);
+const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
+
+#[derive(Debug, Default)]
+struct Progress {
+    syncing: bool,
+    last_success: Option<String>,
+    last_attempt: Option<String>,
+    last_error: Option<String>,
+    failures: u32,
+    next_attempt: Option<Instant>,
+}
+
+/// The engine's shared half: what the task and the commands both see.
+#[derive(Debug)]
+pub struct SyncEngine {
+    progress: Mutex<Progress>,
+    wake: Notify,
+    debounced: Notify,
+    /// Counts finished rounds, so 立即同步 can wait for the round it asked for.
+    rounds: watch::Sender<u64>,
+}
+
+impl Default for SyncEngine {
+    fn default() -> SyncEngine {
+        SyncEngine {
+            progress: Mutex::new(Progress::default()),
+            wake: Notify::new(),
+            debounced: Notify::new(),
+            rounds: watch::channel(0).0,
+        }
+    }
+}
+
+impl SyncEngine {
+    /// A local write happened: sync soon, once the writing pauses.
+    pub fn wrote(&self) {
+        self.debounced.notify_one();
+    }
+
+    /// Syncs now and waits for that round to end.
+    pub async fn sync_now(&self) {
+        let mut rounds = self.rounds.subscribe();
+        let asked_at = *rounds.borrow_and_update();
+        self.wake.notify_one();
+        let _ = tokio::time::timeout(Duration::from_secs(150), rounds.wait_for(|round| *round > asked_at)).await;
+    }
+
+    fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
+        self.progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The status as the UI shows it.
+    pub fn status(&self, replica: &Replica) -> Result<SyncStatus, AppError> {
+        let scope = client::scope(replica)?;
+        let progress = self.progress();
+        Ok(SyncStatus {
+            enrolled: replica.setting(TOKEN)?.is_some(),
+            server_url: replica.setting(SERVER_URL)?,
+            role: scope.as_ref().map(|scope| scope.role),
+            places: scope.map(|scope| scope.places).unwrap_or_default(),
+            device_id: replica.device_id(),
+            syncing: progress.syncing,
+            last_success: progress.last_success.clone(),
+            last_attempt: progress.last_attempt.clone(),
+            waiting_shards: client::waiting(replica)? as u32,
+            last_error: progress.last_error.clone(),
+            next_attempt_in_seconds: progress
+                .next_attempt
+                .map(|at| at.saturating_duration_since(Instant::now()).as_secs() as u32),
+        })
+    }
+}
+
+/// Starts the task; it runs as long as the app.
+pub fn spawn(state: AppState) {
+    tauri::async_runtime::spawn(async move {
+        let engine = state.sync();
+        loop {
+            // Sync first, at start too; then wait for a reason to sync again.
+            let delay = match round(&state).await {
+                Some(delay) => delay,
+                None => Duration::from_secs(24 * 60 * 60),
+            };
+            engine.progress().next_attempt = Some(Instant::now() + delay);
+            tokio::select! {
+                () = engine.wake.notified() => {}
+                () = tokio::time::sleep(delay) => {}
+                () = async {
+                    engine.debounced.notified().await;
+                    // More writes within the pause push the sync further out.
+                    while tokio::time::timeout(DEBOUNCE, engine.debounced.notified()).await.is_ok() {}
+                } => {}
+            }
+        }
+    });
+}
+
+/// One sync (as many round trips as it takes). Returns when to try again, `None` when not
+/// enrolled.
+async fn round(state: &AppState) -> Option<Duration> {
+    let engine = state.sync();
+    let link = {
+        let Ok(replica) = state.replica() else { return None };
+        let (url, token) = (replica.setting(SERVER_URL).ok()??, replica.setting(TOKEN).ok()??);
+        http::Link::new(&url, &token)
+    };
+    {
+        let mut progress = engine.progress();
+        progress.syncing = true;
+        progress.last_attempt = Some(Local::now().format("%Y-%m-%d %H:%M:%S").to_string());
+    }
+    let result = match (link, state.replica_mutex()) {
+        (Ok(link), Ok(replica)) => link.sync(replica).await,
+        (Err(error), _) => Err(error),
+        (_, Err(_)) => return None,
+    };
+    let delay = {
+        let mut progress = engine.progress();
+        progress.syncing = false;
+        match &result {
+            Ok(moved) => {
+                tracing::info!(
+                    pushed = moved.pushed_changes,
+                    pulled = moved.pulled_changes,
+                    "synced with the county server"
+                );
+                progress.last_success = progress.last_attempt.clone();
+                progress.last_error = None;
+                progress.failures = 0;
+                EVERY
+            }
+            Err(error) => {
+                tracing::warn!(code = error.code(), error = %error, "sync failed");
+                progress.last_error = Some(chinese(error));
+                progress.failures += 1;
+                retry_after(error.code(), progress.failures)
+            }
+        }
+    };
+    engine.rounds.send_modify(|round| *round += 1);
+    Some(delay)
+}
+
+/// When to try again after `failures` failures in a row, the last with `code`: 15 s, then
+/// doubling up to 10 min; a revoked or unknown device waits a day (it needs the county first).
+fn retry_after(code: &str, failures: u32) -> Duration {
+    match code {
+        "revoked" | "unauthorized" => Duration::from_secs(24 * 60 * 60),
+        _ => FIRST_BACKOFF.saturating_mul(1 << failures.clamp(1, 7).saturating_sub(1)).min(MAX_BACKOFF),
+    }
+}
+
+/// The Chinese wording of a sync failure.
+pub fn chinese(error: &http::SyncError) -> String {
+    match error {
+        http::SyncError::Offline(_) => "无法连接县服务器，将自动重试；本机的工作照常保存。".into(),
+        http::SyncError::BadAddress(address) => {
+            format!("服务器地址“{address}”无法使用：目前只支持本机测试地址，如 http://127.0.0.1:8440")
+        }
+        http::SyncError::Refused { code, message, .. } => match code.as_str() {
+            "revoked" => "本机已被县里停用，不再同步。请联系县民政局。".into(),
+            "unauthorized" => "县服务器不认识本机的同步凭证，请重新登记。".into(),
+            "bad_code" => "登记码无效、已使用或已过期，请向县民政局索取新的登记码。".into(),
+            "forbidden" => format!("有数据超出本机负责的范围，县服务器拒收了本次同步（{message}）。"),
+            _ => format!("县服务器拒收了本次同步（{code}：{message}），本机数据未受影响。"),
+        },
+        http::SyncError::BadAnswer(_) => "县服务器的回复无法识别，将自动重试。".into(),
+        http::SyncError::Local(error) => format!("本机数据库出错：{error}"),
+    }
+}
+
+/// Redeems a one-time code: remembers the server and the token, and signs in as the user the
+/// code was made for. Only a computer without a county yet can enroll.
+pub async fn enroll(state: &AppState, server_url: &str, code: &str, label: &str) -> Result<Scope, AppError> {
+    let device_id = {
+        let replica = state.replica()?;
+        if replica.setting(TOKEN)?.is_some() {
+            return Err(AppError { code: "enrolled", message: "本机已经登记过，不能再次登记".into() });
+        }
+        if !replica.shards()?.is_empty() {
+            return Err(AppError {
+                code: "has_data",
+                message: "本机已有数据（如演示县），不能登记到县服务器；请在没有数据的电脑上登记".into(),
+            });
+        }
+        replica.device_id()
+    };
+    let label = label.trim();
+    if code.trim().is_empty() || label.is_empty() {
+        return Err(AppError { code: "invalid", message: "请填写登记码和本机名称".into() });
+    }
+    let request =
+        xianglin_sync::protocol::EnrollRequest { code: code.trim().to_owned(), device_id, label: label.to_owned() };
+    let enrolled = http::enroll(server_url, &request)
+        .await
+        .map_err(|error| AppError { code: "enroll_failed", message: chinese(&error) })?;
+    let mut replica = state.replica()?;
+    replica.set_setting(SERVER_URL, Some(server_url.trim().trim_end_matches('/')))?;
+    replica.set_setting(TOKEN, Some(&enrolled.token))?;
+    replica.set_user(&enrolled.scope.user_id)?;
+    tracing::info!(role = ?enrolled.scope.role, "enrolled with the county server");
+    Ok(enrolled.scope)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_from_fifteen_seconds_to_ten_minutes() {
+        let waits: Vec<u64> = (1..=8).map(|failures| retry_after("offline", failures).as_secs()).collect();
+        assert_eq!(waits, [15, 30, 60, 120, 240, 480, 600, 600]);
+        assert_eq!(retry_after("revoked", 1), Duration::from_secs(86_400));
+    }
+
+    #[test]
+    fn refusals_are_explained_in_chinese() {
+        let refused =
+            |code: &str| http::SyncError::Refused { status: 403, code: code.into(), message: "detail".into() };
+        assert!(chinese(&refused("revoked")).contains("停用"));
+        assert!(chinese(&refused("forbidden")).contains("范围"));
+        assert!(chinese(&http::SyncError::Offline("refused".into())).contains("自动重试"));
+        assert!(chinese(&http::SyncError::BadAddress("http://10.0.0.1".into())).contains("127.0.0.1"));
+    }
+}
