@@ -78,6 +78,7 @@ mod tests {
             view::CaseworkersRequest,
             view::SyncStatus,
             view::EnrollDevice,
+            view::SyncAnswerFile,
             view::CaseworkerOption,
             view::DueRow,
             view::DueList,

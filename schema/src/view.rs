@@ -494,3 +494,9 @@ pub struct EnrollDevice {
     /// What people call this computer, e.g. 庄口镇敬老院办公室.
     pub label: String,
 }
+
+/// The county's answer file for sync by file, as the UI read it from the USB stick.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SyncAnswerFile {
+    pub bytes: Vec<u8>,
+}

@@ -46,6 +46,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::sync::sync_status,
         commands::sync::sync_now,
         commands::sync::enroll_device,
+        commands::sync::export_sync_bundle,
+        commands::sync::import_sync_answer,
     ])
 }
 

@@ -196,6 +196,35 @@ pub fn chinese(error: &http::SyncError) -> String {
     }
 }
 
+/// Writes the sync-by-file bundle (what the county lacks) for a USB stick; returns its path.
+pub fn export_bundle(state: &AppState) -> Result<String, AppError> {
+    let mut replica = state.replica()?;
+    let token = replica.setting(TOKEN)?.ok_or_else(not_enrolled)?;
+    let bytes = client::bundle::export(&mut replica, &token)?;
+    let name = format!("乡邻同步包-{}-{}.xlsync", &replica.device_id()[..8], Local::now().format("%Y%m%d-%H%M"));
+    state.save_export(&name, &bytes)
+}
+
+/// Takes the county's answer file in, as a network answer; a file for another computer, an
+/// altered or truncated one changes nothing.
+pub fn import_answer(state: &AppState, bytes: &[u8]) -> Result<(), AppError> {
+    let mut replica = state.replica_to_write()?;
+    let token = replica.setting(TOKEN)?.ok_or_else(not_enrolled)?;
+    let moved = client::bundle::import_answer(&mut replica, &token, bytes).map_err(|error| AppError {
+        code: "bad_answer_file",
+        message: format!("这不是县里为本机生成的同步回执，或文件已损坏（{error}）；本机数据未改变。"),
+    })?;
+    tracing::info!(pulled = moved.pulled_changes, "sync answer file imported");
+    let mut progress = state.sync().progress();
+    progress.last_success = Some(Local::now().format("%Y-%m-%d %H:%M:%S").to_string());
+    progress.last_error = None;
+    Ok(())
+}
+
+fn not_enrolled() -> AppError {
+    AppError { code: "not_enrolled", message: "本机尚未登记到县服务器，请先登记".into() }
+}
+
 /// Redeems a one-time code: remembers the server and the token, and signs in as the user the
 /// code was made for. Only a computer without a county yet can enroll.
 pub async fn enroll(state: &AppState, server_url: &str, code: &str, label: &str) -> Result<Scope, AppError> {

@@ -6,6 +6,7 @@
 //! heads differ from them has changes to push; a shard that took the server's changes reports
 //! its new heads on the next request, so the server never sends those changes again.
 
+pub mod bundle;
 pub mod http;
 
 use automerge::ChangeHash;
@@ -37,6 +38,11 @@ pub struct RoundTrip {
 /// The request that brings the server up to date with this replica, and `true` when more
 /// shards wait than fitted in it.
 pub fn prepare(replica: &mut Replica) -> Result<(SyncRequest, bool)> {
+    prepare_within(replica, REQUEST_BUDGET_BYTES)
+}
+
+/// [`prepare`] with a size budget of its own (a bundle file takes everything at once).
+fn prepare_within(replica: &mut Replica, budget: usize) -> Result<(SyncRequest, bool)> {
     let cursor = replica.setting(CURSOR)?.and_then(|text| text.parse().ok()).unwrap_or(0);
     let scope = scope(replica)?;
     let waiting = waiting_shards(replica)?;
@@ -44,7 +50,7 @@ pub fn prepare(replica: &mut Replica) -> Result<(SyncRequest, bool)> {
     let mut bytes = 0;
     let mut more = false;
     for (shard, server_heads) in waiting {
-        if bytes > REQUEST_BUDGET_BYTES {
+        if bytes > budget {
             more = true;
             break;
         }

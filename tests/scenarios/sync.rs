@@ -97,6 +97,7 @@ fn code_for(store: &mut SqliteStore, role: Role, places: &[&str], name: &str) ->
 struct Device {
     replica: Mutex<Replica>,
     link: http::Link,
+    token: String,
 }
 
 impl Device {
@@ -110,7 +111,11 @@ impl Device {
         .await
         .unwrap();
         replica.set_user(&enrolled.scope.user_id).unwrap();
-        Device { replica: Mutex::new(replica), link: http::Link::new(&county.url, &enrolled.token).unwrap() }
+        Device {
+            replica: Mutex::new(replica),
+            link: http::Link::new(&county.url, &enrolled.token).unwrap(),
+            token: enrolled.token,
+        }
     }
 
     async fn sync(&self) -> client::RoundTrip {
@@ -267,7 +272,8 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     .unwrap();
     replica.set_user(&enrolled.scope.user_id).unwrap();
     let token = enrolled.token.clone();
-    let device = Device { replica: Mutex::new(replica), link: http::Link::new(&county.url, &token).unwrap() };
+    let device =
+        Device { replica: Mutex::new(replica), link: http::Link::new(&county.url, &token).unwrap(), token: token.clone() };
     device.sync().await;
 
     // A used code enrolls nobody else.
@@ -370,5 +376,66 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     let refused = device.link.sync(&device.replica).await;
     assert!(matches!(refused, Err(ref error) if error.code() == "revoked"), "{refused:?}");
     other.sync().await;
+    county.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_station_without_a_link_syncs_by_file_both_ways_and_twice_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let codes = county.admin(|store| {
+        [
+            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+        ]
+    });
+    let station = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
+    let caseworker = Device::enroll(&county, &codes[1], "刘芳的电脑").await;
+    station.sync().await;
+    caseworker.sync().await;
+
+    // Weeks without a link: the station registers elders; the caseworker syncs one over the network.
+    let mut rng = Rng::new(5);
+    for _ in 0..3 {
+        station.add_elder(&mut rng, VILLAGE_A);
+    }
+    caseworker.add_elder(&mut rng, VILLAGE_A);
+    caseworker.sync().await;
+
+    let bundle = client::bundle::export(&mut station.replica.lock().unwrap(), &station.token).unwrap();
+    let before = county_state(&county);
+
+    // A truncated file, an altered one: refused, nothing stored.
+    let truncated = &bundle[..bundle.len() / 2];
+    assert!(county.admin(|store| server::import_bundle(store, truncated)).is_err());
+    let mut request: client::bundle::RequestBundle = client::bundle::read(&bundle).unwrap();
+    request.request.shards.pop();
+    let altered = http::gzip(&serde_json::to_vec(&request).unwrap());
+    let refused = county.admin(|store| server::import_bundle(store, &altered)).unwrap_err();
+    assert_eq!(refused.code(), "invalid");
+    assert_eq!(county_state(&county), before);
+
+    // The county imports it (twice: the second changes nothing) and writes the answer file.
+    let (_, answer) = county.admin(|store| server::import_bundle(store, &bundle)).unwrap();
+    let imported = county_state(&county);
+    assert_ne!(imported, before);
+    county.admin(|store| server::import_bundle(store, &bundle)).unwrap();
+    assert_eq!(county_state(&county), imported);
+
+    // Another computer cannot take the answer in; the station can, twice without change.
+    assert!(client::bundle::import_answer(&mut caseworker.replica.lock().unwrap(), &caseworker.token, &answer).is_err());
+    let moved =
+        client::bundle::import_answer(&mut station.replica.lock().unwrap(), &station.token, &answer).unwrap();
+    assert_eq!(moved.pulled_changes, 1, "the caseworker's elder came back on the stick");
+    let shard = ShardId::Elders { village: VILLAGE_A.into() };
+    let station_heads = station.heads(&shard);
+    client::bundle::import_answer(&mut station.replica.lock().unwrap(), &station.token, &answer).unwrap();
+    assert_eq!(station.heads(&shard), station_heads);
+
+    // Station, county and caseworker hold the same village.
+    caseworker.sync().await;
+    let county_heads = county.admin(|store| store.heads(&shard).unwrap());
+    assert_eq!(station_heads, county_heads);
+    assert_eq!(caseworker.heads(&shard), county_heads);
     county.stop().await;
 }

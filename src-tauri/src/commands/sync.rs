@@ -1,7 +1,7 @@
 //! Sync with the county server: its status, 立即同步, and enrolling this computer.
 
 use tauri::State;
-use xianglin_schema::view::{EnrollDevice, SyncStatus};
+use xianglin_schema::view::{EnrollDevice, SavedFile, SyncAnswerFile, SyncStatus};
 
 use crate::error::CmdResult;
 use crate::state::AppState;
@@ -24,5 +24,18 @@ pub async fn sync_now(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
 pub async fn enroll_device(state: State<'_, AppState>, request: EnrollDevice) -> CmdResult<SyncStatus> {
     crate::sync_engine::enroll(&state, &request.server_url, &request.code, &request.label).await?;
     state.sync().sync_now().await;
+    state.sync().status(&*state.replica()?)
+}
+
+/// Sync by file: writes what the county lacks to a bundle for a USB stick.
+#[tauri::command(async)]
+pub fn export_sync_bundle(state: State<'_, AppState>) -> CmdResult<SavedFile> {
+    Ok(SavedFile { path: crate::sync_engine::export_bundle(&state)? })
+}
+
+/// Sync by file: takes the county's answer file in.
+#[tauri::command(async)]
+pub fn import_sync_answer(state: State<'_, AppState>, request: SyncAnswerFile) -> CmdResult<SyncStatus> {
+    crate::sync_engine::import_answer(&state, &request.bytes)?;
     state.sync().status(&*state.replica()?)
 }

@@ -61,6 +61,13 @@ enum Command {
     Devices,
     /// Revokes a device: its token stops working at once.
     Revoke { device: String },
+    /// Imports a station's sync bundle (from a USB stick) and writes the answer file to carry back.
+    ImportBundle {
+        file: PathBuf,
+        /// Where to write the answer file.
+        #[arg(long)]
+        answer: PathBuf,
+    },
     /// Moves a user to other places; their devices follow at their next sync.
     Reassign {
         #[arg(long)]
@@ -168,6 +175,14 @@ fn run(cli: Cli) -> Result<(), String> {
             } else {
                 Err(format!("no active device {device}"))
             }
+        }
+        Command::ImportBundle { file, answer } => {
+            let bytes = std::fs::read(&file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+            let mut store = open()?;
+            let (grant, reply) = server::import_bundle(&mut store, &bytes).map_err(|refusal| format!("{} ({})", refusal, refusal.code()))?;
+            std::fs::write(&answer, reply).map_err(|error| format!("cannot write {}: {error}", answer.display()))?;
+            println!("imported the bundle of {} ({}); answer written to {}", grant.label, grant.device_id, answer.display());
+            Ok(())
         }
         Command::Reassign { user, places } => {
             open()?.reassign(&user, &places, now).map_err(|error| error.to_string())?;

@@ -200,6 +200,24 @@ async fn sync(State(store): State<SharedStore>, headers: HeaderMap, body: Bytes)
     Ok(gzip_json(StatusCode::OK, &response))
 }
 
+/// Imports a device's sync-by-file bundle: the same checks as a network request (and the
+/// bundle's signature), then the answer file to carry back to the device.
+pub fn import_bundle(store: &mut dyn CountyStore, bytes: &[u8]) -> Result<(DeviceGrant, Vec<u8>), Refusal> {
+    let device_id = crate::client::bundle::read::<crate::client::bundle::RequestBundle>(bytes)
+        .map_err(|error| Refusal::Invalid(error.to_string()))?
+        .device_id;
+    let (grant, key) = store.bundle_key(&device_id)?.ok_or(Refusal::Unauthorized)?;
+    if let Some(at) = grant.revoked_at {
+        return Err(Refusal::Revoked(at));
+    }
+    let bundle =
+        crate::client::bundle::open_request(bytes, &key).map_err(|error| Refusal::Invalid(error.to_string()))?;
+    let response = answer(store, &grant, &bundle.request)?;
+    let file = crate::client::bundle::answer_file(&grant.device_id, response, &key)?;
+    tracing::info!(device = %grant.device_id, shards = bundle.request.shards.len(), "sync bundle imported");
+    Ok((grant, file))
+}
+
 /// A shard of a request after its checks: the changes the server lacks, decoded.
 struct Checked {
     shard: ShardId,

@@ -45,6 +45,9 @@ pub trait CountyStore: Send {
     /// The grant a token belongs to, revoked or not.
     fn grant_by_token(&mut self, token: &str) -> Result<Option<DeviceGrant>>;
     fn revoke(&mut self, device_id: &str, now: NaiveDateTime) -> Result<bool>;
+    /// A device's grant and the key its sync-by-file bundles are signed with (the SHA-256 of
+    /// its token, which is what the store keeps).
+    fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>>;
     fn grants(&mut self) -> Result<Vec<DeviceGrant>>;
     /// Changes the places a user works for (the county document); their devices learn it at
     /// their next sync.
@@ -204,6 +207,25 @@ impl CountyStore for SqliteStore {
             params![device_id, format_datetime(now)],
         )?;
         Ok(changed > 0)
+    }
+
+    fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>> {
+        let found = self
+            .replica
+            .connection()
+            .query_row(
+                "SELECT device_id, user_id, label, enrolled_at, revoked_at, token_hash FROM device_grants WHERE device_id = ?1",
+                [device_id],
+                |row| Ok((grant_from_row(row)?, row.get::<_, String>(5)?)),
+            )
+            .optional()?;
+        let Some((grant, hex)) = found else { return Ok(None) };
+        let mut key = [0u8; 32];
+        for (index, byte) in key.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(index * 2..index * 2 + 2).unwrap_or("zz"), 16)
+                .map_err(|_| Error::Invalid(format!("stored token hash of {device_id} is malformed")))?;
+        }
+        Ok(Some((grant, key)))
     }
 
     fn grants(&mut self) -> Result<Vec<DeviceGrant>> {
