@@ -33,6 +33,8 @@ pub struct RoundTrip {
     pub pulled_changes: usize,
     /// Another round trip is needed at once (more to push or to pull).
     pub more: bool,
+    /// Shards removed because the device's places no longer cover them.
+    pub removed_shards: usize,
 }
 
 /// The request that brings the server up to date with this replica, and `true` when more
@@ -88,9 +90,56 @@ pub fn absorb(replica: &mut Replica, request: &SyncRequest, response: &SyncRespo
             params![pull.shard, heads_text(server_heads), !pull.changes.is_empty()],
         )?;
     }
-    replica.set_setting(CURSOR, Some(&response.cursor.to_string()))?;
+    let previous = scope(replica)?;
     replica.set_setting(SCOPE, Some(&serde_json::to_string(&response.scope)?))?;
+    if previous.as_ref().is_some_and(|previous| previous != &response.scope) {
+        // New places: shards that changed before the cursor are new to this device too.
+        tracing::info!(places = response.scope.places.len(), "this device's places changed");
+        replica.set_setting(CURSOR, Some("0"))?;
+        round.more = true;
+    } else {
+        replica.set_setting(CURSOR, Some(&response.cursor.to_string()))?;
+    }
+    round.removed_shards = leave_out_of_scope(replica, &response.scope)?;
     Ok(round)
+}
+
+/// Removes the shards the scope no longer covers, once the server holds all of each (a shard
+/// with edits not yet pushed stays until they are). Returns how many left.
+fn leave_out_of_scope(replica: &mut Replica, scope: &Scope) -> Result<usize> {
+    let waiting: std::collections::HashSet<String> =
+        waiting_shards(replica)?.into_iter().map(|(shard, _)| shard).collect();
+    let mut removed = 0;
+    for shard in replica.shards()? {
+        if waiting.contains(&shard.to_string()) {
+            continue;
+        }
+        let place = local_place_of(replica, &shard)?;
+        if !crate::scope::may_read(scope, &shard, place.as_deref()) {
+            replica.remove_shard(&shard)?;
+            removed += 1;
+        }
+    }
+    if removed > 0 {
+        tracing::info!(removed, "shards outside this device's places removed");
+    }
+    Ok(removed)
+}
+
+/// Where a meal or adaptation shard's records are, by this replica's projection.
+fn local_place_of(replica: &Replica, shard: &ShardId) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    let connection = replica.connection();
+    Ok(match shard {
+        ShardId::Meals { point, .. } => connection
+            .query_row("SELECT township_code FROM meal_points WHERE id = ?1", [point], |row| row.get(0))
+            .optional()?,
+        ShardId::Adaptation { case } => connection
+            .query_row("SELECT village_code FROM adaptation_cases WHERE id = ?1 LIMIT 1", [case], |row| row.get(0))
+            .optional()?,
+        ShardId::Elders { village } | ShardId::Visits { village, .. } => Some(village.clone()),
+        ShardId::County { county } => Some(county.clone()),
+    })
 }
 
 /// The scope the server last gave this device (`None` before the first answer).

@@ -407,6 +407,22 @@ impl Replica {
         Ok(())
     }
 
+    /// Removes a shard from this replica: its document, its projection rows and its sync state.
+    /// Only for data the device may no longer hold (its scope changed) once the server has it all.
+    pub fn remove_shard(&mut self, shard: &ShardId) -> Result<()> {
+        let id = shard.to_string();
+        let transaction = self.connection.transaction()?;
+        for table in projection::TABLES {
+            transaction.execute(&format!("DELETE FROM {table} WHERE shard = ?1"), [&id])?;
+        }
+        transaction.execute("DELETE FROM chunks WHERE shard = ?1", [&id])?;
+        transaction.execute("DELETE FROM sync_shards WHERE shard = ?1", [&id])?;
+        transaction.execute("DELETE FROM shards WHERE id = ?1", [&id])?;
+        transaction.commit()?;
+        self.documents.evict(shard);
+        Ok(())
+    }
+
     /// Whether the shard's document holds each of `hashes`.
     pub fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>> {
         let Replica { connection, documents, device, .. } = self;

@@ -272,8 +272,11 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     .unwrap();
     replica.set_user(&enrolled.scope.user_id).unwrap();
     let token = enrolled.token.clone();
-    let device =
-        Device { replica: Mutex::new(replica), link: http::Link::new(&county.url, &token).unwrap(), token: token.clone() };
+    let device = Device {
+        replica: Mutex::new(replica),
+        link: http::Link::new(&county.url, &token).unwrap(),
+        token: token.clone(),
+    };
     device.sync().await;
 
     // A used code enrolls nobody else.
@@ -423,9 +426,10 @@ async fn a_station_without_a_link_syncs_by_file_both_ways_and_twice_changes_noth
     assert_eq!(county_state(&county), imported);
 
     // Another computer cannot take the answer in; the station can, twice without change.
-    assert!(client::bundle::import_answer(&mut caseworker.replica.lock().unwrap(), &caseworker.token, &answer).is_err());
-    let moved =
-        client::bundle::import_answer(&mut station.replica.lock().unwrap(), &station.token, &answer).unwrap();
+    assert!(
+        client::bundle::import_answer(&mut caseworker.replica.lock().unwrap(), &caseworker.token, &answer).is_err()
+    );
+    let moved = client::bundle::import_answer(&mut station.replica.lock().unwrap(), &station.token, &answer).unwrap();
     assert_eq!(moved.pulled_changes, 1, "the caseworker's elder came back on the stick");
     let shard = ShardId::Elders { village: VILLAGE_A.into() };
     let station_heads = station.heads(&shard);
@@ -437,5 +441,53 @@ async fn a_station_without_a_link_syncs_by_file_both_ways_and_twice_changes_noth
     let county_heads = county.admin(|store| store.heads(&shard).unwrap());
     assert_eq!(station_heads, county_heads);
     assert_eq!(caseworker.heads(&shard), county_heads);
+    county.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_moved_caseworker_pushes_their_last_edits_then_loses_the_old_village_and_gains_the_new() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let new_village = "360733105202";
+    let codes = county.admin(|store| {
+        [
+            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+        ]
+    });
+    let station = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
+    let caseworker = Device::enroll(&county, &codes[1], "刘芳的电脑").await;
+    let mut rng = Rng::new(9);
+    station.sync().await;
+    station.add_elder(&mut rng, new_village);
+    station.add_elder(&mut rng, VILLAGE_A);
+    station.sync().await;
+    caseworker.sync().await;
+    let old_shard = ShardId::Elders { village: VILLAGE_A.into() };
+    let new_shard = ShardId::Elders { village: new_village.into() };
+    assert!(caseworker.has_shard(&old_shard) && !caseworker.has_shard(&new_shard));
+
+    // Offline, the caseworker registers one more elder in the old village; meanwhile the county moves them.
+    let last_edit = caseworker.add_elder(&mut rng, VILLAGE_A);
+    let user_id = caseworker.replica.lock().unwrap().user_id().to_owned();
+    county.admin(|store| store.reassign(&user_id, &[new_village.to_owned()], now()).unwrap());
+
+    let moved = caseworker.sync().await;
+    assert_eq!(moved.removed_shards, 1, "{moved:?}");
+    assert!(!caseworker.has_shard(&old_shard), "the old village left the device");
+    assert!(caseworker.has_shard(&new_shard), "the new village arrived");
+    let scope = client::scope(&caseworker.replica.lock().unwrap()).unwrap().unwrap();
+    assert_eq!(scope.places, [new_village]);
+
+    // The edit made before the move was not lost: the station has it.
+    station.sync().await;
+    let station_replica = station.replica.lock().unwrap();
+    assert!(registry::elder_for_edit(&station_replica, &last_edit).is_ok());
+    drop(station_replica);
+
+    // From now on the old village is refused like any other outside the device's places.
+    let mut stray = Replica::open_in_memory().unwrap();
+    load_places(&mut stray);
+    assert!(caseworker.sync().await.pushed_changes == 0);
     county.stop().await;
 }

@@ -179,9 +179,15 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::ImportBundle { file, answer } => {
             let bytes = std::fs::read(&file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
             let mut store = open()?;
-            let (grant, reply) = server::import_bundle(&mut store, &bytes).map_err(|refusal| format!("{} ({})", refusal, refusal.code()))?;
+            let (grant, reply) = server::import_bundle(&mut store, &bytes)
+                .map_err(|refusal| format!("{} ({})", refusal, refusal.code()))?;
             std::fs::write(&answer, reply).map_err(|error| format!("cannot write {}: {error}", answer.display()))?;
-            println!("imported the bundle of {} ({}); answer written to {}", grant.label, grant.device_id, answer.display());
+            println!(
+                "imported the bundle of {} ({}); answer written to {}",
+                grant.label,
+                grant.device_id,
+                answer.display()
+            );
             Ok(())
         }
         Command::Reassign { user, places } => {

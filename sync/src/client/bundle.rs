@@ -61,7 +61,8 @@ fn now_text() -> String {
 
 /// Reads a bundle file: gzip, JSON, the right format, at most the request limit.
 pub fn read<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T> {
-    let json = gunzip(bytes, MAX_REQUEST_BYTES * 4).map_err(|reason| Error::Invalid(format!("not a sync bundle: {reason}")))?;
+    let json = gunzip(bytes, MAX_REQUEST_BYTES * 4)
+        .map_err(|reason| Error::Invalid(format!("not a sync bundle: {reason}")))?;
     let value: serde_json::Value =
         serde_json::from_slice(&json).map_err(|error| Error::Invalid(format!("not a sync bundle: {error}")))?;
     if value.get("format").and_then(serde_json::Value::as_str) != Some(FORMAT) {
@@ -96,7 +97,13 @@ pub fn open_request(bytes: &[u8], key: &[u8; 32]) -> Result<RequestBundle> {
 /// The county's answer file for `device_id`.
 pub fn answer_file(device_id: &str, response: SyncResponse, key: &[u8; 32]) -> Result<Vec<u8>> {
     let signature = sign(key, &serde_json::to_vec(&response)?);
-    let bundle = AnswerBundle { format: FORMAT.into(), device_id: device_id.into(), created_at: now_text(), response, signature };
+    let bundle = AnswerBundle {
+        format: FORMAT.into(),
+        device_id: device_id.into(),
+        created_at: now_text(),
+        response,
+        signature,
+    };
     Ok(gzip(&serde_json::to_vec(&bundle)?))
 }
 
@@ -108,7 +115,9 @@ pub fn import_answer(replica: &mut Replica, token: &str, bytes: &[u8]) -> Result
         return Err(Error::Invalid("this answer file is for another computer".into()));
     }
     if sign(&key_of_token(token), &serde_json::to_vec(&bundle.response)?) != bundle.signature {
-        return Err(Error::Invalid("the answer file's signature does not match (altered, or not from the county)".into()));
+        return Err(Error::Invalid(
+            "the answer file's signature does not match (altered, or not from the county)".into(),
+        ));
     }
     let empty = SyncRequest { protocol: crate::protocol::PROTOCOL, cursor: 0, shards: Vec::new() };
     absorb(replica, &empty, &bundle.response)

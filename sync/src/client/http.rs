@@ -76,6 +76,7 @@ impl Link {
             total.pushed_changes += round.pushed_changes;
             total.pulled_shards += round.pulled_shards;
             total.pulled_changes += round.pulled_changes;
+            total.removed_shards += round.removed_shards;
             if !(round.more || more_to_push) {
                 return Ok(total);
             }

@@ -245,11 +245,16 @@ pub fn answer(
             return Err(Refusal::Invalid(format!("shard {shard} sent twice")));
         }
         let place = store.place_of(&shard)?;
-        if !scope::may_read(&scope, &shard, place.as_deref()) {
+        // A device moved to other places may still push the edits it made before the move to
+        // the shards it held (it has reported heads for them); it then drops them.
+        let held_before = !scope::may_read(&scope, &shard, place.as_deref())
+            && store.held(&grant.device_id, &shard)?
+            && scope::may_write_kind(&scope, &shard);
+        if !scope::may_read(&scope, &shard, place.as_deref()) && !held_before {
             return Err(Refusal::Forbidden(format!("shard {shard} is outside this device's places")));
         }
         let heads = crate::client::parse_heads(&push.heads).map_err(|error| Refusal::Invalid(error.to_string()))?;
-        let new_changes = check_changes(store, &scope, &shard, place.as_deref(), &push.changes)?;
+        let new_changes = check_changes(store, &scope, &shard, place.as_deref(), held_before, &push.changes)?;
         checked.push(Checked { shard, heads, new_changes });
     }
 
@@ -288,6 +293,7 @@ pub fn answer(
             continue;
         }
         bytes += changes.iter().map(Vec::len).sum::<usize>();
+        store.mark_held(&grant.device_id, &shard)?;
         shards.push(ShardPull { shard: shard.to_string(), heads: hex(&store.heads(&shard)?), changes });
     }
     Ok(SyncResponse { cursor, more, shards, scope })
@@ -301,6 +307,7 @@ fn check_changes(
     scope: &crate::protocol::Scope,
     shard: &ShardId,
     place: Option<&str>,
+    held_before: bool,
     encoded: &[Vec<u8>],
 ) -> Result<Vec<Vec<u8>>, Refusal> {
     let mut decoded = Vec::with_capacity(encoded.len());
@@ -323,7 +330,7 @@ fn check_changes(
         if known {
             continue;
         }
-        if !scope::may_write(scope, shard, place) {
+        if !held_before && !scope::may_write(scope, shard, place) {
             return Err(Refusal::Forbidden(format!("this device may not write {shard}")));
         }
         if change.actor_id().to_hex_string() != scope.device_id {

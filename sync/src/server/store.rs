@@ -64,6 +64,10 @@ pub trait CountyStore: Send {
     /// The heads a device last reported for a shard (empty if never).
     fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>>;
     fn set_peer_heads(&mut self, device_id: &str, shard: &ShardId, heads: &[ChangeHash]) -> Result<()>;
+    /// Remembers that a shard was sent to a device (its heads stay as last reported).
+    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()>;
+    /// Whether a shard was ever sent to or pushed by a device.
+    fn held(&mut self, device_id: &str, shard: &ShardId) -> Result<bool>;
     fn changed_seq(&mut self) -> Result<u64>;
     fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>>;
 }
@@ -323,6 +327,27 @@ impl CountyStore for SqliteStore {
             params![device_id, shard.to_string(), heads_text(heads)],
         )?;
         Ok(())
+    }
+
+    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()> {
+        self.replica.connection().execute(
+            "INSERT INTO peer_heads (device_id, shard, heads) VALUES (?1, ?2, '') ON CONFLICT (device_id, shard) DO NOTHING",
+            params![device_id, shard.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn held(&mut self, device_id: &str, shard: &ShardId) -> Result<bool> {
+        Ok(self
+            .replica
+            .connection()
+            .query_row(
+                "SELECT 1 FROM peer_heads WHERE device_id = ?1 AND shard = ?2",
+                params![device_id, shard.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
     }
 
     fn changed_seq(&mut self) -> Result<u64> {

@@ -1,5 +1,7 @@
 import { invoke } from '@tauri-apps/api/core'
 import type { EnrollDevice } from '@/bindings/EnrollDevice'
+import type { SavedFile } from '@/bindings/SavedFile'
+import type { SyncAnswerFile } from '@/bindings/SyncAnswerFile'
 import type { SyncStatus } from '@/bindings/SyncStatus'
 
 // sync · status: this computer's link to the county server, as the header and the sync page show it.
@@ -10,3 +12,9 @@ export const syncNow = () => invoke<SyncStatus>('sync_now')
 
 // sync · enroll: enrolls this computer with a one-time code from the county, then syncs the first time.
 export const enrollDevice = (request: EnrollDevice) => invoke<SyncStatus>('enroll_device', { request })
+
+// sync · by file: writes what the county server does not have yet to the export folder, for a USB stick.
+export const exportSyncBundle = () => invoke<SavedFile>('export_sync_bundle')
+
+// sync · by file: takes in the county's answer file (.xlsync) from the stick, with the new status.
+export const importSyncAnswer = (request: SyncAnswerFile) => invoke<SyncStatus>('import_sync_answer', { request })

@@ -124,6 +124,15 @@ export default {
       required: '必填',
       enrolled: '登记成功',
     },
+    byFile: {
+      title: 'U盘同步（无网络时）',
+      hint: '导出同步包，带到县民政局导入；再把县里生成的回执导入本机。',
+      exportBundle: '导出同步包',
+      exported: '同步包已保存',
+      savedTo: '已保存到 {path}',
+      importAnswer: '导入县里的回执',
+      imported: '回执已导入',
+    },
   },
   elders: {
     wholeCounty: '全县',

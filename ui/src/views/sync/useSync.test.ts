@@ -1,9 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { SyncStatus } from '@/bindings/SyncStatus'
-import { enrollDevice, syncNow, syncStatus } from '@/api/sync'
+import { enrollDevice, exportSyncBundle, importSyncAnswer, syncNow, syncStatus } from '@/api/sync'
 import { syncBadge, useSync } from './useSync'
 
-vi.mock('@/api/sync', () => ({ syncStatus: vi.fn(), syncNow: vi.fn(), enrollDevice: vi.fn() }))
+vi.mock('@/api/sync', () => ({
+  syncStatus: vi.fn(),
+  syncNow: vi.fn(),
+  enrollDevice: vi.fn(),
+  exportSyncBundle: vi.fn(),
+  importSyncAnswer: vi.fn(),
+}))
 
 const status = (overrides: Partial<SyncStatus> = {}): SyncStatus => ({
   enrolled: true,
@@ -25,6 +31,8 @@ describe('useSync', () => {
     vi.mocked(syncStatus).mockReset().mockResolvedValue(status({ waiting_shards: 2 }))
     vi.mocked(syncNow).mockReset()
     vi.mocked(enrollDevice).mockReset()
+    vi.mocked(exportSyncBundle).mockReset()
+    vi.mocked(importSyncAnswer).mockReset()
   })
 
   afterEach(() => vi.useRealTimers())
@@ -100,6 +108,62 @@ describe('useSync', () => {
     expect(enrolled).toBe(false)
     expect(enrollDevice).not.toHaveBeenCalled()
     expect(sync.error.value?.message).toBe('请填写服务器地址、登记码和本机名称')
+  })
+
+  it('exports the sync bundle and returns where it was saved', async () => {
+    const path = 'C:\\Users\\站长\\Documents\\乡邻\\同步包-20261123-0905.xlsync'
+    let saved: (file: { path: string }) => void = () => {}
+    vi.mocked(exportSyncBundle).mockReturnValue(new Promise((resolve) => (saved = resolve)))
+    const sync = useSync()
+
+    const exporting = sync.exportBundle()
+    expect(sync.transferring.value).toBe(true)
+    saved({ path })
+
+    expect(await exporting).toBe(path)
+    expect(exportSyncBundle).toHaveBeenCalledOnce()
+    expect(sync.transferring.value).toBe(false)
+    expect(sync.error.value).toBeNull()
+  })
+
+  it('returns null and shows the backend message when exporting fails', async () => {
+    vi.mocked(exportSyncBundle).mockRejectedValue({ code: 'not_enrolled', message: '本机尚未登记到县服务器' })
+    const sync = useSync()
+
+    expect(await sync.exportBundle()).toBeNull()
+    expect(sync.error.value).toEqual({ code: 'not_enrolled', message: '本机尚未登记到县服务器' })
+    expect(sync.transferring.value).toBe(false)
+  })
+
+  it('sends the answer file’s bytes as number[] and replaces the status with the answer', async () => {
+    vi.mocked(importSyncAnswer).mockResolvedValue(status({ last_success: '2026-11-24 14:30:00', waiting_shards: 0 }))
+    const sync = useSync()
+    await sync.load()
+    expect(sync.status.value?.waiting_shards).toBe(2)
+
+    const file = new File([new Uint8Array([88, 76, 0, 255, 7])], '回执.xlsync')
+    expect(await sync.importAnswer(file)).toBe(true)
+
+    expect(importSyncAnswer).toHaveBeenCalledExactlyOnceWith({ bytes: [88, 76, 0, 255, 7] })
+    expect(sync.status.value?.last_success).toBe('2026-11-24 14:30:00')
+    expect(sync.status.value?.waiting_shards).toBe(0)
+    expect(sync.transferring.value).toBe(false)
+    expect(sync.error.value).toBeNull()
+  })
+
+  it('shows the backend’s Chinese message and keeps the status when the answer is refused', async () => {
+    vi.mocked(importSyncAnswer).mockRejectedValue({ code: 'answer_not_for_device', message: '此回执不是发给本机的' })
+    const sync = useSync()
+    await sync.load()
+    const before = sync.status.value
+
+    expect(await sync.importAnswer(new File([new Uint8Array([1, 2, 3])], '别处的回执.xlsync'))).toBe(false)
+
+    expect(importSyncAnswer).toHaveBeenCalledWith({ bytes: [1, 2, 3] })
+    expect(sync.error.value).toEqual({ code: 'answer_not_for_device', message: '此回执不是发给本机的' })
+    expect(sync.status.value).toBe(before)
+    expect(sync.status.value?.waiting_shards).toBe(2)
+    expect(sync.transferring.value).toBe(false)
   })
 
   it('polls the status until stopped', async () => {

@@ -1,7 +1,7 @@
 import { ref } from 'vue'
 import type { EnrollDevice } from '@/bindings/EnrollDevice'
 import type { SyncStatus } from '@/bindings/SyncStatus'
-import { enrollDevice, syncNow as runSync, syncStatus } from '@/api/sync'
+import { enrollDevice, exportSyncBundle, importSyncAnswer, syncNow as runSync, syncStatus } from '@/api/sync'
 import { toAppError, type AppError } from '@/api/error'
 import { i18n } from '@/locales'
 
@@ -27,8 +27,12 @@ export function syncBadge(status: SyncStatus): SyncBadge {
   return { kind: 'synced', time: status.last_success.slice(11, 16) }
 }
 
+/** What importing needs of a picked answer file; a browser `File` is one. */
+export type AnswerFile = Pick<File, 'arrayBuffer'>
+
 /**
- * This computer's link to the county server: its status, a sync on demand, and enrolling.
+ * This computer's link to the county server: its status, a sync on demand, enrolling,
+ * and sync by file (a bundle out on a USB stick, the county's answer back in).
  * Polling is the caller's: `startPolling` on mount, `stopPolling` on unmount.
  */
 export function useSync() {
@@ -37,6 +41,8 @@ export function useSync() {
   /** A sync asked for here is running. */
   const busy = ref(false)
   const enrolling = ref(false)
+  /** A sync bundle is being written or a county answer taken in. */
+  const transferring = ref(false)
 
   /** Reads the status again; a failure keeps the last one shown. */
   async function load() {
@@ -89,6 +95,41 @@ export function useSync() {
     }
   }
 
+  /** Writes the sync bundle for the USB stick; resolves to where it was saved, or null (then `error` says why). */
+  async function exportBundle(): Promise<string | null> {
+    if (transferring.value) return null
+    transferring.value = true
+    error.value = null
+    try {
+      return (await exportSyncBundle()).path
+    } catch (rejection) {
+      error.value = toAppError(rejection)
+      return null
+    } finally {
+      transferring.value = false
+    }
+  }
+
+  /**
+   * Takes in the county's answer file and shows the status it leaves; true once taken in.
+   * A refused file (another computer's, altered, truncated) changes nothing and keeps the status shown.
+   */
+  async function importAnswer(file: AnswerFile): Promise<boolean> {
+    if (transferring.value) return false
+    transferring.value = true
+    error.value = null
+    try {
+      const bytes = Array.from(new Uint8Array(await file.arrayBuffer()))
+      status.value = await importSyncAnswer({ bytes })
+      return true
+    } catch (rejection) {
+      error.value = toAppError(rejection)
+      return false
+    } finally {
+      transferring.value = false
+    }
+  }
+
   let timer: ReturnType<typeof setInterval> | null = null
   /** Loads now and then every `seconds`, until `stopPolling`. */
   function startPolling(seconds: number) {
@@ -101,5 +142,18 @@ export function useSync() {
     timer = null
   }
 
-  return { status, error, busy, enrolling, load, syncNow, enroll, startPolling, stopPolling }
+  return {
+    status,
+    error,
+    busy,
+    enrolling,
+    transferring,
+    load,
+    syncNow,
+    enroll,
+    exportBundle,
+    importAnswer,
+    startPolling,
+    stopPolling,
+  }
 }
