@@ -31,4 +31,5 @@ pub use problem::{Problem, Rule};
 pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "replica", include_str!("../migrations/0001_replica.sql")),
     (2, "sync", include_str!("../migrations/0002_sync.sql")),
+    (3, "attachment_sync", include_str!("../migrations/0003_attachment_sync.sql")),
 ];

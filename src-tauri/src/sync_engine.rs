@@ -137,7 +137,11 @@ async fn round(state: &AppState) -> Option<Duration> {
         progress.last_attempt = Some(Local::now().format("%Y-%m-%d %H:%M:%S").to_string());
     }
     let result = match (link, state.replica_mutex()) {
-        (Ok(link), Ok(replica)) => link.sync(replica).await,
+        (Ok(link), Ok(replica)) => match link.sync(replica).await {
+            // Photos and scans travel after the records that refer to them.
+            Ok(moved) => link.sync_attachments(replica, state.attachments()).await.map(|files| (moved, files)),
+            Err(error) => Err(error),
+        },
         (Err(error), _) => Err(error),
         (_, Err(_)) => return None,
     };
@@ -145,10 +149,13 @@ async fn round(state: &AppState) -> Option<Duration> {
         let mut progress = engine.progress();
         progress.syncing = false;
         match &result {
-            Ok(moved) => {
+            Ok((moved, (uploaded, downloaded))) => {
                 tracing::info!(
                     pushed = moved.pushed_changes,
                     pulled = moved.pulled_changes,
+                    removed_shards = moved.removed_shards,
+                    uploaded,
+                    downloaded,
                     "synced with the county server"
                 );
                 progress.last_success = progress.last_attempt.clone();

@@ -81,6 +81,47 @@ impl AttachmentStore {
     pub fn root(&self) -> &Path {
         &self.root
     }
+
+    /// Whether the attachment is stored here.
+    pub fn contains(&self, sha256: &str) -> bool {
+        is_sha256(sha256) && self.path(sha256).is_file()
+    }
+
+    /// The hashes of every stored attachment.
+    pub fn list(&self) -> Result<Vec<String>> {
+        let mut hashes = Vec::new();
+        let Ok(folders) = std::fs::read_dir(&self.root) else { return Ok(hashes) };
+        for folder in folders {
+            let folder = folder?.path();
+            if !folder.is_dir() {
+                continue;
+            }
+            for file in std::fs::read_dir(&folder)? {
+                let name = file?.file_name().to_string_lossy().into_owned();
+                if is_sha256(&name) {
+                    hashes.push(name);
+                }
+            }
+        }
+        hashes.sort();
+        Ok(hashes)
+    }
+}
+
+/// The attachments records of this replica refer to (photos of visits), stored here or not.
+pub fn referenced(replica: &crate::Replica) -> Result<Vec<String>> {
+    let mut statement = replica
+        .connection()
+        .prepare("SELECT DISTINCT photo.key FROM visits, json_each(visits.body, '$.photos') AS photo ORDER BY 1")?;
+    Ok(statement.query_map([], |row| row.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?)
+}
+
+/// The villages of the records that refer to an attachment (for the server's scope check).
+pub fn referencing_villages(replica: &crate::Replica, sha256: &str) -> Result<Vec<String>> {
+    let mut statement = replica.connection().prepare(
+        "SELECT DISTINCT visits.village_code FROM visits, json_each(visits.body, '$.photos') AS photo WHERE photo.key = ?1",
+    )?;
+    Ok(statement.query_map([sha256], |row| row.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?)
 }
 
 fn refusal(message: &str) -> Error {

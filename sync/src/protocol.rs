@@ -90,6 +90,12 @@ pub struct EnrollResponse {
     pub scope: Scope,
 }
 
+/// `POST /v1/attachments/missing`: the hashes a device holds, answered with those the server lacks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachmentList {
+    pub sha256: Vec<String>,
+}
+
 /// Every refusal: a stable code for programs and an English message for logs. The app shows
 /// its own Chinese wording for the code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
+use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::client::{self, http};
 use xianglin_sync::demo::{self, Rng};
 use xianglin_sync::protocol::{EnrollRequest, PROTOCOL, ShardPush, SyncRequest};
@@ -40,11 +41,12 @@ impl County {
     async fn start(database: std::path::PathBuf) -> County {
         let replica = Replica::open(&database).unwrap();
         let store = SqliteStore::new(replica).unwrap();
+        let attachments = AttachmentStore::new(database.with_extension("attachments"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            server::serve(listener, server::router(Box::new(store)), async {
+            server::serve(listener, server::router(Box::new(store), attachments), async {
                 let _ = stopped.await;
             })
             .await
@@ -489,5 +491,66 @@ async fn a_moved_caseworker_pushes_their_last_edits_then_loses_the_old_village_a
     let mut stray = Replica::open_in_memory().unwrap();
     load_places(&mut stray);
     assert!(caseworker.sync().await.pushed_changes == 0);
+    county.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_photo_travels_once_to_the_county_and_on_to_the_station_but_not_beyond() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let codes = county.admin(|store| {
+        [
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
+            code_for(store, Role::StationDirector, &[TOWNSHIP_B], "文武坝站"),
+        ]
+    });
+    let caseworker = Device::enroll(&county, &codes[0], "刘芳的电脑").await;
+    let station = Device::enroll(&county, &codes[1], "庄口镇敬老院").await;
+    let elsewhere = Device::enroll(&county, &codes[2], "文武坝镇敬老院").await;
+    caseworker.sync().await;
+
+    // The caseworker visits an elder and takes a photo.
+    let photos = AttachmentStore::new(dir.path().join("caseworker-photos"));
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend_from_slice(b"a photo of the kitchen stove");
+    let photo = photos.put(&png).unwrap();
+    {
+        let mut replica = caseworker.replica.lock().unwrap();
+        let elder = replica.save_elder(elder(&mut Rng::new(4), VILLAGE_A)).unwrap();
+        let mut visit =
+            crate::support::visit(&elder, now() - chrono::Duration::hours(2), xianglin_schema::visit::Severity::Normal);
+        visit.photos.insert(photo.sha256.clone(), photo.clone());
+        replica.save_visit(visit).unwrap();
+    }
+    caseworker.sync().await;
+    assert_eq!(caseworker.link.sync_attachments(&caseworker.replica, &photos).await.unwrap(), (1, 0));
+    assert_eq!(caseworker.link.sync_attachments(&caseworker.replica, &photos).await.unwrap(), (0, 0), "sent once");
+
+    // The township station gets the visit and then its photo, byte for byte.
+    let station_photos = AttachmentStore::new(dir.path().join("station-photos"));
+    station.sync().await;
+    assert_eq!(station.link.sync_attachments(&station.replica, &station_photos).await.unwrap(), (0, 1));
+    assert_eq!(station_photos.get(&photo.sha256).unwrap(), png);
+    assert_eq!(station.link.sync_attachments(&station.replica, &station_photos).await.unwrap(), (0, 0));
+
+    // Another township's station may not fetch it, even knowing the hash.
+    elsewhere.sync().await;
+    let refused = reqwest::Client::new()
+        .get(format!("{}/v1/attachments/{}", county.url, photo.sha256))
+        .bearer_auth(&elsewhere.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    // Bytes that do not hash to their name are refused.
+    let forged = reqwest::Client::new()
+        .put(format!("{}/v1/attachments/{}", county.url, "0".repeat(64)))
+        .bearer_auth(&elsewhere.token)
+        .body(png.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status().as_u16(), 400);
     county.stop().await;
 }

@@ -16,6 +16,7 @@ use chrono::{Duration, Local};
 use clap::{Parser, Subcommand, ValueEnum};
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
+use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::demo::{self, DemoOptions, DemoSize};
 use xianglin_sync::projection::county_key;
 use xianglin_sync::server::config::Config;
@@ -207,10 +208,16 @@ fn serve(config: Config) -> Result<(), String> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
-        server::serve(listener, server::router(Box::new(store)), shutdown_signal())
+        let attachments = AttachmentStore::new(attachments_dir(&config.database));
+        server::serve(listener, server::router(Box::new(store), attachments), shutdown_signal())
             .await
             .map_err(|error| error.to_string())
     })
+}
+
+/// Attachments live in a folder beside the database: `county.sqlite` → `county.attachments/`.
+fn attachments_dir(database: &std::path::Path) -> PathBuf {
+    database.with_extension("attachments")
 }
 
 /// Ctrl-C or SIGTERM (systemd stop).

@@ -12,7 +12,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::RoundTrip;
-use crate::protocol::{EnrollRequest, EnrollResponse, ErrorBody, MAX_REQUEST_BYTES, SyncResponse};
+use crate::attachments::AttachmentStore;
+use crate::protocol::{AttachmentList, EnrollRequest, EnrollResponse, ErrorBody, MAX_REQUEST_BYTES, SyncResponse};
 use crate::{Error, Replica};
 
 /// A round trip gives up after this long; the engine tries again later.
@@ -84,6 +85,73 @@ impl Link {
         Err(SyncError::BadAnswer("the server keeps saying there is more".into()))
     }
 
+    /// Sends the attachments the server lacks (each file once) and fetches those that records
+    /// here refer to but this computer lacks. Returns (uploaded, downloaded).
+    pub async fn sync_attachments(
+        &self,
+        replica: &Mutex<Replica>,
+        store: &AttachmentStore,
+    ) -> Result<(usize, usize), SyncError> {
+        let (offered, wanted) = {
+            let replica = lock(replica);
+            let uploaded = uploaded_attachments(&replica)?;
+            let offered: Vec<String> = store.list()?.into_iter().filter(|sha256| !uploaded.contains(sha256)).collect();
+            let wanted: Vec<String> = crate::attachments::referenced(&replica)?
+                .into_iter()
+                .filter(|sha256| !store.contains(sha256))
+                .collect();
+            (offered, wanted)
+        };
+        let mut uploaded = 0;
+        if !offered.is_empty() {
+            let missing: AttachmentList = self
+                .post("/v1/attachments/missing", &AttachmentList { sha256: offered.clone() }, Some(&self.token))
+                .await?;
+            for sha256 in &missing.sha256 {
+                let bytes = store.get(sha256)?;
+                let response = self
+                    .http
+                    .put(format!("{}/v1/attachments/{sha256}", self.base))
+                    .bearer_auth(&self.token)
+                    .body(bytes)
+                    .send()
+                    .await
+                    .map_err(|error| SyncError::Offline(error.to_string()))?;
+                refusal_of(response).await?;
+                uploaded += 1;
+            }
+            let replica = lock(replica);
+            for sha256 in &offered {
+                replica
+                    .connection()
+                    .execute("INSERT INTO uploaded_attachments (sha256) VALUES (?1) ON CONFLICT DO NOTHING", [sha256])
+                    .map_err(Error::from)?;
+            }
+        }
+        let mut downloaded = 0;
+        for sha256 in &wanted {
+            let response = self
+                .http
+                .get(format!("{}/v1/attachments/{sha256}", self.base))
+                .bearer_auth(&self.token)
+                .send()
+                .await
+                .map_err(|error| SyncError::Offline(error.to_string()))?;
+            // Not there yet (the device that took it has not synced it): next time.
+            if response.status() == reqwest::StatusCode::NOT_FOUND {
+                continue;
+            }
+            let response = refusal_of(response).await?;
+            let bytes = response.bytes().await.map_err(|error| SyncError::Offline(error.to_string()))?;
+            let stored = store.put(&bytes)?;
+            if &stored.sha256 != sha256 {
+                return Err(SyncError::BadAnswer(format!("attachment {sha256} arrived with other bytes")));
+            }
+            downloaded += 1;
+        }
+        Ok((uploaded, downloaded))
+    }
+
     async fn post<T: Serialize, R: DeserializeOwned>(
         &self,
         path: &str,
@@ -92,6 +160,29 @@ impl Link {
     ) -> Result<R, SyncError> {
         post(&self.http, &format!("{}{path}", self.base), body, token).await
     }
+}
+
+/// The attachments this device knows the server holds.
+fn uploaded_attachments(replica: &Replica) -> Result<std::collections::HashSet<String>, SyncError> {
+    let mut statement = replica.connection().prepare("SELECT sha256 FROM uploaded_attachments").map_err(Error::from)?;
+    let hashes = statement.query_map([], |row| row.get(0)).and_then(Iterator::collect).map_err(Error::from)?;
+    Ok(hashes)
+}
+
+/// The response itself when it succeeded, its refusal otherwise.
+async fn refusal_of(response: reqwest::Response) -> Result<reqwest::Response, SyncError> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let gzipped = response.headers().get("content-encoding").is_some_and(|value| value == "gzip");
+    let bytes = response.bytes().await.map_err(|error| SyncError::Offline(error.to_string()))?;
+    let bytes = if gzipped { gunzip(&bytes, 1 << 20).unwrap_or_default() } else { bytes.to_vec() };
+    let refusal: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
+        code: "http".into(),
+        message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+    });
+    Err(SyncError::Refused { status: status.as_u16(), code: refusal.code, message: refusal.message })
 }
 
 /// Redeems a one-time enrollment code at `base_url`.

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use automerge::{Change, ChangeHash};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,10 +25,11 @@ use serde::de::DeserializeOwned;
 
 pub use store::{CountyStore, DeviceGrant, SqliteStore};
 
+use crate::attachments::AttachmentStore;
 use crate::client::http::{gunzip, gzip};
 use crate::protocol::{
-    EnrollRequest, EnrollResponse, ErrorBody, MAX_CHANGE_BYTES, MAX_REQUEST_BYTES, PROTOCOL, RESPONSE_BUDGET_BYTES,
-    ShardPull, SyncRequest, SyncResponse,
+    AttachmentList, EnrollRequest, EnrollResponse, ErrorBody, MAX_CHANGE_BYTES, MAX_REQUEST_BYTES, PROTOCOL,
+    RESPONSE_BUDGET_BYTES, ShardPull, SyncRequest, SyncResponse,
 };
 use crate::scope;
 use crate::shard::ShardId;
@@ -52,6 +53,8 @@ pub enum Refusal {
     Invalid(String),
     #[error("enrollment code unknown, used or expired: {0}")]
     BadCode(String),
+    #[error("not found: {0}")]
+    NotFound(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -67,6 +70,7 @@ impl Refusal {
             Refusal::ForgedActor(_) => (StatusCode::FORBIDDEN, "forged_actor"),
             Refusal::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
             Refusal::BadCode(_) => (StatusCode::FORBIDDEN, "bad_code"),
+            Refusal::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Refusal::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -98,16 +102,25 @@ impl IntoResponse for Refusal {
 /// The shared store; handlers take it on a blocking thread, one request at a time.
 pub type SharedStore = Arc<Mutex<Box<dyn CountyStore>>>;
 
-/// The server's routes over `store`.
-pub fn router(store: Box<dyn CountyStore>) -> Router {
-    let store: SharedStore = Arc::new(Mutex::new(store));
+/// What every handler shares: the store, and the attachment files beside it.
+#[derive(Clone)]
+struct Shared {
+    store: SharedStore,
+    attachments: Arc<AttachmentStore>,
+}
+
+/// The server's routes over `store`, with attachments kept in `attachments`.
+pub fn router(store: Box<dyn CountyStore>, attachments: AttachmentStore) -> Router {
+    let shared = Shared { store: Arc::new(Mutex::new(store)), attachments: Arc::new(attachments) };
     Router::new()
         .route("/v1/health", get(|| async { "ok" }))
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
+        .route("/v1/attachments/missing", post(missing_attachments))
+        .route("/v1/attachments/{sha256}", get(get_attachment).put(put_attachment))
         // Compressed bodies are limited here, inflated ones while inflating.
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
-        .with_state(store)
+        .with_state(shared)
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
@@ -158,7 +171,11 @@ async fn with_store<T: Send + 'static>(
     .map_err(|error| Refusal::Internal(error.to_string()))?
 }
 
-async fn enroll(State(store): State<SharedStore>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
+async fn enroll(
+    State(Shared { store, .. }): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
     let request: EnrollRequest = read_body(&headers, &body)?;
     if automerge::ActorId::try_from(request.device_id.as_str()).is_err() || request.device_id.len() < 16 {
         return Err(Refusal::Invalid("device_id is not a hex actor id".into()));
@@ -181,23 +198,95 @@ async fn enroll(State(store): State<SharedStore>, headers: HeaderMap, body: Byte
     Ok(gzip_json(StatusCode::OK, &response))
 }
 
-async fn sync(State(store): State<SharedStore>, headers: HeaderMap, body: Bytes) -> Result<Response, Refusal> {
-    let token = headers
+/// The bearer token of a request.
+fn token_of(headers: &HeaderMap) -> Result<String, Refusal> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .map(str::to_owned)
-        .ok_or(Refusal::Unauthorized)?;
+        .ok_or(Refusal::Unauthorized)
+}
+
+/// The active grant of a token.
+fn active_grant(store: &mut dyn CountyStore, token: &str) -> Result<DeviceGrant, Refusal> {
+    let grant = store.grant_by_token(token)?.ok_or(Refusal::Unauthorized)?;
+    match grant.revoked_at {
+        Some(at) => Err(Refusal::Revoked(at)),
+        None => Ok(grant),
+    }
+}
+
+async fn sync(
+    State(Shared { store, .. }): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let token = token_of(&headers)?;
     let request: SyncRequest = read_body(&headers, &body)?;
     let response = with_store(store, move |store| {
-        let grant = store.grant_by_token(&token)?.ok_or(Refusal::Unauthorized)?;
-        if let Some(at) = grant.revoked_at {
-            return Err(Refusal::Revoked(at));
-        }
+        let grant = active_grant(store, &token)?;
         answer(store, &grant, &request)
     })
     .await?;
     Ok(gzip_json(StatusCode::OK, &response))
+}
+
+/// `POST /v1/attachments/missing`: which of the listed attachments the server lacks.
+async fn missing_attachments(
+    State(Shared { store, attachments }): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let token = token_of(&headers)?;
+    let request: AttachmentList = read_body(&headers, &body)?;
+    with_store(store, move |store| active_grant(store, &token).map(drop)).await?;
+    let missing = request.sha256.into_iter().filter(|sha256| !attachments.contains(sha256)).collect();
+    Ok(gzip_json(StatusCode::OK, &AttachmentList { sha256: missing }))
+}
+
+/// `PUT /v1/attachments/<sha256>`: stores a file once; its bytes must hash to its name and be
+/// an image or PDF within the size limit.
+async fn put_attachment(
+    State(Shared { store, attachments }): State<Shared>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let token = token_of(&headers)?;
+    let grant = with_store(store, move |store| active_grant(store, &token)).await?;
+    let stored = tokio::task::spawn_blocking(move || attachments.put(&body))
+        .await
+        .map_err(|error| Refusal::Internal(error.to_string()))?
+        .map_err(|error| Refusal::Invalid(format!("attachment refused: {error}")))?;
+    if stored.sha256 != sha256 {
+        return Err(Refusal::Invalid(format!("attachment bytes hash to {}, not {sha256}", stored.sha256)));
+    }
+    tracing::info!(device = %grant.device_id, size = stored.size, "attachment stored");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /v1/attachments/<sha256>`: a file a record within the device's places refers to.
+async fn get_attachment(
+    State(Shared { store, attachments }): State<Shared>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    let token = token_of(&headers)?;
+    let wanted = sha256.clone();
+    with_store(store, move |store| {
+        let grant = active_grant(store, &token)?;
+        let scope = store.scope(&grant)?;
+        let villages = store.attachment_villages(&wanted)?;
+        if villages.iter().any(|village| scope::covers(&scope, village)) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden(format!("no record within this device's places refers to attachment {wanted}")))
+        }
+    })
+    .await?;
+    let bytes = attachments.get(&sha256).map_err(|_| Refusal::NotFound(format!("attachment {sha256}")))?;
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
 }
 
 /// Imports a device's sync-by-file bundle: the same checks as a network request (and the

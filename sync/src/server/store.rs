@@ -69,6 +69,8 @@ pub trait CountyStore: Send {
     /// Whether a shard was ever sent to or pushed by a device.
     fn held(&mut self, device_id: &str, shard: &ShardId) -> Result<bool>;
     fn changed_seq(&mut self) -> Result<u64>;
+    /// The villages of the records that refer to an attachment.
+    fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>>;
     fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>>;
 }
 
@@ -352,6 +354,10 @@ impl CountyStore for SqliteStore {
 
     fn changed_seq(&mut self) -> Result<u64> {
         self.replica.changed_seq()
+    }
+
+    fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>> {
+        crate::attachments::referencing_villages(&self.replica, sha256)
     }
 
     fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>> {
