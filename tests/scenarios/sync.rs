@@ -554,3 +554,118 @@ async fn a_visit_photo_travels_once_to_the_county_and_on_to_the_station_but_not_
     assert_eq!(forged.status().as_u16(), 400);
     county.stop().await;
 }
+
+/// A loopback proxy to `upstream` that cuts every connection once `up` bytes went to the server
+/// or `down` bytes came back: a rural link dropping mid-request or mid-answer.
+async fn cutting_proxy(upstream: String, up: usize, down: usize) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else { continue };
+            let (client_read, client_write) = client.into_split();
+            let (server_read, server_write) = server.into_split();
+            let pipe = |mut from: tokio::net::tcp::OwnedReadHalf,
+                        mut to: tokio::net::tcp::OwnedWriteHalf,
+                        limit: usize| async move {
+                let mut buffer = [0u8; 1024];
+                let mut sent = 0;
+                while sent < limit {
+                    let Ok(read) = from.read(&mut buffer).await else { break };
+                    if read == 0 {
+                        break;
+                    }
+                    let take = read.min(limit - sent);
+                    if to.write_all(&buffer[..take]).await.is_err() {
+                        break;
+                    }
+                    sent += take;
+                }
+                // Dropping both halves closes the connection: the link is gone.
+            };
+            let upward = tokio::spawn(pipe(client_read, server_write, up));
+            let downward = tokio::spawn(pipe(server_read, client_write, down));
+            let _ = tokio::join!(upward, downward);
+        }
+    });
+    address
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_cut_at_any_point_of_a_request_or_answer_loses_and_doubles_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let codes = county.admin(|store| {
+        [
+            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+        ]
+    });
+    let station = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
+    let caseworker = Device::enroll(&county, &codes[1], "刘芳的电脑").await;
+    station.sync().await;
+    caseworker.sync().await;
+    let shard = ShardId::Elders { village: VILLAGE_A.into() };
+    let mut rng = Rng::new(21);
+    let mut registered = 0;
+    let mut cut_rounds = 0;
+
+    // Cut points in bytes, upward (the request) and downward (the answer).
+    for (round, (up, down)) in [
+        (0, usize::MAX),
+        (40, usize::MAX),
+        (300, usize::MAX),
+        (800, usize::MAX),
+        (usize::MAX, 0),
+        (usize::MAX, 30),
+        (usize::MAX, 100),
+        (usize::MAX, 160),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        for _ in 0..3 {
+            station.add_elder(&mut rng, VILLAGE_A);
+            registered += 1;
+        }
+        let proxy = cutting_proxy(county.url.clone(), up, down).await;
+        let cut = http::Link::new(&proxy, &station.token).unwrap();
+        // A cut beyond the end of a short message lets it through; most cuts land inside.
+        if cut.sync(&station.replica).await.is_err() {
+            cut_rounds += 1;
+        }
+
+        // The next sync over a good link completes what the cut one started.
+        station.sync().await;
+        caseworker.sync().await;
+        let county_heads = county.admin(|store| store.heads(&shard).unwrap());
+        assert_eq!(station.heads(&shard), county_heads, "round {round}");
+        assert_eq!(caseworker.heads(&shard), county_heads, "round {round}");
+        let held = caseworker
+            .replica
+            .lock()
+            .unwrap()
+            .with_document(&shard, |document| document.get_changes(&[]).len())
+            .unwrap();
+        let stored = county.admin(|store| store.changes_since(&shard, &[]).unwrap().len());
+        assert_eq!(held, stored, "round {round}: every change once");
+    }
+    let replica = caseworker.replica.lock().unwrap();
+    let elders = xianglin_sync::query::search_elders(
+        &replica,
+        &xianglin_schema::view::ElderSearch {
+            place_code: Some(VILLAGE_A.into()),
+            query: String::new(),
+            include_inactive: true,
+            page: 1,
+            page_size: 200,
+        },
+    )
+    .unwrap();
+    assert_eq!(elders.total as usize, registered, "nothing lost, nothing doubled");
+    assert!(cut_rounds >= 7, "only {cut_rounds} of 8 links were cut mid-message");
+    drop(replica);
+    county.stop().await;
+}
