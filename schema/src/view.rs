@@ -490,6 +490,8 @@ pub struct SyncStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EnrollDevice {
     pub server_url: String,
+    /// The county certificate's SHA-256 fingerprint, printed with the code; needed for https.
+    pub fingerprint: Option<String>,
     pub code: String,
     /// What people call this computer, e.g. 庄口镇敬老院办公室.
     pub label: String,

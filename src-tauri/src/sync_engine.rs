@@ -18,6 +18,8 @@ use crate::state::AppState;
 /// Where the replica keeps the server's address and this device's token.
 const SERVER_URL: &str = "sync.server_url";
 const TOKEN: &str = "sync.token";
+/// The county certificate's fingerprint, pinned at enrollment (https only).
+const PIN: &str = "sync.pin";
 
 /// Between successful syncs.
 const EVERY: Duration = Duration::from_secs(5 * 60);
@@ -129,7 +131,8 @@ async fn round(state: &AppState) -> Option<Duration> {
     let link = {
         let Ok(replica) = state.replica() else { return None };
         let (url, token) = (replica.setting(SERVER_URL).ok()??, replica.setting(TOKEN).ok()??);
-        http::Link::new(&url, &token)
+        let pin = replica.setting(PIN).ok()?;
+        http::Link::new(&url, pin.as_deref(), &token)
     };
     {
         let mut progress = engine.progress();
@@ -189,7 +192,9 @@ pub fn chinese(error: &http::SyncError) -> String {
     match error {
         http::SyncError::Offline(_) => "无法连接县服务器，将自动重试；本机的工作照常保存。".into(),
         http::SyncError::BadAddress(address) => {
-            format!("服务器地址“{address}”无法使用：目前只支持本机测试地址，如 http://127.0.0.1:8440")
+            format!(
+                "服务器地址“{address}”无法使用：应为 https:// 开头并填写证书指纹；不加密的 http:// 只能用于本机测试（如 http://127.0.0.1:8440）"
+            )
         }
         http::SyncError::Refused { code, message, .. } => match code.as_str() {
             "revoked" => "本机已被县里停用，不再同步。请联系县民政局。".into(),
@@ -234,7 +239,13 @@ fn not_enrolled() -> AppError {
 
 /// Redeems a one-time code: remembers the server and the token, and signs in as the user the
 /// code was made for. Only a computer without a county yet can enroll.
-pub async fn enroll(state: &AppState, server_url: &str, code: &str, label: &str) -> Result<Scope, AppError> {
+pub async fn enroll(
+    state: &AppState,
+    server_url: &str,
+    fingerprint: Option<&str>,
+    code: &str,
+    label: &str,
+) -> Result<Scope, AppError> {
     let device_id = {
         let replica = state.replica()?;
         if replica.setting(TOKEN)?.is_some() {
@@ -254,12 +265,21 @@ pub async fn enroll(state: &AppState, server_url: &str, code: &str, label: &str)
     }
     let request =
         xianglin_sync::protocol::EnrollRequest { code: code.trim().to_owned(), device_id, label: label.to_owned() };
-    let enrolled = http::enroll(server_url, &request)
+    let fingerprint = fingerprint.map(str::trim).filter(|text| !text.is_empty());
+    let pin = match fingerprint {
+        Some(text) => Some(xianglin_sync::tls::normalise_fingerprint(text).ok_or_else(|| AppError {
+            code: "invalid",
+            message: "证书指纹应为 64 位十六进制数字（县里随登记码一起提供）".into(),
+        })?),
+        None => None,
+    };
+    let enrolled = http::enroll(server_url, pin.as_deref(), &request)
         .await
         .map_err(|error| AppError { code: "enroll_failed", message: chinese(&error) })?;
     let mut replica = state.replica()?;
     replica.set_setting(SERVER_URL, Some(server_url.trim().trim_end_matches('/')))?;
     replica.set_setting(TOKEN, Some(&enrolled.token))?;
+    replica.set_setting(PIN, pin.as_deref())?;
     replica.set_user(&enrolled.scope.user_id)?;
     tracing::info!(role = ?enrolled.scope.role, "enrolled with the county server");
     Ok(enrolled.scope)

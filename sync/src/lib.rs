@@ -35,6 +35,7 @@ pub mod scope;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod shard;
+pub mod tls;
 
 pub use replica::{Author, Replica};
 pub use shard::{Month, ShardId, ShardKind};

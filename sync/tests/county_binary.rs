@@ -1,6 +1,6 @@
-//! The real `xianglin-county` binary: init, a one-time code, serve; a device enrolls and syncs;
-//! the server is stopped gracefully, killed mid-sync and restarted, and nothing is lost or
-//! doubled.
+//! The real `xianglin-county` binary over TLS: init, a certificate, a one-time code, serve; a
+//! device pinning the certificate enrolls and syncs, one pinning another is refused; the server
+//! is stopped gracefully, killed mid-sync and restarted, and nothing is lost or doubled.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -36,8 +36,8 @@ impl Drop for Server {
     }
 }
 
-/// Starts `serve` and waits until it answers.
-async fn serve(config: &Path, port: u16) -> Server {
+/// Starts `serve` and waits until it answers (over TLS, trusting the pinned certificate).
+async fn serve(config: &Path, port: u16, pin: &str) -> Server {
     let mut child = Command::new(BINARY)
         .arg("--config")
         .arg(config)
@@ -47,7 +47,11 @@ async fn serve(config: &Path, port: u16) -> Server {
         .spawn()
         .unwrap();
     let started = Instant::now();
-    while reqwest::get(format!("http://127.0.0.1:{port}/v1/health")).await.is_err() {
+    let client = reqwest::Client::builder()
+        .use_preconfigured_tls(xianglin_sync::tls::client_config(pin).unwrap())
+        .build()
+        .unwrap();
+    while client.get(format!("https://127.0.0.1:{port}/v1/health")).send().await.is_err() {
         assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
         assert!(child.try_wait().unwrap().is_none(), "the server exited at start");
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -81,6 +85,11 @@ async fn the_real_server_enrolls_syncs_and_survives_stop_kill_and_restart() {
     std::fs::write(&config, format!("database = {:?}\n", dir.path().join("county.sqlite").display().to_string()))
         .unwrap();
     admin(&config, &["init"]);
+    let made = admin(&config, &["tls-init", "--hosts", "127.0.0.1,localhost"]);
+    let pin = made.lines().find_map(|line| line.strip_prefix("fingerprint ")).unwrap().to_owned();
+    let settings = made.lines().skip_while(|line| !line.starts_with("tls_cert")).collect::<Vec<_>>().join("\n");
+    let database = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(&config, format!("{database}{settings}\n")).unwrap();
     let code = |name: &str| {
         let printed = admin(&config, &["code", "--role", "caseworker", "--places", VILLAGE, "--name", name]);
         printed.lines().find_map(|line| line.strip_prefix("code ")).unwrap().to_owned()
@@ -88,17 +97,24 @@ async fn the_real_server_enrolls_syncs_and_survives_stop_kill_and_restart() {
     let (first_code, second_code) = (code("刘芳"), code("张伟"));
 
     let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let mut server = serve(&config, port).await;
+    let url = format!("https://127.0.0.1:{port}");
+    let mut server = serve(&config, port, &pin).await;
+
+    // A device that pins another certificate is refused before it sends anything.
+    let stranger = Replica::open_in_memory().unwrap();
+    let request = EnrollRequest { code: first_code.clone(), device_id: stranger.device_id(), label: "冒充".into() };
+    let wrong_pin = "00".repeat(32);
+    let refused = http::enroll(&url, Some(&wrong_pin), &request).await;
+    assert!(matches!(refused, Err(http::SyncError::Offline(_))), "{refused:?}");
 
     let enroll = |code: String| {
-        let url = url.clone();
+        let (url, pin) = (url.clone(), pin.clone());
         async move {
             let mut replica = Replica::open_in_memory().unwrap();
             let request = EnrollRequest { code, device_id: replica.device_id(), label: "测试电脑".into() };
-            let enrolled = http::enroll(&url, &request).await.unwrap();
+            let enrolled = http::enroll(&url, Some(&pin), &request).await.unwrap();
             replica.set_user(&enrolled.scope.user_id).unwrap();
-            (Mutex::new(replica), http::Link::new(&url, &enrolled.token).unwrap())
+            (Mutex::new(replica), http::Link::new(&url, Some(&pin), &enrolled.token).unwrap())
         }
     };
     let (device, link) = enroll(first_code).await;
@@ -123,7 +139,7 @@ async fn the_real_server_enrolls_syncs_and_survives_stop_kill_and_restart() {
     let _interrupted = task.await.unwrap();
 
     // Restarted, the device syncs again: everything arrives once.
-    server = serve(&config, port).await;
+    server = serve(&config, port, &pin).await;
     link.sync(&device).await.unwrap();
     let (other, other_link) = enroll(second_code).await;
     other_link.sync(&other).await.unwrap();

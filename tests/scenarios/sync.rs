@@ -108,6 +108,7 @@ impl Device {
         replica.set_clock(Clock::Fixed(now()));
         let enrolled = http::enroll(
             &county.url,
+            None,
             &EnrollRequest { code: code.into(), device_id: replica.device_id(), label: label.into() },
         )
         .await
@@ -115,7 +116,7 @@ impl Device {
         replica.set_user(&enrolled.scope.user_id).unwrap();
         Device {
             replica: Mutex::new(replica),
-            link: http::Link::new(&county.url, &enrolled.token).unwrap(),
+            link: http::Link::new(&county.url, None, &enrolled.token).unwrap(),
             token: enrolled.token,
         }
     }
@@ -276,15 +277,18 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     let token = enrolled.token.clone();
     let device = Device {
         replica: Mutex::new(replica),
-        link: http::Link::new(&county.url, &token).unwrap(),
+        link: http::Link::new(&county.url, None, &token).unwrap(),
         token: token.clone(),
     };
     device.sync().await;
 
     // A used code enrolls nobody else.
-    let reused =
-        http::enroll(&county.url, &EnrollRequest { code, device_id: "aabbccddeeff00112233".into(), label: "x".into() })
-            .await;
+    let reused = http::enroll(
+        &county.url,
+        None,
+        &EnrollRequest { code, device_id: "aabbccddeeff00112233".into(), label: "x".into() },
+    )
+    .await;
     assert!(matches!(reused, Err(http::SyncError::Refused { ref code, .. }) if code == "bad_code"), "{reused:?}");
 
     let mut rng = Rng::new(3);
@@ -631,7 +635,7 @@ async fn a_link_cut_at_any_point_of_a_request_or_answer_loses_and_doubles_nothin
             registered += 1;
         }
         let proxy = cutting_proxy(county.url.clone(), up, down).await;
-        let cut = http::Link::new(&proxy, &station.token).unwrap();
+        let cut = http::Link::new(&proxy, None, &station.token).unwrap();
         // A cut beyond the end of a short message lets it through; most cuts land inside.
         if cut.sync(&station.replica).await.is_err() {
             cut_rounds += 1;

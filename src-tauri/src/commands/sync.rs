@@ -22,7 +22,14 @@ pub async fn sync_now(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
 /// Enrolls this computer with a one-time code, then syncs for the first time.
 #[tauri::command]
 pub async fn enroll_device(state: State<'_, AppState>, request: EnrollDevice) -> CmdResult<SyncStatus> {
-    crate::sync_engine::enroll(&state, &request.server_url, &request.code, &request.label).await?;
+    crate::sync_engine::enroll(
+        &state,
+        &request.server_url,
+        request.fingerprint.as_deref(),
+        &request.code,
+        &request.label,
+    )
+    .await?;
     state.sync().sync_now().await;
     state.sync().status(&*state.replica()?)
 }

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! xianglin-county init --demo                      # a county database with 会昌县 (and demo data)
-//! xianglin-county serve                            # serve on 127.0.0.1:8440
+//! xianglin-county tls-init --hosts county.example  # a certificate; prints its fingerprint
+//! xianglin-county serve                            # serve (plain HTTP on 127.0.0.1:8440 by default)
 //! xianglin-county code --role caseworker --places 360733105201 --name 刘芳
 //! xianglin-county devices | revoke <device> | reassign --user <id> --places <codes>
 //! ```
@@ -40,6 +41,13 @@ enum Command {
         /// Also fill it with the one-township demo (elders, visits, meals), as the app's demo.
         #[arg(long)]
         demo: bool,
+    },
+    /// Makes a self-signed TLS certificate and key beside the database and prints its
+    /// fingerprint (devices pin it at enrollment) and the config lines to add.
+    TlsInit {
+        /// Names and addresses devices reach the server by, comma separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        hosts: Vec<String>,
     },
     /// Serves devices until Ctrl-C or SIGTERM; requests in flight finish first.
     Serve,
@@ -140,6 +148,23 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("county database ready: {}", config.database.display());
             Ok(())
         }
+        Command::TlsInit { hosts } => {
+            let (cert, key, fingerprint) = server::tls::generate(&hosts)?;
+            let (cert_path, key_path) =
+                (config.database.with_extension("cert.pem"), config.database.with_extension("key.pem"));
+            if cert_path.exists() || key_path.exists() {
+                return Err(format!("{} or {} exists already", cert_path.display(), key_path.display()));
+            }
+            std::fs::write(&cert_path, cert).map_err(|error| error.to_string())?;
+            std::fs::write(&key_path, key).map_err(|error| error.to_string())?;
+            println!("fingerprint {fingerprint}");
+            println!(
+                "add to the config file:\ntls_cert = {:?}\ntls_key = {:?}",
+                cert_path.display().to_string(),
+                key_path.display().to_string()
+            );
+            Ok(())
+        }
         Command::Serve => serve(config),
         Command::Code { role, places, name, phone, days } => {
             let mut store = open()?;
@@ -209,9 +234,20 @@ fn serve(config: Config) -> Result<(), String> {
             .await
             .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
         let attachments = AttachmentStore::new(attachments_dir(&config.database));
-        server::serve(listener, server::router(Box::new(store), attachments), shutdown_signal())
-            .await
-            .map_err(|error| error.to_string())
+        let router = server::router(Box::new(store), attachments);
+        match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => {
+                let read = |path: &PathBuf| {
+                    std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))
+                };
+                let (cert, key) = (read(cert)?, read(key)?);
+                tracing::info!(fingerprint = %server::tls::fingerprint_of_pem(&cert)?, "serving TLS");
+                let acceptor = server::tls::acceptor(&cert, &key)?;
+                server::serve_tls(listener, acceptor, router, shutdown_signal()).await
+            }
+            _ => server::serve(listener, router, shutdown_signal()).await,
+        }
+        .map_err(|error| error.to_string())
     })
 }
 

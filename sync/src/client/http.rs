@@ -33,7 +33,9 @@ pub enum SyncError {
     #[error("the county server's answer is malformed: {0}")]
     BadAnswer(String),
     /// The server address is not usable.
-    #[error("bad server address {0:?}: plain http only to 127.0.0.1, ::1 or localhost")]
+    #[error(
+        "bad server address {0:?}: https needs the county certificate's fingerprint; plain http only to 127.0.0.1, ::1 or localhost"
+    )]
     BadAddress(String),
     #[error(transparent)]
     Local(#[from] Error),
@@ -61,8 +63,11 @@ pub struct Link {
 }
 
 impl Link {
-    pub fn new(base_url: &str, token: &str) -> Result<Link, SyncError> {
-        Ok(Link { base: checked_base(base_url)?, token: token.to_owned(), http: client()? })
+    /// A link to `base_url`: `https://…` with the certificate fingerprint `pin` given at
+    /// enrollment, or plain `http://` to this computer (development).
+    pub fn new(base_url: &str, pin: Option<&str>, token: &str) -> Result<Link, SyncError> {
+        let (base, pin) = checked_base(base_url, pin)?;
+        Ok(Link { base, token: token.to_owned(), http: client(pin.as_deref())? })
     }
 
     /// Syncs until neither side has anything left to send; returns what moved in total.
@@ -186,30 +191,38 @@ async fn refusal_of(response: reqwest::Response) -> Result<reqwest::Response, Sy
 }
 
 /// Redeems a one-time enrollment code at `base_url`.
-pub async fn enroll(base_url: &str, request: &EnrollRequest) -> Result<EnrollResponse, SyncError> {
-    let base = checked_base(base_url)?;
-    post(&client()?, &format!("{base}/v1/enroll"), request, None).await
+pub async fn enroll(base_url: &str, pin: Option<&str>, request: &EnrollRequest) -> Result<EnrollResponse, SyncError> {
+    let (base, pin) = checked_base(base_url, pin)?;
+    post(&client(pin.as_deref())?, &format!("{base}/v1/enroll"), request, None).await
 }
 
 fn lock(replica: &Mutex<Replica>) -> std::sync::MutexGuard<'_, Replica> {
     replica.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn client() -> Result<reqwest::Client, SyncError> {
-    reqwest::Client::builder().timeout(TIMEOUT).build().map_err(|error| SyncError::Offline(error.to_string()))
+/// An HTTP client; with a pin, it speaks TLS to exactly the pinned certificate.
+fn client(pin: Option<&str>) -> Result<reqwest::Client, SyncError> {
+    let mut builder = reqwest::Client::builder().timeout(TIMEOUT);
+    if let Some(pin) = pin {
+        let config = crate::tls::client_config(pin).map_err(|error| SyncError::Offline(error.to_string()))?;
+        builder = builder.use_preconfigured_tls(config);
+    }
+    builder.build().map_err(|error| SyncError::Offline(error.to_string()))
 }
 
-/// The server's base URL without a trailing slash; plain http only to loopback.
-fn checked_base(base_url: &str) -> Result<String, SyncError> {
+/// The server's base URL without a trailing slash, and the normalised pin: `https://` needs
+/// the certificate fingerprint; plain `http://` is allowed only to this computer.
+fn checked_base(base_url: &str, pin: Option<&str>) -> Result<(String, Option<String>), SyncError> {
     let base = base_url.trim().trim_end_matches('/').to_owned();
-    let rest = base.strip_prefix("http://").ok_or_else(|| SyncError::BadAddress(base_url.to_owned()))?;
+    let bad = || SyncError::BadAddress(base_url.to_owned());
+    if base.starts_with("https://") {
+        let pin = pin.and_then(crate::tls::normalise_fingerprint).ok_or_else(bad)?;
+        return Ok((base, Some(pin)));
+    }
+    let rest = base.strip_prefix("http://").ok_or_else(bad)?;
     let host = rest.split('/').next().unwrap_or_default();
     let host = host.rsplit_once(':').map_or(host, |(host, _port)| host);
-    if matches!(host, "127.0.0.1" | "[::1]" | "localhost") {
-        Ok(base)
-    } else {
-        Err(SyncError::BadAddress(base_url.to_owned()))
-    }
+    if matches!(host, "127.0.0.1" | "[::1]" | "localhost") { Ok((base, None)) } else { Err(bad()) }
 }
 
 async fn post<T: Serialize, R: DeserializeOwned>(
@@ -262,4 +275,25 @@ pub fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
         return Err(format!("body inflates beyond {limit} bytes"));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_this_computer_and_https_only_with_a_pin() {
+        let pin = "ab".repeat(32);
+        assert!(
+            checked_base("http://127.0.0.1:8440/", None)
+                .is_ok_and(|(base, pin)| base == "http://127.0.0.1:8440" && pin.is_none())
+        );
+        assert!(checked_base("http://localhost:8440", None).is_ok());
+        assert!(matches!(checked_base("http://10.0.0.5:8440", None), Err(SyncError::BadAddress(_))));
+        assert!(matches!(checked_base("https://county.example", None), Err(SyncError::BadAddress(_))));
+        assert!(matches!(checked_base("https://county.example", Some("12:34")), Err(SyncError::BadAddress(_))));
+        let (_, normal) = checked_base("https://county.example:8440", Some(&pin.to_uppercase())).unwrap();
+        assert_eq!(normal, Some(pin));
+        assert!(matches!(checked_base("ftp://county.example", None), Err(SyncError::BadAddress(_))));
+    }
 }

@@ -1,8 +1,10 @@
 //! The county server's settings: a TOML file, then environment variables over it.
 //!
 //! ```toml
-//! listen = "127.0.0.1:8440"        # XIANGLIN_COUNTY_LISTEN
-//! database = "/var/lib/xianglin/county.sqlite"   # XIANGLIN_COUNTY_DATABASE
+//! listen = "0.0.0.0:8440"                            # XIANGLIN_COUNTY_LISTEN
+//! database = "/var/lib/xianglin/county.sqlite"        # XIANGLIN_COUNTY_DATABASE
+//! tls_cert = "/var/lib/xianglin/county.cert.pem"      # XIANGLIN_COUNTY_TLS_CERT
+//! tls_key = "/var/lib/xianglin/county.key.pem"        # XIANGLIN_COUNTY_TLS_KEY
 //! ```
 
 use std::net::SocketAddr;
@@ -17,11 +19,17 @@ pub struct Config {
     pub listen: SocketAddr,
     #[serde(default = "default_database")]
     pub database: PathBuf,
+    /// PEM certificate and key (`xianglin-county tls-init` makes them); without them the
+    /// server speaks plain HTTP, and only on loopback.
+    #[serde(default)]
+    pub tls_cert: Option<PathBuf>,
+    #[serde(default)]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { listen: default_listen(), database: default_database() }
+        Config { listen: default_listen(), database: default_database(), tls_cert: None, tls_key: None }
     }
 }
 
@@ -42,9 +50,11 @@ pub enum ConfigError {
     #[error("{name}={value:?} is not valid: {detail}")]
     Env { name: &'static str, value: String, detail: String },
     #[error(
-        "refusing to listen on {0} without TLS: plain HTTP is for loopback only (127.0.0.1 or ::1), and this build serves no TLS yet"
+        "refusing to listen on {0} without TLS: plain HTTP is for loopback only (127.0.0.1 or ::1); set tls_cert and tls_key (xianglin-county tls-init makes them)"
     )]
     PlainOffLoopback(SocketAddr),
+    #[error("tls_cert and tls_key go together: set both or neither")]
+    HalfTls,
 }
 
 impl Config {
@@ -71,7 +81,16 @@ impl Config {
         if let Some(value) = env("XIANGLIN_COUNTY_DATABASE") {
             config.database = PathBuf::from(value);
         }
-        if !config.listen.ip().is_loopback() {
+        if let Some(value) = env("XIANGLIN_COUNTY_TLS_CERT") {
+            config.tls_cert = Some(PathBuf::from(value));
+        }
+        if let Some(value) = env("XIANGLIN_COUNTY_TLS_KEY") {
+            config.tls_key = Some(PathBuf::from(value));
+        }
+        if config.tls_cert.is_some() != config.tls_key.is_some() {
+            return Err(ConfigError::HalfTls);
+        }
+        if config.tls_cert.is_none() && !config.listen.ip().is_loopback() {
             return Err(ConfigError::PlainOffLoopback(config.listen));
         }
         Ok(config)
@@ -93,6 +112,10 @@ mod tests {
         assert_eq!(Config::load(Some(&path), env).unwrap().database, PathBuf::from("b.sqlite"));
         let public = |name: &str| (name == "XIANGLIN_COUNTY_LISTEN").then(|| "0.0.0.0:8440".to_owned());
         assert!(matches!(Config::load(None, public), Err(ConfigError::PlainOffLoopback(_))));
+        std::fs::write(&path, "listen = \"0.0.0.0:8440\"\ntls_cert = \"c.pem\"\ntls_key = \"k.pem\"\n").unwrap();
+        assert!(Config::load(Some(&path), |_| None).is_ok());
+        std::fs::write(&path, "tls_cert = \"c.pem\"\n").unwrap();
+        assert!(matches!(Config::load(Some(&path), |_| None), Err(ConfigError::HalfTls)));
         std::fs::write(&path, "listen = 5\n").unwrap();
         assert!(matches!(Config::load(Some(&path), |_| None), Err(ConfigError::Parse { .. })));
     }

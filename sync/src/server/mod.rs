@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod store;
+pub mod tls;
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -121,6 +122,19 @@ pub fn router(store: Box<dyn CountyStore>, attachments: AttachmentStore) -> Rout
         // Compressed bodies are limited here, inflated ones while inflating.
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(shared)
+}
+
+/// [`serve`] over TLS.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    tracing::info!(address = %listener.local_addr()?, "county server listening (TLS)");
+    axum::serve(tls::TlsListener::new(listener, acceptor), router).with_graceful_shutdown(shutdown).await?;
+    tracing::info!("county server stopped; requests in flight finished");
+    Ok(())
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.

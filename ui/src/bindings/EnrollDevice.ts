@@ -3,7 +3,11 @@
 /**
  * Enrolls this computer with a one-time code from the county.
  */
-export type EnrollDevice = { server_url: string, code: string, 
+export type EnrollDevice = { server_url: string, 
+/**
+ * The county certificate's SHA-256 fingerprint, printed with the code; needed for https.
+ */
+fingerprint: string | null, code: string, 
 /**
  * What people call this computer, e.g. 庄口镇敬老院办公室.
  */

@@ -114,6 +114,8 @@ export default {
     notEnrolled: '本机尚未登记到县服务器。请向县民政局索取一次性登记码。',
     enroll: {
       serverUrl: '服务器地址',
+      fingerprint: '证书指纹',
+      fingerprintPlaceholder: 'https 地址必填：县里随登记码提供的 64 位指纹',
       code: '登记码',
       codePlaceholder: 'XXXX-XXXX-XXXX',
       label: '本机名称',

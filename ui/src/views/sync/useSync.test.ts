@@ -80,19 +80,34 @@ describe('useSync', () => {
     vi.mocked(enrollDevice).mockResolvedValue(status())
     const sync = useSync()
 
-    const enrolled = await sync.enroll({ server_url: ' http://10.0.0.5:8440 ', code: 'abcd-efgh-jkmn ', label: '庄口镇敬老院办公室' })
+    const enrolled = await sync.enroll({ server_url: ' http://10.0.0.5:8440 ', fingerprint: '  ', code: 'abcd-efgh-jkmn ', label: '庄口镇敬老院办公室' })
 
     expect(enrolled).toBe(true)
-    expect(enrollDevice).toHaveBeenCalledWith({ server_url: 'http://10.0.0.5:8440', code: 'ABCD-EFGH-JKMN', label: '庄口镇敬老院办公室' })
+    expect(enrollDevice).toHaveBeenCalledWith({
+      server_url: 'http://10.0.0.5:8440',
+      fingerprint: null,
+      code: 'ABCD-EFGH-JKMN',
+      label: '庄口镇敬老院办公室',
+    })
     expect(sync.status.value?.enrolled).toBe(true)
     expect(sync.enrolling.value).toBe(false)
+  })
+
+  it('sends the county certificate’s fingerprint with an https address', async () => {
+    vi.mocked(enrollDevice).mockResolvedValue(status())
+    const sync = useSync()
+    const fingerprint = 'AB:CD'.padEnd(95, ':0')
+
+    await sync.enroll({ server_url: 'https://county.example:8440', fingerprint: ` ${fingerprint} `, code: 'AAAA-BBBB-CCCC', label: '办公室' })
+
+    expect(enrollDevice).toHaveBeenCalledWith(expect.objectContaining({ server_url: 'https://county.example:8440', fingerprint }))
   })
 
   it('shows the backend’s Chinese message and returns false when enrolling fails', async () => {
     vi.mocked(enrollDevice).mockRejectedValue({ code: 'enroll_refused', message: '登记码无效或已使用' })
     const sync = useSync()
 
-    const enrolled = await sync.enroll({ server_url: 'http://127.0.0.1:8440', code: 'AAAA-BBBB-CCCC', label: '办公室' })
+    const enrolled = await sync.enroll({ server_url: 'http://127.0.0.1:8440', fingerprint: null, code: 'AAAA-BBBB-CCCC', label: '办公室' })
 
     expect(enrolled).toBe(false)
     expect(sync.error.value).toEqual({ code: 'enroll_refused', message: '登记码无效或已使用' })
@@ -103,7 +118,7 @@ describe('useSync', () => {
   it('does not send a form whose code is empty', async () => {
     const sync = useSync()
 
-    const enrolled = await sync.enroll({ server_url: 'http://127.0.0.1:8440', code: '   ', label: '办公室' })
+    const enrolled = await sync.enroll({ server_url: 'http://127.0.0.1:8440', fingerprint: null, code: '   ', label: '办公室' })
 
     expect(enrolled).toBe(false)
     expect(enrollDevice).not.toHaveBeenCalled()

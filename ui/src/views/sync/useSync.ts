@@ -72,8 +72,11 @@ export function useSync() {
 
   /** Enrolls with the form's code; true once enrolled, with the status of the first sync. An empty field is not sent. */
   async function enroll(form: EnrollDevice): Promise<boolean> {
+    const fingerprint = form.fingerprint?.trim() ?? ''
     const request: EnrollDevice = {
       server_url: form.server_url.trim(),
+      // Needed for https only; an empty field is sent as none.
+      fingerprint: fingerprint === '' ? null : fingerprint,
       code: form.code.trim().toUpperCase(),
       label: form.label.trim(),
     }
