@@ -51,6 +51,17 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
     ])
 }
 
+/// The value of `--data-dir` on the command line, if given.
+fn data_dir_argument() -> Option<std::ffi::OsString> {
+    let mut arguments = std::env::args_os().skip(1);
+    while let Some(argument) = arguments.next() {
+        if argument == "--data-dir" {
+            return arguments.next();
+        }
+    }
+    None
+}
+
 /// Starts the app.
 pub fn run() {
     tracing_subscriber::fmt()
@@ -61,7 +72,9 @@ pub fn run() {
         .init();
     builder(tauri::Builder::default())
         .setup(|app| {
-            let data_dir = match std::env::var_os("XIANGLIN_DATA_DIR") {
+            // `--data-dir <dir>` first (a second county on one computer, the end-to-end tests),
+            // then XIANGLIN_DATA_DIR, then the platform's app data directory.
+            let data_dir = match data_dir_argument().or_else(|| std::env::var_os("XIANGLIN_DATA_DIR")) {
                 Some(directory) => std::path::PathBuf::from(directory),
                 None => app.path().app_data_dir()?,
             };

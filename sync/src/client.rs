@@ -147,9 +147,16 @@ pub fn scope(replica: &Replica) -> Result<Option<Scope>> {
     Ok(replica.setting(SCOPE)?.map(|text| serde_json::from_str(&text)).transpose()?)
 }
 
-/// How many shards hold changes or reports the server has not had yet.
+/// How many shards hold edits the server has not had yet (a report of heads owed after taking
+/// the server's changes is not an edit, and does not count).
 pub fn waiting(replica: &Replica) -> Result<usize> {
-    Ok(waiting_shards(replica)?.len())
+    let count: i64 = replica.connection().query_row(
+        "SELECT count(*) FROM shards s LEFT JOIN sync_shards y ON y.shard = s.id
+         WHERE y.shard IS NULL OR y.server_heads != s.heads",
+        [],
+        |row| row.get(0),
+    )?;
+    Ok(count as usize)
 }
 
 /// Shards whose heads differ from the server's as last heard, or that owe the server a report,

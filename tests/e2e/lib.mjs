@@ -11,13 +11,16 @@ export const normal = 30_000
 /** The app's WebDriver session, set by `startApp`. */
 export let browser
 
-/** Starts the app under tauri-driver (run.sh starts it on 127.0.0.1:4444 and sets XIANGLIN_APP). */
-export async function startApp() {
+/**
+ * Starts the app under tauri-driver (run.sh starts it on 127.0.0.1:4444 and sets XIANGLIN_APP),
+ * with `args` on its command line (e.g. `--data-dir` for a second computer).
+ */
+export async function startApp(args = []) {
   browser = await remote({
     hostname: '127.0.0.1',
     port: 4444,
     logLevel: 'warn',
-    capabilities: { 'tauri:options': { application: process.env.XIANGLIN_APP } },
+    capabilities: { 'tauri:options': { application: process.env.XIANGLIN_APP, args } },
   })
 }
 

@@ -5,6 +5,7 @@ import { steps as registry } from './registry.spec.mjs'
 import { steps as visits } from './visits.spec.mjs'
 import { steps as registryEdit } from './registry-edit.spec.mjs'
 import { steps as startup } from './startup.spec.mjs'
+import { steps as sync } from './sync.spec.mjs'
 
 try {
   await startApp()
@@ -16,7 +17,7 @@ try {
 
 let counts
 try {
-  counts = await runSteps([...registry, ...visits, ...registryEdit, ...startup])
+  counts = await runSteps([...registry, ...visits, ...registryEdit, ...startup, ...sync])
 } finally {
   await browser.deleteSession()
 }

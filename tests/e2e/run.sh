@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Drives the built app in a real window: the registry from welcome page to one elder, then
-# patrol visits (due list, recording a routine and an urgent visit, coverage).
+# patrol visits (due list, recording a routine and an urgent visit, coverage), a restart, and a
+# second computer enrolling with the real county server.
 #
 #   xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh [path/to/xianglin]
 #
@@ -20,6 +21,22 @@ app="$(realpath "$app")"
 # --ignore-scripts: webdriverio's optional browser-driver packages would try to download binaries.
 [[ -d "$here/node_modules" ]] || npm ci --prefix "$here" --ignore-scripts --no-audit --no-fund
 
+# The county server for the sync spec: the real binary beside the app, on the demo township,
+# with a one-time code for 白沙村's caseworker; a second, empty data directory enrolls with it.
+county="${XIANGLIN_COUNTY_BIN:-$(dirname "$app")/xianglin-county}"
+[[ -x "$county" ]] || { echo "no county server at $county: cargo build --workspace --all-targets" >&2; exit 1; }
+county_dir="$(mktemp -d -t xianglin-e2e-county.XXXXXX)"
+printf 'database = "%s/county.sqlite"\n' "$county_dir" >"$county_dir/county.toml"
+"$county" --config "$county_dir/county.toml" init --demo >/dev/null 2>"$county_dir/init.log"
+XIANGLIN_ENROLL_CODE="$("$county" --config "$county_dir/county.toml" code --role caseworker --places 360733105201 --name 白沙村探访员 2>/dev/null | sed -n 's/^code //p')"
+export XIANGLIN_ENROLL_CODE
+county_port=18440
+XIANGLIN_COUNTY_LISTEN="127.0.0.1:$county_port" "$county" --config "$county_dir/county.toml" serve 2>"$county_dir/serve.log" &
+county_pid=$!
+export XIANGLIN_COUNTY_URL="http://127.0.0.1:$county_port"
+XIANGLIN_SECOND_DATA_DIR="$(mktemp -d -t xianglin-e2e-second.XXXXXX)"
+export XIANGLIN_SECOND_DATA_DIR
+
 # Every run starts on a computer without data, so the welcome page shows.
 XIANGLIN_DATA_DIR="$(mktemp -d -t xianglin-e2e.XXXXXX)"
 export XIANGLIN_DATA_DIR
@@ -29,12 +46,17 @@ export XIANGLIN_EXPORT_DIR
 
 "$driver" --port 4444 &
 driver_pid=$!
-trap 'kill "$driver_pid" 2>/dev/null; wait "$driver_pid" 2>/dev/null; rm -rf "$XIANGLIN_DATA_DIR" "$XIANGLIN_EXPORT_DIR"' EXIT
+trap 'kill "$driver_pid" "$county_pid" 2>/dev/null; wait "$driver_pid" "$county_pid" 2>/dev/null; rm -rf "$XIANGLIN_DATA_DIR" "$XIANGLIN_EXPORT_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$county_dir"' EXIT
 
 for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
   sleep 0.1
 done
 (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null || { echo "tauri-driver did not listen on 4444" >&2; exit 1; }
+for _ in $(seq 1 100); do
+  (exec 3<>/dev/tcp/127.0.0.1/$county_port) 2>/dev/null && break
+  sleep 0.1
+done
+(exec 3<>/dev/tcp/127.0.0.1/$county_port) 2>/dev/null || { echo "the county server did not listen on $county_port:" >&2; cat "$county_dir/serve.log" >&2; exit 1; }
 
 XIANGLIN_APP="$app" node "$here/run.mjs"

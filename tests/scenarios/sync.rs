@@ -269,6 +269,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     replica.set_clock(Clock::Fixed(now()));
     let enrolled = http::enroll(
         &county.url,
+        None,
         &EnrollRequest { code: code.clone(), device_id: replica.device_id(), label: "刘芳的电脑".into() },
     )
     .await

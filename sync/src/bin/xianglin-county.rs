@@ -129,6 +129,8 @@ fn run(cli: Cli) -> Result<(), String> {
             if demo {
                 let options = DemoOptions { size: DemoSize::Small, seed: 1, today: now.date() };
                 demo::generate(replica, &options).map_err(|error| error.to_string())?;
+                // The demo signs its director in; the server writes as itself.
+                replica.set_user("county-server").map_err(|error| error.to_string())?;
             } else {
                 let mut records: Vec<_> = demo::huichang_places()
                     .iter()

@@ -202,6 +202,8 @@ fn lock(replica: &Mutex<Replica>) -> std::sync::MutexGuard<'_, Replica> {
 
 /// An HTTP client; with a pin, it speaks TLS to exactly the pinned certificate.
 fn client(pin: Option<&str>) -> Result<reqwest::Client, SyncError> {
+    // reqwest wants a process-wide provider even for plain http; ring, as everywhere here.
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
     let mut builder = reqwest::Client::builder().timeout(TIMEOUT);
     if let Some(pin) = pin {
         let config = crate::tls::client_config(pin).map_err(|error| SyncError::Offline(error.to_string()))?;
