@@ -104,6 +104,26 @@ pub fn absorb(replica: &mut Replica, request: &SyncRequest, response: &SyncRespo
     Ok(round)
 }
 
+/// After the county revoked this device: removes every shard the server holds all of, and
+/// keeps the shards with edits it never received (a saved edit is never lost; the county can
+/// collect them). Returns how many shards left.
+pub fn leave_after_revocation(replica: &mut Replica) -> Result<usize> {
+    let waiting: std::collections::HashSet<String> = replica
+        .connection()
+        .prepare("SELECT s.id FROM shards s LEFT JOIN sync_shards y ON y.shard = s.id WHERE y.shard IS NULL OR y.server_heads != s.heads")?
+        .query_map([], |row| row.get(0))?
+        .collect::<std::result::Result<_, _>>()?;
+    let mut removed = 0;
+    for shard in replica.shards()? {
+        if !waiting.contains(&shard.to_string()) {
+            replica.remove_shard(&shard)?;
+            removed += 1;
+        }
+    }
+    tracing::warn!(removed, kept = waiting.len(), "this device was revoked; synced data removed");
+    Ok(removed)
+}
+
 /// Removes the shards the scope no longer covers, once the server holds all of each (a shard
 /// with edits not yet pushed stays until they are). Returns how many left.
 fn leave_out_of_scope(replica: &mut Replica, scope: &Scope) -> Result<usize> {

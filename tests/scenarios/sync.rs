@@ -383,8 +383,16 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     let device_id = device.replica.lock().unwrap().device_id();
     county.admin(|store| assert!(store.revoke(&device_id, now()).unwrap()));
     assert_eq!(post_raw(&county, &token, body(&old), true).await, (401, "revoked".into()));
+    // The revoked device keeps only what the county never received: its unsent elder.
+    let unsent = device.add_elder(&mut rng, VILLAGE_A);
     let refused = device.link.sync(&device.replica).await;
     assert!(matches!(refused, Err(ref error) if error.code() == "revoked"), "{refused:?}");
+    {
+        let replica = device.replica.lock().unwrap();
+        let county_shard = ShardId::county(demo::DEMO_COUNTY);
+        assert!(!replica.shards().unwrap().contains(&county_shard), "synced data left the device");
+        assert!(registry::elder_for_edit(&replica, &unsent).is_ok(), "the unsent edit stayed");
+    }
     other.sync().await;
     county.stop().await;
 }

@@ -76,7 +76,16 @@ impl Link {
         // A county's first sync takes several answers; a quiet resync one.
         for _ in 0..1000 {
             let (request, more_to_push) = super::prepare(&mut lock(replica))?;
-            let response: SyncResponse = self.post("/v1/sync", &request, Some(&self.token)).await?;
+            let response: SyncResponse = match self.post("/v1/sync", &request, Some(&self.token)).await {
+                Ok(response) => response,
+                Err(error) => {
+                    if error.code() == "revoked" {
+                        // The data this device may no longer hold leaves it; unsent edits stay.
+                        super::leave_after_revocation(&mut lock(replica))?;
+                    }
+                    return Err(error);
+                }
+            };
             let round = super::absorb(&mut lock(replica), &request, &response)?;
             total.pushed_shards += round.pushed_shards;
             total.pushed_changes += round.pushed_changes;
