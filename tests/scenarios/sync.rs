@@ -216,10 +216,25 @@ async fn offline_edits_on_four_devices_converge_in_any_order_and_conflicts_keep_
         assert_eq!(values, ["13800000001", "13900000002"]);
     }
 
-    // A quiet resync moves nothing.
+    // A quiet resync moves nothing, in one small request and answer.
     for device in devices {
         assert_eq!(device.sync().await, client::RoundTrip::default());
     }
+    let (quiet, _) = client::prepare(&mut reviewer.replica.lock().unwrap()).unwrap();
+    assert!(quiet.shards.is_empty());
+    let body = http::gzip(&serde_json::to_vec(&quiet).unwrap());
+    let answer = reqwest::Client::new()
+        .post(format!("{}/v1/sync", county.url))
+        .bearer_auth(&reviewer.token)
+        .header("content-encoding", "gzip")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let answer = answer.bytes().await.unwrap();
+    println!("quiet resync: request {} bytes, answer {} bytes (gzip bodies)", body.len(), answer.len());
+    assert!(body.len() + answer.len() < 1024, "a quiet resync should be tiny");
     county.stop().await;
 }
 
