@@ -229,7 +229,7 @@ pub fn coverage(replica: &Replica, request: &CoverageRequest) -> Result<Coverage
         level: place::level_of(code).unwrap_or(PlaceLevel::Village),
         due,
         visited,
-        rate_per_mille: if due == 0 { 1000 } else { visited * 1000 / due },
+        rate_per_mille: (visited * 1000).checked_div(due).unwrap_or(1000),
     };
     Ok(Coverage {
         month: month.to_string(),

@@ -128,7 +128,7 @@ pub fn elder_history(replica: &mut Replica, elder_id: &str) -> Result<Vec<Histor
             for change in document.get_changes(&[]) {
                 let mut fields = Vec::new();
                 let mut created = false;
-                for patch in document.diff(&change.deps(), &[change.hash()]) {
+                for patch in document.diff(change.deps(), &[change.hash()]) {
                     match (patch.path.first(), patch.path.get(1), &patch.action) {
                         (Some((_, Prop::Map(key))), second, action) if key == elder_id => {
                             let field = match (second, action) {

@@ -286,8 +286,7 @@ impl RosterParse {
             Data::DateTime(datetime) => datetime.as_datetime().map(|at| at.date()),
             Data::DateTimeIso(text) => NaiveDate::parse_from_str(&text[..10.min(text.len())], "%Y-%m-%d").ok(),
             other => {
-                let text =
-                    cell_text(other).replace(['/', '.'], "-").replace('年', "-").replace('月', "-").replace('日', "");
+                let text = cell_text(other).replace(['/', '.', '年', '月'], "-").replace('日', "");
                 let parsed = NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok();
                 if parsed.is_none() {
                     self.problem(column, format!("{column}「{}」不是有效日期（应为 年-月-日）", cell_text(other)));
