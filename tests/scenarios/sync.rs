@@ -694,3 +694,38 @@ async fn a_link_cut_at_any_point_of_a_request_or_answer_loses_and_doubles_nothin
     assert!(cut_rounds >= 7, "only {cut_rounds} of 8 links were cut mid-message");
     county.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_stopping_finishes_the_sync_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let code = county.admin(|store| code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"));
+    let device = Device::enroll(&county, &code, "刘芳的电脑").await;
+    device.sync().await;
+    device.add_elder(&mut Rng::new(8), VILLAGE_A);
+    let (request, _) = client::prepare(&mut device.replica.lock().unwrap()).unwrap();
+    let body = http::gzip(&serde_json::to_vec(&request).unwrap());
+    let head = format!(
+        "POST /v1/sync HTTP/1.1\r\nhost: county\r\nauthorization: Bearer {}\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        device.token,
+        body.len()
+    );
+
+    // Half the request is on the wire when the server is told to stop; then the rest arrives.
+    let mut stream = tokio::net::TcpStream::connect(county.url.trim_start_matches("http://")).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body[..body.len() / 2]).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let _ = county.stop.take().unwrap().send(());
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    stream.write_all(&body[body.len() / 2..]).await.unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer[..answer.len().min(200)]));
+
+    // The server then stopped, with the elder stored.
+    county.task.take().unwrap().await.unwrap();
+    let shard = ShardId::Elders { village: VILLAGE_A.into() };
+    assert_eq!(county.admin(|store| store.heads(&shard).unwrap()), device.heads(&shard));
+}
