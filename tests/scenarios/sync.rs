@@ -138,6 +138,22 @@ impl Device {
     }
 }
 
+/// A county with 庄口镇's station and 白沙村's caseworker enrolled and synced once.
+async fn station_and_caseworker(dir: &tempfile::TempDir) -> (County, Device, Device) {
+    let county = County::start(county_database(dir)).await;
+    let codes = county.admin(|store| {
+        [
+            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+        ]
+    });
+    let station = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
+    let caseworker = Device::enroll(&county, &codes[1], "刘芳的电脑").await;
+    station.sync().await;
+    caseworker.sync().await;
+    (county, station, caseworker)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_edits_on_four_devices_converge_in_any_order_and_conflicts_keep_both_values() {
     let dir = tempfile::tempdir().unwrap();
@@ -415,17 +431,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_station_without_a_link_syncs_by_file_both_ways_and_twice_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut county = County::start(county_database(&dir)).await;
-    let codes = county.admin(|store| {
-        [
-            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
-            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
-        ]
-    });
-    let station = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
-    let caseworker = Device::enroll(&county, &codes[1], "刘芳的电脑").await;
-    station.sync().await;
-    caseworker.sync().await;
+    let (mut county, station, caseworker) = station_and_caseworker(&dir).await;
 
     // Weeks without a link: the station registers elders; the caseworker syncs one over the network.
     let mut rng = Rng::new(5);
@@ -477,18 +483,9 @@ async fn a_station_without_a_link_syncs_by_file_both_ways_and_twice_changes_noth
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_moved_caseworker_pushes_their_last_edits_then_loses_the_old_village_and_gains_the_new() {
     let dir = tempfile::tempdir().unwrap();
-    let mut county = County::start(county_database(&dir)).await;
+    let (mut county, station, caseworker) = station_and_caseworker(&dir).await;
     let new_village = "360733105202";
-    let codes = county.admin(|store| {
-        [
-            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
-            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
-        ]
-    });
-    let station = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
-    let caseworker = Device::enroll(&county, &codes[1], "刘芳的电脑").await;
     let mut rng = Rng::new(9);
-    station.sync().await;
     station.add_elder(&mut rng, new_village);
     station.add_elder(&mut rng, VILLAGE_A);
     station.sync().await;
@@ -623,17 +620,7 @@ async fn cutting_proxy(upstream: String, up: usize, down: usize) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_link_cut_at_any_point_of_a_request_or_answer_loses_and_doubles_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut county = County::start(county_database(&dir)).await;
-    let codes = county.admin(|store| {
-        [
-            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
-            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
-        ]
-    });
-    let station = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
-    let caseworker = Device::enroll(&county, &codes[1], "刘芳的电脑").await;
-    station.sync().await;
-    caseworker.sync().await;
+    let (mut county, station, caseworker) = station_and_caseworker(&dir).await;
     let shard = ShardId::Elders { village: VILLAGE_A.into() };
     let mut rng = Rng::new(21);
     let mut registered = 0;
