@@ -120,6 +120,16 @@ async fn the_real_server_enrolls_syncs_and_survives_stop_kill_and_restart() {
     let (device, link) = enroll(first_code).await;
     link.sync(&device).await.unwrap();
 
+    // A client that connects and never says hello holds up no one (handshakes run side by side;
+    // each gives up after 10 s).
+    let _silent = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let impatient = reqwest::Client::builder()
+        .use_preconfigured_tls(xianglin_sync::tls::client_config(&pin).unwrap())
+        .timeout(Duration::from_secs(5))
+        .build()
+        .unwrap();
+    assert!(impatient.get(format!("{url}/v1/health")).send().await.is_ok());
+
     // Fifty elders offline, then a sync during which the server is killed outright.
     let mut rng = Rng::new(11);
     for _ in 0..50 {

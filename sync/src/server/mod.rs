@@ -132,7 +132,7 @@ pub async fn serve_tls(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "county server listening (TLS)");
-    axum::serve(tls::TlsListener::new(listener, acceptor), router).with_graceful_shutdown(shutdown).await?;
+    axum::serve(tls::TlsListener::new(listener, acceptor)?, router).with_graceful_shutdown(shutdown).await?;
     tracing::info!("county server stopped; requests in flight finished");
     Ok(())
 }

@@ -44,21 +44,52 @@ pub fn acceptor(cert_pem: &[u8], key_pem: &[u8]) -> Result<TlsAcceptor, String> 
     Ok(TlsAcceptor::from(Arc::new(config)))
 }
 
-/// A TCP listener whose connections are TLS; a failed handshake is logged and skipped.
+/// A TCP listener whose connections are TLS. Handshakes run side by side (a slow or silent
+/// client holds up no one); a failed one is logged and skipped.
 pub struct TlsListener {
-    tcp: TcpListener,
-    acceptor: TlsAcceptor,
+    address: SocketAddr,
+    ready: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
 }
 
 impl std::fmt::Debug for TlsListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TlsListener").field("tcp", &self.tcp).finish_non_exhaustive()
+        f.debug_struct("TlsListener").field("address", &self.address).finish_non_exhaustive()
     }
 }
 
+/// At most this many handshakes wait to be served at once.
+const HANDSHAKES_QUEUED: usize = 64;
+
 impl TlsListener {
-    pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> TlsListener {
-        TlsListener { tcp, acceptor }
+    pub fn new(tcp: TcpListener, acceptor: TlsAcceptor) -> std::io::Result<TlsListener> {
+        let address = tcp.local_addr()?;
+        let (sender, ready) = tokio::sync::mpsc::channel(HANDSHAKES_QUEUED);
+        tokio::spawn(async move {
+            loop {
+                let (stream, peer) = match tcp.accept().await {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        tracing::warn!(error = %error, "accept failed");
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        continue;
+                    }
+                };
+                let (acceptor, ready) = (acceptor.clone(), sender.clone());
+                tokio::spawn(async move {
+                    match tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream)).await {
+                        Ok(Ok(tls)) => {
+                            let _closed = ready.send((tls, peer)).await;
+                        }
+                        Ok(Err(error)) => tracing::warn!(error = %error, "TLS handshake failed"),
+                        Err(_) => tracing::warn!("TLS handshake timed out"),
+                    }
+                });
+                if sender.is_closed() {
+                    return;
+                }
+            }
+        });
+        Ok(TlsListener { address, ready })
     }
 }
 
@@ -67,24 +98,14 @@ impl axum::serve::Listener for TlsListener {
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        loop {
-            let (stream, address) = match self.tcp.accept().await {
-                Ok(accepted) => accepted,
-                Err(error) => {
-                    tracing::warn!(error = %error, "accept failed");
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                }
-            };
-            match tokio::time::timeout(std::time::Duration::from_secs(10), self.acceptor.accept(stream)).await {
-                Ok(Ok(tls)) => return (tls, address),
-                Ok(Err(error)) => tracing::warn!(error = %error, "TLS handshake failed"),
-                Err(_) => tracing::warn!("TLS handshake timed out"),
-            }
+        match self.ready.recv().await {
+            Some(connection) => connection,
+            // The accepting task ends only with the listener; wait for shutdown.
+            None => std::future::pending().await,
         }
     }
 
     fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        self.tcp.local_addr()
+        Ok(self.address)
     }
 }
