@@ -1,23 +1,42 @@
-//! Printable reports as PDF bytes: one table layout, and the reports built on it.
+//! Printable reports as PDF bytes: one layout, and the reports built on it.
 //!
 //! - [`font`] owns the report font (Noto Sans CJK SC), parsed once, and text measurement.
-//! - [`layout`] owns the one table layout every report uses: A4 pages, a title block, a table
-//!   with wrapped cells, page breaks that repeat the header row, "第 N 页 共 M 页" footers and
-//!   signature lines. Its input is [`layout::TableReport`], plain strings.
+//! - [`layout`] owns the one layout every report uses: A4 pages, a title block, tables with
+//!   wrapped cells, page breaks that repeat the header row, "第 N 页 共 M 页" footers and
+//!   signature lines. Its input is plain strings: a [`layout::TableReport`] (one table) or a
+//!   [`layout::DocumentReport`] (sections of headings, field grids, tables, paragraphs, photos).
+//! - `photo` decodes the JPEG and PNG photos a document prints and scales them to print size.
 //! - [`visit_register`] turns a village's month of visits ([`VisitRegister`]) into a table report.
+//! - [`meal_settlement`] turns a meal point's month ([`MealSettlement`]) and a township's sum of
+//!   its points ([`TownshipMealSummary`]) into table reports.
+//! - [`case_file`] turns one household's home-adaptation case ([`CaseFile`]) into a document
+//!   report.
 //!
 //! **Invariant:** this crate depends on no other workspace crate; callers convert their records
 //! into the plain input structs here. Nothing here touches storage or the file system except
 //! reading the font file.
 
+pub mod case_file;
 pub mod font;
 pub mod layout;
+pub mod meal_settlement;
+mod photo;
 pub mod visit_register;
 
 use std::path::PathBuf;
 
+pub use case_file::{
+    CaseAssessment, CaseFile, CasePlanLine, CasePlanTotals, CaseStepLine, case_file_report, render_case_file,
+};
 pub use font::{ReportFont, report_font};
-pub use layout::{RenderedReport, TableReport, render_table_report};
+pub use layout::{
+    Block, DocumentReport, RenderedReport, ReportImage, TableReport, render_document_report, render_table_report,
+};
+pub use meal_settlement::{
+    MealSettlement, PointSummaryRow, SettlementAdjustment, SettlementRow, SettlementTotals, TownshipMealSummary,
+    TownshipMealTotals, meal_settlement_report, render_meal_settlement, render_township_meal_summary,
+    township_meal_summary_report,
+};
 pub use visit_register::{
     RegisterVisit, VisitRegister, VisitRegisterRow, render_visit_register, visit_register_report,
 };
@@ -45,4 +64,11 @@ pub enum ReportError {
     ColumnsWiderThanPage { columns_mm: f32, available_mm: f32 },
     #[error("table row {row_index} has {cell_count} cells but the table has {column_count} columns")]
     RowDoesNotMatchColumns { row_index: usize, cell_count: usize, column_count: usize },
+    /// A block of a document report could not be laid out; `block_index` counts from 0.
+    #[error("block {block_index} of the report: {source}")]
+    InBlock {
+        block_index: usize,
+        #[source]
+        source: Box<ReportError>,
+    },
 }
