@@ -1,6 +1,6 @@
-//! What a record is: places, users and devices, elders, patrol visits, meals, home-adaptation
-//! cases; the checks a record passes before it is saved; county policy as data; and the SQL
-//! migrations of the local replica.
+//! What a record is: places, users and devices, elders, ability assessments (GB/T 42195-2022),
+//! patrol visits, meals, home-adaptation cases; the checks a record passes before it is saved;
+//! county policy as data; and the SQL migrations of the local replica.
 //!
 //! **Architecture invariant:** nothing here touches storage or automerge. `xianglin-sync`
 //! stores records and calls the validators here before every write.
@@ -9,6 +9,7 @@
 //! generated into `ui/src/bindings/`): change them deliberately.
 
 pub mod adaptation;
+pub mod assessment;
 pub mod due;
 pub mod elder;
 pub mod id_number;
@@ -32,4 +33,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (1, "replica", include_str!("../migrations/0001_replica.sql")),
     (2, "sync", include_str!("../migrations/0002_sync.sql")),
     (3, "attachment_sync", include_str!("../migrations/0003_attachment_sync.sql")),
+    (4, "meals", include_str!("../migrations/0004_meals.sql")),
 ];

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::elder::{Category, EconomicStatus};
+use crate::meal::MealSlot;
 
 /// One version of a county's policy, in force from `effective_from` until the next version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -63,7 +64,10 @@ pub struct MealRules {
     pub min_age: u32,
     /// Bands checked in order; the band with the highest subsidy the elder matches applies.
     pub bands: Vec<SubsidyBand>,
-    /// Subsidised lunches per elder per day.
+    /// The slots a subsidy is paid for (the default policy: lunch only).
+    #[serde(default = "lunch_only")]
+    pub subsidised_slots: Vec<MealSlot>,
+    /// Subsidised meals per elder per day (lunches, under the default policy).
     pub lunches_per_day: u32,
     /// Subsidised meals per elder per week.
     pub meals_per_week: u32,
@@ -71,6 +75,10 @@ pub struct MealRules {
     pub weekdays_only: bool,
     /// Delivery fee per meal, paid by the elder, in 分.
     pub delivery_fee: i64,
+}
+
+fn lunch_only() -> Vec<MealSlot> {
+    vec![MealSlot::Lunch]
 }
 
 /// A catalog item of the adaptation list (民发〔2020〕86号 推荐清单 or the county's own).
@@ -194,6 +202,7 @@ pub fn huichang_default() -> Policy {
                     ],
                 },
             ],
+            subsidised_slots: lunch_only(),
             lunches_per_day: 1,
             meals_per_week: 5,
             weekdays_only: true,

@@ -37,6 +37,7 @@ pub enum Rule {
     Phone,
     Amount,
     Conflicts,
+    OutOfRange,
 }
 
 impl Rule {
@@ -59,6 +60,7 @@ impl Rule {
             Rule::Phone => format!("{label}不是有效的手机或固定电话号码"),
             Rule::Amount => format!("{label}不能为负数"),
             Rule::Conflicts => format!("{label}与已有记录冲突"),
+            Rule::OutOfRange => format!("{label}超出范围"),
         }
     }
 }

@@ -16,7 +16,8 @@ proxy: string | null,
  */
 operator_id: string, 
 /**
- * What the elder paid, in 分.
+ * What the elder paid, in 分 (the price less the subsidy, plus any delivery fee, unless
+ * the station entered another amount).
  */
 self_paid: number, 
 /**
@@ -26,4 +27,16 @@ subsidy: number,
 /**
  * The policy version the subsidy was computed with.
  */
-policy_version: string, meta: RecordMeta, };
+policy_version: string, 
+/**
+ * The point's price of the slot when the meal was recorded, in 分.
+ */
+price: number, 
+/**
+ * The delivery fee the elder paid, in 分.
+ */
+delivery_fee: number, 
+/**
+ * Why the subsidy is what it is (band, or the cap that left it at 0), in Chinese.
+ */
+subsidy_note: string, meta: RecordMeta, };

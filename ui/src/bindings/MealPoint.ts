@@ -15,4 +15,12 @@ village_code: string | null,
 /**
  * Slot → full price of a meal in 分.
  */
-prices: { [key in MealSlot]?: number }, modes: Array<MealMode>, meta: RecordMeta, };
+prices: { [key in MealSlot]?: number }, modes: Array<MealMode>, 
+/**
+ * Days of the week it serves, 1 (Monday) to 7 (Sunday).
+ */
+open_days: Array<number>, 
+/**
+ * Days it is closed although it would serve (holidays, repairs): date → reason.
+ */
+closures: { [key in string]: string }, meta: RecordMeta, };
