@@ -91,7 +91,9 @@ fn code_for(store: &mut SqliteStore, role: Role, places: &[&str], name: &str) ->
         meta: RecordMeta::created(now(), "county-server"),
     };
     let code = server::new_code();
-    store.create_code(&user, &code, now() + chrono::Duration::days(7), chrono::Local::now().naive_local()).unwrap();
+    // The server judges a code's expiry by the real clock, whatever day the scenario pretends it is.
+    let issued = chrono::Local::now().naive_local();
+    store.create_code(&user, &code, issued + chrono::Duration::days(7), issued).unwrap();
     code
 }
 
