@@ -6,10 +6,10 @@
 //! merge and only edits of the same field conflict. A record itself is never deleted (a delete
 //! silently beats a concurrent edit): it is voided with fields of its `meta`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use automerge::transaction::Transactable;
-use automerge::{Automerge, ChangeHash, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value, ValueRef};
+use automerge::{Automerge, ChangeHash, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value, ValueRef, legacy};
 use serde_json::{Map, Number, Value as Json};
 
 use crate::Error;
@@ -277,22 +277,45 @@ fn scalar_to_json(scalar: &ScalarValue) -> Json {
     }
 }
 
-/// The keys of the records that changed between two sets of heads.
-pub fn touched_records(doc: &Automerge, before: &[ChangeHash], after: &[ChangeHash]) -> BTreeSet<String> {
+/// The keys of the records written by the changes a document has beyond `before` (its heads
+/// before a merge). Found from the changes' operations rather than from the document's diff:
+/// a value that loses to a concurrent one changes nothing visible, so the diff leaves it out,
+/// yet it joins the field's conflicting values, which the projection must show.
+pub fn touched_records(doc: &Automerge, before: &[ChangeHash]) -> BTreeSet<String> {
     let mut touched = BTreeSet::new();
-    for patch in doc.diff(before, after) {
-        match patch.path.first() {
-            Some((_, Prop::Map(key))) => {
-                touched.insert(key.clone());
-            }
-            _ => {
-                if let automerge::PatchAction::PutMap { key, .. } = &patch.action {
-                    touched.insert(key.clone());
+    // Nested objects (a record's map, its categories, ...) → the record they belong to.
+    let mut records_of_objects: HashMap<String, Option<String>> = HashMap::new();
+    for change in doc.get_changes(before) {
+        for operation in change.decode().operations {
+            match &operation.obj {
+                legacy::ObjectId::Root => {
+                    if let legacy::Key::Map(key) = &operation.key {
+                        touched.insert(key.to_string());
+                    }
+                }
+                legacy::ObjectId::Id(op_id) => {
+                    let object = op_id.to_string();
+                    let record = records_of_objects
+                        .entry(object)
+                        .or_insert_with_key(|object| record_of_object(doc, object));
+                    if let Some(record) = record {
+                        touched.insert(record.clone());
+                    }
                 }
             }
         }
     }
     touched
+}
+
+/// The root key (record) an object lies under, from its `counter@actor` id.
+fn record_of_object(doc: &Automerge, object: &str) -> Option<String> {
+    let id = doc.import_obj(object).ok()?;
+    let root = doc.parents(&id).ok()?.last()?;
+    match root.prop {
+        Prop::Map(key) => Some(key),
+        Prop::Seq(_) => None,
+    }
 }
 
 #[cfg(test)]
@@ -369,14 +392,31 @@ mod tests {
     }
 
     #[test]
-    fn touched_records_are_found_from_the_diff() {
+    fn touched_records_are_found_from_the_changes_even_nested() {
         let mut doc = Automerge::new();
         write(&mut doc, "e1", json!({"name": "a", "life": {"state": "active"}}));
         write(&mut doc, "e2", json!({"name": "b"}));
         let before = doc.get_heads();
         write(&mut doc, "e1", json!({"name": "a", "life": {"state": "deceased"}}));
         write(&mut doc, "e3", json!({"name": "c"}));
-        let touched = touched_records(&doc, &before, &doc.get_heads());
+        let touched = touched_records(&doc, &before);
         assert_eq!(touched.into_iter().collect::<Vec<_>>(), ["e1", "e3"]);
+    }
+
+    #[test]
+    fn a_concurrent_value_that_loses_still_touches_its_record() {
+        let mut first = Automerge::new().with_actor(ActorId::from(b"aa".as_slice()));
+        write(&mut first, "e1", json!({"phone": "1"}));
+        let mut second = first.fork().with_actor(ActorId::from(b"bb".as_slice()));
+        let mut third = first.fork().with_actor(ActorId::from(b"cc".as_slice()));
+        write(&mut first, "e1", json!({"phone": "2"}));
+        write(&mut second, "e1", json!({"phone": "3"}));
+        write(&mut third, "e1", json!({"phone": "4"}));
+        first.merge(&mut second).unwrap();
+        let before = first.get_heads();
+        first.merge(&mut third).unwrap();
+        // Whether or not the third value wins, the record's conflicts changed.
+        assert_eq!(touched_records(&first, &before).into_iter().collect::<Vec<_>>(), ["e1"]);
+        assert_eq!(read_record(&first, "e1").unwrap().unwrap().conflicts[0].values.len(), 3);
     }
 }

@@ -378,7 +378,11 @@ pub fn projection_dump(replica: &Replica) -> Result<Vec<String>> {
         let mut lines = Vec::new();
         while let Some(row) = rows.next()? {
             let values: Vec<String> = (0..columns)
-                .map(|index| format!("{:?}", row.get_ref(index).map(|value| format!("{value:?}"))))
+                .map(|index| match row.get_ref(index) {
+                    Ok(rusqlite::types::ValueRef::Text(text)) => String::from_utf8_lossy(text).into_owned(),
+                    Ok(other) => format!("{other:?}"),
+                    Err(error) => format!("<{error}>"),
+                })
                 .collect();
             lines.push(format!("{table}: {}", values.join(" | ")));
         }

@@ -369,7 +369,7 @@ impl Replica {
         let touched = if before.is_empty() {
             document::record_keys(document).into_iter().collect()
         } else {
-            document::touched_records(document, &before, &document.get_heads())
+            document::touched_records(document, &before)
         };
         persist(connection, shard, document, &before, &touched)?;
         Ok(true)

@@ -1,6 +1,7 @@
 //! Scenarios across crates, one module per area. Helpers live in `support`.
 
 mod architecture; // Invariants of the crate graph (ARCHITECTURE.md).
+mod convergence; // The sync protocol as a property: random edits and schedules on three devices converge.
 mod demo; // The demo county: determinism, realism, the registry searches it feeds.
 mod patrol; // Due lists and monthly coverage (月探访率).
 mod registry; // The elder registry: duplicates at entry, history, referrals.
