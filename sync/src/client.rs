@@ -134,8 +134,7 @@ fn leave_out_of_scope(replica: &mut Replica, scope: &Scope) -> Result<usize> {
         if waiting.contains(&shard.to_string()) {
             continue;
         }
-        let place = local_place_of(replica, &shard)?;
-        if !crate::scope::may_read(scope, &shard, place.as_deref()) {
+        if !crate::scope::may_read(scope, &shard) {
             replica.remove_shard(&shard)?;
             removed += 1;
         }
@@ -144,22 +143,6 @@ fn leave_out_of_scope(replica: &mut Replica, scope: &Scope) -> Result<usize> {
         tracing::info!(removed, "shards outside this device's places removed");
     }
     Ok(removed)
-}
-
-/// Where a meal or adaptation shard's records are, by this replica's projection.
-fn local_place_of(replica: &Replica, shard: &ShardId) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    let connection = replica.connection();
-    Ok(match shard {
-        ShardId::Meals { point, .. } => connection
-            .query_row("SELECT township_code FROM meal_points WHERE id = ?1", [point], |row| row.get(0))
-            .optional()?,
-        ShardId::Adaptation { case } => connection
-            .query_row("SELECT village_code FROM adaptation_cases WHERE id = ?1 LIMIT 1", [case], |row| row.get(0))
-            .optional()?,
-        ShardId::Elders { village } | ShardId::Visits { village, .. } => Some(village.clone()),
-        ShardId::County { county } => Some(county.clone()),
-    })
 }
 
 /// The scope the server last gave this device (`None` before the first answer).

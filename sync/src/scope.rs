@@ -1,6 +1,6 @@
-//! Which shards a device may read and write: its user's role and places. The county server
-//! enforces it on every request; a device uses it to leave the county document alone and to
-//! drop what it may no longer hold.
+//! Which shards a device may read and write: its user's role and places, against the place a
+//! shard id names. The county server enforces it on every request; a device uses it to leave
+//! the county's documents alone and to drop what it may no longer hold.
 
 use xianglin_schema::place::{PlaceLevel, level_of};
 use xianglin_schema::user::Role;
@@ -27,29 +27,25 @@ fn within(code: &str, place: &str) -> bool {
     }
 }
 
-/// Whether the scope may read `shard`. `place` is where the shard's records are: the village
-/// for elders and visits (from the shard id), the meal point's township or the case's village
-/// (looked up by the caller); `None` when unknown, which only a county role may read.
-pub fn may_read(scope: &Scope, shard: &ShardId, place: Option<&str>) -> bool {
+/// Whether the scope may read `shard`: its place (named in the shard id) lies within the
+/// scope's places; the county document is read by every device of the county.
+pub fn may_read(scope: &Scope, shard: &ShardId) -> bool {
     match shard {
         ShardId::County { county } => county == &scope.county_code,
-        ShardId::Elders { village } | ShardId::Visits { village, .. } => covers(scope, village),
-        ShardId::Meals { .. } | ShardId::Adaptation { .. } => match place {
-            Some(place) => covers(scope, place),
-            None => scope.role == Role::CountyReviewer,
-        },
+        other => covers(scope, other.place()),
     }
 }
 
-/// Whether the scope may write `shard`: what it may read, except the county document, which
-/// only a county role writes.
-pub fn may_write(scope: &Scope, shard: &ShardId, place: Option<&str>) -> bool {
-    may_write_kind(scope, shard) && may_read(scope, shard, place)
+/// Whether the scope may write `shard`: what it may read, except the documents of the county's
+/// decisions (the county document and the review shards), which only a county role writes.
+pub fn may_write(scope: &Scope, shard: &ShardId) -> bool {
+    may_write_kind(scope, shard) && may_read(scope, shard)
 }
 
-/// The part of [`may_write`] that needs no lookup: stations never write the county document.
+/// The part of [`may_write`] that the shard's kind decides: stations never write the county
+/// document nor the county's reviews.
 pub fn may_write_kind(scope: &Scope, shard: &ShardId) -> bool {
-    !matches!(shard, ShardId::County { .. }) || scope.role == Role::CountyReviewer
+    !matches!(shard, ShardId::County { .. } | ShardId::Review { .. }) || scope.role == Role::CountyReviewer
 }
 
 #[cfg(test)]
@@ -72,11 +68,12 @@ mod tests {
         let own = ShardId::Elders { village: "360733105201".into() };
         let neighbour = ShardId::Elders { village: "360733105202".into() };
         let county = ShardId::County { county: "360733000000".into() };
-        assert!(may_write(&caseworker, &own, None));
-        assert!(!may_read(&caseworker, &neighbour, None));
-        assert!(may_read(&caseworker, &county, None));
-        assert!(!may_write(&caseworker, &county, None));
-        assert!(!may_read(&caseworker, &ShardId::County { county: "360781000000".into() }, None));
+        assert!(may_write(&caseworker, &own));
+        assert!(!may_read(&caseworker, &neighbour));
+        assert!(may_read(&caseworker, &county));
+        assert!(!may_write(&caseworker, &county));
+        assert!(!may_read(&caseworker, &ShardId::County { county: "360781000000".into() }));
+        assert!(!may_read(&caseworker, &ShardId::township("360733105000")));
     }
 
     #[test]
@@ -85,14 +82,21 @@ mod tests {
         let reviewer = scope(Role::CountyReviewer, &["360733000000"]);
         let village = ShardId::Elders { village: "360733105201".into() };
         let elsewhere = ShardId::Elders { village: "360733106201".into() };
-        let meals = ShardId::Meals { point: "p1".into(), month: "2026-11".parse().unwrap() };
-        assert!(may_write(&station, &village, None));
-        assert!(!may_read(&station, &elsewhere, None));
-        assert!(may_write(&station, &meals, Some("360733105000")));
-        assert!(!may_read(&station, &meals, Some("360733106000")));
-        assert!(!may_read(&station, &meals, None));
-        assert!(may_write(&reviewer, &elsewhere, None));
-        assert!(may_write(&reviewer, &ShardId::County { county: "360733000000".into() }, None));
-        assert!(may_read(&reviewer, &meals, None));
+        let month = "2026-11".parse().unwrap();
+        let meals = ShardId::meals("360733105000", "p1", month);
+        let other_meals = ShardId::meals("360733106000", "p2", month);
+        let case = ShardId::adaptation("360733105201", "c1");
+        let review = ShardId::review("360733105000");
+        assert!(may_write(&station, &village));
+        assert!(!may_read(&station, &elsewhere));
+        assert!(may_write(&station, &meals));
+        assert!(may_write(&station, &case));
+        assert!(!may_read(&station, &other_meals));
+        assert!(may_read(&station, &review));
+        assert!(!may_write(&station, &review));
+        assert!(may_write(&reviewer, &elsewhere));
+        assert!(may_write(&reviewer, &ShardId::County { county: "360733000000".into() }));
+        assert!(may_write(&reviewer, &review));
+        assert!(may_read(&reviewer, &other_meals));
     }
 }

@@ -2,7 +2,13 @@
 //!
 //! Documents are cut by place and month so that each stays under a few thousand records and a
 //! device loads only what it works on: `elders/<village>`, `visits/<village>/<YYYY-MM>`,
-//! `meals/<point>/<YYYY-MM>`, `adaptation/<case>`, `county/<county>`.
+//! `township/<township>` (meal points and their diners), `meals/<township>/<point>/<YYYY-MM>`
+//! (meals, the month's settlement and adjustments), `adaptation/<village>/<case>`,
+//! `review/<township>` (the county's decisions on the township's settlements and cases: written
+//! only by the county), `county/<county>`.
+//!
+//! Every id names the place its records belong to, so who may read or write a shard follows
+//! from the id alone, even for a shard the county has never seen (a case opened offline).
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,8 +21,10 @@ use crate::Error;
 pub enum ShardId {
     Elders { village: String },
     Visits { village: String, month: Month },
-    Meals { point: String, month: Month },
-    Adaptation { case: String },
+    Township { township: String },
+    Meals { township: String, point: String, month: Month },
+    Adaptation { village: String, case: String },
+    Review { township: String },
     County { county: String },
 }
 
@@ -79,8 +87,10 @@ impl FromStr for Month {
 pub enum ShardKind {
     Elders,
     Visits,
+    Township,
     Meals,
     Adaptation,
+    Review,
     County,
 }
 
@@ -89,8 +99,10 @@ impl ShardKind {
         match self {
             ShardKind::Elders => "elders",
             ShardKind::Visits => "visits",
+            ShardKind::Township => "township",
             ShardKind::Meals => "meals",
             ShardKind::Adaptation => "adaptation",
+            ShardKind::Review => "review",
             ShardKind::County => "county",
         }
     }
@@ -101,8 +113,10 @@ impl ShardId {
         match self {
             ShardId::Elders { .. } => ShardKind::Elders,
             ShardId::Visits { .. } => ShardKind::Visits,
+            ShardId::Township { .. } => ShardKind::Township,
             ShardId::Meals { .. } => ShardKind::Meals,
             ShardId::Adaptation { .. } => ShardKind::Adaptation,
+            ShardId::Review { .. } => ShardKind::Review,
             ShardId::County { .. } => ShardKind::County,
         }
     }
@@ -115,8 +129,31 @@ impl ShardId {
         ShardId::Visits { village: village.to_owned(), month: Month::of(date) }
     }
 
-    pub fn meals(point: &str, date: NaiveDate) -> ShardId {
-        ShardId::Meals { point: point.to_owned(), month: Month::of(date) }
+    pub fn township(township: &str) -> ShardId {
+        ShardId::Township { township: township.to_owned() }
+    }
+
+    pub fn meals(township: &str, point: &str, month: Month) -> ShardId {
+        ShardId::Meals { township: township.to_owned(), point: point.to_owned(), month }
+    }
+
+    pub fn adaptation(village: &str, case: &str) -> ShardId {
+        ShardId::Adaptation { village: village.to_owned(), case: case.to_owned() }
+    }
+
+    pub fn review(township: &str) -> ShardId {
+        ShardId::Review { township: township.to_owned() }
+    }
+
+    /// The place whose records the shard holds: a village, a township or the county.
+    pub fn place(&self) -> &str {
+        match self {
+            ShardId::Elders { village } | ShardId::Visits { village, .. } | ShardId::Adaptation { village, .. } => {
+                village
+            }
+            ShardId::Township { township } | ShardId::Meals { township, .. } | ShardId::Review { township } => township,
+            ShardId::County { county } => county,
+        }
     }
 
     pub fn county(county: &str) -> ShardId {
@@ -129,8 +166,10 @@ impl fmt::Display for ShardId {
         match self {
             ShardId::Elders { village } => write!(f, "elders/{village}"),
             ShardId::Visits { village, month } => write!(f, "visits/{village}/{month}"),
-            ShardId::Meals { point, month } => write!(f, "meals/{point}/{month}"),
-            ShardId::Adaptation { case } => write!(f, "adaptation/{case}"),
+            ShardId::Township { township } => write!(f, "township/{township}"),
+            ShardId::Meals { township, point, month } => write!(f, "meals/{township}/{point}/{month}"),
+            ShardId::Adaptation { village, case } => write!(f, "adaptation/{village}/{case}"),
+            ShardId::Review { township } => write!(f, "review/{township}"),
             ShardId::County { county } => write!(f, "county/{county}"),
         }
     }
@@ -143,15 +182,25 @@ impl FromStr for ShardId {
         let bad = || Error::BadShardId(text.to_owned());
         let parts: Vec<&str> = text.split('/').collect();
         let name = |part: &str| (!part.is_empty()).then(|| part.to_owned()).ok_or_else(bad);
+        // A place is a 12-digit code (统计用区划代码).
+        let place = |part: &str| {
+            (part.len() == 12 && part.bytes().all(|byte| byte.is_ascii_digit()))
+                .then(|| part.to_owned())
+                .ok_or_else(bad)
+        };
         match parts.as_slice() {
             ["elders", village] => Ok(ShardId::Elders { village: name(village)? }),
             ["visits", village, month] => {
                 Ok(ShardId::Visits { village: name(village)?, month: month.parse().map_err(|_| bad())? })
             }
-            ["meals", point, month] => {
-                Ok(ShardId::Meals { point: name(point)?, month: month.parse().map_err(|_| bad())? })
-            }
-            ["adaptation", case] => Ok(ShardId::Adaptation { case: name(case)? }),
+            ["township", township] => Ok(ShardId::Township { township: place(township)? }),
+            ["meals", township, point, month] => Ok(ShardId::Meals {
+                township: place(township)?,
+                point: name(point)?,
+                month: month.parse().map_err(|_| bad())?,
+            }),
+            ["adaptation", village, case] => Ok(ShardId::Adaptation { village: place(village)?, case: name(case)? }),
+            ["review", township] => Ok(ShardId::Review { township: place(township)? }),
             ["county", county] => Ok(ShardId::County { county: name(county)? }),
             _ => Err(bad()),
         }
@@ -167,8 +216,10 @@ mod tests {
         for text in [
             "elders/360733100201",
             "visits/360733100201/2026-11",
-            "meals/0190f0c2-aaaa/2026-01",
-            "adaptation/0190f0c2-bbbb",
+            "township/360733100000",
+            "meals/360733100000/0190f0c2-aaaa/2026-01",
+            "adaptation/360733100201/0190f0c2-bbbb",
+            "review/360733100000",
             "county/360733000000",
         ] {
             assert_eq!(text.parse::<ShardId>().unwrap().to_string(), text);
@@ -177,7 +228,17 @@ mod tests {
 
     #[test]
     fn malformed_shard_ids_are_refused() {
-        for text in ["", "elders", "elders/", "visits/360733100201/2026-13", "visits/x/2026-1", "people/1"] {
+        for text in [
+            "",
+            "elders",
+            "elders/",
+            "visits/360733100201/2026-13",
+            "visits/x/2026-1",
+            "people/1",
+            "meals/p1/2026-01",
+            "township/3607",
+            "adaptation/case-1",
+        ] {
             assert!(text.parse::<ShardId>().is_err(), "{text}");
         }
     }

@@ -347,17 +347,16 @@ pub fn answer(
         if !seen.insert(shard.clone()) {
             return Err(Refusal::Invalid(format!("shard {shard} sent twice")));
         }
-        let place = store.place_of(&shard)?;
         // A device moved to other places may still push the edits it made before the move to
         // the shards it held (it has reported heads for them); it then drops them.
-        let held_before = !scope::may_read(&scope, &shard, place.as_deref())
+        let held_before = !scope::may_read(&scope, &shard)
             && store.held(&grant.device_id, &shard)?
             && scope::may_write_kind(&scope, &shard);
-        if !scope::may_read(&scope, &shard, place.as_deref()) && !held_before {
+        if !scope::may_read(&scope, &shard) && !held_before {
             return Err(Refusal::Forbidden(format!("shard {shard} is outside this device's places")));
         }
         let heads = crate::client::parse_heads(&push.heads).map_err(|error| Refusal::Invalid(error.to_string()))?;
-        let new_changes = check_changes(store, &scope, &shard, place.as_deref(), held_before, &push.changes)?;
+        let new_changes = check_changes(store, &scope, &shard, held_before, &push.changes)?;
         checked.push(Checked { shard, heads, new_changes });
     }
 
@@ -387,7 +386,7 @@ pub fn answer(
             break;
         }
         last_included = seq;
-        if seen.contains(&shard) || !scope::may_read(&scope, &shard, store.place_of(&shard)?.as_deref()) {
+        if seen.contains(&shard) || !scope::may_read(&scope, &shard) {
             continue;
         }
         let peer = store.peer_heads(&grant.device_id, &shard)?;
@@ -409,7 +408,6 @@ fn check_changes(
     store: &mut dyn CountyStore,
     scope: &crate::protocol::Scope,
     shard: &ShardId,
-    place: Option<&str>,
     held_before: bool,
     encoded: &[Vec<u8>],
 ) -> Result<Vec<Vec<u8>>, Refusal> {
@@ -433,7 +431,7 @@ fn check_changes(
         if known {
             continue;
         }
-        if !held_before && !scope::may_write(scope, shard, place) {
+        if !held_before && !scope::may_write(scope, shard) {
             return Err(Refusal::Forbidden(format!("this device may not write {shard}")));
         }
         if change.actor_id().to_hex_string() != scope.device_id {

@@ -54,8 +54,6 @@ pub trait CountyStore: Send {
     fn reassign(&mut self, user_id: &str, places: &[String], now: NaiveDateTime) -> Result<()>;
     /// The scope of a grant: its user's role and places.
     fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope>;
-    /// Where a shard's records are when its id does not say: a meal point's township, a case's village.
-    fn place_of(&mut self, shard: &ShardId) -> Result<Option<String>>;
     fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>>;
     fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>>;
     /// Stores checked changes (encoded, dependencies first).
@@ -268,20 +266,6 @@ impl CountyStore for SqliteStore {
             role,
             places: serde_json::from_str(&places)?,
             county_code: self.county_code()?,
-        })
-    }
-
-    fn place_of(&mut self, shard: &ShardId) -> Result<Option<String>> {
-        let connection = self.replica.connection();
-        Ok(match shard {
-            ShardId::Elders { village } | ShardId::Visits { village, .. } => Some(village.clone()),
-            ShardId::Meals { point, .. } => connection
-                .query_row("SELECT township_code FROM meal_points WHERE id = ?1", [point], |row| row.get(0))
-                .optional()?,
-            ShardId::Adaptation { case } => connection
-                .query_row("SELECT village_code FROM adaptation_cases WHERE id = ?1 LIMIT 1", [case], |row| row.get(0))
-                .optional()?,
-            ShardId::County { county } => Some(county.clone()),
         })
     }
 
