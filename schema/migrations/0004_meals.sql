@@ -36,8 +36,8 @@ CREATE TABLE meal_reviews (
     point_id     TEXT NOT NULL,
     month        TEXT NOT NULL,
     shard        TEXT NOT NULL,
-    decision     TEXT NOT NULL,
-    submitted_at TEXT NOT NULL,
+    decision      TEXT NOT NULL,
+    submission_id TEXT NOT NULL,
     voided       INTEGER NOT NULL,
     body         TEXT NOT NULL,
     PRIMARY KEY (point_id, month)

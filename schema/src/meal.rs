@@ -248,7 +248,11 @@ pub fn validate_point(point: &MealPoint) -> Vec<Problem> {
     }
     for (slot, price) in &point.prices {
         if *price < 0 {
-            problems.push(Problem::new(format!("prices.{}", slot_key(*slot)), &format!("{}价格", slot.label()), Rule::Amount));
+            problems.push(Problem::new(
+                format!("prices.{}", slot_key(*slot)),
+                &format!("{}价格", slot.label()),
+                Rule::Amount,
+            ));
         }
     }
     if point.modes.is_empty() {
@@ -287,6 +291,8 @@ pub struct SettlementTotals {
 /// the key `settlement`). Submitting again after a return replaces it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SettlementSubmission {
+    /// A new id for every submission, so a review names the one it decided on.
+    pub id: String,
     pub point_id: String,
     /// `YYYY-MM`
     pub month: String,
@@ -317,8 +323,8 @@ pub struct SettlementReview {
     pub reason: String,
     pub reviewed_by: String,
     pub reviewed_at: String,
-    /// The submission this decides on (its `submitted_at`).
-    pub submitted_at: String,
+    /// The submission this decides on (its `id`).
+    pub submission_id: String,
     /// The totals approved: an approved statement prints these, whatever changes later.
     pub totals: SettlementTotals,
     /// The meal shard's heads the reviewer saw: changes not behind them came after approval.

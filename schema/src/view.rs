@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::elder::{Category, EconomicStatus, Elder, LifeStatus};
-use crate::meal::{Diner, MealAdjustment, MealMode, MealPoint, MealSlot, ReviewDecision, SettlementReview, SettlementSubmission, SettlementTotals};
+use crate::meal::{
+    Diner, MealAdjustment, MealMode, MealPoint, MealSlot, ReviewDecision, SettlementReview, SettlementSubmission,
+    SettlementTotals,
+};
 use crate::place::{PlaceLevel, PlaceSummary};
 use crate::record::Gender;
 use crate::visit::{Severity, VisitMode};

@@ -4,6 +4,7 @@
 use xianglin_reports::{RegisterVisit, VisitRegister, VisitRegisterRow};
 use xianglin_schema::id_number;
 use xianglin_schema::record::Gender;
+use xianglin_schema::view::{Settlement, TownshipSettlements};
 use xianglin_sync::{Month, Replica, Result, patrol};
 
 /// The monthly visit register (村级探访记录表) of a village.
@@ -50,6 +51,108 @@ pub fn village_visit_register(replica: &Replica, village_code: &str, month: Mont
         printed_at: replica.now().format("%Y-%m-%d %H:%M").to_string(),
         rows,
     })
+}
+
+/// A point's monthly settlement statement. An approved month prints the approved totals, and
+/// says so when meals changed after the approval.
+pub fn meal_settlement(replica: &Replica, settlement: &Settlement) -> Result<xianglin_reports::MealSettlement> {
+    let names = xianglin_sync::query::place_names_of(replica, &settlement.point.township_code)?;
+    let totals = settlement.approved_totals.as_ref().unwrap_or(&settlement.totals);
+    let changed = settlement
+        .anomalies
+        .iter()
+        .filter(|anomaly| anomaly.kind == xianglin_schema::view::MealAnomalyKind::ChangedAfterApproval)
+        .count();
+    let mut status = settlement.status_label.clone();
+    if changed > 0 {
+        status.push_str(&format!("；审核后有{changed}条就餐记录变更，未计入本表金额"));
+    }
+    Ok(xianglin_reports::MealSettlement {
+        county: names.county,
+        township: settlement.township_name.clone(),
+        point: settlement.point.name.clone(),
+        month: settlement.month.clone(),
+        printed_at: printed_at(replica),
+        status,
+        policy_versions: settlement.policy_versions.join("、"),
+        rows: settlement
+            .rows
+            .iter()
+            .map(|row| xianglin_reports::meal_settlement::SettlementRow {
+                elder_name: row.elder_name.clone(),
+                id_number_masked: row.id_number_masked.clone(),
+                band: row.band.clone(),
+                dining_days: row.dining_days,
+                breakfasts: row.breakfasts,
+                lunches: row.lunches,
+                dinners: row.dinners,
+                deliveries: row.deliveries,
+                proxies: row.proxies,
+                subsidy: row.subsidy,
+                self_paid: row.self_paid,
+            })
+            .collect(),
+        adjustments: settlement
+            .adjustments
+            .iter()
+            .map(|row| xianglin_reports::meal_settlement::SettlementAdjustment {
+                elder_name: row.elder_name.clone(),
+                from_month: row.adjustment.from_month.clone(),
+                reason: row.adjustment.reason.clone(),
+                subsidy_delta: row.adjustment.subsidy_delta,
+                self_paid_delta: row.adjustment.self_paid_delta,
+            })
+            .collect(),
+        totals: xianglin_reports::meal_settlement::SettlementTotals {
+            diners: totals.diners,
+            dining_days: totals.dining_days,
+            meals: totals.meals,
+            subsidy: totals.subsidy,
+            self_paid: totals.self_paid,
+            adjustments: totals.adjustments,
+            payable: totals.payable,
+        },
+    })
+}
+
+/// The township's summary of its points' settlements for a month.
+pub fn township_meal_summary(
+    replica: &Replica,
+    summary: &TownshipSettlements,
+) -> Result<xianglin_reports::TownshipMealSummary> {
+    let names = xianglin_sync::query::place_names_of(replica, &summary.township_code)?;
+    Ok(xianglin_reports::TownshipMealSummary {
+        county: names.county,
+        township: summary.township_name.clone(),
+        month: summary.month.clone(),
+        printed_at: printed_at(replica),
+        points: summary
+            .points
+            .iter()
+            .map(|point| xianglin_reports::meal_settlement::PointSummaryRow {
+                point: point.point_name.clone(),
+                diners: point.totals.diners,
+                meals: point.totals.meals,
+                subsidy: point.totals.subsidy,
+                self_paid: point.totals.self_paid,
+                adjustments: point.totals.adjustments,
+                payable: point.totals.payable,
+                status: point.status_label.clone(),
+            })
+            .collect(),
+        totals: xianglin_reports::meal_settlement::TownshipMealTotals {
+            diners: summary.totals.diners,
+            meals: summary.totals.meals,
+            subsidy: summary.totals.subsidy,
+            self_paid: summary.totals.self_paid,
+            adjustments: summary.totals.adjustments,
+            payable: summary.totals.payable,
+        },
+    })
+}
+
+fn printed_at(replica: &Replica) -> String {
+    replica.now().format("%Y-%m-%d %H:%M").to_string()
 }
 
 #[cfg(test)]
@@ -112,5 +215,38 @@ mod tests {
                 .to_string_lossy()
                 .ends_with(".png"))
         );
+    }
+
+    #[test]
+    fn a_points_settlement_prints_its_diners_masked_with_the_totals_of_the_screen() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let mut replica = Replica::open_in_memory().unwrap();
+        replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).unwrap()));
+        demo::generate(&mut replica, &DemoOptions { size: DemoSize::Small, seed: 1, today }).unwrap();
+        let point = xianglin_sync::meals::meal_points(&replica, demo::SMALL_TOWNSHIP).unwrap().remove(0).point;
+        let request = xianglin_schema::view::SettlementRequest { point_id: point.id.clone(), month: "2026-09".into() };
+        let settlement = xianglin_sync::meals::settlement(&mut replica, &request).unwrap();
+        assert!(settlement.approved_totals.is_some(), "the demo's September is approved");
+        let statement = meal_settlement(&replica, &settlement).unwrap();
+        let rendered = xianglin_reports::render_meal_settlement(&statement).unwrap();
+        assert!(rendered.missing_characters.is_empty());
+
+        let base =
+            std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
+        let directory = base.join("reports-check").join("meal-settlement");
+        std::fs::create_dir_all(&directory).unwrap();
+        let pdf_path = directory.join("settlement.pdf");
+        std::fs::write(&pdf_path, &rendered.pdf).unwrap();
+        let pdf = pdf_path.to_str().unwrap();
+        let text = run("pdftotext", &["-layout", pdf, "-"]);
+        assert!(text.contains("老年助餐服务补贴结算表"));
+        assert!(text.contains(&point.name));
+        assert!(text.contains(&settlement.rows[0].elder_name));
+        assert!(text.contains(&settlement.rows[0].id_number_masked));
+        let payable = xianglin_reports::meal_settlement::format_yuan(settlement.approved_totals.unwrap().payable);
+        assert!(text.contains(&payable), "the approved total {payable} is printed");
+        assert!(text.contains("已审核锁定"));
+        run("pdftoppm", &["-png", "-r", "80", "-f", "1", "-l", "1", pdf, directory.join("page").to_str().unwrap()]);
+        assert!(directory.join("page-1.png").exists() || directory.join("page-01.png").exists());
     }
 }

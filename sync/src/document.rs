@@ -295,9 +295,8 @@ pub fn touched_records(doc: &Automerge, before: &[ChangeHash]) -> BTreeSet<Strin
                 }
                 legacy::ObjectId::Id(op_id) => {
                     let object = op_id.to_string();
-                    let record = records_of_objects
-                        .entry(object)
-                        .or_insert_with_key(|object| record_of_object(doc, object));
+                    let record =
+                        records_of_objects.entry(object).or_insert_with_key(|object| record_of_object(doc, object));
                     if let Some(record) = record {
                         touched.insert(record.clone());
                     }

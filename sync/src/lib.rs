@@ -9,6 +9,7 @@
 //! - [`attachments`]: photos and scans stored once by SHA-256 beside the replica.
 //! - [`checkpoint`]: folds the write-ahead log into the file in the background.
 //! - [`patrol`]: due lists and monthly coverage (月探访率).
+//! - [`meals`]: meal points, diners, the day's roster, subsidies, checks and settlements.
 //! - [`projection`]: documents → SQLite tables.
 //! - [`query`]: what the app reads from the projection.
 //! - [`demo`]: the deterministic demo county on the real places of 会昌县.
@@ -24,6 +25,7 @@ pub mod checkpoint;
 pub mod client;
 pub mod demo;
 pub mod document;
+pub mod meals;
 pub mod patrol;
 pub mod projection;
 pub mod protocol;

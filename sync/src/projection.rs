@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use xianglin_schema::adaptation::AdaptationCase;
 use xianglin_schema::elder::Elder;
-use xianglin_schema::meal::{Meal, MealPoint};
+use xianglin_schema::meal::{Diner, Meal, MealAdjustment, MealPoint, SettlementReview, SettlementSubmission};
 use xianglin_schema::names::name_keys;
 use xianglin_schema::place::Place;
 use xianglin_schema::policy::Policy;
@@ -22,25 +22,33 @@ use crate::shard::{ShardId, ShardKind};
 use crate::{Error, Result};
 
 /// The tables `rebuild` empties and refills, in the order they are compared by tests.
-pub const TABLES: [&str; 10] = [
+pub const TABLES: [&str; 14] = [
     "places",
     "policies",
     "users",
     "devices",
     "meal_points",
+    "diners",
     "elders",
     "visits",
     "meals",
+    "meal_submissions",
+    "meal_reviews",
+    "meal_adjustments",
     "adaptation_cases",
     "conflicts",
 ];
 
-/// Kinds of record in the county document, by key prefix (`place/<code>`, ...).
-pub const COUNTY_PREFIXES: [&str; 5] = ["place", "policy", "user", "device", "meal_point"];
-
-/// The key of a county-document record: `<kind>/<id>`.
+/// The key of a record that is not its shard's main kind: `<kind>/<id>` (in the county document
+/// every record has one: `place/<code>`, `policy/<version>`, `user/<id>`, `device/<id>`).
+/// A shard's main kind (elders, visits, meals, cases) is keyed by the bare record id.
 pub fn county_key(kind: &str, id: &str) -> String {
     format!("{kind}/{id}")
+}
+
+/// The kind a record key names (`None` for a bare record id).
+fn key_kind(key: &str) -> Option<&str> {
+    key.split_once('/').map(|(kind, _)| kind)
 }
 
 pub(crate) fn clear(transaction: &Transaction<'_>) -> Result<()> {
@@ -103,12 +111,26 @@ fn project_record(
 ) -> Result<()> {
     insert_conflicts(transaction, shard_id, key, &stored)?;
     let value = stored.value;
-    let projected = match shard.kind() {
-        ShardKind::Elders => typed(value).map(|elder| project_elder(transaction, shard_id, &elder)),
-        ShardKind::Visits => typed(value).map(|visit| project_visit(transaction, shard_id, &visit)),
-        ShardKind::Meals => typed(value).map(|meal| project_meal(transaction, shard_id, &meal)),
-        ShardKind::Adaptation => typed(value).map(|case| project_case(transaction, shard_id, &case)),
-        ShardKind::County => project_county_record(transaction, shard_id, key, &value),
+    let projected = match (shard.kind(), key_kind(key)) {
+        (ShardKind::Elders, None) => typed(value).map(|elder| project_elder(transaction, shard_id, &elder)),
+        (ShardKind::Visits, None) => typed(value).map(|visit| project_visit(transaction, shard_id, &visit)),
+        (ShardKind::Township, Some("point")) => {
+            typed(value.clone()).map(|point| project_meal_point(transaction, shard_id, &point, &value))
+        }
+        (ShardKind::Township, Some("diner")) => typed(value).map(|diner| project_diner(transaction, shard_id, &diner)),
+        (ShardKind::Meals, None) => typed(value).map(|meal| project_meal(transaction, shard_id, &meal)),
+        (ShardKind::Meals, Some("settlement")) => {
+            typed(value).map(|submission| project_submission(transaction, shard_id, &submission))
+        }
+        (ShardKind::Meals, Some("adjustment")) => {
+            typed(value).map(|adjustment| project_adjustment(transaction, shard_id, &adjustment))
+        }
+        (ShardKind::Review, Some("settlement")) => {
+            typed(value).map(|review| project_meal_review(transaction, shard_id, &review))
+        }
+        (ShardKind::Adaptation, None) => typed(value).map(|case| project_case(transaction, shard_id, &case)),
+        (ShardKind::County, Some(_)) => project_county_record(transaction, shard_id, key, &value),
+        _ => None,
     };
     match projected {
         Some(result) => result,
@@ -123,9 +145,10 @@ fn typed<T: DeserializeOwned>(value: Json) -> Option<T> {
     serde_json::from_value(value).ok()
 }
 
-/// The id a conflict row names: the record's id, without the county document's kind prefix.
+/// The id a conflict row names: the record's key without its kind (`user/<id>` → `<id>`,
+/// `settlement/<point>/<month>` → `<point>/<month>`).
 fn conflict_record_id(key: &str) -> &str {
-    key.rsplit('/').next().unwrap_or(key)
+    key.split_once('/').map_or(key, |(_, id)| id)
 }
 
 fn delete_conflicts(transaction: &Transaction<'_>, shard_id: &str, key: &str) -> Result<()> {
@@ -220,8 +243,8 @@ fn project_meal(transaction: &Transaction<'_>, shard_id: &str, meal: &Meal) -> R
     transaction
         .prepare_cached(
             "INSERT OR REPLACE INTO meals (id, shard, point_id, elder_id, date, slot, mode, proxy, operator_id,
-                self_paid, subsidy, policy_version, voided)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                self_paid, subsidy, policy_version, voided, price, delivery_fee, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?
         .execute(params![
             meal.id,
@@ -237,6 +260,104 @@ fn project_meal(transaction: &Transaction<'_>, shard_id: &str, meal: &Meal) -> R
             meal.subsidy,
             meal.policy_version,
             meal.meta.is_voided(),
+            meal.price,
+            meal.delivery_fee,
+            meal.subsidy_note,
+        ])?;
+    Ok(())
+}
+
+fn project_meal_point(transaction: &Transaction<'_>, shard_id: &str, point: &MealPoint, value: &Json) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO meal_points (id, name, kind, township_code, village_code, body, voided, shard)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            point.id,
+            point.name,
+            text(&point.kind),
+            point.township_code,
+            point.village_code,
+            value.to_string(),
+            point.meta.is_voided(),
+            shard_id
+        ])?;
+    Ok(())
+}
+
+fn project_diner(transaction: &Transaction<'_>, shard_id: &str, diner: &Diner) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO diners (id, shard, point_id, elder_id, enrolled_on, left_on, voided, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            diner.id,
+            shard_id,
+            diner.point_id,
+            diner.elder_id,
+            diner.enrolled_on.to_string(),
+            diner.left_on.map(|date| date.to_string()),
+            diner.meta.is_voided(),
+            serde_json::to_string(diner)?,
+        ])?;
+    Ok(())
+}
+
+fn project_submission(transaction: &Transaction<'_>, shard_id: &str, submission: &SettlementSubmission) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO meal_submissions (point_id, month, shard, submitted_at, voided, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            submission.point_id,
+            submission.month,
+            shard_id,
+            submission.submitted_at,
+            submission.meta.is_voided(),
+            serde_json::to_string(submission)?,
+        ])?;
+    Ok(())
+}
+
+fn project_meal_review(transaction: &Transaction<'_>, shard_id: &str, review: &SettlementReview) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO meal_reviews (point_id, month, shard, decision, submission_id, voided, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            review.point_id,
+            review.month,
+            shard_id,
+            text(&review.decision),
+            review.submission_id,
+            review.meta.is_voided(),
+            serde_json::to_string(review)?,
+        ])?;
+    Ok(())
+}
+
+fn project_adjustment(transaction: &Transaction<'_>, shard_id: &str, adjustment: &MealAdjustment) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO meal_adjustments (id, shard, point_id, month, from_month, elder_id,
+                subsidy_delta, self_paid_delta, voided, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?
+        .execute(params![
+            adjustment.id,
+            shard_id,
+            adjustment.point_id,
+            adjustment.month,
+            adjustment.from_month,
+            adjustment.elder_id,
+            adjustment.subsidy_delta,
+            adjustment.self_paid_delta,
+            adjustment.meta.is_voided(),
+            serde_json::to_string(adjustment)?,
         ])?;
     Ok(())
 }
@@ -301,16 +422,6 @@ fn project_county_record(transaction: &Transaction<'_>, shard_id: &str, key: &st
                         device.meta.is_voided(),
                         shard_id
                     ])
-                })
-        }
-        "meal_point" => {
-            let point: MealPoint = typed(value.clone())?;
-            transaction
-                .prepare_cached(
-                    "INSERT OR REPLACE INTO meal_points (id, name, kind, township_code, village_code, body, voided, shard) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                )
-                .and_then(|mut statement| {
-                    statement.execute(params![point.id, point.name, text(&point.kind), point.township_code, point.village_code, value.to_string(), point.meta.is_voided(), shard_id])
                 })
         }
         _ => return None,

@@ -262,7 +262,8 @@ pub fn elder_for_edit(replica: &Replica, elder_id: &str) -> Result<Elder> {
     Ok(elder)
 }
 
-fn current_elder(replica: &Replica, elder_id: &str) -> Result<Elder> {
+/// The elder's current registry entry (the entry in the village they live in now).
+pub(crate) fn current_elder(replica: &Replica, elder_id: &str) -> Result<Elder> {
     let body: String = replica
         .connection()
         .query_row(

@@ -33,14 +33,26 @@ enum Step {
 fn step() -> impl Strategy<Value = Step> {
     let device = 0..3usize;
     prop_oneof![
-        (device.clone(), 0..2usize, any::<u64>())
-            .prop_map(|(device, village, seed)| Step::AddElder { device, village, seed }),
-        (device.clone(), 0..8usize, any::<u16>())
-            .prop_map(|(device, elder, digits)| Step::EditPhone { device, elder, digits }),
-        (device.clone(), 0..8usize, 0..600u16)
-            .prop_map(|(device, elder, minutes)| Step::AddVisit { device, elder, minutes }),
-        (device, any::<bool>(), any::<bool>())
-            .prop_map(|(device, answer_lost, sent_twice)| Step::Sync { device, answer_lost, sent_twice }),
+        (device.clone(), 0..2usize, any::<u64>()).prop_map(|(device, village, seed)| Step::AddElder {
+            device,
+            village,
+            seed
+        }),
+        (device.clone(), 0..8usize, any::<u16>()).prop_map(|(device, elder, digits)| Step::EditPhone {
+            device,
+            elder,
+            digits
+        }),
+        (device.clone(), 0..8usize, 0..600u16).prop_map(|(device, elder, minutes)| Step::AddVisit {
+            device,
+            elder,
+            minutes
+        }),
+        (device, any::<bool>(), any::<bool>()).prop_map(|(device, answer_lost, sent_twice)| Step::Sync {
+            device,
+            answer_lost,
+            sent_twice
+        }),
     ]
 }
 
@@ -121,8 +133,10 @@ impl World {
 }
 
 fn known_elders(replica: &Replica) -> Vec<String> {
-    let search = ElderSearch { place_code: None, query: String::new(), include_inactive: true, page: 1, page_size: 500 };
-    let mut ids: Vec<String> = query::search_elders(replica, &search).unwrap().items.into_iter().map(|row| row.id).collect();
+    let search =
+        ElderSearch { place_code: None, query: String::new(), include_inactive: true, page: 1, page_size: 500 };
+    let mut ids: Vec<String> =
+        query::search_elders(replica, &search).unwrap().items.into_iter().map(|row| row.id).collect();
     ids.sort();
     ids
 }

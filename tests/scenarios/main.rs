@@ -3,6 +3,7 @@
 mod architecture; // Invariants of the crate graph (ARCHITECTURE.md).
 mod convergence; // The sync protocol as a property: random edits and schedules on three devices converge.
 mod demo; // The demo county: determinism, realism, the registry searches it feeds.
+mod meals; // Meal service: roster, subsidies, checks, settlement, locking and adjustments.
 mod patrol; // Due lists and monthly coverage (月探访率).
 mod registry; // The elder registry: duplicates at entry, history, referrals.
 mod replica; // The local replica: writes, conflicts, rebuild, bad input, bounded memory.

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod attachments;
 pub mod elders;
+pub mod meals;
 pub mod roster;
 pub mod sync;
 pub mod visits;

@@ -14,15 +14,18 @@ mod people;
 use std::collections::{BTreeMap, HashMap};
 
 use automerge::ActorId;
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Weekday};
+use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde_json::Value as Json;
 use xianglin_schema::due::{self, VisitHistory};
 use xianglin_schema::elder::{Category, Contact, EconomicStatus, Elder, LifeState, LifeStatus};
 use xianglin_schema::id_number;
-use xianglin_schema::meal::{Meal, MealMode, MealPoint, MealPointKind, MealSlot};
+use xianglin_schema::meal::{
+    self, Diner, Meal, MealMode, MealPoint, MealPointKind, MealSlot, ReviewDecision, SettlementReview,
+    SettlementSubmission, SettlementTotals,
+};
 use xianglin_schema::place::{Place, PlaceLevel, pad_code};
 use xianglin_schema::policy::{self, Policy};
-use xianglin_schema::record::{Gender, RecordMeta};
+use xianglin_schema::record::{Gender, RecordMeta, format_datetime};
 use xianglin_schema::user::{Role, User};
 use xianglin_schema::visit::{CheckArea, Finding, Referral, ReferralLevel, ReferralStatus, Severity, Visit, VisitMode};
 
@@ -234,6 +237,8 @@ impl Generator {
                 village_code: None,
                 prices: BTreeMap::from([(MealSlot::Breakfast, 500), (MealSlot::Lunch, 1200), (MealSlot::Dinner, 1000)]),
                 modes: vec![MealMode::DineIn, MealMode::TakeAway, MealMode::Delivery],
+                open_days: vec![1, 2, 3, 4, 5],
+                closures: BTreeMap::new(),
                 meta: RecordMeta::created(setup_time, &director.id),
             }];
             if let Some(village) = villages.iter().find(|village| village.name.ends_with("村")) {
@@ -245,6 +250,8 @@ impl Generator {
                     village_code: Some(village.code.clone()),
                     prices: BTreeMap::from([(MealSlot::Lunch, 1000)]),
                     modes: vec![MealMode::DineIn, MealMode::TakeAway],
+                    open_days: vec![1, 2, 3, 4, 5],
+                    closures: BTreeMap::new(),
                     meta: RecordMeta::created(setup_time, &director.id),
                 });
             }
@@ -270,9 +277,6 @@ impl Generator {
             records.push((county_key("user", &township.director.id), to_json(&township.director)?));
             for caseworker in &township.caseworkers {
                 records.push((county_key("user", &caseworker.id), to_json(caseworker)?));
-            }
-            for point in &township.points {
-                records.push((county_key("meal_point", &point.id), to_json(point)?));
             }
         }
         replica.commit(&ShardId::county(DEMO_COUNTY), &records, &self.author(at, &reviewer.id))?;
@@ -370,31 +374,70 @@ impl Generator {
         Ok(written)
     }
 
+    /// The township's meal points and diners, a year of meals with subsidies computed as the
+    /// app computes them, and the settlements: months before last approved by the county (and
+    /// so locked), last month submitted and waiting, this month open.
     fn write_township_meals(&mut self, replica: &mut Replica, township: &Township, diners: &[Elder]) -> Result<usize> {
         let today = self.options.today;
-        let rules = &self.policy.meal;
         let mut written = 0;
         let mut rng = self.rng.derive(&format!("meal-points/{}", township.place.code));
-        let assignment: Vec<(&Elder, &MealPoint)> =
-            diners.iter().map(|elder| (elder, rng.pick(&township.points))).collect();
-        for month in self.months() {
+        let setup = self.months()[0].first_day() - Duration::days(30);
+        let setup_time = setup.and_hms_opt(10, 0, 0).expect("valid time");
+        let assignment: Vec<(&Elder, &MealPoint, Diner)> = diners
+            .iter()
+            .map(|elder| {
+                let point = rng.pick(&township.points);
+                let usual_mode =
+                    *rng.weighted(&[(MealMode::DineIn, 75), (MealMode::TakeAway, 15), (MealMode::Delivery, 10)]);
+                let usual_mode = if point.modes.contains(&usual_mode) { usual_mode } else { MealMode::DineIn };
+                let diner = Diner {
+                    id: Self::id(&mut rng, setup_time),
+                    point_id: point.id.clone(),
+                    elder_id: elder.id.clone(),
+                    enrolled_on: setup,
+                    left_on: None,
+                    usual_mode,
+                    notes: String::new(),
+                    meta: RecordMeta::created(setup_time, &township.director.id),
+                };
+                (elder, point, diner)
+            })
+            .collect();
+        let mut records = Vec::new();
+        for point in &township.points {
+            records.push((county_key("point", &point.id), to_json(point)?));
+        }
+        for (_, _, diner) in &assignment {
+            records.push((county_key("diner", &diner.id), to_json(diner)?));
+        }
+        replica.commit(
+            &ShardId::township(&township.place.code),
+            &records,
+            &self.author(setup_time, &township.director.id),
+        )?;
+
+        let months = self.months();
+        let reviewer_id = "county-reviewer".to_owned();
+        let mut reviews = Vec::new();
+        // Subsidised meals per elder per week, for the weekly cap.
+        let mut subsidised_weeks: HashMap<(String, NaiveDate), u32> = HashMap::new();
+        for (month_index, month) in months.iter().copied().enumerate() {
             for point in &township.points {
                 let mut rng = self.rng.derive(&format!("meals/{}/{month}", point.id));
                 let mut meals = Vec::new();
                 let mut date = month.first_day();
-                while date <= month.last_day() && date <= today {
-                    if matches!(date.weekday(), Weekday::Sat | Weekday::Sun) {
+                while date <= month.last_day() && date < today {
+                    if point.closed_on(date).is_some() {
                         date += Duration::days(1);
                         continue;
                     }
-                    for (elder, _) in assignment.iter().filter(|(_, assigned)| assigned.id == point.id) {
+                    for (elder, _, diner) in assignment.iter().filter(|(_, assigned, _)| assigned.id == point.id) {
                         if elder.life.date.is_some_and(|gone| gone <= date) {
                             continue;
                         }
                         let age = elder.age_on(date);
-                        let categories: Vec<Category> = elder.categories.keys().copied().collect();
-                        let per_meal =
-                            rules.band_for(age, &categories, elder.economic_status).map_or(0, |band| band.per_meal);
+                        let categories = elder.categories_on(date);
+                        let mut subsidised_today = 0;
                         for (slot, price) in &point.prices {
                             let appetite = match slot {
                                 MealSlot::Breakfast => 0.12,
@@ -404,14 +447,28 @@ impl Generator {
                             if !rng.chance(appetite) {
                                 continue;
                             }
-                            let mode = *rng.weighted(&[
-                                (MealMode::DineIn, 75),
-                                (MealMode::TakeAway, 15),
-                                (MealMode::Delivery, 10),
-                            ]);
-                            let mode = if point.modes.contains(&mode) { mode } else { MealMode::DineIn };
-                            let subsidy = if *slot == MealSlot::Lunch { per_meal.min(*price) } else { 0 };
-                            let delivery_fee = if mode == MealMode::Delivery { rules.delivery_fee } else { 0 };
+                            let mode = if rng.chance(0.9) { diner.usual_mode } else { MealMode::DineIn };
+                            let week = meal::week_start(date);
+                            let subsidised_this_week =
+                                subsidised_weeks.get(&(elder.id.clone(), week)).copied().unwrap_or(0);
+                            let answer = meal::subsidy_for(
+                                &self.policy,
+                                &meal::SubsidyQuestion {
+                                    age,
+                                    categories: &categories,
+                                    economic: elder.economic_status,
+                                    date,
+                                    slot: *slot,
+                                    mode,
+                                    price: *price,
+                                    subsidised_today,
+                                    subsidised_this_week,
+                                },
+                            );
+                            if answer.subsidy > 0 {
+                                subsidised_today += 1;
+                                *subsidised_weeks.entry((elder.id.clone(), week)).or_default() += 1;
+                            }
                             let at = NaiveDateTime::new(date, NaiveTime::from_hms_opt(11, 30, 0).expect("valid time"));
                             let proxy = (mode == MealMode::TakeAway && rng.chance(0.3))
                                 .then(|| format!("{}{}", elder.name.chars().next().unwrap_or('张'), "家儿媳"));
@@ -424,9 +481,12 @@ impl Generator {
                                 mode,
                                 proxy,
                                 operator_id: township.director.id.clone(),
-                                self_paid: price - subsidy + delivery_fee,
-                                subsidy,
-                                policy_version: self.policy.version.clone(),
+                                self_paid: answer.self_paid,
+                                subsidy: answer.subsidy,
+                                policy_version: answer.policy_version,
+                                price: *price,
+                                delivery_fee: answer.delivery_fee,
+                                subsidy_note: answer.note,
                                 meta: RecordMeta::created(at, &township.director.id),
                             });
                         }
@@ -437,20 +497,77 @@ impl Generator {
                     continue;
                 }
                 written += meals.len();
-                let records =
+                let shard = ShardId::meals(&township.place.code, &point.id, month);
+                let mut records =
                     meals.iter().map(|meal| Ok((meal.id.clone(), to_json(meal)?))).collect::<Result<Vec<_>>>()?;
+                // Months before this one are submitted at the start of the next month.
+                let submitted = month_index + 1 < months.len();
+                let submitted_at = NaiveDateTime::new(
+                    month.last_day() + Duration::days(3),
+                    NaiveTime::from_hms_opt(10, 0, 0).expect("valid time"),
+                );
+                let totals = demo_totals(&meals);
+                let submission_id = Self::id(&mut rng, submitted_at);
+                if submitted {
+                    let submission = SettlementSubmission {
+                        id: submission_id.clone(),
+                        point_id: point.id.clone(),
+                        month: month.to_string(),
+                        submitted_by: township.director.id.clone(),
+                        submitted_at: format_datetime(submitted_at),
+                        totals: totals.clone(),
+                        note: String::new(),
+                        meta: RecordMeta::created(submitted_at, &township.director.id),
+                    };
+                    records.push((county_key("settlement", &format!("{}/{month}", point.id)), to_json(&submission)?));
+                }
                 let last = NaiveDateTime::new(
                     meals[meals.len() - 1].date,
                     NaiveTime::from_hms_opt(18, 0, 0).expect("valid time"),
                 );
-                replica.commit(
-                    &ShardId::Meals { point: point.id.clone(), month },
-                    &records,
-                    &self.author(last, &township.director.id),
-                )?;
+                let written_at = if submitted { submitted_at } else { last };
+                replica.commit(&shard, &records, &self.author(written_at, &township.director.id))?;
+                // The county approves every month but the last submitted one.
+                if month_index + 2 < months.len() {
+                    let reviewed_at = submitted_at + Duration::days(5);
+                    let review = SettlementReview {
+                        point_id: point.id.clone(),
+                        month: month.to_string(),
+                        decision: ReviewDecision::Approved,
+                        reason: String::new(),
+                        reviewed_by: reviewer_id.clone(),
+                        reviewed_at: format_datetime(reviewed_at),
+                        submission_id,
+                        totals,
+                        heads: replica.heads(&shard)?.iter().map(ToString::to_string).collect(),
+                        meta: RecordMeta::created(reviewed_at, &reviewer_id),
+                    };
+                    reviews.push((county_key("settlement", &format!("{}/{month}", point.id)), to_json(&review)?));
+                }
             }
         }
+        if !reviews.is_empty() {
+            let at = today.and_hms_opt(8, 0, 0).expect("valid time") - Duration::days(1);
+            replica.commit(&ShardId::review(&township.place.code), &reviews, &self.author(at, &reviewer_id))?;
+        }
         Ok(written)
+    }
+}
+
+/// The totals of a month of one point's meals, as a settlement counts them.
+fn demo_totals(meals: &[Meal]) -> SettlementTotals {
+    let diners: std::collections::HashSet<&str> = meals.iter().map(|meal| meal.elder_id.as_str()).collect();
+    let days: std::collections::HashSet<(&str, NaiveDate)> =
+        meals.iter().map(|meal| (meal.elder_id.as_str(), meal.date)).collect();
+    let subsidy = meals.iter().map(|meal| meal.subsidy).sum();
+    SettlementTotals {
+        diners: diners.len() as u32,
+        dining_days: days.len() as u32,
+        meals: meals.len() as u32,
+        subsidy,
+        self_paid: meals.iter().map(|meal| meal.self_paid).sum(),
+        adjustments: 0,
+        payable: subsidy,
     }
 }
 

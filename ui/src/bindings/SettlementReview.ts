@@ -9,9 +9,9 @@ import type { SettlementTotals } from "./SettlementTotals";
  */
 export type SettlementReview = { point_id: string, month: string, decision: ReviewDecision, reason: string, reviewed_by: string, reviewed_at: string, 
 /**
- * The submission this decides on (its `submitted_at`).
+ * The submission this decides on (its `id`).
  */
-submitted_at: string, 
+submission_id: string, 
 /**
  * The totals approved: an approved statement prints these, whatever changes later.
  */

@@ -6,7 +6,11 @@ import type { SettlementTotals } from "./SettlementTotals";
  * A station submits a point's month for settlement (kept in that month's meal shard under
  * the key `settlement`). Submitting again after a return replaces it.
  */
-export type SettlementSubmission = { point_id: string, 
+export type SettlementSubmission = { 
+/**
+ * A new id for every submission, so a review names the one it decided on.
+ */
+id: string, point_id: string, 
 /**
  * `YYYY-MM`
  */
