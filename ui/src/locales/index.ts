@@ -2,11 +2,12 @@ import { createI18n } from 'vue-i18n'
 import type { LifeStatus } from '@/bindings/LifeStatus'
 import zhCN from './zh-CN'
 import registryZhCN from './registry.zh-CN'
+import mealsZhCN from './meals.zh-CN'
 
 export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, ...registryZhCN } },
+  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN } },
 })
 
 type EnumTables = (typeof zhCN)['enum']

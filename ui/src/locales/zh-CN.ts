@@ -3,9 +3,14 @@ import type { CheckArea } from '@/bindings/CheckArea'
 import type { EconomicStatus } from '@/bindings/EconomicStatus'
 import type { Gender } from '@/bindings/Gender'
 import type { LifeState } from '@/bindings/LifeState'
+import type { MealAnomalyKind } from '@/bindings/MealAnomalyKind'
+import type { MealMode } from '@/bindings/MealMode'
+import type { MealPointKind } from '@/bindings/MealPointKind'
+import type { MealSlot } from '@/bindings/MealSlot'
 import type { ReferralLevel } from '@/bindings/ReferralLevel'
 import type { ReferralStatus } from '@/bindings/ReferralStatus'
 import type { Role } from '@/bindings/Role'
+import type { SettlementStatus } from '@/bindings/SettlementStatus'
 import type { Severity } from '@/bindings/Severity'
 import type { VisitMode } from '@/bindings/VisitMode'
 
@@ -45,6 +50,24 @@ const enums = {
   referral_level: { township: '乡镇', county: '县级' } satisfies Record<ReferralLevel, string>,
   referral_status: { open: '待处理', in_progress: '处理中', closed: '已办结' } satisfies Record<ReferralStatus, string>,
   role: { caseworker: '探访员', station_director: '站长', county_reviewer: '县级审核员' } satisfies Record<Role, string>,
+  meal_slot: { breakfast: '早餐', lunch: '午餐', dinner: '晚餐' } satisfies Record<MealSlot, string>,
+  meal_mode: { dine_in: '堂食', take_away: '自取', delivery: '送餐' } satisfies Record<MealMode, string>,
+  meal_point_kind: { nursing_home: '敬老院', mutual_aid: '互助幸福院', canteen: '社区食堂' } satisfies Record<
+    MealPointKind,
+    string
+  >,
+  settlement_status: { open: '未提交', submitted: '待县级审核', returned: '已退回', approved: '已审核锁定' } satisfies Record<
+    SettlementStatus,
+    string
+  >,
+  meal_anomaly_kind: {
+    after_life_end: '去世或迁出后就餐',
+    double_claim: '重复申领',
+    cap_exceeded: '超出补贴上限',
+    closed_day: '非供餐日就餐',
+    not_enrolled: '未登记就餐',
+    changed_after_approval: '审核后变更',
+  } satisfies Record<MealAnomalyKind, string>,
 }
 
 export default {
@@ -72,7 +95,9 @@ export default {
     dueVisits: '待访清单',
     coverage: '探访率',
     referrals: '转介跟踪',
-    meals: '老年助餐',
+    mealRoster: '助餐登记',
+    mealPoints: '助餐点与就餐人员',
+    mealSettlement: '月度结算',
     adaptation: '适老化改造',
     conflicts: '冲突与对账',
     reports: '审批与报表',

@@ -2,6 +2,7 @@ import { createRouter, createWebHashHistory } from 'vue-router'
 import Layout from '@/layout/index.vue'
 import { useAppStore } from '@/stores/app'
 import { elderRoutes } from './elders'
+import { mealRoutes } from './meals'
 import { syncRoutes } from './sync'
 import { visitRoutes } from './visits'
 
@@ -11,7 +12,12 @@ export const router = createRouter({
   routes: [
     { path: '/welcome', name: 'welcome', component: () => import('@/views/app/welcome/index.vue') },
     // Home is the due list: the caseworker's day starts with who to visit.
-    { path: '/', component: Layout, redirect: '/visits/due', children: [...elderRoutes, ...visitRoutes, ...syncRoutes] },
+    {
+      path: '/',
+      component: Layout,
+      redirect: '/visits/due',
+      children: [...elderRoutes, ...visitRoutes, ...mealRoutes, ...syncRoutes],
+    },
   ],
 })
 
