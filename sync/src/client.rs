@@ -24,7 +24,8 @@ const SCOPE: &str = "sync.scope";
 /// A request stops taking shards once its changes pass this size; the rest go in the next.
 const REQUEST_BUDGET_BYTES: usize = crate::protocol::MAX_REQUEST_BYTES / 4;
 
-/// What one request and its answer moved.
+/// What one request and its answer moved. Changes are counted in the chunks that carried them
+/// (a whole document, a bundle of changes, or one change).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RoundTrip {
     pub pushed_shards: usize,
@@ -59,7 +60,7 @@ fn prepare_within(replica: &mut Replica, budget: usize) -> Result<(SyncRequest, 
         let id: ShardId = shard.parse()?;
         // The county document is the county's to write: a station only reports what it holds.
         let writable = scope.as_ref().is_none_or(|scope| crate::scope::may_write_kind(scope, &id));
-        let changes = if writable { replica.change_list_since(&id, &server_heads)? } else { Vec::new() };
+        let changes = if writable { replica.chunks_since(&id, &server_heads)? } else { Vec::new() };
         bytes += changes.iter().map(Vec::len).sum::<usize>();
         let heads = replica.heads(&id)?.iter().map(ToString::to_string).collect();
         shards.push(ShardPush { shard, heads, changes });
@@ -76,10 +77,18 @@ pub fn absorb(replica: &mut Replica, request: &SyncRequest, response: &SyncRespo
         more: response.more,
         ..RoundTrip::default()
     };
+    // Whole shards as the server stores them (a first sync) are taken in together.
+    let mut stored = Vec::new();
+    for pull in response.shards.iter().filter(|pull| pull.stored && !pull.changes.is_empty()) {
+        stored.push((pull.shard.parse::<ShardId>()?, pull.changes.clone()));
+    }
+    replica.adopt_stored(&stored)?;
     for pull in &response.shards {
         let shard: ShardId = pull.shard.parse()?;
         if !pull.changes.is_empty() {
-            replica.apply_changes(&shard, &pull.changes.concat())?;
+            if !pull.stored {
+                replica.apply_changes(&shard, &pull.changes.concat())?;
+            }
             round.pulled_shards += 1;
             round.pulled_changes += pull.changes.len();
         }

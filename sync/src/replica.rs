@@ -361,11 +361,16 @@ impl Replica {
         scratch.load_incremental(bytes)?;
         let document = documents.get(connection, shard, device)?;
         let before = document.get_heads();
-        document.load_incremental(bytes)?;
+        if before.is_empty() {
+            // A shard new to this replica: the scratch document is the shard.
+            *document = scratch.with_actor(device.clone());
+        } else {
+            document.load_incremental(bytes)?;
+        }
         if document.get_heads() == before {
             return Ok(false);
         }
-        // Changes from elsewhere: the document's diff says which records they touched.
+        // Changes from elsewhere: their operations say which records they touched.
         let touched = if before.is_empty() {
             document::record_keys(document).into_iter().collect()
         } else {
@@ -373,6 +378,113 @@ impl Replica {
         };
         persist(connection, shard, document, &before, &touched)?;
         Ok(true)
+    }
+
+    /// Takes in shards this replica does not hold yet, as another replica stored them (each a
+    /// snapshot and incremental saves): the chunks are checked by loading them, kept as they are
+    /// (no re-save), and every record is projected, in one transaction. Decoding runs on
+    /// [`REBUILD_WORKERS`] threads, as in [`Replica::rebuild`]: a first sync of a whole county
+    /// is mostly this. A shard held already is merged as [`Replica::apply_changes`] does.
+    /// Returns how many shards changed.
+    pub fn adopt_stored(&mut self, shards: &[(ShardId, Vec<Vec<u8>>)]) -> Result<usize> {
+        let mut changed = 0;
+        let mut new_shards = Vec::new();
+        for (shard, chunks) in shards {
+            if self.stored_heads(shard)?.is_empty() {
+                new_shards.push((shard, chunks));
+            } else if self.apply_changes(shard, &chunks.concat())? {
+                changed += 1;
+            }
+        }
+        if new_shards.is_empty() {
+            return Ok(changed);
+        }
+        let device = self.device.clone();
+        let transaction = self.connection.transaction()?;
+        std::thread::scope(|scope| -> Result<()> {
+            let (job_sender, job_receiver) = std::sync::mpsc::channel::<(usize, &[Vec<u8>])>();
+            let job_receiver = std::sync::Arc::new(std::sync::Mutex::new(job_receiver));
+            let (decoded_sender, decoded_receiver) = std::sync::mpsc::channel();
+            for _ in 0..REBUILD_WORKERS {
+                let job_receiver = std::sync::Arc::clone(&job_receiver);
+                let decoded_sender = decoded_sender.clone();
+                let device = device.clone();
+                scope.spawn(move || {
+                    loop {
+                        let job =
+                            job_receiver.lock().map_err(|_| ()).and_then(|receiver| receiver.recv().map_err(|_| ()));
+                        let Ok((index, chunks)) = job else { break };
+                        let decoded = document_from_chunks(chunks, &device).and_then(|document| {
+                            Ok((document.get_heads(), document::read_all_records(&document)?))
+                        });
+                        if decoded_sender.send((index, decoded)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(decoded_sender);
+            let mut pending = new_shards.iter().enumerate();
+            let mut in_flight = 0;
+            loop {
+                while in_flight < REBUILD_IN_FLIGHT {
+                    let Some((index, (_, chunks))) = pending.next() else { break };
+                    job_sender
+                        .send((index, chunks.as_slice()))
+                        .map_err(|_| Error::Invalid("a decoding worker stopped".into()))?;
+                    in_flight += 1;
+                }
+                if in_flight == 0 {
+                    break;
+                }
+                let (index, decoded) =
+                    decoded_receiver.recv().map_err(|_| Error::Invalid("a decoding worker stopped".into()))?;
+                in_flight -= 1;
+                let (shard, chunks) = new_shards[index];
+                let (heads, records) = decoded.map_err(|error| error.in_shard(shard))?;
+                if heads.is_empty() {
+                    continue;
+                }
+                store_adopted(&transaction, shard, chunks, &heads, records).map_err(|error| error.in_shard(shard))?;
+                changed += 1;
+            }
+            Ok(())
+        })?;
+        transaction.commit()?;
+        Ok(changed)
+    }
+
+    /// What a replica at `heads` lacks of a shard, as few, compact automerge chunks: the whole
+    /// document (its columns uncompressed, for the wire's zstd) when the other side has none of
+    /// it, a bundle when it lacks several changes, a change on its own when just one. Heads this
+    /// replica does not know are ignored, so a peer ahead of us gets what we have beyond the
+    /// heads we share.
+    pub fn chunks_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>> {
+        // A peer already at this replica's heads lacks nothing: no need to load the document.
+        let mut sorted = heads.to_vec();
+        sorted.sort_unstable();
+        if self.stored_heads(shard)? == sorted {
+            return Ok(Vec::new());
+        }
+        let Replica { connection, documents, device, .. } = self;
+        let document = documents.get(connection, shard, device)?;
+        let known: Vec<ChangeHash> =
+            heads.iter().copied().filter(|hash| document.get_change_meta_by_hash(hash).is_some()).collect();
+        if document.get_heads().is_empty() || document.get_heads() == known {
+            return Ok(Vec::new());
+        }
+        if known.is_empty() {
+            return Ok(vec![document.save_nocompress()]);
+        }
+        let changes = document.get_changes(&known);
+        Ok(match changes.as_slice() {
+            [] => Vec::new(),
+            [change] => vec![change.raw_bytes().to_vec()],
+            changes => {
+                let hashes: Vec<ChangeHash> = changes.iter().map(|change| change.hash()).collect();
+                vec![document.bundle(hashes)?.bytes().to_vec()]
+            }
+        })
     }
 
     /// The change bytes of a shard that a replica at `heads` lacks (all of them for no heads).
@@ -423,8 +535,31 @@ impl Replica {
         Ok(())
     }
 
+    /// A shard exactly as stored (a snapshot, then incremental saves): what a replica with none
+    /// of it needs, read without loading the document.
+    pub fn stored_chunks(&self, shard: &ShardId) -> Result<Vec<Vec<u8>>> {
+        read_chunks(&self.connection, shard)
+    }
+
+    /// The heads of a shard as of its last write, sorted, from the table of shards: no document
+    /// is loaded (empty if the shard does not exist).
+    pub fn stored_heads(&self, shard: &ShardId) -> Result<Vec<ChangeHash>> {
+        let stored: Option<String> = self
+            .connection
+            .prepare_cached("SELECT heads FROM shards WHERE id = ?1")?
+            .query_row([shard.to_string()], |row| row.get(0))
+            .optional()?;
+        match stored {
+            Some(text) if !text.is_empty() => crate::client::parse_heads(text.split(',')),
+            _ => Ok(Vec::new()),
+        }
+    }
+
     /// Whether the shard's document holds each of `hashes`.
     pub fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
         let Replica { connection, documents, device, .. } = self;
         let document = documents.get(connection, shard, device)?;
         Ok(hashes.iter().map(|hash| document.get_change_meta_by_hash(hash).is_some()).collect())
@@ -616,6 +751,37 @@ fn persist(
     Ok(())
 }
 
+/// Writes a shard taken as another replica stored it: its chunks as they are, its row, and the
+/// projection of its records.
+fn store_adopted(
+    transaction: &Transaction<'_>,
+    shard: &ShardId,
+    chunks: &[Vec<u8>],
+    heads: &[ChangeHash],
+    records: Vec<(String, StoredRecord)>,
+) -> Result<()> {
+    let shard_id = shard.to_string();
+    upsert_shard(transaction, shard)?;
+    let changed_seq: i64 = transaction
+        .prepare_cached(
+            "UPDATE replica SET value = CAST(value AS INTEGER) + 1 WHERE key = 'changed_seq' RETURNING CAST(value AS INTEGER)",
+        )?
+        .query_row([], |row| row.get(0))?;
+    transaction.execute("DELETE FROM chunks WHERE shard = ?1", [&shard_id])?;
+    let mut byte_count = 0;
+    for (seq, bytes) in chunks.iter().enumerate() {
+        byte_count += bytes.len() as i64;
+        transaction
+            .prepare_cached("INSERT INTO chunks (shard, seq, bytes) VALUES (?1, ?2, ?3)")?
+            .execute(params![shard_id, seq as i64, bytes])?;
+    }
+    transaction
+        .prepare_cached("UPDATE shards SET heads = ?2, chunk_count = ?3, byte_count = ?4, changed_seq = ?5 WHERE id = ?1")?
+        .execute(params![shard_id, heads_text(heads), chunks.len() as i64, byte_count, changed_seq])?;
+    projection::project_records(transaction, shard, records)?;
+    Ok(())
+}
+
 fn upsert_shard(transaction: &Transaction<'_>, shard: &ShardId) -> Result<()> {
     transaction
         .prepare_cached("INSERT INTO shards (id, kind, heads, chunk_count, byte_count) VALUES (?1, ?2, '', 0, 0) ON CONFLICT (id) DO NOTHING")?
@@ -695,6 +861,7 @@ impl DocumentCache {
     fn evict(&mut self, shard: &ShardId) {
         self.documents.remove(shard);
     }
+
 
     fn shrink(&mut self) {
         while self.documents.len() > self.capacity {

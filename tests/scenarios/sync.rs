@@ -9,7 +9,7 @@ use xianglin_schema::user::{Role, User};
 use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::client::{self, http};
 use xianglin_sync::demo::{self, Rng};
-use xianglin_sync::protocol::{EnrollRequest, PROTOCOL, ShardPush, SyncRequest};
+use xianglin_sync::protocol::{EnrollRequest, PROTOCOL, ShardPush, SyncRequest, wire};
 use xianglin_sync::replica::Clock;
 use xianglin_sync::server::{self, CountyStore, SqliteStore};
 use xianglin_sync::{Replica, ShardId, query, registry};
@@ -240,37 +240,35 @@ async fn offline_edits_on_four_devices_converge_in_any_order_and_conflicts_keep_
     }
     let (quiet, _) = client::prepare(&mut reviewer.replica.lock().unwrap()).unwrap();
     assert!(quiet.shards.is_empty());
-    let body = http::gzip(&serde_json::to_vec(&quiet).unwrap());
+    let body = wire::encode(&quiet);
     let answer = reqwest::Client::new()
         .post(format!("{}/v1/sync", county.url))
         .bearer_auth(&reviewer.token)
-        .header("content-encoding", "gzip")
+        .header("content-encoding", wire::CONTENT_ENCODING)
         .body(body.clone())
         .send()
         .await
         .unwrap();
     assert_eq!(answer.status().as_u16(), 200);
     let answer = answer.bytes().await.unwrap();
-    println!("quiet resync: request {} bytes, answer {} bytes (gzip bodies)", body.len(), answer.len());
+    println!("quiet resync: request {} bytes, answer {} bytes (bodies)", body.len(), answer.len());
     assert!(body.len() + answer.len() < 1024, "a quiet resync should be tiny");
     county.stop().await;
 }
 
 /// Posts `body` to the sync endpoint as raw bytes; returns the status and the refusal code.
-async fn post_raw(county: &County, token: &str, body: Vec<u8>, gzipped: bool) -> (u16, String) {
-    let mut request = reqwest::Client::new()
+async fn post_raw(county: &County, token: &str, body: Vec<u8>) -> (u16, String) {
+    let response = reqwest::Client::new()
         .post(format!("{}/v1/sync", county.url))
         .bearer_auth(token)
-        .header("content-type", "application/json")
-        .body(body);
-    if gzipped {
-        request = request.header("content-encoding", "gzip");
-    }
-    let response = request.send().await.unwrap();
+        .header("content-type", wire::CONTENT_TYPE)
+        .header("content-encoding", wire::CONTENT_ENCODING)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     let status = response.status().as_u16();
-    let gzipped = response.headers().get("content-encoding").is_some_and(|value| value == "gzip");
     let bytes = response.bytes().await.unwrap();
-    let bytes = if gzipped { http::gunzip(&bytes, 1 << 20).unwrap() } else { bytes.to_vec() };
     let code = serde_json::from_slice::<serde_json::Value>(&bytes)
         .ok()
         .and_then(|body| body["code"].as_str().map(str::to_owned))
@@ -351,8 +349,8 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
             ShardPush { shard: outside.to_string(), heads: Vec::new(), changes: foreign_changes.clone() },
         ],
     };
-    let body = |request: &SyncRequest| http::gzip(&serde_json::to_vec(request).unwrap());
-    assert_eq!(post_raw(&county, &token, body(&out_of_scope), true).await, (403, "forbidden".into()));
+    let body = |request: &SyncRequest| wire::encode(request);
+    assert_eq!(post_raw(&county, &token, body(&out_of_scope)).await, (403, "forbidden".into()));
 
     // In scope, but made by another actor: forged.
     let elders_a = ShardId::Elders { village: VILLAGE_A.into() };
@@ -371,43 +369,45 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
             changes: forger.change_list_since(&elders_a, &[]).unwrap(),
         }],
     };
-    assert_eq!(post_raw(&county, &token, body(&forged_request), true).await, (403, "forged_actor".into()));
+    assert_eq!(post_raw(&county, &token, body(&forged_request)).await, (403, "forged_actor".into()));
 
-    // Garbage: not gzip, not JSON, a change that does not decode, a malformed shard, an old protocol.
-    assert_eq!(post_raw(&county, &token, b"\x1f\x8bnot really".to_vec(), true).await.1, "invalid");
-    assert_eq!(post_raw(&county, &token, b"{\"protocol\":".to_vec(), false).await.1, "invalid");
+    // Garbage: not zstd, not MessagePack, a change that does not decode, a malformed shard, an
+    // old protocol.
+    assert_eq!(post_raw(&county, &token, b"\x28\xb5\x2f\xfdnot really".to_vec()).await.1, "invalid");
+    let not_a_request = zstd::bulk::compress(b"{\"protocol\":", 3).unwrap();
+    assert_eq!(post_raw(&county, &token, not_a_request).await.1, "invalid");
     let mut broken = good_push.clone();
     let half = broken.changes[0].len() / 2;
     broken.changes[0].truncate(half);
     let broken_request = SyncRequest { protocol: PROTOCOL, cursor: 0, shards: vec![broken] };
-    assert_eq!(post_raw(&county, &token, body(&broken_request), true).await, (400, "invalid".into()));
+    assert_eq!(post_raw(&county, &token, body(&broken_request)).await, (400, "invalid".into()));
     let bad_shard = SyncRequest {
         protocol: PROTOCOL,
         cursor: 0,
         shards: vec![ShardPush { shard: "elders/../../etc".into(), heads: Vec::new(), changes: Vec::new() }],
     };
-    assert_eq!(post_raw(&county, &token, body(&bad_shard), true).await, (400, "invalid".into()));
+    assert_eq!(post_raw(&county, &token, body(&bad_shard)).await, (400, "invalid".into()));
     let old = SyncRequest { protocol: PROTOCOL + 1, cursor: 0, shards: Vec::new() };
-    assert_eq!(post_raw(&county, &token, body(&old), true).await, (400, "protocol".into()));
+    assert_eq!(post_raw(&county, &token, body(&old)).await, (400, "protocol".into()));
 
     // Oversized: a body that inflates past the limit, and one too large even compressed.
-    let bomb = http::gzip(&vec![b' '; xianglin_sync::protocol::MAX_REQUEST_BYTES + 1]);
-    assert_eq!(post_raw(&county, &token, bomb, true).await, (413, "too_large".into()));
+    let bomb = zstd::bulk::compress(&vec![b' '; xianglin_sync::protocol::MAX_REQUEST_BYTES + 1], 3).unwrap();
+    assert_eq!(post_raw(&county, &token, bomb).await, (413, "too_large".into()));
     let huge = vec![b'x'; xianglin_sync::protocol::MAX_REQUEST_BYTES + 1];
-    assert_eq!(post_raw(&county, &token, huge, false).await.0, 413);
+    assert_eq!(post_raw(&county, &token, huge).await.0, 413);
 
     // No token, a wrong token.
-    assert_eq!(post_raw(&county, "", body(&old), true).await.0, 401);
-    assert_eq!(post_raw(&county, "not-a-token", body(&old), true).await, (401, "unauthorized".into()));
+    assert_eq!(post_raw(&county, "", body(&old)).await.0, 401);
+    assert_eq!(post_raw(&county, "not-a-token", body(&old)).await, (401, "unauthorized".into()));
 
     // None of it stored anything.
     assert_eq!(county_state(&county), before);
 
     // The same good request twice stores it once.
     let good = SyncRequest { protocol: PROTOCOL, cursor: 0, shards: vec![good_push] };
-    assert_eq!(post_raw(&county, &token, body(&good), true).await.0, 200);
+    assert_eq!(post_raw(&county, &token, body(&good)).await.0, 200);
     let once = county_state(&county);
-    assert_eq!(post_raw(&county, &token, body(&good), true).await.0, 200);
+    assert_eq!(post_raw(&county, &token, body(&good)).await.0, 200);
     assert_eq!(county_state(&county), once);
     assert_ne!(once, before);
 
@@ -415,7 +415,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     let other = Device::enroll(&county, &spare, "张伟的电脑").await;
     let device_id = device.replica.lock().unwrap().device_id();
     county.admin(|store| assert!(store.revoke(&device_id, now()).unwrap()));
-    assert_eq!(post_raw(&county, &token, body(&old), true).await, (401, "revoked".into()));
+    assert_eq!(post_raw(&county, &token, body(&old)).await, (401, "revoked".into()));
     // The revoked device keeps only what the county never received: its unsent elder.
     let unsent = device.add_elder(&mut rng, VILLAGE_A);
     let refused = device.link.sync(&device.replica).await;
@@ -451,7 +451,7 @@ async fn a_station_without_a_link_syncs_by_file_both_ways_and_twice_changes_noth
     assert!(county.admin(|store| server::import_bundle(store, truncated)).is_err());
     let mut request: client::bundle::RequestBundle = client::bundle::read(&bundle).unwrap();
     request.request.shards.pop();
-    let altered = http::gzip(&serde_json::to_vec(&request).unwrap());
+    let altered = wire::encode(&request);
     let refused = county.admin(|store| server::import_bundle(store, &altered)).unwrap_err();
     assert_eq!(refused.code(), "invalid");
     assert_eq!(county_state(&county), before);
@@ -665,7 +665,7 @@ async fn a_link_cut_at_any_point_of_a_request_or_answer_loses_and_doubles_nothin
             .unwrap()
             .with_document(&shard, |document| document.get_changes(&[]).len())
             .unwrap();
-        let stored = county.admin(|store| store.changes_since(&shard, &[]).unwrap().len());
+        let stored = county.admin(|store| store.replica().change_list_since(&shard, &[]).unwrap().len());
         assert_eq!(held, stored, "round {round}: every change once");
     }
     let elders = xianglin_sync::query::search_elders(
@@ -694,9 +694,9 @@ async fn a_server_stopping_finishes_the_sync_in_flight() {
     device.sync().await;
     device.add_elder(&mut Rng::new(8), VILLAGE_A);
     let (request, _) = client::prepare(&mut device.replica.lock().unwrap()).unwrap();
-    let body = http::gzip(&serde_json::to_vec(&request).unwrap());
+    let body = wire::encode(&request);
     let head = format!(
-        "POST /v1/sync HTTP/1.1\r\nhost: county\r\nauthorization: Bearer {}\r\ncontent-type: application/json\r\ncontent-encoding: gzip\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        "POST /v1/sync HTTP/1.1\r\nhost: county\r\nauthorization: Bearer {}\r\ncontent-type: application/msgpack\r\ncontent-encoding: zstd\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
         device.token,
         body.len()
     );

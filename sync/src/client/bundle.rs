@@ -2,20 +2,20 @@
 //! lacks (the same request it would send over the network) to a file for a USB stick; the county
 //! imports it with the same checks and writes an answer file that goes back the same way.
 //!
-//! Both files are gzip JSON signed with HMAC-SHA256 under a key only the device and the county
-//! know (the SHA-256 of the device's token, which the county keeps instead of the token), so a
-//! file cannot be forged or altered on the way. Importing a file twice changes nothing.
+//! Both files are in the wire format (MessagePack, zstd), signed with HMAC-SHA256 under a key
+//! only the device and the county know (the SHA-256 of the device's token, which the county
+//! keeps instead of the token), so a file cannot be forged or altered on the way. Importing a
+//! file twice changes nothing.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::http::{gunzip, gzip};
 use super::{RoundTrip, absorb, prepare_within};
-use crate::protocol::{MAX_REQUEST_BYTES, SyncRequest, SyncResponse};
+use crate::protocol::{MAX_REQUEST_BYTES, SyncRequest, SyncResponse, wire};
 use crate::{Error, Replica, Result};
 
 /// What the first field of every bundle says.
-const FORMAT: &str = "xianglin-sync-bundle/1";
+const FORMAT: &str = "xianglin-sync-bundle/2";
 
 /// A device's changes for the county.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,7 +24,7 @@ pub struct RequestBundle {
     pub device_id: String,
     pub created_at: String,
     pub request: SyncRequest,
-    /// Hex HMAC-SHA256 of `request` as JSON.
+    /// Hex HMAC-SHA256 of `request` in MessagePack.
     pub signature: String,
 }
 
@@ -59,22 +59,32 @@ fn now_text() -> String {
     chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
-/// Reads a bundle file: gzip, JSON, the right format, at most the request limit.
+/// The first field of a file, to tell a bundle of another version from a damaged one.
+#[derive(Deserialize)]
+struct Format {
+    format: String,
+}
+
+/// Reads a bundle file: the wire format, the right version, at most four request limits.
 pub fn read<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T> {
-    let json = gunzip(bytes, MAX_REQUEST_BYTES * 4)
-        .map_err(|reason| Error::Invalid(format!("not a sync bundle: {reason}")))?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&json).map_err(|error| Error::Invalid(format!("not a sync bundle: {error}")))?;
-    if value.get("format").and_then(serde_json::Value::as_str) != Some(FORMAT) {
+    let format: Format = wire::decode(bytes, MAX_REQUEST_BYTES * 4)
+        .map_err(|error| Error::Invalid(format!("not a sync bundle: {error}")))?;
+    if format.format != FORMAT {
         return Err(Error::Invalid("not a sync bundle of this version".into()));
     }
-    serde_json::from_value(value).map_err(|error| Error::Invalid(format!("sync bundle is malformed: {error}")))
+    wire::decode(bytes, MAX_REQUEST_BYTES * 4)
+        .map_err(|error| Error::Invalid(format!("sync bundle is malformed: {error}")))
+}
+
+/// The bytes a signature covers: the message in MessagePack.
+fn signed_bytes<T: Serialize>(message: &T) -> Result<Vec<u8>> {
+    rmp_serde::to_vec_named(message).map_err(|error| Error::Invalid(format!("encoding a sync bundle: {error}")))
 }
 
 /// The device's bundle: everything the county lacks by the last known state, in one file.
 pub fn export(replica: &mut Replica, token: &str) -> Result<Vec<u8>> {
     let (request, _) = prepare_within(replica, usize::MAX)?;
-    let signature = sign(&key_of_token(token), &serde_json::to_vec(&request)?);
+    let signature = sign(&key_of_token(token), &signed_bytes(&request)?);
     let bundle = RequestBundle {
         format: FORMAT.into(),
         device_id: replica.device_id(),
@@ -82,13 +92,13 @@ pub fn export(replica: &mut Replica, token: &str) -> Result<Vec<u8>> {
         request,
         signature,
     };
-    Ok(gzip(&serde_json::to_vec(&bundle)?))
+    Ok(wire::encode_at(&bundle, wire::DEVICE_LEVEL))
 }
 
 /// The county's side: checks the signature with the device's key and returns the request.
 pub fn open_request(bytes: &[u8], key: &[u8; 32]) -> Result<RequestBundle> {
     let bundle: RequestBundle = read(bytes)?;
-    if sign(key, &serde_json::to_vec(&bundle.request)?) != bundle.signature {
+    if sign(key, &signed_bytes(&bundle.request)?) != bundle.signature {
         return Err(Error::Invalid("the sync bundle's signature does not match this device".into()));
     }
     Ok(bundle)
@@ -96,7 +106,7 @@ pub fn open_request(bytes: &[u8], key: &[u8; 32]) -> Result<RequestBundle> {
 
 /// The county's answer file for `device_id`.
 pub fn answer_file(device_id: &str, response: SyncResponse, key: &[u8; 32]) -> Result<Vec<u8>> {
-    let signature = sign(key, &serde_json::to_vec(&response)?);
+    let signature = sign(key, &signed_bytes(&response)?);
     let bundle = AnswerBundle {
         format: FORMAT.into(),
         device_id: device_id.into(),
@@ -104,7 +114,7 @@ pub fn answer_file(device_id: &str, response: SyncResponse, key: &[u8; 32]) -> R
         response,
         signature,
     };
-    Ok(gzip(&serde_json::to_vec(&bundle)?))
+    Ok(wire::encode(&bundle))
 }
 
 /// The device takes the county's answer file in: checks it is for this device and signed by
@@ -114,7 +124,7 @@ pub fn import_answer(replica: &mut Replica, token: &str, bytes: &[u8]) -> Result
     if bundle.device_id != replica.device_id() {
         return Err(Error::Invalid("this answer file is for another computer".into()));
     }
-    if sign(&key_of_token(token), &serde_json::to_vec(&bundle.response)?) != bundle.signature {
+    if sign(&key_of_token(token), &signed_bytes(&bundle.response)?) != bundle.signature {
         return Err(Error::Invalid(
             "the answer file's signature does not match (altered, or not from the county)".into(),
         ));

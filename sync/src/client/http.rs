@@ -1,19 +1,18 @@
-//! Sync over HTTP: one `POST /v1/sync` per round trip, bodies gzip-compressed both ways, and
-//! enrollment with a one-time code. Plain HTTP is allowed only to a loopback address.
+//! Sync over HTTP: one `POST /v1/sync` per round trip, bodies in the wire format (MessagePack,
+//! zstd) both ways, and enrollment with a one-time code. Plain HTTP is allowed only to a
+//! loopback address.
 
-use std::io::{Read, Write};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use flate2::Compression;
-use flate2::read::GzDecoder;
-use flate2::write::GzEncoder;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::RoundTrip;
 use crate::attachments::AttachmentStore;
-use crate::protocol::{AttachmentList, EnrollRequest, EnrollResponse, ErrorBody, MAX_REQUEST_BYTES, SyncResponse};
+use crate::protocol::{
+    AttachmentList, EnrollRequest, EnrollResponse, ErrorBody, MAX_REQUEST_BYTES, SyncResponse, wire,
+};
 use crate::{Error, Replica};
 
 /// A round trip gives up after this long; the engine tries again later.
@@ -189,14 +188,17 @@ async fn refusal_of(response: reqwest::Response) -> Result<reqwest::Response, Sy
     if status.is_success() {
         return Ok(response);
     }
-    let gzipped = response.headers().get("content-encoding").is_some_and(|value| value == "gzip");
     let bytes = response.bytes().await.map_err(|error| SyncError::Offline(error.to_string()))?;
-    let bytes = if gzipped { gunzip(&bytes, 1 << 20).unwrap_or_default() } else { bytes.to_vec() };
-    let refusal: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
+    Err(refusal(status, &bytes))
+}
+
+/// A refusal from its status and JSON body (or whatever the body says, when it is not ours).
+fn refusal(status: reqwest::StatusCode, body: &[u8]) -> SyncError {
+    let refusal: ErrorBody = serde_json::from_slice(body).unwrap_or_else(|_| ErrorBody {
         code: "http".into(),
-        message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
+        message: String::from_utf8_lossy(body).chars().take(200).collect(),
     });
-    Err(SyncError::Refused { status: status.as_u16(), code: refusal.code, message: refusal.message })
+    SyncError::Refused { status: status.as_u16(), code: refusal.code, message: refusal.message }
 }
 
 /// Redeems a one-time enrollment code at `base_url`.
@@ -242,50 +244,21 @@ async fn post<T: Serialize, R: DeserializeOwned>(
     body: &T,
     token: Option<&str>,
 ) -> Result<R, SyncError> {
-    let body = gzip(&serde_json::to_vec(body).map_err(Error::from)?);
     let mut request = http
         .post(url)
-        .header("content-type", "application/json")
-        .header("content-encoding", "gzip")
-        .header("accept-encoding", "gzip")
-        .body(body);
+        .header("content-type", wire::CONTENT_TYPE)
+        .header("content-encoding", wire::CONTENT_ENCODING)
+        .body(wire::encode_at(body, wire::DEVICE_LEVEL));
     if let Some(token) = token {
         request = request.bearer_auth(token);
     }
     let response = request.send().await.map_err(|error| SyncError::Offline(error.to_string()))?;
     let status = response.status();
-    let gzipped = response.headers().get("content-encoding").is_some_and(|value| value == "gzip");
     let bytes = response.bytes().await.map_err(|error| SyncError::Offline(error.to_string()))?;
-    let bytes =
-        if gzipped { gunzip(&bytes, MAX_REQUEST_BYTES * 2).map_err(SyncError::BadAnswer)? } else { bytes.to_vec() };
     if !status.is_success() {
-        let refusal: ErrorBody = serde_json::from_slice(&bytes).unwrap_or_else(|_| ErrorBody {
-            code: "http".into(),
-            message: String::from_utf8_lossy(&bytes).chars().take(200).collect(),
-        });
-        return Err(SyncError::Refused { status: status.as_u16(), code: refusal.code, message: refusal.message });
+        return Err(refusal(status, &bytes));
     }
-    serde_json::from_slice(&bytes).map_err(|error| SyncError::BadAnswer(error.to_string()))
-}
-
-/// Gzip at the default level: change bytes are already compact, JSON and base64 are not.
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
-    encoder.write_all(bytes).expect("writing to memory");
-    encoder.finish().expect("writing to memory")
-}
-
-/// Inflates at most `limit` bytes; a body that inflates further is refused, not truncated.
-pub fn gunzip(bytes: &[u8], limit: usize) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    GzDecoder::new(bytes)
-        .take(limit as u64 + 1)
-        .read_to_end(&mut out)
-        .map_err(|error| format!("body is not gzip: {error}"))?;
-    if out.len() > limit {
-        return Err(format!("body inflates beyond {limit} bytes"));
-    }
-    Ok(out)
+    wire::decode(&bytes, MAX_REQUEST_BYTES * 2).map_err(|error| SyncError::BadAnswer(error.to_string()))
 }
 
 #[cfg(test)]

@@ -9,9 +9,9 @@ pub mod config;
 pub mod store;
 pub mod tls;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use automerge::{Change, ChangeHash};
 use axum::Router;
@@ -27,10 +27,9 @@ use serde::de::DeserializeOwned;
 pub use store::{CountyStore, DeviceGrant, SqliteStore};
 
 use crate::attachments::AttachmentStore;
-use crate::client::http::{gunzip, gzip};
 use crate::protocol::{
     AttachmentList, EnrollRequest, EnrollResponse, ErrorBody, MAX_CHANGE_BYTES, MAX_REQUEST_BYTES, PROTOCOL,
-    RESPONSE_BUDGET_BYTES, ShardPull, SyncRequest, SyncResponse,
+    RESPONSE_BUDGET_BYTES, ShardPull, SyncRequest, SyncResponse, wire,
 };
 use crate::scope;
 use crate::shard::ShardId;
@@ -96,12 +95,61 @@ impl IntoResponse for Refusal {
         } else {
             tracing::warn!(code, reason = %self, "request refused");
         }
-        gzip_json(status, &ErrorBody { code: code.into(), message: self.to_string() })
+        // Refusals stay plain JSON: small, and readable with any tool.
+        let body = serde_json::to_vec(&ErrorBody { code: code.into(), message: self.to_string() })
+            .expect("an error body serializes");
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
     }
 }
 
-/// The shared store; handlers take it on a blocking thread, one request at a time.
-pub type SharedStore = Arc<Mutex<Box<dyn CountyStore>>>;
+/// The store, owned by one thread that does every request's storage work in arrival order.
+/// Handlers send it jobs and await the results, so requests decode and encode their bodies in
+/// parallel while storage steps run one at a time, and a crowd of requests queues in a channel
+/// rather than as threads waiting on a lock.
+#[derive(Clone)]
+pub struct SharedStore {
+    jobs: std::sync::mpsc::Sender<StoreJob>,
+}
+
+type StoreJob = Box<dyn FnOnce(&mut dyn CountyStore) + Send>;
+
+impl SharedStore {
+    /// Moves `store` to its own thread; the thread ends when the last handle is dropped.
+    pub fn spawn(mut store: Box<dyn CountyStore>) -> SharedStore {
+        let (jobs, queue) = std::sync::mpsc::channel::<StoreJob>();
+        std::thread::Builder::new()
+            .name("county-store".into())
+            .spawn(move || {
+                for job in queue {
+                    job(&mut *store);
+                }
+            })
+            .expect("starting the store thread");
+        SharedStore { jobs }
+    }
+
+    /// Runs `work` on the store thread and waits for its result.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut dyn CountyStore) -> Result<T, Refusal> + Send + 'static,
+    ) -> Result<T, Refusal> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: StoreJob = Box::new(move |store| {
+            // A panic in one request's work must not take the store thread down.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(store)))
+                .unwrap_or_else(|_| Err(Refusal::Internal("a storage step panicked".into())));
+            let _ = done.send(outcome);
+        });
+        self.jobs.send(job).map_err(|_| Refusal::Internal("the store thread has stopped".into()))?;
+        result.await.map_err(|_| Refusal::Internal("the store thread dropped a request".into()))?
+    }
+}
+
+impl std::fmt::Debug for SharedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedStore")
+    }
+}
 
 /// What every handler shares: the store, and the attachment files beside it.
 #[derive(Clone)]
@@ -112,7 +160,7 @@ struct Shared {
 
 /// The server's routes over `store`, with attachments kept in `attachments`.
 pub fn router(store: Box<dyn CountyStore>, attachments: AttachmentStore) -> Router {
-    let shared = Shared { store: Arc::new(Mutex::new(store)), attachments: Arc::new(attachments) };
+    let shared = Shared { store: SharedStore::spawn(store), attachments: Arc::new(attachments) };
     Router::new()
         .route("/v1/health", get(|| async { "ok" }))
         .route("/v1/enroll", post(enroll))
@@ -153,48 +201,38 @@ fn now() -> NaiveDateTime {
     Local::now().naive_local()
 }
 
-fn gzip_json<T: Serialize>(status: StatusCode, body: &T) -> Response {
-    let bytes = serde_json::to_vec(body).expect("wire types serialize");
-    (status, [(header::CONTENT_TYPE, "application/json"), (header::CONTENT_ENCODING, "gzip")], gzip(&bytes))
+/// A message in the wire format ([`wire`]).
+fn wire_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, wire::CONTENT_TYPE), (header::CONTENT_ENCODING, wire::CONTENT_ENCODING)],
+        wire::encode(body),
+    )
         .into_response()
 }
 
-/// A JSON body, gzip-compressed or not, inflated up to the request limit.
-fn read_body<T: DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<T, Refusal> {
-    let gzipped = headers.get(header::CONTENT_ENCODING).is_some_and(|value| value == "gzip");
-    let bytes = if gzipped {
-        gunzip(body, MAX_REQUEST_BYTES).map_err(|reason| {
-            if reason.contains("beyond") { Refusal::TooLarge(reason) } else { Refusal::Invalid(reason) }
-        })?
-    } else {
-        body.to_vec()
-    };
-    serde_json::from_slice(&bytes).map_err(|error| Refusal::Invalid(format!("body is not a valid request: {error}")))
+/// A request body in the wire format, inflated up to the request limit.
+fn read_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, Refusal> {
+    wire::decode(body, MAX_REQUEST_BYTES).map_err(|error| match error {
+        wire::DecodeError::TooLarge(_) => Refusal::TooLarge(error.to_string()),
+        other => Refusal::Invalid(other.to_string()),
+    })
 }
 
-/// Runs `work` with the store on a blocking thread.
+/// Runs `work` on the store thread.
 async fn with_store<T: Send + 'static>(
     store: SharedStore,
     work: impl FnOnce(&mut dyn CountyStore) -> Result<T, Refusal> + Send + 'static,
 ) -> Result<T, Refusal> {
-    tokio::task::spawn_blocking(move || {
-        let mut store = store.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        work(&mut **store)
-    })
-    .await
-    .map_err(|error| Refusal::Internal(error.to_string()))?
+    store.run(work).await
 }
 
-async fn enroll(
-    State(Shared { store, .. }): State<Shared>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response, Refusal> {
-    let request: EnrollRequest = read_body(&headers, &body)?;
+async fn enroll(State(Shared { store, .. }): State<Shared>, body: Bytes) -> Result<Response, Refusal> {
+    let request: EnrollRequest = read_body(&body)?;
     if automerge::ActorId::try_from(request.device_id.as_str()).is_err() || request.device_id.len() < 16 {
         return Err(Refusal::Invalid("device_id is not a hex actor id".into()));
     }
-    let token = new_secret(4);
+    let token = new_secret(2);
     let response = with_store(store, move |store| {
         let grant =
             store.enroll(&request.code, &request.device_id, request.label.trim(), &token, now()).map_err(|error| {
@@ -209,7 +247,7 @@ async fn enroll(
         Ok(EnrollResponse { token, scope })
     })
     .await?;
-    Ok(gzip_json(StatusCode::OK, &response))
+    Ok(wire_response(StatusCode::OK, &response))
 }
 
 /// The bearer token of a request.
@@ -236,14 +274,27 @@ async fn sync(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Refusal> {
+    let received = std::time::Instant::now();
     let token = token_of(&headers)?;
-    let request: SyncRequest = read_body(&headers, &body)?;
-    let response = with_store(store, move |store| {
+    let request: SyncRequest = read_body(&body)?;
+    let decoded = received.elapsed();
+    let (response, waited, worked) = with_store(store, move |store| {
+        let waited = received.elapsed();
         let grant = active_grant(store, &token)?;
-        answer(store, &grant, &request)
+        let response = answer(store, &grant, &request)?;
+        tracing::debug!(device = %grant.device_id, pushed = request.shards.len(), pulled = response.shards.len(), "sync answered");
+        Ok((response, waited, received.elapsed() - waited))
     })
     .await?;
-    Ok(gzip_json(StatusCode::OK, &response))
+    let body = wire_response(StatusCode::OK, &response);
+    tracing::debug!(
+        decode_ms = decoded.as_secs_f64() * 1e3,
+        queued_ms = (waited - decoded).as_secs_f64() * 1e3,
+        work_ms = worked.as_secs_f64() * 1e3,
+        total_ms = received.elapsed().as_secs_f64() * 1e3,
+        "sync request timing"
+    );
+    Ok(body)
 }
 
 /// `POST /v1/attachments/missing`: which of the listed attachments the server lacks.
@@ -253,10 +304,10 @@ async fn missing_attachments(
     body: Bytes,
 ) -> Result<Response, Refusal> {
     let token = token_of(&headers)?;
-    let request: AttachmentList = read_body(&headers, &body)?;
+    let request: AttachmentList = read_body(&body)?;
     with_store(store, move |store| active_grant(store, &token).map(drop)).await?;
     let missing = request.sha256.into_iter().filter(|sha256| !attachments.contains(sha256)).collect();
-    Ok(gzip_json(StatusCode::OK, &AttachmentList { sha256: missing }))
+    Ok(wire_response(StatusCode::OK, &AttachmentList { sha256: missing }))
 }
 
 /// `PUT /v1/attachments/<sha256>`: stores a file once; its bytes must hash to its name and be
@@ -360,13 +411,15 @@ pub fn answer(
         checked.push(Checked { shard, heads, new_changes });
     }
 
-    for Checked { shard, heads, new_changes } in &checked {
+    for Checked { shard, new_changes, .. } in &checked {
         if !new_changes.is_empty() {
             store.apply(shard, new_changes)?;
-            tracing::info!(device = %grant.device_id, shard = %shard, changes = new_changes.len(), "changes stored");
+            tracing::info!(device = %grant.device_id, shard = %shard, chunks = new_changes.len(), "changes stored");
         }
-        store.set_peer_heads(&grant.device_id, shard, heads)?;
     }
+    let reported: Vec<(ShardId, Vec<ChangeHash>)> =
+        checked.iter().map(|checked| (checked.shard.clone(), checked.heads.clone())).collect();
+    store.set_peer_heads(&grant.device_id, &reported)?;
 
     // The answer: every shard sent, then the shards of the scope that changed after the cursor.
     let mut shards = Vec::new();
@@ -374,7 +427,7 @@ pub fn answer(
     for Checked { shard, heads, .. } in &checked {
         let changes = store.changes_since(shard, heads)?;
         bytes += changes.iter().map(Vec::len).sum::<usize>();
-        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&store.heads(shard)?), changes });
+        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&store.heads(shard)?), changes, stored: false });
     }
     let mut cursor = store.changed_seq()?;
     let mut more = false;
@@ -396,37 +449,41 @@ pub fn answer(
         }
         bytes += changes.iter().map(Vec::len).sum::<usize>();
         store.mark_held(&grant.device_id, &shard)?;
-        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&store.heads(&shard)?), changes });
+        let stored = peer.is_empty();
+        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&store.heads(&shard)?), changes, stored });
     }
     Ok(SyncResponse { cursor, more, shards, scope })
 }
 
 /// The pushed changes the server lacks, after checking each: it decodes, is within the size
 /// limit, was made by this device (changes the server already has may come from anyone), and
-/// its dependencies are stored or pushed with it.
+/// its dependencies are stored or pushed with it. Returns the chunks to store when any change
+/// in them is new.
 fn check_changes(
     store: &mut dyn CountyStore,
     scope: &crate::protocol::Scope,
     shard: &ShardId,
     held_before: bool,
-    encoded: &[Vec<u8>],
+    chunks: &[Vec<u8>],
 ) -> Result<Vec<Vec<u8>>, Refusal> {
-    let mut decoded = Vec::with_capacity(encoded.len());
-    for (index, bytes) in encoded.iter().enumerate() {
-        if bytes.len() > MAX_CHANGE_BYTES {
-            return Err(Refusal::TooLarge(format!(
-                "change {index} of {shard} is {} bytes (limit {MAX_CHANGE_BYTES})",
-                bytes.len()
-            )));
+    let mut decoded = Vec::new();
+    for (index, chunk) in chunks.iter().enumerate() {
+        let changes = changes_in_chunk(chunk)
+            .map_err(|error| Refusal::Invalid(format!("chunk {index} of {shard} does not decode: {error}")))?;
+        for change in changes {
+            let size = change.raw_bytes().len();
+            if size > MAX_CHANGE_BYTES {
+                return Err(Refusal::TooLarge(format!(
+                    "a change in chunk {index} of {shard} is {size} bytes (limit {MAX_CHANGE_BYTES})"
+                )));
+            }
+            decoded.push(change);
         }
-        let change = Change::from_bytes(bytes.clone())
-            .map_err(|error| Refusal::Invalid(format!("change {index} of {shard} does not decode: {error}")))?;
-        decoded.push(change);
     }
     let hashes: Vec<ChangeHash> = decoded.iter().map(Change::hash).collect();
     let known = store.has_changes(shard, &hashes)?;
     let mut new_changes = Vec::new();
-    let mut arriving: HashMap<ChangeHash, ()> = HashMap::new();
+    let mut arriving: HashSet<ChangeHash> = HashSet::new();
     for (change, known) in decoded.iter().zip(known) {
         if known {
             continue;
@@ -440,24 +497,40 @@ fn check_changes(
                 change.actor_id().to_hex_string()
             )));
         }
-        arriving.insert(change.hash(), ());
+        arriving.insert(change.hash());
         new_changes.push(change);
     }
     for change in &new_changes {
-        let missing: Vec<ChangeHash> =
-            change.deps().iter().copied().filter(|dep| !arriving.contains_key(dep)).collect();
+        let missing: Vec<ChangeHash> = change.deps().iter().copied().filter(|dep| !arriving.contains(dep)).collect();
         if store.has_changes(shard, &missing)?.contains(&false) {
             return Err(Refusal::Invalid(format!("a change to {shard} depends on changes the server does not have")));
         }
     }
-    Ok(new_changes.iter().map(|change| change.raw_bytes().to_vec()).collect())
+    Ok(if new_changes.is_empty() { Vec::new() } else { chunks.to_vec() })
+}
+
+/// The changes an automerge chunk holds: a document, a bundle, or one change.
+fn changes_in_chunk(chunk: &[u8]) -> Result<Vec<Change>, String> {
+    // Magic bytes (4), checksum (4), then the chunk type: 0 document, 1 change, 2 compressed
+    // change, 3 bundle.
+    match chunk.get(8) {
+        Some(0) => {
+            let document = automerge::Automerge::load(chunk).map_err(|error| error.to_string())?;
+            Ok(document.get_changes(&[]))
+        }
+        Some(3) => automerge::Bundle::try_from(chunk)
+            .map_err(|error| error.to_string())?
+            .to_changes()
+            .map_err(|error| error.to_string()),
+        _ => Ok(vec![Change::from_bytes(chunk.to_vec()).map_err(|error| error.to_string())?]),
+    }
 }
 
 fn hex(heads: &[ChangeHash]) -> Vec<String> {
     heads.iter().map(ToString::to_string).collect()
 }
 
-/// A random secret of `blocks` × 16 bytes, hex.
+/// A random secret of `blocks` × 16 bytes (about 122 bits each), hex.
 pub fn new_secret(blocks: usize) -> String {
     (0..blocks).map(|_| uuid::Uuid::new_v4().simple().to_string()).collect()
 }

@@ -56,12 +56,15 @@ pub trait CountyStore: Send {
     fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope>;
     fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>>;
     fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>>;
-    /// Stores checked changes (encoded, dependencies first).
-    fn apply(&mut self, shard: &ShardId, changes: &[Vec<u8>]) -> Result<()>;
+    /// Stores checked changes, as the automerge chunks that carried them (documents, bundles or
+    /// single changes; chunks may repeat changes already stored, which changes nothing).
+    fn apply(&mut self, shard: &ShardId, chunks: &[Vec<u8>]) -> Result<()>;
+    /// What a device at `heads` lacks of a shard, as compact chunks (see `Replica::chunks_since`).
     fn changes_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>>;
     /// The heads a device last reported for a shard (empty if never).
     fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>>;
-    fn set_peer_heads(&mut self, device_id: &str, shard: &ShardId, heads: &[ChangeHash]) -> Result<()>;
+    /// Records the heads a device reported, for every shard of its request at once.
+    fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()>;
     /// Remembers that a shard was sent to a device (its heads stay as last reported).
     fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()>;
     /// Whether a shard was ever sent to or pushed by a device.
@@ -71,6 +74,9 @@ pub trait CountyStore: Send {
     fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>>;
     fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>>;
 }
+
+/// Documents the server keeps in memory (a station keeps the replica's default).
+const SERVER_CACHE_DOCUMENTS: usize = 256;
 
 /// The county's data in one SQLite file (WAL), as a replica of every shard.
 #[derive(Debug)]
@@ -84,6 +90,8 @@ impl SqliteStore {
         if replica.user_id().is_empty() {
             replica.set_user("county-server")?;
         }
+        // Many devices push to many shards: keep more of them in memory than a station does.
+        replica.set_cache_capacity(SERVER_CACHE_DOCUMENTS);
         Ok(SqliteStore { replica })
     }
 
@@ -270,8 +278,7 @@ impl CountyStore for SqliteStore {
     }
 
     fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>> {
-        self.replica.forget_if_written_elsewhere(shard)?;
-        self.replica.heads(shard)
+        self.replica.stored_heads(shard)
     }
 
     fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>> {
@@ -279,15 +286,20 @@ impl CountyStore for SqliteStore {
         self.replica.has_changes(shard, hashes)
     }
 
-    fn apply(&mut self, shard: &ShardId, changes: &[Vec<u8>]) -> Result<()> {
+    fn apply(&mut self, shard: &ShardId, chunks: &[Vec<u8>]) -> Result<()> {
         self.replica.forget_if_written_elsewhere(shard)?;
-        self.replica.apply_changes(shard, &changes.concat())?;
+        self.replica.apply_changes(shard, &chunks.concat())?;
         Ok(())
     }
 
     fn changes_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>> {
+        // A device with none of the shard gets it as stored: a county answers many first syncs,
+        // and loading and saving every document for them would cost far more than the bytes.
+        if heads.is_empty() {
+            return self.replica.stored_chunks(shard);
+        }
         self.replica.forget_if_written_elsewhere(shard)?;
-        self.replica.change_list_since(shard, heads)
+        self.replica.chunks_since(shard, heads)
     }
 
     fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>> {
@@ -306,12 +318,19 @@ impl CountyStore for SqliteStore {
         }
     }
 
-    fn set_peer_heads(&mut self, device_id: &str, shard: &ShardId, heads: &[ChangeHash]) -> Result<()> {
-        self.replica.connection().execute(
-            "INSERT INTO peer_heads (device_id, shard, heads) VALUES (?1, ?2, ?3)
-             ON CONFLICT (device_id, shard) DO UPDATE SET heads = ?3",
-            params![device_id, shard.to_string(), heads_text(heads)],
-        )?;
+    fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()> {
+        // One transaction for the whole request; heads reported again unchanged write nothing.
+        let transaction = self.replica.connection().unchecked_transaction()?;
+        {
+            let mut statement = transaction.prepare_cached(
+                "INSERT INTO peer_heads (device_id, shard, heads) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id, shard) DO UPDATE SET heads = ?3 WHERE heads != ?3",
+            )?;
+            for (shard, heads) in reported {
+                statement.execute(params![device_id, shard.to_string(), heads_text(heads)])?;
+            }
+        }
+        transaction.commit()?;
         Ok(())
     }
 
