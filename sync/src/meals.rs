@@ -190,8 +190,8 @@ pub fn roster(replica: &Replica, request: &MealRosterRequest) -> Result<MealRost
     let date = request.date;
     let policies = policies(replica)?;
     let policy = policy::in_force(&policies, date);
-    let diners = enrolled_on(replica, &point.id, date)?;
-    let mut meals = meals_of_day(replica, &point.id, date)?;
+    let diners = enrolled_on(replica, &point.id, date, None)?;
+    let mut meals = meals_of_day(replica, &point.id, date, None)?;
     let mut rows = Vec::with_capacity(diners.len());
     for (diner, elder) in diners {
         let cells = meals.remove(&elder.id).unwrap_or_default();
@@ -199,19 +199,7 @@ pub fn roster(replica: &Replica, request: &MealRosterRequest) -> Result<MealRost
     }
     // Meals of elders no longer enrolled stay visible (a check flags them).
     for (elder_id, cells) in meals {
-        if let Ok(elder) = crate::registry::current_elder(replica, &elder_id) {
-            let diner = Diner {
-                id: String::new(),
-                point_id: point.id.clone(),
-                elder_id: elder_id.clone(),
-                enrolled_on: date,
-                left_on: None,
-                usual_mode: MealMode::DineIn,
-                notes: String::new(),
-                meta: RecordMeta::default(),
-            };
-            let mut row = roster_row(&elder, &diner, policy, date, cells);
-            row.blocked.get_or_insert_with(|| "未在本助餐点登记".to_owned());
+        if let Some(row) = unenrolled_row(replica, &point, &elder_id, policy, date, cells)? {
             rows.push(row);
         }
     }
@@ -246,7 +234,8 @@ pub fn set_meal(replica: &mut Replica, request: &SetMeal) -> Result<MealSet> {
     let date = request.date;
     let month = Month::of(date);
     let shard = ShardId::meals(&point.township_code, &point.id, month);
-    let existing = meals_of_day(replica, &point.id, date)?.remove(&request.elder_id).unwrap_or_default();
+    let existing =
+        meals_of_day(replica, &point.id, date, Some(&request.elder_id))?.remove(&request.elder_id).unwrap_or_default();
     let existing_meal = existing.get(&request.slot).cloned();
 
     let mut problems = Vec::new();
@@ -320,13 +309,59 @@ pub fn set_meal(replica: &mut Replica, request: &SetMeal) -> Result<MealSet> {
             replica.commit(&shard, &[(meal.id.clone(), to_json(&meal)?)], &replica.author())?;
         }
     }
-    let roster = roster(replica, &MealRosterRequest { point_id: point.id.clone(), date })?;
-    let row = roster
-        .rows
-        .into_iter()
-        .find(|row| row.elder_id == request.elder_id)
-        .ok_or_else(|| Error::NotFound(format!("diner {}", request.elder_id)))?;
-    Ok(MealSet { row, totals: roster.totals })
+    // The diner's line and the day's totals, without recomputing the whole roster.
+    let policies = policies(replica)?;
+    let cells =
+        meals_of_day(replica, &point.id, date, Some(&request.elder_id))?.remove(&request.elder_id).unwrap_or_default();
+    let policy = policy::in_force(&policies, date);
+    let row = match enrolled_on(replica, &point.id, date, Some(&request.elder_id))?.into_iter().next() {
+        Some((diner, elder)) => roster_row(&elder, &diner, policy, date, cells),
+        None => unenrolled_row(replica, &point, &request.elder_id, policy, date, cells)?
+            .ok_or_else(|| Error::NotFound(format!("elder {}", request.elder_id)))?,
+    };
+    Ok(MealSet { row, totals: day_totals_of(replica, &point.id, date)? })
+}
+
+/// The line of an elder with meals at a point on a day they were not enrolled there.
+fn unenrolled_row(
+    replica: &Replica,
+    point: &MealPoint,
+    elder_id: &str,
+    policy: Option<&Policy>,
+    date: NaiveDate,
+    cells: BTreeMap<MealSlot, MealCell>,
+) -> Result<Option<MealRosterRow>> {
+    let elder = match crate::registry::current_elder(replica, elder_id) {
+        Ok(elder) => elder,
+        Err(Error::NotFound(_)) => return Ok(None),
+        Err(other) => return Err(other),
+    };
+    let diner = Diner {
+        id: String::new(),
+        point_id: point.id.clone(),
+        elder_id: elder_id.to_owned(),
+        enrolled_on: date,
+        left_on: None,
+        usual_mode: MealMode::DineIn,
+        notes: String::new(),
+        meta: RecordMeta::default(),
+    };
+    let mut row = roster_row(&elder, &diner, policy, date, cells);
+    row.blocked.get_or_insert_with(|| "未在本助餐点登记".to_owned());
+    Ok(Some(row))
+}
+
+/// The day's totals of a point, from every meal recorded there that day.
+fn day_totals_of(replica: &Replica, point_id: &str, date: NaiveDate) -> Result<MealDayTotals> {
+    Ok(replica
+        .connection()
+        .prepare_cached(
+            "SELECT count(DISTINCT elder_id), count(*), coalesce(sum(subsidy), 0), coalesce(sum(self_paid), 0)
+         FROM meals WHERE point_id = ?1 AND date = ?2 AND voided = 0",
+        )?
+        .query_row(params![point_id, date.to_string()], |row| {
+            Ok(MealDayTotals { diners: row.get(0)?, meals: row.get(1)?, subsidy: row.get(2)?, self_paid: row.get(3)? })
+        })?)
 }
 
 /// Copies each diner's meals of `from` (slot, mode, 代办) to `to` where `to` has none for that
@@ -837,14 +872,18 @@ fn user_role(replica: &Replica) -> Result<Option<Role>> {
 }
 
 /// Diners enrolled at a point on a date, with their elder (the current registry entry), by name.
-fn enrolled_on(replica: &Replica, point_id: &str, date: NaiveDate) -> Result<Vec<(Diner, Elder)>> {
+/// With `elder`, only that elder's enrolment.
+fn enrolled_on(replica: &Replica, point_id: &str, date: NaiveDate, elder: Option<&str>) -> Result<Vec<(Diner, Elder)>> {
     let mut statement = replica.connection().prepare_cached(
         "SELECT d.body, e.body FROM diners d JOIN elders e ON e.id = d.elder_id AND e.voided = 0
          WHERE d.point_id = ?1 AND d.voided = 0 AND d.enrolled_on <= ?2 AND (d.left_on IS NULL OR d.left_on > ?2)
+           AND (?3 IS NULL OR d.elder_id = ?3)
          ORDER BY e.name_pinyin, e.id, e.life_state = 'moved'",
     )?;
     let rows = statement
-        .query_map(params![point_id, date.to_string()], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+        .query_map(params![point_id, date.to_string(), elder], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+        })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut seen = HashSet::new();
     let mut diners = Vec::with_capacity(rows.len());
@@ -857,18 +896,19 @@ fn enrolled_on(replica: &Replica, point_id: &str, date: NaiveDate) -> Result<Vec
     Ok(diners)
 }
 
-/// The day's recorded meals of a point, by elder and slot.
+/// The day's recorded meals of a point, by elder and slot (with `elder`, that elder's only).
 fn meals_of_day(
     replica: &Replica,
     point_id: &str,
     date: NaiveDate,
+    elder: Option<&str>,
 ) -> Result<BTreeMap<String, BTreeMap<MealSlot, MealCell>>> {
     let mut statement = replica.connection().prepare_cached(
         "SELECT id, elder_id, slot, mode, proxy, self_paid, subsidy, note FROM meals
-         WHERE point_id = ?1 AND date = ?2 AND voided = 0 ORDER BY id",
+         WHERE point_id = ?1 AND date = ?2 AND voided = 0 AND (?3 IS NULL OR elder_id = ?3) ORDER BY id",
     )?;
     let rows = statement
-        .query_map(params![point_id, date.to_string()], |row| {
+        .query_map(params![point_id, date.to_string(), elder], |row| {
             Ok((
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
@@ -976,9 +1016,7 @@ fn meal_problems(replica: &Replica, point: &MealPoint, request: &SetMeal) -> Res
     if let Some(other) = elsewhere {
         problems.push(refused("slot", &format!("该老人当日{}已在{other}登记，不能重复登记", request.slot.label())));
     }
-    let enrolled = enrolled_on(replica, &point.id, request.date)?
-        .into_iter()
-        .find(|(diner, _)| diner.elder_id == request.elder_id);
+    let enrolled = enrolled_on(replica, &point.id, request.date, Some(&request.elder_id))?.into_iter().next();
     match enrolled {
         None => problems.push(refused("elder_id", "该老人当日未在本助餐点登记就餐，请先登记")),
         Some((_, elder)) => {
