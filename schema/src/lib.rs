@@ -1,6 +1,7 @@
 //! What a record is: places, users and devices, elders, ability assessments (GB/T 42195-2022),
-//! patrol visits, meals, home-adaptation cases; the checks a record passes before it is saved;
-//! county policy as data; and the SQL migrations of the local replica.
+//! patrol visits, meals, home-adaptation cases (their workflow, eligibility and plan caps); the
+//! checks a record passes before it is saved; county policy as data; and the SQL migrations of
+//! the local replica.
 //!
 //! **Architecture invariant:** nothing here touches storage or automerge. `xianglin-sync`
 //! stores records and calls the validators here before every write.
@@ -34,4 +35,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (2, "sync", include_str!("../migrations/0002_sync.sql")),
     (3, "attachment_sync", include_str!("../migrations/0003_attachment_sync.sql")),
     (4, "meals", include_str!("../migrations/0004_meals.sql")),
+    (5, "adaptation", include_str!("../migrations/0005_adaptation.sql")),
 ];

@@ -1,5 +1,5 @@
 //! County policy as data, versioned by effective date: visit frequency tiers, meal subsidy
-//! rules, and the home-adaptation catalog with its caps.
+//! rules, and home adaptation (who may apply, the catalog, the caps).
 //!
 //! Nothing here is a constant of the program: a county edits these values, and every computed
 //! due date or subsidy records the [`Policy::version`] it used. [`huichang_default`] is the
@@ -95,13 +95,40 @@ pub struct CatalogItem {
     pub unit: String,
 }
 
+/// Home adaptation: who may apply, the catalog, and the caps on the subsidy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AdaptationRules {
     pub catalog: Vec<CatalogItem>,
-    /// Per-household cap for rural households, in 分.
+    /// Per-household cap on the subsidy for rural households, in 分.
     pub cap_rural: i64,
-    /// Per-household cap for urban households, in 分.
+    /// Per-household cap on the subsidy for urban households, in 分.
     pub cap_urban: i64,
+    /// The household's economic status must be one of these (特困供养, 低保, 低收入, 脱贫).
+    #[serde(default = "adaptation_economic_statuses")]
+    pub eligible_economic: Vec<EconomicStatus>,
+    /// And the elder must meet one of these (高龄, 失能, 重残).
+    #[serde(default = "adaptation_elder_conditions")]
+    pub elder_conditions: Vec<TierCondition>,
+}
+
+/// The households the seeds name: 特困供养, 低保, 低收入 and 脱贫 (建档立卡).
+fn adaptation_economic_statuses() -> Vec<EconomicStatus> {
+    vec![
+        EconomicStatus::TekunCentralized,
+        EconomicStatus::TekunDispersed,
+        EconomicStatus::Dibao,
+        EconomicStatus::LowIncome,
+        EconomicStatus::PovertyAlleviated,
+    ]
+}
+
+/// The elders the seeds name: 高龄 (80 or older), 失能, 残疾 (重残).
+fn adaptation_elder_conditions() -> Vec<TierCondition> {
+    vec![
+        TierCondition { min_age: Some(80), ..TierCondition::default() },
+        TierCondition { any_category: vec![Category::Disabled], ..TierCondition::default() },
+        TierCondition { any_category: vec![Category::SeverelyDisabled], ..TierCondition::default() },
+    ]
 }
 
 /// The version in force on `date`: the latest one whose effective date is not after it.
@@ -208,7 +235,13 @@ pub fn huichang_default() -> Policy {
             weekdays_only: true,
             delivery_fee: 200,
         },
-        adaptation: AdaptationRules { catalog: adaptation_catalog(), cap_rural: 200_000, cap_urban: 400_000 },
+        adaptation: AdaptationRules {
+            catalog: adaptation_catalog(),
+            cap_rural: 200_000,
+            cap_urban: 400_000,
+            eligible_economic: adaptation_economic_statuses(),
+            elder_conditions: adaptation_elder_conditions(),
+        },
     }
 }
 

@@ -1,6 +1,7 @@
-//! Attachments (photos at a visit, scanned forms): files stored once, content-addressed by
-//! SHA-256, in a folder beside the replica. Records refer to them by hash, so the same photo
-//! added twice is stored once, and the sync protocol can send each file at most once.
+//! Attachments (photos at a visit, photos and scanned forms of an adaptation case): files stored
+//! once, content-addressed by SHA-256, in a folder beside the replica. Records refer to them by
+//! hash, so the same photo added twice is stored once, and the sync protocol can send each file
+//! at most once. Which records refer to which file is projected into `attachment_refs`.
 //!
 //! Only images (JPEG, PNG, WebP) and PDF are accepted, recognised by their first bytes, never
 //! by a file name; anything else, or anything over the size limit, is refused with a Chinese
@@ -108,19 +109,17 @@ impl AttachmentStore {
     }
 }
 
-/// The attachments records of this replica refer to (photos of visits), stored here or not.
+/// The attachments records of this replica refer to (photos of visits, photos and scans of
+/// adaptation cases), stored here or not.
 pub fn referenced(replica: &crate::Replica) -> Result<Vec<String>> {
-    let mut statement = replica
-        .connection()
-        .prepare("SELECT DISTINCT photo.key FROM visits, json_each(visits.body, '$.photos') AS photo ORDER BY 1")?;
+    let mut statement = replica.connection().prepare("SELECT DISTINCT sha256 FROM attachment_refs ORDER BY 1")?;
     Ok(statement.query_map([], |row| row.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?)
 }
 
 /// The villages of the records that refer to an attachment (for the server's scope check).
 pub fn referencing_villages(replica: &crate::Replica, sha256: &str) -> Result<Vec<String>> {
-    let mut statement = replica.connection().prepare(
-        "SELECT DISTINCT visits.village_code FROM visits, json_each(visits.body, '$.photos') AS photo WHERE photo.key = ?1",
-    )?;
+    let mut statement =
+        replica.connection().prepare("SELECT DISTINCT place_code FROM attachment_refs WHERE sha256 = ?1 ORDER BY 1")?;
     Ok(statement.query_map([sha256], |row| row.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?)
 }
 

@@ -10,6 +10,8 @@
 //! - [`checkpoint`]: folds the write-ahead log into the file in the background.
 //! - [`patrol`]: due lists and monthly coverage (月探访率).
 //! - [`meals`]: meal points, diners, the day's roster, subsidies, checks and settlements.
+//! - [`adaptation`]: home-adaptation case files (一户一档): eligibility, the workflow from 申请 to
+//!   归档 with its roles and requirements, plans within the cap, attachments, assessments.
 //! - [`projection`]: documents → SQLite tables.
 //! - [`query`]: what the app reads from the projection.
 //! - [`demo`]: the deterministic demo county on the real places of 会昌县.
@@ -20,6 +22,7 @@
 //! **Architecture invariant:** no SQL outside this crate and `schema`'s migrations; no
 //! automerge outside this crate; nothing here knows about Tauri.
 
+pub mod adaptation;
 pub mod attachments;
 pub mod checkpoint;
 pub mod client;

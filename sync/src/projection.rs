@@ -3,12 +3,17 @@
 //! Every row here can be dropped and recomputed from the documents ([`crate::Replica::rebuild`]).
 //! A record that does not match its type (a newer app's record, say) is left out with a warning
 //! rather than stopping the projection of the others.
+//!
+//! Two kinds of rows are derived from several records: an adaptation case's step (replayed from
+//! its events, which live in two shards) is refreshed whenever the case or one of its events is
+//! projected, and `attachment_refs` lists the attachments each visit and case refers to.
 
 use automerge::Automerge;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
-use xianglin_schema::adaptation::AdaptationCase;
+use xianglin_schema::adaptation::{self, AdaptationCase, CaseEvent};
+use xianglin_schema::assessment::Assessment;
 use xianglin_schema::elder::Elder;
 use xianglin_schema::meal::{Diner, Meal, MealAdjustment, MealPoint, SettlementReview, SettlementSubmission};
 use xianglin_schema::names::name_keys;
@@ -22,7 +27,7 @@ use crate::shard::{ShardId, ShardKind};
 use crate::{Error, Result};
 
 /// The tables `rebuild` empties and refills, in the order they are compared by tests.
-pub const TABLES: [&str; 14] = [
+pub const TABLES: [&str; 17] = [
     "places",
     "policies",
     "users",
@@ -30,12 +35,15 @@ pub const TABLES: [&str; 14] = [
     "meal_points",
     "diners",
     "elders",
+    "assessments",
     "visits",
     "meals",
     "meal_submissions",
     "meal_reviews",
     "meal_adjustments",
     "adaptation_cases",
+    "case_events",
+    "attachment_refs",
     "conflicts",
 ];
 
@@ -113,6 +121,9 @@ fn project_record(
     let value = stored.value;
     let projected = match (shard.kind(), key_kind(key)) {
         (ShardKind::Elders, None) => typed(value).map(|elder| project_elder(transaction, shard_id, &elder)),
+        (ShardKind::Elders, Some("assessment")) => {
+            typed(value).map(|assessment| project_assessment(transaction, shard_id, &assessment))
+        }
         (ShardKind::Visits, None) => typed(value).map(|visit| project_visit(transaction, shard_id, &visit)),
         (ShardKind::Township, Some("point")) => {
             typed(value.clone()).map(|point| project_meal_point(transaction, shard_id, &point, &value))
@@ -129,6 +140,9 @@ fn project_record(
             typed(value).map(|review| project_meal_review(transaction, shard_id, &review))
         }
         (ShardKind::Adaptation, None) => typed(value).map(|case| project_case(transaction, shard_id, &case)),
+        (ShardKind::Adaptation, Some("event")) | (ShardKind::Review, Some("case")) => {
+            typed(value).map(|event| project_case_event(transaction, shard_id, &event))
+        }
         (ShardKind::County, Some(_)) => project_county_record(transaction, shard_id, key, &value),
         _ => None,
     };
@@ -215,6 +229,27 @@ fn project_elder(transaction: &Transaction<'_>, shard_id: &str, elder: &Elder) -
     Ok(())
 }
 
+/// Records which attachments a record refers to (replacing what it referred to before), so that
+/// sync fetches them and the server lets the devices of `place_code` read them.
+fn project_attachment_refs<'a>(
+    transaction: &Transaction<'_>,
+    shard_id: &str,
+    record_id: &str,
+    place_code: &str,
+    hashes: impl Iterator<Item = &'a String>,
+) -> Result<()> {
+    transaction
+        .prepare_cached("DELETE FROM attachment_refs WHERE shard = ?1 AND record_id = ?2")?
+        .execute(params![shard_id, record_id])?;
+    let mut insert = transaction.prepare_cached(
+        "INSERT OR IGNORE INTO attachment_refs (sha256, shard, record_id, place_code) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for sha256 in hashes {
+        insert.execute(params![sha256, shard_id, record_id, place_code])?;
+    }
+    Ok(())
+}
+
 fn project_visit(transaction: &Transaction<'_>, shard_id: &str, visit: &Visit) -> Result<()> {
     transaction
         .prepare_cached(
@@ -236,7 +271,7 @@ fn project_visit(transaction: &Transaction<'_>, shard_id: &str, visit: &Visit) -
             visit.meta.is_voided(),
             serde_json::to_string(visit)?,
         ])?;
-    Ok(())
+    project_attachment_refs(transaction, shard_id, &visit.id, &visit.village_code, visit.photos.keys())
 }
 
 fn project_meal(transaction: &Transaction<'_>, shard_id: &str, meal: &Meal) -> Result<()> {
@@ -363,20 +398,93 @@ fn project_adjustment(transaction: &Transaction<'_>, shard_id: &str, adjustment:
 }
 
 fn project_case(transaction: &Transaction<'_>, shard_id: &str, case: &AdaptationCase) -> Result<()> {
+    let township_code = format!("{}000", &case.village_code[..9.min(case.village_code.len())]);
     transaction
         .prepare_cached(
-            "INSERT OR REPLACE INTO adaptation_cases (id, shard, elder_id, village_code, step, urban, voided, body)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT OR REPLACE INTO adaptation_cases (id, shard, elder_id, village_code, step, urban, voided, body,
+                township_code, archived, step_since)
+             VALUES (?1, ?2, ?3, ?4, '', ?5, ?6, ?7, ?8, 0, '')",
         )?
         .execute(params![
             case.id,
             shard_id,
             case.elder_id,
             case.village_code,
-            text(&case.step),
             case.urban,
             case.meta.is_voided(),
             serde_json::to_string(case)?,
+            township_code,
+        ])?;
+    let documents = case.documents.values().flat_map(|status| status.attachments.iter());
+    let hashes: std::collections::BTreeSet<&String> = case.attachments.keys().chain(documents).collect();
+    project_attachment_refs(transaction, shard_id, &case.id, &case.village_code, hashes.into_iter())?;
+    refresh_case_progress(transaction, case).map(|_| ())
+}
+
+/// A step event of a case, from the case's shard or the township's review shard; the case's
+/// derived step follows.
+fn project_case_event(transaction: &Transaction<'_>, shard_id: &str, event: &CaseEvent) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO case_events (id, shard, case_id, step, outcome, by_user, at, voided, body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            event.id,
+            shard_id,
+            event.case_id,
+            text(&event.step),
+            text(&event.outcome),
+            event.by,
+            event.at,
+            event.meta.is_voided(),
+            serde_json::to_string(event)?,
+        ])?;
+    let body: Option<String> = transaction
+        .prepare_cached("SELECT body FROM adaptation_cases WHERE id = ?1")?
+        .query_row([&event.case_id], |row| row.get(0))
+        .optional()?;
+    // The case may not have arrived yet; projecting it will replay this event.
+    let Some(case) = body.and_then(|body| serde_json::from_str::<AdaptationCase>(&body).ok()) else { return Ok(()) };
+    let progress = refresh_case_progress(transaction, &case)?;
+    if progress.ignored.contains(&event.id) {
+        // Only a merge can bring one (a write checks first): it is shown with the case, not applied.
+        tracing::warn!(case = %case.id, event = %event.id, step = ?event.step, "case event for a step the case was not at; not applied");
+    }
+    Ok(())
+}
+
+/// Replays a case's events (in id order) into its row's step, archived flag and since. The
+/// result depends only on the events projected, not on the order they were projected in, so
+/// rebuild and the incremental projection agree.
+fn refresh_case_progress(transaction: &Transaction<'_>, case: &AdaptationCase) -> Result<adaptation::CaseProgress> {
+    let mut statement = transaction.prepare_cached("SELECT body FROM case_events WHERE case_id = ?1 ORDER BY id")?;
+    let bodies = statement.query_map([&case.id], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+    let events: Vec<CaseEvent> = bodies.iter().filter_map(|body| serde_json::from_str(body).ok()).collect();
+    let progress = adaptation::replay(&case.meta.created_at, &events);
+    transaction
+        .prepare_cached("UPDATE adaptation_cases SET step = ?2, archived = ?3, step_since = ?4 WHERE id = ?1")?
+        .execute(params![case.id, text(&progress.step), progress.archived, progress.since])?;
+    Ok(progress)
+}
+
+fn project_assessment(transaction: &Transaction<'_>, shard_id: &str, assessment: &Assessment) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO assessments (id, shard, elder_id, assessed_on, standard, total, final_level, voided,
+                body)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            assessment.id,
+            shard_id,
+            assessment.elder_id,
+            assessment.assessed_on.to_string(),
+            text(&assessment.standard),
+            assessment.result.as_ref().map(|result| result.total),
+            assessment.result.as_ref().map(|result| text(&result.final_level)),
+            assessment.meta.is_voided(),
+            serde_json::to_string(assessment)?,
         ])?;
     Ok(())
 }

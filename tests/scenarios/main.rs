@@ -1,5 +1,6 @@
 //! Scenarios across crates, one module per area. Helpers live in `support`.
 
+mod adaptation; // Home adaptation (一户一档): workflow rules, eligibility, assessments, caps, sync.
 mod architecture; // Invariants of the crate graph (ARCHITECTURE.md).
 mod convergence; // The sync protocol as a property: random edits and schedules on three devices converge.
 mod demo; // The demo county: determinism, realism, the registry searches it feeds.

@@ -1,5 +1,5 @@
 //! The demo county: 会昌县 on its real places (2023 codes), with made-up elders, caseworkers,
-//! visits and meals, generated deterministically from a seed.
+//! visits, meals and home-adaptation cases, generated deterministically from a seed.
 //!
 //! Two sizes: [`DemoSize::Small`] (one township, the last three months) opens the app in the
 //! quick start; [`DemoSize::Full`] (19 townships and the industrial park, 277 villages, about
@@ -16,6 +16,13 @@ use std::collections::{BTreeMap, HashMap};
 use automerge::ActorId;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use serde_json::Value as Json;
+use xianglin_schema::adaptation::{
+    self, AdaptationCase, CaseApplication, CaseEvent, CaseStep, DocumentKind, DocumentState, PlanItem, PlanSignature,
+    StepOutcome,
+};
+use xianglin_schema::assessment::{
+    Assessment, AssessmentGroup, AssessmentItem, AssessmentReason, AssessmentStandard, RiskEvent,
+};
 use xianglin_schema::due::{self, VisitHistory};
 use xianglin_schema::elder::{Category, Contact, EconomicStatus, Elder, LifeState, LifeStatus};
 use xianglin_schema::id_number;
@@ -67,6 +74,8 @@ pub struct DemoSummary {
     pub elders: usize,
     pub visits: usize,
     pub meals: usize,
+    /// Home-adaptation cases (in 庄口镇 only, at different steps).
+    pub cases: usize,
 }
 
 /// The places of 会昌县, parents before children.
@@ -178,9 +187,15 @@ impl Generator {
         let mut summary = DemoSummary { townships: townships.len(), ..DemoSummary::default() };
         for township in &townships {
             let mut diners = Vec::new();
+            let mut case_candidates = Vec::new();
             for (index, village) in township.villages.iter().enumerate() {
                 let caseworker = &township.caseworkers[index / VILLAGES_PER_CASEWORKER];
                 let elders = self.write_village_elders(replica, township, village, setup_time)?;
+                if township.place.code == SMALL_TOWNSHIP {
+                    let today = self.options.today;
+                    let eligible = elders.iter().filter(|elder| adaptation_eligible(&self.policy, elder, today));
+                    case_candidates.extend(eligible.cloned());
+                }
                 summary.villages += 1;
                 summary.elders += elders.len();
                 summary.visits += self.write_village_visits(replica, village, &elders, caseworker)?;
@@ -188,6 +203,9 @@ impl Generator {
                 diners.extend(elders.into_iter().filter(|_| rng.chance(DINER_SHARE)));
             }
             summary.meals += self.write_township_meals(replica, township, &diners)?;
+            if township.place.code == SMALL_TOWNSHIP {
+                summary.cases += self.write_township_cases(replica, township, &case_candidates, &reviewer)?;
+            }
         }
         let signed_in = match self.options.size {
             DemoSize::Small => &townships[0].director.id,
@@ -552,6 +570,261 @@ impl Generator {
         }
         Ok(written)
     }
+}
+
+impl Generator {
+    /// A handful of home-adaptation cases of eligible households at different steps, so the
+    /// county's list is not empty: one just applied with documents missing, one at 乡镇初审, one
+    /// waiting for the county, one past a return by the county at 入户评估, and one assessed,
+    /// planned and signed at 施工. The county's decisions go to the township's review shard;
+    /// the assessment to the elder's village shard. No attachments: the demo has no photo bytes.
+    fn write_township_cases(
+        &mut self,
+        replica: &mut Replica,
+        township: &Township,
+        candidates: &[Elder],
+        reviewer: &User,
+    ) -> Result<usize> {
+        let mut rng = self.rng.derive(&format!("adaptation/{}", township.place.code));
+        let mut pool: Vec<&Elder> = candidates.iter().collect();
+        let mut chosen = Vec::new();
+        while chosen.len() < DEMO_CASES.len() && !pool.is_empty() {
+            chosen.push(pool.remove(rng.below(pool.len() as u64) as usize));
+        }
+        let today = self.options.today;
+        let at =
+            |days_ago: i64, hour: u32| (today - Duration::days(days_ago)).and_hms_opt(hour, 0, 0).expect("valid time");
+        let director = &township.director;
+        let mut county_events = Vec::new();
+        for (elder, plan) in chosen.iter().zip(DEMO_CASES) {
+            let opened_at = at(plan.opened_days_ago, 9);
+            let supporter = elder.supporters().next();
+            let (applicant_name, applicant_relation) = match supporter {
+                Some(contact) if plan.owner_is_child => (contact.name.clone(), contact.relation.clone()),
+                _ => (elder.name.clone(), "本人".to_owned()),
+            };
+            let application = CaseApplication {
+                dwelling_owner: if plan.owner_is_child { applicant_name.clone() } else { elder.name.clone() },
+                owner_consent_needed: plan.owner_is_child,
+                neighbour_consent_needed: false,
+                applicant_name,
+                applicant_relation,
+            };
+            let mut documents = adaptation::documents_for(&application, &BTreeMap::new());
+            for (kind, status) in documents.iter_mut() {
+                if status.state == DocumentState::Missing && (plan.all_documents || kind_given_at_first(*kind)) {
+                    status.state = DocumentState::Provided;
+                }
+            }
+            let mut case = AdaptationCase {
+                id: Self::id(&mut rng, opened_at),
+                elder_id: elder.id.clone(),
+                village_code: elder.village_code.clone(),
+                urban: adaptation::is_urban(&elder.village_code),
+                application,
+                documents,
+                attachments: BTreeMap::new(),
+                plan: BTreeMap::new(),
+                plan_policy_version: None,
+                plan_signed: None,
+                assessment_id: None,
+                notes: plan.notes.to_owned(),
+                meta: RecordMeta::created(opened_at, &director.id),
+            };
+            let mut records = Vec::new();
+            let mut written_at = opened_at;
+            for (step, outcome, days_ago, notes) in plan.events {
+                let event_at = at(*days_ago, 10);
+                let by = if step.by_county() { &reviewer.id } else { &director.id };
+                let event = CaseEvent {
+                    id: Self::id(&mut rng, event_at),
+                    case_id: case.id.clone(),
+                    step: *step,
+                    outcome: *outcome,
+                    by: by.clone(),
+                    at: format_datetime(event_at),
+                    notes: (*notes).to_owned(),
+                    meta: RecordMeta::created(event_at, by),
+                };
+                if step.by_county() {
+                    county_events.push((county_key("case", &event.id), to_json(&event)?));
+                } else {
+                    records.push((county_key("event", &event.id), to_json(&event)?));
+                    written_at = written_at.max(event_at);
+                }
+            }
+            if let Some(assessed_days_ago) = plan.assessed_days_ago {
+                let assessed_at = at(assessed_days_ago, 15);
+                let assessment = demo_assessment(&mut rng, elder, assessed_at, &director.id);
+                case.assessment_id = Some(assessment.id.clone());
+                replica.commit(
+                    &ShardId::elders(&elder.village_code),
+                    &[(county_key("assessment", &assessment.id), to_json(&assessment)?)],
+                    &self.author(assessed_at, &director.id),
+                )?;
+            }
+            if let Some(signed_days_ago) = plan.signed_days_ago {
+                for (code, quantity) in DEMO_PLAN {
+                    let Some(item) = self.policy.adaptation.catalog.iter().find(|item| item.code == code) else {
+                        continue;
+                    };
+                    case.plan.insert(
+                        item.code.clone(),
+                        PlanItem {
+                            catalog_code: item.code.clone(),
+                            quantity,
+                            unit_price: item.unit_price,
+                            basic: item.basic,
+                        },
+                    );
+                }
+                case.plan_policy_version = Some(self.policy.version.clone());
+                case.plan_signed = Some(PlanSignature {
+                    signed_on: today - Duration::days(signed_days_ago),
+                    signer: elder.name.clone(),
+                });
+            }
+            records.push((case.id.clone(), to_json(&case)?));
+            replica.commit(
+                &ShardId::adaptation(&case.village_code, &case.id),
+                &records,
+                &self.author(written_at, &director.id),
+            )?;
+        }
+        if !county_events.is_empty() {
+            let at = today.and_hms_opt(7, 30, 0).expect("valid time") - Duration::days(1);
+            replica.commit(&ShardId::review(&township.place.code), &county_events, &self.author(at, &reviewer.id))?;
+        }
+        Ok(chosen.len())
+    }
+}
+
+/// How one demo case went: when it was opened, its documents, its events (step, outcome, days
+/// ago, notes), and when it was assessed and its plan signed.
+struct DemoCase {
+    opened_days_ago: i64,
+    all_documents: bool,
+    owner_is_child: bool,
+    notes: &'static str,
+    events: &'static [(CaseStep, StepOutcome, i64, &'static str)],
+    assessed_days_ago: Option<i64>,
+    signed_days_ago: Option<i64>,
+}
+
+const DEMO_CASES: [DemoCase; 5] = [
+    DemoCase {
+        opened_days_ago: 4,
+        all_documents: false,
+        owner_is_child: false,
+        notes: "卫生间地面湿滑，老人曾滑倒",
+        events: &[],
+        assessed_days_ago: None,
+        signed_days_ago: None,
+    },
+    DemoCase {
+        opened_days_ago: 20,
+        all_documents: true,
+        owner_is_child: false,
+        notes: "",
+        events: &[(CaseStep::Application, StepOutcome::Done, 18, "材料齐全")],
+        assessed_days_ago: None,
+        signed_days_ago: None,
+    },
+    DemoCase {
+        opened_days_ago: 40,
+        all_documents: true,
+        owner_is_child: true,
+        notes: "房屋登记在儿子名下，已取得产权人同意书",
+        events: &[
+            (CaseStep::Application, StepOutcome::Done, 38, "材料齐全"),
+            (CaseStep::TownshipReview, StepOutcome::Done, 30, "经核实，符合改造条件"),
+        ],
+        assessed_days_ago: None,
+        signed_days_ago: None,
+    },
+    DemoCase {
+        opened_days_ago: 62,
+        all_documents: true,
+        owner_is_child: false,
+        notes: "",
+        events: &[
+            (CaseStep::Application, StepOutcome::Done, 60, "材料齐全"),
+            (CaseStep::TownshipReview, StepOutcome::Done, 56, "同意上报"),
+            (CaseStep::CountyReview, StepOutcome::Returned, 50, "困难证明已过期，请补充本年度低保证明"),
+            (CaseStep::TownshipReview, StepOutcome::Done, 45, "已补充本年度低保证明"),
+            (CaseStep::CountyReview, StepOutcome::Done, 40, "列入本年度第二批改造计划"),
+        ],
+        assessed_days_ago: None,
+        signed_days_ago: None,
+    },
+    DemoCase {
+        opened_days_ago: 85,
+        all_documents: true,
+        owner_is_child: false,
+        notes: "老人独居，行走需扶墙",
+        events: &[
+            (CaseStep::Application, StepOutcome::Done, 83, "材料齐全"),
+            (CaseStep::TownshipReview, StepOutcome::Done, 80, "同意上报"),
+            (CaseStep::CountyReview, StepOutcome::Done, 72, "列入本年度第二批改造计划"),
+            (CaseStep::Assessment, StepOutcome::Done, 64, "卫生间无扶手、地面湿滑；卧室床边无护栏"),
+            (CaseStep::Plan, StepOutcome::Done, 55, "方案经老人签字确认"),
+        ],
+        assessed_days_ago: Some(65),
+        signed_days_ago: Some(56),
+    },
+];
+
+/// The demo's plan: catalog code and quantity (基础 items within the rural cap, one 可选).
+const DEMO_PLAN: [(&str, u32); 5] = [("A01", 8), ("A13", 2), ("A17", 1), ("A11", 1), ("A20", 3)];
+
+/// The documents a household brings the first time: the form and the ID card.
+fn kind_given_at_first(kind: DocumentKind) -> bool {
+    matches!(kind, DocumentKind::ApplicationForm | DocumentKind::IdCard)
+}
+
+/// Whether a demo elder's household may apply for home adaptation today.
+fn adaptation_eligible(policy: &Policy, elder: &Elder, today: NaiveDate) -> bool {
+    adaptation::eligibility(
+        &policy.adaptation,
+        &adaptation::EligibilityQuestion {
+            age: elder.age_on(today),
+            categories: &elder.categories_on(today),
+            economic: elder.economic_status,
+            life: elder.life.state,
+        },
+    )
+    .eligible
+}
+
+/// A scored assessment of a frail elder: most items one or two points short of the maximum.
+fn demo_assessment(rng: &mut Rng, elder: &Elder, at: NaiveDateTime, by: &str) -> Assessment {
+    let scores = AssessmentItem::ALL
+        .into_iter()
+        .map(|item| {
+            let short = match item.group() {
+                AssessmentGroup::SelfCare | AssessmentGroup::BasicMotor => rng.between(1, 2) as u8,
+                _ => rng.between(0, 1) as u8,
+            };
+            (item, item.max_score().saturating_sub(short))
+        })
+        .collect();
+    Assessment {
+        id: Generator::id(rng, at),
+        elder_id: elder.id.clone(),
+        standard: AssessmentStandard::GbT42195_2022,
+        assessed_on: at.date(),
+        reason: AssessmentReason::First,
+        assessor: "刘敏".to_owned(),
+        scores,
+        coma: false,
+        dementia: false,
+        mental_disorder: false,
+        risk_events: BTreeMap::from([(RiskEvent::Fall, 1)]),
+        notes: "入户评估，卫生间与卧室为主要风险点".to_owned(),
+        result: None,
+        meta: RecordMeta::created(at, by),
+    }
+    .with_result()
 }
 
 /// The totals of a month of one point's meals, as a settlement counts them.
