@@ -42,7 +42,8 @@ pub fn meal_points(replica: &Replica, township_code: &str) -> Result<Vec<MealPoi
     let mut statement = replica.connection().prepare_cached(
         "SELECT p.body, (SELECT count(*) FROM diners d WHERE d.point_id = p.id AND d.voided = 0
                 AND d.enrolled_on <= ?2 AND (d.left_on IS NULL OR d.left_on > ?2))
-         FROM meal_points p WHERE p.township_code = ?1 AND p.voided = 0 ORDER BY p.kind, p.name",
+         FROM meal_points p WHERE p.township_code = ?1 AND p.voided = 0
+         ORDER BY CASE p.kind WHEN 'nursing_home' THEN 0 WHEN 'canteen' THEN 1 ELSE 2 END, p.name",
     )?;
     let rows = statement
         .query_map(params![township_code, today], |row| Ok((row.get::<_, String>(0)?, row.get::<_, u32>(1)?)))?

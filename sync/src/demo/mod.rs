@@ -259,7 +259,7 @@ impl Generator {
                 closures: BTreeMap::new(),
                 meta: RecordMeta::created(setup_time, &director.id),
             }];
-            if let Some(village) = villages.iter().find(|village| village.name.ends_with("村")) {
+            if let Some(village) = villages.iter().find(|village| village.name.ends_with("村委会")) {
                 points.push(MealPoint {
                     id: Self::id(&mut rng, setup_time),
                     name: format!("{}互助幸福院", village.name.trim_end_matches("村委会").trim_end_matches("村")),
