@@ -32,9 +32,9 @@ use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
 use xianglin_schema::view::{DinersRequest, SetMeal};
 use xianglin_schema::visit::{CheckArea, Finding, Visit, VisitMode};
+use xianglin_sync::client;
 use xianglin_sync::client::http::{self, Link};
 use xianglin_sync::demo::{self, DemoOptions, DemoSize, Rng};
-use xianglin_sync::client;
 use xianglin_sync::protocol::{EnrollRequest, SyncResponse, wire};
 use xianglin_sync::replica::Clock;
 use xianglin_sync::server::{self, CountyStore, SqliteStore};
@@ -89,7 +89,9 @@ fn main() {
     let villages: Vec<String> = query::place_tree(store.replica())
         .expect("places")
         .into_iter()
-        .flat_map(|township| township.children.into_iter().filter(|village| village.elders > 0).map(|village| village.code))
+        .flat_map(|township| {
+            township.children.into_iter().filter(|village| village.elders > 0).map(|village| village.code)
+        })
         .collect();
     let device_codes: Vec<(String, String)> = (0..DEVICES)
         .map(|index| {
@@ -102,6 +104,11 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     runtime.block_on(async move {
         let mut server = CountyServer::start(&county_database, directory.path());
+        // XIANGLIN_BENCH_ONLY=devices runs the 300 devices alone.
+        let only_devices = std::env::var("XIANGLIN_BENCH_ONLY").is_ok_and(|only| only == "devices");
+        let mut slow_copies = None;
+        let month_end = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap().and_hms_opt(18, 0, 0).unwrap();
+        if !only_devices {
 
         // A township station's month.
         let station_file = directory.path().join("station.sqlite");
@@ -115,14 +122,12 @@ fn main() {
             started.elapsed().as_secs_f64(),
             station.replica.lock().unwrap().shards().unwrap().len()
         );
-        let month_end = NaiveDate::from_ymd_opt(2026, 12, 31).unwrap().and_hms_opt(18, 0, 0).unwrap();
         let floor = station_month(&station, &township.code, month_end);
         station.replica.lock().unwrap().set_clock(Clock::Fixed(month_end));
         // The same month again over a slow link, from copies taken before it is pushed.
         server.stop();
-        let slow_county = copy_database(&county_database, "slow-county");
-        let slow_station = copy_database(&station_file, "slow-station");
-        let mut server = CountyServer::start(&county_database, directory.path());
+        slow_copies = Some((copy_database(&county_database, "slow-county"), copy_database(&station_file, "slow-station")));
+        server = CountyServer::start(&county_database, directory.path());
 
         let proxy = Proxy::start(server.address, None).await;
         let started = Instant::now();
@@ -190,6 +195,7 @@ fn main() {
             .expect("reviewer process");
         print!("{}", String::from_utf8_lossy(&output.stdout));
         println!("  (the county holds {shard_count} shards before the benchmark's own)");
+        }
 
         // 300 caseworkers syncing at once.
         let mut devices = Vec::with_capacity(DEVICES);
@@ -201,12 +207,19 @@ fn main() {
             devices.push((device, village.clone()));
         }
         println!("{DEVICES} caseworkers enrolled and first synced one after another in {:.1} s", started.elapsed().as_secs_f64());
+        // Enrolling 300 computers wrote 300 device records into the county document: each
+        // device takes them in once, as it would over days of enrollments, before the test.
+        for (device, _) in &devices {
+            device.sync(&server.url).await;
+        }
         let server_before = server.peak_memory_mb();
+
         // Each device saves a visit and prepares its request; then all 300 requests go at once.
         // Timed is the request alone (sent to answered); taking the answer in comes after.
         let http = reqwest::Client::new();
         let mut tasks = Vec::new();
-        let barrier = Arc::new(tokio::sync::Barrier::new(DEVICES));
+        // The devices and this task meet at the barrier: CPU time is read once all are ready.
+        let barrier = Arc::new(tokio::sync::Barrier::new(DEVICES + 1));
         for (index, (device, _village)) in devices.into_iter().enumerate() {
             let barrier = Arc::clone(&barrier);
             let url = format!("{}/v1/sync", server.url);
@@ -240,9 +253,21 @@ fn main() {
         let mut errors = Vec::new();
         let mut devices = Vec::new();
         let mut answered = Vec::new();
+        barrier.wait().await;
+        let cpu_before = (server.cpu_seconds(), cpu_seconds_of("/proc/self/stat"));
+        let wall = Instant::now();
         for task in tasks {
             answered.push(task.await.expect("device task"));
         }
+        let wall = wall.elapsed();
+        let cpu_server = server.cpu_seconds() - cpu_before.0;
+        let cpu_bench = cpu_seconds_of("/proc/self/stat") - cpu_before.1;
+        println!(
+            "  the 300 requests took {:.2} s of wall time; CPU used meanwhile: server {:.2} s, load generator {:.2} s (2 cores)",
+            wall.as_secs_f64(),
+            cpu_server,
+            cpu_bench
+        );
         for (latency, answer, request, device) in answered {
             latencies.push(latency);
             match answer {
@@ -284,6 +309,7 @@ fn main() {
         server.stop();
 
         // The month again, over a slow rural link.
+        let Some((slow_county, slow_station)) = slow_copies else { return };
         let mut server = CountyServer::start(&slow_county, directory.path());
         let slow = Device::open(&slow_station, month_end);
         let proxy = Proxy::start(server.address, Some(Link64k::default())).await;
@@ -343,10 +369,22 @@ impl CountyServer {
     fn start(database: &Path, directory: &Path) -> CountyServer {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let config = directory.join(format!("county-{port}.toml"));
-        std::fs::write(&config, format!("database = {:?}\nlisten = \"127.0.0.1:{port}\"\n", database.display().to_string()))
-            .unwrap();
-        let child = Command::new(env!("CARGO_BIN_EXE_xianglin-county"))
-            .args(["--config", config.to_str().unwrap(), "serve"])
+        std::fs::write(
+            &config,
+            format!("database = {:?}\nlisten = \"127.0.0.1:{port}\"\n", database.display().to_string()),
+        )
+        .unwrap();
+        // XIANGLIN_BENCH_SERVER_WRAP runs the server under another program (a profiler).
+        let wrap = std::env::var("XIANGLIN_BENCH_SERVER_WRAP").unwrap_or_default();
+        let mut words: Vec<String> = wrap.split_whitespace().map(str::to_owned).collect();
+        words.extend([
+            env!("CARGO_BIN_EXE_xianglin-county").to_owned(),
+            "--config".into(),
+            config.display().to_string(),
+            "serve".into(),
+        ]);
+        let child = Command::new(&words[0])
+            .args(&words[1..])
             .env("RUST_LOG", std::env::var("XIANGLIN_BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
             .stdout(Stdio::null())
             .stderr(match std::env::var_os("XIANGLIN_BENCH_SERVER_LOG_FILE") {
@@ -365,6 +403,10 @@ impl CountyServer {
         CountyServer { child, address, url: format!("http://{address}") }
     }
 
+    fn cpu_seconds(&self) -> f64 {
+        cpu_seconds_of(&format!("/proc/{}/stat", self.child.id()))
+    }
+
     fn peak_memory_mb(&self) -> u64 {
         peak_memory_of(&format!("/proc/{}/status", self.child.id()))
     }
@@ -380,6 +422,15 @@ impl Drop for CountyServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// User plus system CPU time of a process, from /proc/<pid>/stat (clock ticks of 1/100 s).
+fn cpu_seconds_of(stat: &str) -> f64 {
+    let text = std::fs::read_to_string(stat).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = text.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |index: usize| fields.get(index).and_then(|field| field.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn peak_memory_of(status: &str) -> u64 {
@@ -400,7 +451,8 @@ impl Device {
     async fn enroll(url: &str, code: &str, file: &Path, today: NaiveDate) -> Device {
         let mut replica = Replica::open(file).expect("device replica");
         replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).unwrap()));
-        let request = EnrollRequest { code: code.to_owned(), device_id: replica.device_id(), label: "测试电脑".into() };
+        let request =
+            EnrollRequest { code: code.to_owned(), device_id: replica.device_id(), label: "测试电脑".into() };
         let enrolled = http::enroll(url, None, &request).await.expect("enroll");
         replica.set_user(&enrolled.scope.user_id).unwrap();
         replica.set_setting("bench.token", Some(&enrolled.token)).unwrap();
@@ -482,7 +534,13 @@ fn station_month(station: &Device, township: &str, month_end: NaiveDateTime) -> 
     let started = Instant::now();
     for entry in patrol::month_entries(&replica, &villages, month).unwrap() {
         let weekly = entry.due.as_ref().is_some_and(|due| due.tier_name == "高风险");
-        let visits = if weekly { 4 } else if entry.due_in_month { 1 } else { 0 };
+        let visits = if weekly {
+            4
+        } else if entry.due_in_month {
+            1
+        } else {
+            0
+        };
         for week in 0..visits {
             let at = month.first_day().and_hms_opt(9, 0, 0).unwrap()
                 + chrono::Duration::days(7 * week + rng.between(0, 6) as i64)
@@ -496,13 +554,16 @@ fn station_month(station: &Device, township: &str, month_end: NaiveDateTime) -> 
     let visits_time = started.elapsed();
     let started = Instant::now();
     for point in meals::meal_points(&replica, township).unwrap() {
-        let diners = meals::diners(&replica, &DinersRequest { point_id: point.point.id.clone(), include_left: false }).unwrap();
+        let diners =
+            meals::diners(&replica, &DinersRequest { point_id: point.point.id.clone(), include_left: false }).unwrap();
         let mut date = month.first_day();
         while date <= month.last_day() {
             if point.point.closed_on(date).is_none() {
                 replica.set_clock(Clock::Fixed(date.and_hms_opt(13, 0, 0).unwrap()));
                 for diner in &diners {
-                    for (slot, appetite) in [(MealSlot::Breakfast, 0.12), (MealSlot::Lunch, 0.85), (MealSlot::Dinner, 0.18)] {
+                    for (slot, appetite) in
+                        [(MealSlot::Breakfast, 0.12), (MealSlot::Lunch, 0.85), (MealSlot::Dinner, 0.18)]
+                    {
                         if !point.point.prices.contains_key(&slot) || !rng.chance(appetite) {
                             continue;
                         }
@@ -529,7 +590,8 @@ fn station_month(station: &Device, township: &str, month_end: NaiveDateTime) -> 
         if let ShardId::Meals { month: shard_month, .. } = &shard
             && *shard_month == month
         {
-            let keys = replica.with_document(&shard, |document| xianglin_sync::document::record_keys(document)).unwrap();
+            let keys =
+                replica.with_document(&shard, |document| xianglin_sync::document::record_keys(document)).unwrap();
             for key in keys {
                 records.push(replica.read_record(&shard, &key).unwrap().unwrap().value);
             }
@@ -562,7 +624,8 @@ fn edit_visits(station: &Device, count: usize) -> String {
     'shards: for shard in visit_shards.iter().rev() {
         let keys = replica.with_document(shard, |document| xianglin_sync::document::record_keys(document)).unwrap();
         for key in keys {
-            let mut visit: Visit = serde_json::from_value(replica.read_record(shard, &key).unwrap().unwrap().value).unwrap();
+            let mut visit: Visit =
+                serde_json::from_value(replica.read_record(shard, &key).unwrap().unwrap().value).unwrap();
             visit.notes = format!("补记：{}月回访时老人精神状况良好", visit.visited_at.month());
             patches.push(json!({ "id": visit.id, "field": "notes", "value": visit.notes }));
             replica.save_visit(visit).unwrap();
@@ -663,7 +726,8 @@ impl Proxy {
     async fn start(upstream: std::net::SocketAddr, link: Option<Link64k>) -> Proxy {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let (up, down, requests) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (up, down, requests) =
+            (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
         let counters = (Arc::clone(&up), Arc::clone(&down), Arc::clone(&requests));
         let task = tokio::spawn(async move {
             loop {
@@ -671,7 +735,13 @@ impl Proxy {
                 let Ok(server) = tokio::net::TcpStream::connect(upstream).await else { continue };
                 let (client_read, client_write) = client.into_split();
                 let (server_read, server_write) = server.into_split();
-                tokio::spawn(pipe(client_read, server_write, Arc::clone(&counters.0), Some(Arc::clone(&counters.2)), link));
+                tokio::spawn(pipe(
+                    client_read,
+                    server_write,
+                    Arc::clone(&counters.0),
+                    Some(Arc::clone(&counters.2)),
+                    link,
+                ));
                 tokio::spawn(pipe(server_read, client_write, Arc::clone(&counters.1), None, link));
             }
         });
@@ -680,7 +750,11 @@ impl Proxy {
 
     /// Bytes up, bytes down and requests since the last call.
     fn take(&self) -> (u64, u64, u64) {
-        (self.up.swap(0, Ordering::SeqCst), self.down.swap(0, Ordering::SeqCst), self.requests.swap(0, Ordering::SeqCst))
+        (
+            self.up.swap(0, Ordering::SeqCst),
+            self.down.swap(0, Ordering::SeqCst),
+            self.requests.swap(0, Ordering::SeqCst),
+        )
     }
 }
 
@@ -724,4 +798,3 @@ async fn pipe(
     }
     let _ = to.shutdown().await;
 }
-
