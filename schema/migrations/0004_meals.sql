@@ -17,7 +17,7 @@ CREATE TABLE diners (
     voided      INTEGER NOT NULL,
     body        TEXT NOT NULL
 ) WITHOUT ROWID;
-CREATE INDEX diners_by_point ON diners (point_id);
+CREATE INDEX diners_by_point ON diners (point_id, elder_id);
 CREATE INDEX diners_by_elder ON diners (elder_id);
 
 -- A station's submission of a point's month.

@@ -30,7 +30,7 @@ fn main() {
     println!(
         "a point's month of {} diners × {} days ({} meals): settlement p50 {:.1} ms, p95 {:.1} ms",
         settlement.totals.diners,
-        22,
+        settlement.rows.iter().map(|row| row.dining_days).max().unwrap_or(0),
         settlement.totals.meals,
         ms(times.0),
         ms(times.1)
@@ -88,8 +88,8 @@ fn main() {
     }
 }
 
-/// A point with 30 diners of every band who each eat lunch on the 21 weekdays of November
-/// 2026 and breakfast now and then, recorded tick by tick.
+/// A point with 30 diners of every band who each eat lunch on every weekday of November 2026
+/// (21 days, as a month of 22 service days would) and breakfast now and then, tick by tick.
 fn thirty_diners_a_month(replica: &mut Replica) -> MealPoint {
     let policy = xianglin_schema::policy::huichang_default();
     let mut records: Vec<(String, serde_json::Value)> = demo::huichang_places()

@@ -1107,9 +1107,11 @@ fn settlement_rows(replica: &Replica, point_id: &str, month: Month) -> Result<Ve
     let policies = policies(replica)?;
     let on = month.last_day().min(replica.today());
     let mut lines = Vec::with_capacity(by_elder.len());
+    let ids: Vec<&String> = by_elder.keys().collect();
+    let elders = current_elders(replica, &ids)?;
     for (elder_id, (mut line, days)) in by_elder {
         line.dining_days = days.len() as u32;
-        if let Ok(elder) = crate::registry::current_elder(replica, &elder_id) {
+        if let Some(elder) = elders.get(&elder_id) {
             line.elder_name = elder.name.clone();
             line.id_number_masked = id_number::mask(&elder.id_number);
             line.band = policy::in_force(&policies, on)
@@ -1120,8 +1122,27 @@ fn settlement_rows(replica: &Replica, point_id: &str, month: Month) -> Result<Ve
         }
         lines.push(line);
     }
-    lines.sort_by(|a, b| name_keys(&a.elder_name).full.cmp(&name_keys(&b.elder_name).full));
+    lines.sort_by_cached_key(|line| name_keys(&line.elder_name).full);
     Ok(lines)
+}
+
+/// The current registry entries of several elders at once (an elder who moved village has an
+/// entry in each village; the one not marked moved is current).
+fn current_elders(replica: &Replica, ids: &[&String]) -> Result<HashMap<String, Elder>> {
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT id, body FROM elders WHERE voided = 0 AND id IN (SELECT value FROM json_each(?1))
+         ORDER BY id, life_state = 'moved'",
+    )?;
+    let rows = statement
+        .query_map([serde_json::to_string(ids)?], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut elders = HashMap::with_capacity(ids.len());
+    for (id, body) in rows {
+        if !elders.contains_key(&id) {
+            elders.insert(id, serde_json::from_str(&body)?);
+        }
+    }
+    Ok(elders)
 }
 
 fn adjustments_of(replica: &Replica, point_id: &str, month: Month) -> Result<Vec<AdjustmentRow>> {
