@@ -3,11 +3,12 @@ import type { LifeStatus } from '@/bindings/LifeStatus'
 import zhCN from './zh-CN'
 import registryZhCN from './registry.zh-CN'
 import mealsZhCN from './meals.zh-CN'
+import adaptationZhCN from './adaptation.zh-CN'
 
 export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN } },
+  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN } },
 })
 
 type EnumTables = (typeof zhCN)['enum']

@@ -1,5 +1,14 @@
+import type { AbilityLevel } from '@/bindings/AbilityLevel'
+import type { AssessmentGroup } from '@/bindings/AssessmentGroup'
+import type { AssessmentItem } from '@/bindings/AssessmentItem'
+import type { AssessmentReason } from '@/bindings/AssessmentReason'
+import type { AssessmentStandard } from '@/bindings/AssessmentStandard'
+import type { AttachmentKind } from '@/bindings/AttachmentKind'
+import type { CaseStep } from '@/bindings/CaseStep'
 import type { Category } from '@/bindings/Category'
 import type { CheckArea } from '@/bindings/CheckArea'
+import type { DocumentKind } from '@/bindings/DocumentKind'
+import type { DocumentState } from '@/bindings/DocumentState'
 import type { EconomicStatus } from '@/bindings/EconomicStatus'
 import type { Gender } from '@/bindings/Gender'
 import type { LifeState } from '@/bindings/LifeState'
@@ -9,6 +18,7 @@ import type { MealPointKind } from '@/bindings/MealPointKind'
 import type { MealSlot } from '@/bindings/MealSlot'
 import type { ReferralLevel } from '@/bindings/ReferralLevel'
 import type { ReferralStatus } from '@/bindings/ReferralStatus'
+import type { RiskEvent } from '@/bindings/RiskEvent'
 import type { Role } from '@/bindings/Role'
 import type { SettlementStatus } from '@/bindings/SettlementStatus'
 import type { Severity } from '@/bindings/Severity'
@@ -68,6 +78,87 @@ const enums = {
     not_enrolled: '未登记就餐',
     changed_after_approval: '审核后变更',
   } satisfies Record<MealAnomalyKind, string>,
+  case_step: {
+    application: '申请',
+    township_review: '乡镇初审',
+    county_review: '县级审核',
+    assessment: '入户评估',
+    plan: '改造方案',
+    construction: '施工',
+    acceptance: '验收',
+    settlement: '结算拨付',
+    follow_up: '回访',
+    archived: '归档',
+  } satisfies Record<CaseStep, string>,
+  document_kind: {
+    application_form: '申请表',
+    commitment: '承诺书',
+    id_card: '身份证',
+    dwelling_proof: '房屋产权证明',
+    hardship_proof: '困难证明',
+    owner_consent: '产权人同意书',
+    neighbour_consent: '相邻权人同意书',
+  } satisfies Record<DocumentKind, string>,
+  document_state: { provided: '已提供', missing: '缺', not_needed: '无需提供' } satisfies Record<DocumentState, string>,
+  attachment_kind: {
+    before_photo: '改造前照片',
+    after_photo: '改造后照片',
+    signed_form: '签字表单',
+    other: '其他',
+  } satisfies Record<AttachmentKind, string>,
+  assessment_group: {
+    self_care: '自理能力',
+    basic_motor: '基础运动能力',
+    mental_state: '精神状态',
+    perception_and_social: '感知觉与社会参与',
+  } satisfies Record<AssessmentGroup, string>,
+  assessment_item: {
+    eating: '进食',
+    grooming: '修饰',
+    bathing: '洗澡',
+    dressing_upper: '穿/脱上衣',
+    dressing_lower: '穿/脱裤子和鞋袜',
+    urine_control: '小便控制',
+    bowel_control: '大便控制',
+    toileting: '如厕',
+    bed_position_transfer: '床上体位转移',
+    bed_chair_transfer: '床椅转移',
+    walking_on_level: '平地行走',
+    stairs: '上下楼梯',
+    time_orientation: '时间定向',
+    space_orientation: '空间定向',
+    person_orientation: '人物定向',
+    memory: '记忆',
+    comprehension: '理解能力',
+    expression: '表达能力',
+    aggressive_behaviour: '攻击行为',
+    depressive_symptoms: '抑郁症状',
+    consciousness: '意识水平',
+    vision: '视力',
+    hearing: '听力',
+    daily_affairs: '执行日常事务',
+    using_transport: '使用交通工具外出',
+    social_interaction: '社会交往能力',
+  } satisfies Record<AssessmentItem, string>,
+  ability_level: {
+    intact: '能力完好',
+    mildly_impaired: '轻度受损',
+    moderately_impaired: '中度受损',
+    severely_impaired: '重度受损',
+    completely_lost: '完全丧失',
+  } satisfies Record<AbilityLevel, string>,
+  assessment_reason: { first: '首次', routine: '常规', immediate: '即时', reassessment: '复评', other: '其他' } satisfies Record<
+    AssessmentReason,
+    string
+  >,
+  assessment_standard: { gb_t_42195_2022: 'GB/T 42195-2022', mz_t_039_2013: 'MZ/T 039-2013' } satisfies Record<
+    AssessmentStandard,
+    string
+  >,
+  risk_event: { fall: '跌倒', choking: '噎食', suicide: '自杀', self_harm: '自伤', wandering: '走失' } satisfies Record<
+    RiskEvent,
+    string
+  >,
 }
 
 export default {
@@ -99,6 +190,7 @@ export default {
     mealPoints: '助餐点与就餐人员',
     mealSettlement: '月度结算',
     adaptation: '适老化改造',
+    adaptationCounty: '改造档案审核',
     conflicts: '冲突与对账',
     reports: '审批与报表',
     system: '本机',

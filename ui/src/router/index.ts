@@ -1,6 +1,7 @@
 import { createRouter, createWebHashHistory } from 'vue-router'
 import Layout from '@/layout/index.vue'
 import { useAppStore } from '@/stores/app'
+import { adaptationRoutes } from './adaptation'
 import { elderRoutes } from './elders'
 import { mealRoutes } from './meals'
 import { syncRoutes } from './sync'
@@ -16,7 +17,7 @@ export const router = createRouter({
       path: '/',
       component: Layout,
       redirect: '/visits/due',
-      children: [...elderRoutes, ...visitRoutes, ...mealRoutes, ...syncRoutes],
+      children: [...elderRoutes, ...visitRoutes, ...mealRoutes, ...adaptationRoutes, ...syncRoutes],
     },
   ],
 })
