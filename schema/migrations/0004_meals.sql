@@ -6,6 +6,12 @@ ALTER TABLE meals ADD COLUMN price INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE meals ADD COLUMN delivery_fee INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE meals ADD COLUMN note TEXT NOT NULL DEFAULT '';
 CREATE INDEX meals_by_date ON meals (date);
+-- The settlement and its checks read a point's month and its elders' meals around it: both
+-- indexes cover those queries, so thousands of meals never touch the table itself.
+DROP INDEX meals_by_point;
+CREATE INDEX meals_by_point ON meals (point_id, date, voided, elder_id, slot, mode, proxy, subsidy, self_paid);
+DROP INDEX meals_by_elder;
+CREATE INDEX meals_by_elder ON meals (elder_id, date, slot, voided, point_id, subsidy);
 
 CREATE TABLE diners (
     id          TEXT PRIMARY KEY,

@@ -311,7 +311,7 @@ pub struct DuplicateCandidate {
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum SaveElderOutcome {
     Saved {
-        elder: Elder,
+        elder: Box<Elder>,
     },
     /// Nothing was saved: these look like the same person; save again with `confirmed`.
     PossibleDuplicates {

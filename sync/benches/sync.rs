@@ -84,7 +84,7 @@ fn main() {
     let shard_count = replica.shards().expect("shards").len();
     // Codes for the station, the reviewer and the 300 caseworkers, made before the server starts.
     let mut store = SqliteStore::new(replica).expect("store");
-    let station_code = code(&mut store, Role::StationDirector, &[township.code.clone()]);
+    let station_code = code(&mut store, Role::StationDirector, std::slice::from_ref(&township.code));
     let reviewer_code = code(&mut store, Role::CountyReviewer, &[demo::DEMO_COUNTY.to_owned()]);
     let villages: Vec<String> = query::place_tree(store.replica())
         .expect("places")
@@ -543,8 +543,8 @@ fn station_month(station: &Device, township: &str, month_end: NaiveDateTime) -> 
         };
         for week in 0..visits {
             let at = month.first_day().and_hms_opt(9, 0, 0).unwrap()
-                + chrono::Duration::days(7 * week + rng.between(0, 6) as i64)
-                + chrono::Duration::minutes(rng.between(0, 480) as i64);
+                + chrono::Duration::days(7 * week + rng.between(0, 6))
+                + chrono::Duration::minutes(rng.between(0, 480));
             replica.set_clock(Clock::Fixed(at + chrono::Duration::minutes(30)));
             let visit = replica.save_visit(routine_visit(&entry.elder.id, at)).unwrap();
             records.push(serde_json::to_value(&visit).unwrap());
@@ -591,7 +591,7 @@ fn station_month(station: &Device, township: &str, month_end: NaiveDateTime) -> 
             && *shard_month == month
         {
             let keys =
-                replica.with_document(&shard, |document| xianglin_sync::document::record_keys(document)).unwrap();
+                replica.with_document(&shard, xianglin_sync::document::record_keys).unwrap();
             for key in keys {
                 records.push(replica.read_record(&shard, &key).unwrap().unwrap().value);
             }
@@ -622,7 +622,7 @@ fn edit_visits(station: &Device, count: usize) -> String {
         replica.shards().unwrap().into_iter().filter(|shard| matches!(shard, ShardId::Visits { .. })).collect();
     let mut edited = 0;
     'shards: for shard in visit_shards.iter().rev() {
-        let keys = replica.with_document(shard, |document| xianglin_sync::document::record_keys(document)).unwrap();
+        let keys = replica.with_document(shard, xianglin_sync::document::record_keys).unwrap();
         for key in keys {
             let mut visit: Visit =
                 serde_json::from_value(replica.read_record(shard, &key).unwrap().unwrap().value).unwrap();

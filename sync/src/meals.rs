@@ -408,118 +408,91 @@ pub fn copy_day(replica: &mut Replica, request: &CopyMealDay) -> Result<MealRost
 pub fn checks(replica: &mut Replica, point_ids: &[String], month: Month) -> Result<Vec<MealAnomaly>> {
     let points: HashMap<String, MealPoint> =
         point_ids.iter().map(|id| Ok((id.clone(), point(replica, id)?))).collect::<Result<_>>()?;
-    let from = month.first_day().to_string();
-    let to = month.last_day().to_string();
-    let ids = serde_json::to_string(point_ids)?;
-    let mut anomalies = Vec::new();
-    let point_name = |id: &str| points.get(id).map_or_else(String::new, |point| point.name.clone());
-
-    // Meals after the elder's death, or after they moved out of the county's registry.
-    let mut statement = replica.connection().prepare_cached(
-        "SELECT DISTINCT m.id, m.point_id, m.elder_id, e.name, m.date, m.slot, e.life_state, e.life_date
-         FROM meals m JOIN elders e ON e.id = m.elder_id AND e.voided = 0
-         WHERE m.voided = 0 AND m.point_id IN (SELECT value FROM json_each(?1)) AND m.date BETWEEN ?2 AND ?3
-           AND e.life_date IS NOT NULL AND m.date > e.life_date
-           AND (e.life_state = 'deceased' OR (e.life_state = 'moved' AND NOT EXISTS
-                (SELECT 1 FROM elders a WHERE a.id = e.id AND a.voided = 0 AND a.life_state != 'moved')))",
-    )?;
-    let rows = statement
-        .query_map(params![ids, from, to], |row| {
-            Ok((MealRef::from_row(row)?, row.get::<_, String>(6)?, row.get::<_, String>(7)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    for (meal, state, life_date) in rows {
-        let what = if state == "deceased" { "去世" } else { "迁出" };
-        let detail = format!("老人已于{life_date}{what}，此后不应有就餐记录");
-        anomalies.push(meal.anomaly(MealAnomalyKind::AfterLifeEnd, &point_name(&meal.point_id), detail));
-    }
-
-    // The same elder claimed twice for one slot of one day, at this point or another.
-    statement = replica.connection().prepare_cached(
-        "SELECT m.id, m.point_id, m.elder_id, coalesce((SELECT e.name FROM elders e WHERE e.id = m.elder_id LIMIT 1), ''),
-                m.date, m.slot, o.point_id, coalesce(p.name, '')
-         FROM meals m JOIN meals o ON o.elder_id = m.elder_id AND o.date = m.date AND o.slot = m.slot
-              AND o.id != m.id AND o.voided = 0
-         LEFT JOIN meal_points p ON p.id = o.point_id
-         WHERE m.voided = 0 AND m.point_id IN (SELECT value FROM json_each(?1)) AND m.date BETWEEN ?2 AND ?3",
-    )?;
-    let rows = statement
-        .query_map(params![ids, from, to], |row| {
-            Ok((MealRef::from_row(row)?, row.get::<_, String>(6)?, row.get::<_, String>(7)?))
-        })?
-        .collect::<Result<Vec<_>, _>>()?;
-    for (meal, other_point, other_name) in rows {
-        let detail = if other_point == meal.point_id {
-            format!("同一天同一餐次在本助餐点重复登记（{}）", meal.slot.label())
-        } else {
-            format!("同一天同一餐次已在{other_name}登记（{}），重复申领", meal.slot.label())
-        };
-        anomalies.push(meal.anomaly(MealAnomalyKind::DoubleClaim, &point_name(&meal.point_id), detail));
-    }
-
-    // Subsidised meals beyond the daily and weekly caps (two points, or two devices, together).
+    let point_names = point_names(replica)?;
     let policies = policies(replica)?;
-    let week_from = meal::week_start(month.first_day()).to_string();
-    let week_to = (meal::week_start(month.last_day()) + chrono::Duration::days(6)).to_string();
-    statement = replica.connection().prepare_cached(
-        "SELECT m.id, m.point_id, m.elder_id, coalesce((SELECT e.name FROM elders e WHERE e.id = m.elder_id LIMIT 1), ''),
-                m.date, m.slot
-         FROM meals m
-         WHERE m.voided = 0 AND m.subsidy > 0 AND m.date BETWEEN ?2 AND ?3 AND m.elder_id IN
-              (SELECT elder_id FROM meals WHERE point_id IN (SELECT value FROM json_each(?1)) AND date BETWEEN ?4 AND ?5)
-         ORDER BY m.elder_id, m.date, m.slot, m.id",
-    )?;
-    let subsidised = statement
-        .query_map(params![ids, week_from, week_to, from, to], MealRef::from_row)?
-        .collect::<Result<Vec<_>, _>>()?;
+    let related = related_meals(replica, point_ids, month)?;
+    let elder_ids: Vec<&String> = related.iter().map(|meal| &meal.elder_id).collect::<BTreeSet<_>>().into_iter().collect();
+    let elders = life_of(replica, &elder_ids)?;
+    let enrolments = enrolments(replica, point_ids)?;
+    let no_name = String::new();
+    let mut anomalies = Vec::new();
     let mut per_day: HashMap<(&str, NaiveDate), u32> = HashMap::new();
     let mut per_week: HashMap<(&str, NaiveDate), u32> = HashMap::new();
-    for meal in &subsidised {
-        let Some(policy) = policy::in_force(&policies, meal.date) else { continue };
-        let day = per_day.entry((meal.elder_id.as_str(), meal.date)).or_default();
-        *day += 1;
-        let week = per_week.entry((meal.elder_id.as_str(), meal::week_start(meal.date))).or_default();
-        *week += 1;
-        let in_scope = points.contains_key(&meal.point_id) && Month::of(meal.date) == month;
-        if !in_scope {
-            continue;
-        }
-        let detail = if *day > policy.meal.lunches_per_day {
-            Some(format!("当日第{}餐补贴，超出每日{}餐的上限", day, policy.meal.lunches_per_day))
-        } else if *week > policy.meal.meals_per_week {
-            Some(format!("本周第{}餐补贴，超出每周{}餐的上限", week, policy.meal.meals_per_week))
-        } else {
-            None
+    // `related` is ordered by elder, date, slot and id, so one slot's claims are neighbours.
+    for (index, meal) in related.iter().enumerate() {
+        let elder = elders.get(&meal.elder_id);
+        let reference = || MealRef {
+            id: meal.id.clone(),
+            point_id: meal.point_id.clone(),
+            elder_id: meal.elder_id.clone(),
+            elder_name: elder.map_or_else(String::new, |elder| elder.name.clone()),
+            date: meal.date,
+            slot: meal.slot,
         };
-        if let Some(detail) = detail {
-            anomalies.push(meal.anomaly(MealAnomalyKind::CapExceeded, &point_name(&meal.point_id), detail));
-        }
-    }
+        let point = points.get(&meal.point_id).filter(|_| Month::of(meal.date) == month);
 
-    // Meals on closed days, and meals of elders not enrolled that day.
-    statement = replica.connection().prepare_cached(
-        "SELECT m.id, m.point_id, m.elder_id, coalesce((SELECT e.name FROM elders e WHERE e.id = m.elder_id LIMIT 1), ''),
-                m.date, m.slot,
-                EXISTS (SELECT 1 FROM diners d WHERE d.point_id = m.point_id AND d.elder_id = m.elder_id AND d.voided = 0
-                        AND d.enrolled_on <= m.date AND (d.left_on IS NULL OR d.left_on > m.date))
-         FROM meals m WHERE m.voided = 0 AND m.point_id IN (SELECT value FROM json_each(?1)) AND m.date BETWEEN ?2 AND ?3",
-    )?;
-    let rows = statement
-        .query_map(params![ids, from, to], |row| Ok((MealRef::from_row(row)?, row.get::<_, bool>(6)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
-    for (meal, enrolled) in rows {
-        let Some(point) = points.get(&meal.point_id) else { continue };
+        // Subsidised meals beyond the daily and weekly caps (two points, or two devices,
+        // together): counted over every point, reported where the meal is in scope.
+        if meal.subsidy > 0
+            && let Some(policy) = policy::in_force(&policies, meal.date)
+        {
+            let day = per_day.entry((meal.elder_id.as_str(), meal.date)).or_default();
+            *day += 1;
+            let week = per_week.entry((meal.elder_id.as_str(), meal::week_start(meal.date))).or_default();
+            *week += 1;
+            let detail = if *day > policy.meal.lunches_per_day {
+                Some(format!("当日第{}餐补贴，超出每日{}餐的上限", day, policy.meal.lunches_per_day))
+            } else if *week > policy.meal.meals_per_week {
+                Some(format!("本周第{}餐补贴，超出每周{}餐的上限", week, policy.meal.meals_per_week))
+            } else {
+                None
+            };
+            if let (Some(point), Some(detail)) = (point, detail) {
+                anomalies.push(reference().anomaly(MealAnomalyKind::CapExceeded, &point.name, detail));
+            }
+        }
+        let Some(point) = point else { continue };
+
+        // Meals after the elder's death, or after they moved out of the county's registry.
+        if let Some(elder) = elder
+            && let Some(gone) = elder.gone.filter(|gone| meal.date > *gone)
+        {
+            let what = if elder.state == LifeState::Deceased { "去世" } else { "迁出" };
+            let detail = format!("老人已于{gone}{what}，此后不应有就餐记录");
+            anomalies.push(reference().anomaly(MealAnomalyKind::AfterLifeEnd, &point.name, detail));
+        }
+
+        // The same elder claimed twice for one slot of one day, at this point or another.
+        let same_slot = |other: &&RelatedMeal| {
+            other.elder_id == meal.elder_id && other.date == meal.date && other.slot == meal.slot
+        };
+        let before = related[..index].iter().rev().take_while(same_slot);
+        let after = related[index + 1..].iter().take_while(same_slot);
+        for other in before.chain(after) {
+            let detail = if other.point_id == meal.point_id {
+                format!("同一天同一餐次在本助餐点重复登记（{}）", meal.slot.label())
+            } else {
+                let other_name = point_names.get(&other.point_id).unwrap_or(&no_name);
+                format!("同一天同一餐次已在{other_name}登记（{}），重复申领", meal.slot.label())
+            };
+            anomalies.push(reference().anomaly(MealAnomalyKind::DoubleClaim, &point.name, detail));
+        }
+
+        // Meals on closed days, and meals of elders not enrolled that day.
         if let Some(reason) = point.closed_on(meal.date) {
             let detail = format!("{}本助餐点不供餐（{reason}）", meal.date);
-            anomalies.push(meal.anomaly(MealAnomalyKind::ClosedDay, &point.name, detail));
+            anomalies.push(reference().anomaly(MealAnomalyKind::ClosedDay, &point.name, detail));
         }
+        let enrolled = enrolments.get(&meal.elder_id).is_some_and(|spans| {
+            spans.iter().any(|(point_id, from, until)| {
+                *point_id == meal.point_id && *from <= meal.date && until.is_none_or(|until| until > meal.date)
+            })
+        });
         if !enrolled {
             let detail = "该日未在本助餐点登记就餐".to_owned();
-            anomalies.push(meal.anomaly(MealAnomalyKind::NotEnrolled, &point.name, detail));
+            anomalies.push(reference().anomaly(MealAnomalyKind::NotEnrolled, &point.name, detail));
         }
     }
-
-    drop(statement);
 
     // Meals that changed in an approved month after its approval.
     for point in points.values() {
@@ -775,20 +748,6 @@ struct MealRef {
 }
 
 impl MealRef {
-    /// From the first six columns: id, point, elder, elder's name, date, slot.
-    fn from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<MealRef> {
-        let date: String = row.get(4)?;
-        let slot: String = row.get(5)?;
-        Ok(MealRef {
-            id: row.get(0)?,
-            point_id: row.get(1)?,
-            elder_id: row.get(2)?,
-            elder_name: row.get(3)?,
-            date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap_or_default(),
-            slot: serde_json::from_value(serde_json::Value::String(slot)).unwrap_or(MealSlot::Lunch),
-        })
-    }
-
     fn from_meal(meal: &Meal, elder_name: String) -> MealRef {
         MealRef {
             id: meal.id.clone(),
@@ -847,6 +806,13 @@ fn place_name(replica: &Replica, code: &str) -> Result<String> {
         .query_row("SELECT name FROM places WHERE code = ?1", [code], |row| row.get(0))
         .optional()?
         .unwrap_or_default())
+}
+
+/// Every meal point's name, by id (a double claim names the other point).
+fn point_names(replica: &Replica) -> Result<HashMap<String, String>> {
+    let mut statement = replica.connection().prepare_cached("SELECT id, name FROM meal_points")?;
+    let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn elder_name(replica: &Replica, elder_id: &str) -> Result<String> {
@@ -1126,6 +1092,110 @@ fn settlement_rows(replica: &Replica, point_id: &str, month: Month) -> Result<Ve
     Ok(lines)
 }
 
+/// A meal as the checks see it.
+struct RelatedMeal {
+    id: String,
+    point_id: String,
+    elder_id: String,
+    date: NaiveDate,
+    slot: MealSlot,
+    subsidy: i64,
+}
+
+/// Every meal, at any point, of the elders who ate at `point_ids` in `month`, over the whole
+/// weeks around the month (the weekly cap counts across its edges), ordered by elder, date,
+/// slot and id. Both indexes on meals cover these queries: no table lookups.
+fn related_meals(replica: &Replica, point_ids: &[String], month: Month) -> Result<Vec<RelatedMeal>> {
+    let week_from = meal::week_start(month.first_day());
+    let week_to = meal::week_start(month.last_day()) + chrono::Duration::days(6);
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT id, point_id, elder_id, date, slot, subsidy FROM meals
+         WHERE voided = 0 AND date BETWEEN ?2 AND ?3 AND elder_id IN
+              (SELECT elder_id FROM meals WHERE voided = 0 AND point_id IN (SELECT value FROM json_each(?1))
+               AND date BETWEEN ?4 AND ?5)
+         ORDER BY elder_id, date, slot, id",
+    )?;
+    let rows = statement.query_map(
+        params![
+            serde_json::to_string(point_ids)?,
+            week_from.to_string(),
+            week_to.to_string(),
+            month.first_day().to_string(),
+            month.last_day().to_string()
+        ],
+        |row| {
+            let date: String = row.get(3)?;
+            let slot: String = row.get(4)?;
+            Ok(RelatedMeal {
+                id: row.get(0)?,
+                point_id: row.get(1)?,
+                elder_id: row.get(2)?,
+                date: NaiveDate::parse_from_str(&date, "%Y-%m-%d").unwrap_or_default(),
+                slot: from_text(&slot).unwrap_or(MealSlot::Lunch),
+                subsidy: row.get(5)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// An elder's name and whether (and since when) they are gone, for the checks.
+struct ElderLife {
+    name: String,
+    state: LifeState,
+    gone: Option<NaiveDate>,
+}
+
+/// The current registry entry of each elder, reduced to their name and life: an elder who moved
+/// village has an entry in each, and is gone only if every entry says moved.
+fn life_of(replica: &Replica, ids: &[&String]) -> Result<HashMap<String, ElderLife>> {
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT id, name, life_state, life_date FROM elders
+         WHERE voided = 0 AND id IN (SELECT value FROM json_each(?1)) ORDER BY id, life_state = 'moved'",
+    )?;
+    let rows = statement
+        .query_map([serde_json::to_string(ids)?], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Option<String>>(3)?,
+            ))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut elders = HashMap::with_capacity(ids.len());
+    for (id, name, state, date) in rows {
+        elders.entry(id).or_insert_with(|| {
+            let state = from_text(&state).unwrap_or(LifeState::Active);
+            let gone = date.and_then(|date| NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok());
+            ElderLife { name, gone: gone.filter(|_| state != LifeState::Active), state }
+        });
+    }
+    Ok(elders)
+}
+
+/// Each elder's spans of enrolment at the points: point, from, and until (exclusive) if they left.
+type Enrolments = HashMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>>;
+
+fn enrolments(replica: &Replica, point_ids: &[String]) -> Result<Enrolments> {
+    let mut statement = replica.connection().prepare_cached(
+        "SELECT point_id, elder_id, enrolled_on, left_on FROM diners
+         WHERE voided = 0 AND point_id IN (SELECT value FROM json_each(?1))",
+    )?;
+    let rows = statement
+        .query_map([serde_json::to_string(point_ids)?], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Option<String>>(3)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let parse = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    let mut spans: Enrolments = HashMap::new();
+    for (point_id, elder_id, from, until) in rows {
+        let Some(from) = parse(&from) else { continue };
+        spans.entry(elder_id).or_default().push((point_id, from, until.as_deref().and_then(parse)));
+    }
+    Ok(spans)
+}
+
 /// The current registry entries of several elders at once (an elder who moved village has an
 /// entry in each village; the one not marked moved is current).
 fn current_elders(replica: &Replica, ids: &[&String]) -> Result<HashMap<String, Elder>> {
@@ -1138,8 +1208,8 @@ fn current_elders(replica: &Replica, ids: &[&String]) -> Result<HashMap<String, 
         .collect::<Result<Vec<_>, _>>()?;
     let mut elders = HashMap::with_capacity(ids.len());
     for (id, body) in rows {
-        if !elders.contains_key(&id) {
-            elders.insert(id, serde_json::from_str(&body)?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = elders.entry(id) {
+            slot.insert(serde_json::from_str(&body)?);
         }
     }
     Ok(elders)

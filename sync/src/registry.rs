@@ -32,7 +32,7 @@ pub fn save_elder(replica: &mut Replica, request: SaveElder) -> Result<SaveElder
             return Ok(SaveElderOutcome::PossibleDuplicates { candidates });
         }
     }
-    Ok(SaveElderOutcome::Saved { elder: replica.save_elder(normalized)? })
+    Ok(SaveElderOutcome::Saved { elder: Box::new(replica.save_elder(normalized)?) })
 }
 
 /// Registered elders (other than `elder` itself) who may be the same person.

@@ -14,7 +14,7 @@ use crate::support::{VILLAGES, attachments, county_replica, elder, now};
 
 fn saved(outcome: SaveElderOutcome) -> xianglin_schema::elder::Elder {
     match outcome {
-        SaveElderOutcome::Saved { elder } => elder,
+        SaveElderOutcome::Saved { elder } => *elder,
         SaveElderOutcome::PossibleDuplicates { candidates } => panic!("unexpected duplicates {candidates:?}"),
     }
 }
