@@ -92,7 +92,7 @@ fn write_map<T: Transactable>(
     remove_absent: bool,
 ) -> Result<(), Error> {
     for (field, value) in fields {
-        write_field(tx, object, Prop::Map(field.clone()), value)?;
+        write_field(tx, object, Prop::Map(field.clone()), value, false)?;
     }
     if remove_absent {
         let stale: Vec<String> = tx.keys(object).filter(|key| !fields.contains_key(key)).collect();
@@ -103,9 +103,27 @@ fn write_map<T: Transactable>(
     Ok(())
 }
 
-fn write_field<T: Transactable>(tx: &mut T, object: &ObjId, prop: Prop, value: &Json) -> Result<(), Error> {
+/// Writes one field if its value differs. A field holding concurrent values is written again
+/// (which resolves the conflict everywhere) when `resolve` is set or the value differs from the
+/// one shown; saving a whole record unchanged keeps the conflict for someone to pick.
+fn write_field<T: Transactable>(
+    tx: &mut T,
+    object: &ObjId,
+    prop: Prop,
+    value: &Json,
+    resolve: bool,
+) -> Result<(), Error> {
     let current = tx.get_all(object, prop.clone())?;
-    // A field holding concurrent values is always written again: that resolves the conflict.
+    if current.len() > 1 && !resolve {
+        let shown = match current.last() {
+            Some((Value::Scalar(scalar), _)) => scalar_to_json(scalar),
+            Some((Value::Object(_), id)) => read_value(tx, id)?,
+            None => Json::Null,
+        };
+        if shown == *value {
+            return Ok(());
+        }
+    }
     let single = if current.len() == 1 { current.into_iter().next() } else { None };
     match (single, value) {
         (Some((Value::Object(ObjType::Map), id)), Json::Object(fields)) => write_map(tx, &id, fields, true),
@@ -157,6 +175,55 @@ fn insert_item<T: Transactable>(tx: &mut T, list: &ObjId, index: usize, item: &J
             Ok(())
         }
     }
+}
+
+/// The object holding the last segment of a dotted field `path` in record `key`, and that
+/// segment; `None` when the record or a map on the way is missing.
+fn field_parent<D: ReadDoc>(doc: &D, key: &str, path: &str) -> Result<Option<(ObjId, String)>, Error> {
+    let Some((Value::Object(ObjType::Map), mut object)) = doc.get(automerge::ROOT, key)? else {
+        return Ok(None);
+    };
+    let mut segments: Vec<&str> = path.split('.').collect();
+    let last = segments.pop().unwrap_or_default();
+    for segment in segments {
+        match doc.get(&object, segment)? {
+            Some((Value::Object(ObjType::Map), inner)) => object = inner,
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some((object, last.to_owned())))
+}
+
+/// Every concurrent value of the field at dotted `path` in record `key`, each with the id of
+/// the operation that wrote it. The value reads and lists show (automerge's winner) is last.
+pub fn field_values<D: ReadDoc>(doc: &D, key: &str, path: &str) -> Result<Vec<(Json, ObjId)>, Error> {
+    let Some((object, field)) = field_parent(doc, key, path)? else { return Ok(Vec::new()) };
+    let mut values = Vec::new();
+    for (value, id) in doc.get_all(&object, field.as_str())? {
+        let json = match &value {
+            Value::Scalar(scalar) => scalar_to_json(scalar),
+            Value::Object(_) => read_value(doc, &id)?,
+        };
+        values.push((json, id));
+    }
+    Ok(values)
+}
+
+/// Writes `value` at dotted `path` in record `key`, and nothing else: a field holding
+/// concurrent values gets one value again, so the conflict is resolved everywhere it syncs.
+pub fn write_path<T: Transactable>(tx: &mut T, key: &str, path: &str, value: &Json) -> Result<(), Error> {
+    let Some((object, field)) = field_parent(tx, key, path)? else {
+        return Err(Error::NotFound(format!("field {path} of {key}")));
+    };
+    write_field(tx, &object, Prop::Map(field), value, true)
+}
+
+/// The change that holds an operation: its actor's changes cover a run of op counters each.
+pub fn change_of(changes: &[automerge::Change], op: &ObjId) -> Option<usize> {
+    let ObjId::Id(counter, actor, _) = op else { return None };
+    changes.iter().position(|change| {
+        change.actor_id() == actor && change.start_op().get() <= *counter && *counter <= change.max_op()
+    })
 }
 
 /// Reads the record under `key`, or `None` if the document has no such record.
@@ -367,19 +434,52 @@ mod tests {
         assert_eq!(values, [&json!("13700137000"), &json!("13900139000")]);
     }
 
-    #[test]
-    fn writing_a_conflicted_field_again_resolves_it() {
+    /// A document where two devices set e1's phone concurrently (to "2" and "3").
+    fn conflicted() -> Automerge {
         let mut first = Automerge::new().with_actor(ActorId::from(b"device-one".as_slice()));
-        write(&mut first, "e1", json!({"phone": "1"}));
+        write(&mut first, "e1", json!({"phone": "1", "notes": ""}));
         let mut second = first.fork().with_actor(ActorId::from(b"device-two".as_slice()));
-        write(&mut first, "e1", json!({"phone": "2"}));
-        write(&mut second, "e1", json!({"phone": "3"}));
+        write(&mut first, "e1", json!({"phone": "2", "notes": ""}));
+        write(&mut second, "e1", json!({"phone": "3", "notes": ""}));
         first.merge(&mut second).unwrap();
-        let winner = read_record(&first, "e1").unwrap().unwrap().value;
-        write(&mut first, "e1", winner.clone());
-        let stored = read_record(&first, "e1").unwrap().unwrap();
+        first
+    }
+
+    #[test]
+    fn saving_a_record_as_shown_keeps_its_conflict_and_a_new_value_resolves_it() {
+        let mut doc = conflicted();
+        let mut shown = read_record(&doc, "e1").unwrap().unwrap().value;
+        shown["notes"] = json!("checked");
+        write(&mut doc, "e1", shown.clone());
+        let stored = read_record(&doc, "e1").unwrap().unwrap();
+        assert_eq!(stored.value, shown);
+        assert_eq!(stored.conflicts.len(), 1, "nobody chose a phone yet");
+        write(&mut doc, "e1", json!({"phone": "4", "notes": "checked"}));
+        let stored = read_record(&doc, "e1").unwrap().unwrap();
         assert!(stored.conflicts.is_empty());
-        assert_eq!(stored.value, winner);
+        assert_eq!(stored.value["phone"], "4");
+    }
+
+    #[test]
+    fn writing_one_path_resolves_its_conflict_even_with_the_value_shown() {
+        let mut doc = conflicted();
+        let values: Vec<Json> =
+            field_values(&doc, "e1", "phone").unwrap().into_iter().map(|(value, _)| value).collect();
+        assert_eq!(values.len(), 2);
+        let shown = read_record(&doc, "e1").unwrap().unwrap().value["phone"].clone();
+        assert_eq!(values.last(), Some(&shown), "the value shown is the last");
+        let mut tx = doc.transaction();
+        write_path(&mut tx, "e1", "phone", &shown).unwrap();
+        tx.commit();
+        let stored = read_record(&doc, "e1").unwrap().unwrap();
+        assert!(stored.conflicts.is_empty());
+        assert_eq!(stored.value["phone"], shown);
+        let changes = doc.get_changes(&[]);
+        let left = field_values(&doc, "e1", "phone").unwrap();
+        assert_eq!(left.len(), 1);
+        // Keeping the value shown keeps its writer: the op that wrote it is still the one read.
+        let index = change_of(&changes, &left[0].1).expect("the change holding the op");
+        assert_eq!(changes[index].actor_id(), &ActorId::from(b"device-two".as_slice()));
     }
 
     #[test]

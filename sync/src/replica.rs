@@ -319,13 +319,45 @@ impl Replica {
     }
 
     fn commit_inner(&mut self, shard: &ShardId, records: &[(String, Json)], author: &Author) -> Result<bool> {
+        // A local write knows what it touched: the records it wrote.
+        let touched: BTreeSet<String> = records.iter().map(|(key, _)| key.clone()).collect();
+        self.write_change(shard, touched, author, |transaction| {
+            records.iter().try_for_each(|(key, record)| document::write_record(transaction, key, record))
+        })
+    }
+
+    /// Writes `value` at the dotted field `path` of one record, and nothing else of it: how a
+    /// conflict is resolved without touching the record's other fields (or their conflicts).
+    pub fn write_field(
+        &mut self,
+        shard: &ShardId,
+        key: &str,
+        path: &str,
+        value: &Json,
+        author: &Author,
+    ) -> Result<bool> {
+        let touched = BTreeSet::from([key.to_owned()]);
+        let result = self
+            .write_change(shard, touched, author, |transaction| document::write_path(transaction, key, path, value));
+        if result.is_err() {
+            self.documents.evict(shard);
+        }
+        result.map_err(|error| error.in_shard(shard))
+    }
+
+    fn write_change(
+        &mut self,
+        shard: &ShardId,
+        touched: BTreeSet<String>,
+        author: &Author,
+        write: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<()>,
+    ) -> Result<bool> {
         let Replica { connection, documents, device, .. } = self;
         let document = documents.get(connection, shard, device)?;
         let before = document.get_heads();
         document.set_actor(author.actor.clone());
         let mut transaction = document.transaction();
-        let written =
-            records.iter().try_for_each(|(key, record)| document::write_record(&mut transaction, key, record));
+        let written = write(&mut transaction);
         if let Err(error) = written {
             transaction.rollback();
             document.set_actor(device.clone());
@@ -338,8 +370,6 @@ impl Replica {
         if hash.is_none() {
             return Ok(false);
         }
-        // A local write knows what it touched: the records it wrote.
-        let touched: BTreeSet<String> = records.iter().map(|(key, _)| key.clone()).collect();
         persist(connection, shard, document, &before, &touched)?;
         Ok(true)
     }
@@ -414,9 +444,8 @@ impl Replica {
                         let job =
                             job_receiver.lock().map_err(|_| ()).and_then(|receiver| receiver.recv().map_err(|_| ()));
                         let Ok((index, chunks)) = job else { break };
-                        let decoded = document_from_chunks(chunks, &device).and_then(|document| {
-                            Ok((document.get_heads(), document::read_all_records(&document)?))
-                        });
+                        let decoded = document_from_chunks(chunks, &device)
+                            .and_then(|document| Ok((document.get_heads(), document::read_all_records(&document)?)));
                         if decoded_sender.send((index, decoded)).is_err() {
                             break;
                         }
@@ -776,7 +805,9 @@ fn store_adopted(
             .execute(params![shard_id, seq as i64, bytes])?;
     }
     transaction
-        .prepare_cached("UPDATE shards SET heads = ?2, chunk_count = ?3, byte_count = ?4, changed_seq = ?5 WHERE id = ?1")?
+        .prepare_cached(
+            "UPDATE shards SET heads = ?2, chunk_count = ?3, byte_count = ?4, changed_seq = ?5 WHERE id = ?1",
+        )?
         .execute(params![shard_id, heads_text(heads), chunks.len() as i64, byte_count, changed_seq])?;
     projection::project_records(transaction, shard, records)?;
     Ok(())
@@ -861,7 +892,6 @@ impl DocumentCache {
     fn evict(&mut self, shard: &ShardId) {
         self.documents.remove(shard);
     }
-
 
     fn shrink(&mut self) {
         while self.documents.len() > self.capacity {

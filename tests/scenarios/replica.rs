@@ -137,14 +137,30 @@ fn the_same_field_edited_on_two_devices_keeps_both_values_until_written_again() 
     let detail = query::elder_detail(&station, &saved.id).unwrap();
     assert_eq!(detail.elder.address, "庄口镇新屋", "edits of different fields merge");
     assert_eq!(detail.conflicts, conflicts);
-    // Picking a value resolves the conflict, for every device once they exchange changes.
-    let mut picked = detail.elder.clone();
-    picked.id_number = saved.id_number.clone();
-    picked.phone = Some("13900139000".into());
-    station.save_elder(picked).unwrap();
+    // Saving the record as shown (say, a note edited) keeps the conflict: nobody picked yet.
+    let mut unchanged = detail.elder.clone();
+    unchanged.id_number = saved.id_number.clone();
+    unchanged.notes = "已电话核实".into();
+    station.save_elder(unchanged).unwrap();
+    assert_eq!(query::conflicts_of(&station, &saved.id).unwrap().len(), 1);
+    // Picking the value not shown resolves the conflict, for every device once they exchange changes.
+    let shown = detail.elder.phone.clone().unwrap();
+    let other_value = if shown == "13900139000" { "13700137000" } else { "13900139000" };
+    let request = xianglin_schema::view::ResolveConflict {
+        shard: ShardId::elders(VILLAGES[0]).to_string(),
+        record_id: saved.id.clone(),
+        field: "phone".into(),
+        value: format!("\"{other_value}\""),
+    };
+    xianglin_sync::conflicts::resolve(&mut station, &request).unwrap();
     assert!(query::conflicts_of(&station, &saved.id).unwrap().is_empty());
     exchange(&mut station, &mut other);
     assert!(query::conflicts_of(&other, &saved.id).unwrap().is_empty());
+    for replica in [&station, &other] {
+        let elder = query::elder_detail(replica, &saved.id).unwrap().elder;
+        assert_eq!(elder.phone.as_deref(), Some(other_value));
+        assert_eq!(elder.notes, "已电话核实");
+    }
 }
 
 #[test]
