@@ -72,6 +72,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::adaptation::elder_assessments,
         commands::adaptation::adaptation_catalog,
         commands::adaptation::print_case_file,
+        commands::conflicts::conflicts,
+        commands::conflicts::resolve_conflict,
         commands::sync::sync_status,
         commands::sync::sync_now,
         commands::sync::enroll_device,

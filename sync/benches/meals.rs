@@ -97,7 +97,8 @@ fn thirty_diners_a_month(replica: &mut Replica) -> MealPoint {
         .map(|place| (county_key("place", &place.code), serde_json::to_value(place).unwrap()))
         .collect();
     records.push((county_key("policy", &policy.version), serde_json::to_value(&policy).unwrap()));
-    let author = Author { actor: automerge::ActorId::from(b"county".as_slice()), user_id: "county".into(), at: replica.now() };
+    let author =
+        Author { actor: automerge::ActorId::from(b"county".as_slice()), user_id: "county".into(), at: replica.now() };
     replica.commit(&ShardId::county(demo::DEMO_COUNTY), &records, &author).unwrap();
     replica.set_user("director").unwrap();
     let point = meals::save_meal_point(

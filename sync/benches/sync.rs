@@ -590,8 +590,7 @@ fn station_month(station: &Device, township: &str, month_end: NaiveDateTime) -> 
         if let ShardId::Meals { month: shard_month, .. } = &shard
             && *shard_month == month
         {
-            let keys =
-                replica.with_document(&shard, xianglin_sync::document::record_keys).unwrap();
+            let keys = replica.with_document(&shard, xianglin_sync::document::record_keys).unwrap();
             for key in keys {
                 records.push(replica.read_record(&shard, &key).unwrap().unwrap().value);
             }

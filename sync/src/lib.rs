@@ -26,6 +26,7 @@ pub mod adaptation;
 pub mod attachments;
 pub mod checkpoint;
 pub mod client;
+pub mod conflicts;
 pub mod demo;
 pub mod document;
 pub mod meals;

@@ -411,7 +411,8 @@ pub fn checks(replica: &mut Replica, point_ids: &[String], month: Month) -> Resu
     let point_names = point_names(replica)?;
     let policies = policies(replica)?;
     let related = related_meals(replica, point_ids, month)?;
-    let elder_ids: Vec<&String> = related.iter().map(|meal| &meal.elder_id).collect::<BTreeSet<_>>().into_iter().collect();
+    let elder_ids: Vec<&String> =
+        related.iter().map(|meal| &meal.elder_id).collect::<BTreeSet<_>>().into_iter().collect();
     let elders = life_of(replica, &elder_ids)?;
     let enrolments = enrolments(replica, point_ids)?;
     let no_name = String::new();
@@ -1184,7 +1185,12 @@ fn enrolments(replica: &Replica, point_ids: &[String]) -> Result<Enrolments> {
     )?;
     let rows = statement
         .query_map([serde_json::to_string(point_ids)?], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, Option<String>>(3)?))
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Option<String>>(3)?,
+            ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let parse = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();

@@ -109,3 +109,45 @@ fn registry_pages_cover_every_active_elder_once() {
     }
     assert_eq!(seen.len() as u32, status.elders);
 }
+
+#[test]
+fn the_demo_has_two_conflicts_from_two_computers_and_picking_one_leaves_the_other() {
+    use xianglin_schema::view::{ConflictRecordKind, ResolveConflict};
+    use xianglin_sync::conflicts;
+
+    let mut replica = small_demo_replica(1);
+    let rows = conflicts::conflicts(&mut replica).unwrap();
+    let fields: Vec<&str> = rows.iter().map(|row| row.field.as_str()).collect();
+    assert_eq!(fields.len(), 2, "{fields:?}");
+    assert!(fields.contains(&"phone") && fields.contains(&"address"), "{fields:?}");
+    for row in &rows {
+        assert_eq!(row.kind, ConflictRecordKind::Elder);
+        assert!(!row.elder_name.is_empty() && !row.place_name.is_empty());
+        assert_eq!(row.values.len(), 2);
+        assert_ne!(row.values[0].user_name, row.values[1].user_name, "a caseworker and the director");
+        assert_ne!(row.values[0].device, row.values[1].device);
+        assert!(row.values.iter().all(|value| !value.at.is_empty()));
+    }
+
+    let phone = rows.iter().find(|row| row.field == "phone").unwrap();
+    let picked = phone.values[1].clone();
+    let request = ResolveConflict {
+        shard: phone.shard.clone(),
+        record_id: phone.record_id.clone(),
+        field: phone.field.clone(),
+        value: picked.value.clone(),
+    };
+    conflicts::resolve(&mut replica, &request).unwrap();
+    let left = conflicts::conflicts(&mut replica).unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].field, "address");
+    let elder = xianglin_sync::registry::elder_for_edit(&replica, &phone.record_id).unwrap();
+    assert_eq!(elder.phone.as_deref(), Some(picked.display.as_str()));
+
+    // Resolving it again is refused: it is gone.
+    assert!(conflicts::resolve(&mut replica, &request).is_err());
+    // The projection rebuilt from the documents agrees.
+    let before = query::projection_dump(&replica).unwrap();
+    replica.rebuild().unwrap();
+    assert_eq!(query::projection_dump(&replica).unwrap(), before);
+}

@@ -718,3 +718,103 @@ async fn a_server_stopping_finishes_the_sync_in_flight() {
     let shard = ShardId::Elders { village: VILLAGE_A.into() };
     assert_eq!(county.admin(|store| store.heads(&shard).unwrap()), device.heads(&shard));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_the_reviewer_resolves_is_resolved_on_every_device_after_sync() {
+    use xianglin_schema::view::ResolveConflict;
+    use xianglin_sync::conflicts;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let codes = county.admin(|store| {
+        [
+            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+            code_for(store, Role::CountyReviewer, &["360733000000"], "县审核员"),
+        ]
+    });
+    let station = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
+    let caseworker = Device::enroll(&county, &codes[1], "刘芳的电脑").await;
+    let reviewer = Device::enroll(&county, &codes[2], "县民政局").await;
+    let devices = [&station, &caseworker, &reviewer];
+    for device in devices {
+        device.sync().await;
+    }
+    let shared = station.add_elder(&mut Rng::new(11), VILLAGE_A);
+    station.sync().await;
+    caseworker.sync().await;
+
+    // Offline, the station and the caseworker both correct the phone and the address.
+    let edit = |device: &Device, phone: &str, address: &str| {
+        let mut replica = device.replica.lock().unwrap();
+        let mut elder = registry::elder_for_edit(&replica, &shared).unwrap();
+        elder.phone = Some(phone.into());
+        elder.address = address.into();
+        replica.save_elder(elder).unwrap();
+    };
+    edit(&station, "13800000001", "白沙村3组12号");
+    edit(&caseworker, "13900000002", "白沙村3组21号");
+    for device in [&station, &caseworker, &reviewer] {
+        device.sync().await;
+    }
+
+    // The reviewer sees both fields, each value with who wrote it and when.
+    let rows = conflicts::conflicts(&mut reviewer.replica.lock().unwrap()).unwrap();
+    let fields: Vec<&str> = rows.iter().filter(|row| row.record_id == shared).map(|row| row.field.as_str()).collect();
+    assert_eq!(fields, ["address", "phone"]);
+    let phone = rows.iter().find(|row| row.field == "phone").unwrap();
+    assert!(phone.accepts_other);
+    let mut writers: Vec<(&str, &str)> =
+        phone.values.iter().map(|value| (value.display.as_str(), value.user_name.as_str())).collect();
+    writers.sort();
+    assert_eq!(writers, [("13800000001", "庄口站"), ("13900000002", "刘芳")]);
+    assert!(phone.values.iter().all(|value| value.at.starts_with("2026-11-20")));
+    assert_eq!(phone.values.iter().filter(|value| value.shown).count(), 1);
+    assert!(phone.values[0].shown, "the value lists show comes first");
+
+    // Bad picks are refused and change nothing.
+    let elders_a = ShardId::Elders { village: VILLAGE_A.into() };
+    let before = reviewer.heads(&elders_a);
+    let pick = |field: &str, value: &str| ResolveConflict {
+        shard: elders_a.to_string(),
+        record_id: shared.clone(),
+        field: field.into(),
+        value: value.into(),
+    };
+    for (request, expected) in [
+        (pick("phone", "not json"), "格式不正确"),
+        (pick("phone", "\"12\""), "电话"),
+        (pick("name", "\"张三\""), "已不存在"),
+    ] {
+        let error = conflicts::resolve(&mut reviewer.replica.lock().unwrap(), &request).unwrap_err();
+        assert!(error.to_string().contains(expected) || format!("{error:?}").contains(expected), "{error:?}");
+    }
+    assert_eq!(reviewer.heads(&elders_a), before);
+
+    // The reviewer types a third phone number; the address conflict stays until picked.
+    conflicts::resolve(&mut reviewer.replica.lock().unwrap(), &pick("phone", "\"13700000003\"")).unwrap();
+    for device in [&reviewer, &station, &caseworker] {
+        device.sync().await;
+    }
+    for device in devices {
+        let replica = device.replica.lock().unwrap();
+        assert_eq!(registry::elder_for_edit(&replica, &shared).unwrap().phone.as_deref(), Some("13700000003"));
+        let left: Vec<String> = query::conflicts_of(&replica, &shared).unwrap().into_iter().map(|c| c.field).collect();
+        assert_eq!(left, ["address"]);
+    }
+
+    // The station picks the caseworker's address; after sync no device has a conflict left.
+    let address = conflicts::conflicts(&mut station.replica.lock().unwrap()).unwrap();
+    let theirs = address[0].values.iter().find(|value| value.display == "白沙村3组21号").unwrap().value.clone();
+    conflicts::resolve(&mut station.replica.lock().unwrap(), &pick("address", &theirs)).unwrap();
+    for device in [&station, &caseworker, &reviewer] {
+        device.sync().await;
+    }
+    for device in devices {
+        let replica = device.replica.lock().unwrap();
+        assert!(query::all_conflicts(&replica).unwrap().is_empty());
+        assert_eq!(registry::elder_for_edit(&replica, &shared).unwrap().address, "白沙村3组21号");
+    }
+    assert_eq!(station.heads(&elders_a), reviewer.heads(&elders_a));
+    county.stop().await;
+}

@@ -7,6 +7,7 @@
 pub mod adaptation;
 pub mod app;
 pub mod attachments;
+pub mod conflicts;
 pub mod elders;
 pub mod meals;
 pub mod roster;

@@ -191,6 +191,9 @@ impl Generator {
             for (index, village) in township.villages.iter().enumerate() {
                 let caseworker = &township.caseworkers[index / VILLAGES_PER_CASEWORKER];
                 let elders = self.write_village_elders(replica, township, village, setup_time)?;
+                if township.place.code == SMALL_TOWNSHIP && index == 0 {
+                    self.write_conflicts(replica, township, village, &elders)?;
+                }
                 if township.place.code == SMALL_TOWNSHIP {
                     let today = self.options.today;
                     let eligible = elders.iter().filter(|elder| adaptation_eligible(&self.policy, elder, today));
@@ -213,6 +216,56 @@ impl Generator {
         };
         replica.set_user(signed_in)?;
         Ok(summary)
+    }
+
+    /// Two computers that changed the same field before either synced: the village's
+    /// caseworker and the township's director each corrected an elder's phone (and another
+    /// elder's address) differently, so the reviewer has conflicts to resolve.
+    fn write_conflicts(
+        &mut self,
+        replica: &mut Replica,
+        township: &Township,
+        village: &Place,
+        elders: &[Elder],
+    ) -> Result<()> {
+        let shard = ShardId::Elders { village: village.code.clone() };
+        let at = NaiveDateTime::new(
+            self.options.today - Duration::days(3),
+            NaiveTime::from_hms_opt(10, 0, 0).expect("valid time"),
+        );
+        let caseworker = self.author(at, &township.caseworkers[0].id);
+        let director = Author {
+            actor: ActorId::from([b"demo-station-".as_slice(), &self.options.seed.to_be_bytes()].concat()),
+            user_id: township.director.id.clone(),
+            at: at + Duration::minutes(95),
+        };
+        let mut rng = self.rng.derive("conflicts");
+        let street = village.name.replace("村委会", "村").replace("居委会", "社区");
+        let phone = |rng: &mut Rng| Json::String(format!("13{}{:08}", rng.between(5, 9), rng.between(0, 99_999_999)));
+        let edits = [
+            (elders.get(1), "phone", phone(&mut rng), phone(&mut rng)),
+            (
+                elders.get(2),
+                "address",
+                Json::String(format!("{street}{}组{}号", rng.between(1, 9), rng.between(1, 60))),
+                Json::String(format!("{street}{}组{}号", rng.between(1, 9), rng.between(1, 60))),
+            ),
+        ];
+        for (elder, field, by_caseworker, by_director) in edits {
+            let Some(elder) = elder else { continue };
+            let mut station = replica.with_document(&shard, automerge::Automerge::fork)?;
+            station.set_actor(director.actor.clone());
+            let mut transaction = station.transaction();
+            crate::document::write_path(&mut transaction, &elder.id, field, &by_director)?;
+            let options = automerge::transaction::CommitOptions::default()
+                .with_message(director.user_id.clone())
+                .with_time(director.at.and_utc().timestamp());
+            transaction.commit_with(options);
+            let change = station.get_last_local_change().map(|change| change.raw_bytes().to_vec()).unwrap_or_default();
+            replica.write_field(&shard, &elder.id, field, &by_caseworker, &caseworker)?;
+            replica.apply_changes(&shard, &change)?;
+        }
+        Ok(())
     }
 
     fn townships(&mut self, setup_time: NaiveDateTime) -> Vec<Township> {

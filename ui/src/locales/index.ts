@@ -4,11 +4,12 @@ import zhCN from './zh-CN'
 import registryZhCN from './registry.zh-CN'
 import mealsZhCN from './meals.zh-CN'
 import adaptationZhCN from './adaptation.zh-CN'
+import reviewZhCN from './review.zh-CN'
 
 export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN } },
+  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN } },
 })
 
 type EnumTables = (typeof zhCN)['enum']

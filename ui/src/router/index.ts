@@ -4,6 +4,7 @@ import { useAppStore } from '@/stores/app'
 import { adaptationRoutes } from './adaptation'
 import { elderRoutes } from './elders'
 import { mealRoutes } from './meals'
+import { reviewRoutes } from './review'
 import { syncRoutes } from './sync'
 import { visitRoutes } from './visits'
 
@@ -17,7 +18,7 @@ export const router = createRouter({
       path: '/',
       component: Layout,
       redirect: '/visits/due',
-      children: [...elderRoutes, ...visitRoutes, ...mealRoutes, ...adaptationRoutes, ...syncRoutes],
+      children: [...elderRoutes, ...visitRoutes, ...mealRoutes, ...adaptationRoutes, ...reviewRoutes, ...syncRoutes],
     },
   ],
 })
