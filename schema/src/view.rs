@@ -744,6 +744,61 @@ pub struct MealAnomaly {
     pub detail: String,
 }
 
+/// What the county's checks look for across every station's synced data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum CountyAnomalyKind {
+    /// A visit dated after the elder's death.
+    VisitAfterDeath,
+    /// A meal dated after the elder died or moved away.
+    MealAfterLifeEnd,
+    /// One elder's slot of one day claimed twice (at one point or two).
+    DoubleMealClaim,
+    /// A visit recorded by someone whose places do not include the elder's village.
+    VisitOutsidePlaces,
+    /// An active elder with no visit for two of their visit tier's periods.
+    CoverageGap,
+}
+
+/// One finding of the county's checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CountyAnomaly {
+    pub kind: CountyAnomalyKind,
+    /// The visit or meal found; the elder's id for a coverage gap.
+    pub record_id: String,
+    pub elder_id: String,
+    pub elder_name: String,
+    pub village_name: String,
+    pub township_name: String,
+    /// The record's date (a coverage gap: the last visit, if any).
+    pub date: Option<NaiveDate>,
+    /// What is wrong, in Chinese.
+    pub detail: String,
+}
+
+/// Asks for the county's checks over a month, in a township (or the whole county when `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CountyAnomaliesRequest {
+    pub place_code: Option<String>,
+    /// `YYYY-MM`.
+    pub month: String,
+}
+
+/// How many findings of one kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CountyAnomalyCount {
+    pub kind: CountyAnomalyKind,
+    pub count: u32,
+}
+
+/// The county's checks over a month: every finding, and the count of each kind (zeros included).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CountyAnomalies {
+    pub month: String,
+    pub rows: Vec<CountyAnomaly>,
+    pub counts: Vec<CountyAnomalyCount>,
+}
+
 /// A point's settlement for a month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SettlementRequest {

@@ -73,6 +73,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::adaptation::adaptation_catalog,
         commands::adaptation::print_case_file,
         commands::conflicts::conflicts,
+        commands::review::county_anomalies,
         commands::conflicts::resolve_conflict,
         commands::sync::sync_status,
         commands::sync::sync_now,

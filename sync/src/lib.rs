@@ -23,6 +23,7 @@
 //! automerge outside this crate; nothing here knows about Tauri.
 
 pub mod adaptation;
+pub mod anomalies;
 pub mod attachments;
 pub mod checkpoint;
 pub mod client;

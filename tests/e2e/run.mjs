@@ -1,11 +1,12 @@
 // Runs every spec in order, in one app session until the last spec restarts the app: the
-// registry opens the demo county the visit, meal, adaptation and conflict specs then work on. Prints one final "N passed, N failed, N skipped" line.
+// registry opens the demo county the visit, meal, adaptation, conflict and check specs then work on. Prints one final "N passed, N failed, N skipped" line.
 import { browser, runSteps, startApp } from './lib.mjs'
 import { steps as registry } from './registry.spec.mjs'
 import { steps as visits } from './visits.spec.mjs'
 import { steps as meals } from './meals.spec.mjs'
 import { steps as adaptation } from './adaptation.spec.mjs'
 import { steps as conflicts } from './conflicts.spec.mjs'
+import { steps as anomalies } from './anomalies.spec.mjs'
 import { steps as registryEdit } from './registry-edit.spec.mjs'
 import { steps as startup } from './startup.spec.mjs'
 import { steps as sync } from './sync.spec.mjs'
@@ -20,7 +21,7 @@ try {
 
 let counts
 try {
-  counts = await runSteps([...registry, ...visits, ...meals, ...adaptation, ...conflicts, ...registryEdit, ...startup, ...sync])
+  counts = await runSteps([...registry, ...visits, ...meals, ...adaptation, ...conflicts, ...anomalies, ...registryEdit, ...startup, ...sync])
 } finally {
   await browser.deleteSession()
 }

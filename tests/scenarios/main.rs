@@ -1,6 +1,7 @@
 //! Scenarios across crates, one module per area. Helpers live in `support`.
 
 mod adaptation; // Home adaptation (一户一档): workflow rules, eligibility, assessments, caps, sync.
+mod anomalies; // The county's checks across stations: records after a death, double claims, visits outside places, coverage gaps.
 mod architecture; // Invariants of the crate graph (ARCHITECTURE.md).
 mod convergence; // The sync protocol as a property: random edits and schedules on three devices converge.
 mod demo; // The demo county: determinism, realism, the registry searches it feeds.

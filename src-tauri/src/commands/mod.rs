@@ -10,6 +10,7 @@ pub mod attachments;
 pub mod conflicts;
 pub mod elders;
 pub mod meals;
+pub mod review;
 pub mod roster;
 pub mod sync;
 pub mod visits;

@@ -33,4 +33,18 @@ export default {
       mode: '探访方式',
     },
   },
+  anomalies: {
+    month: '核查月份',
+    total: '共 {count} 处',
+    all: '全部',
+    empty: '本月未发现异常',
+    kind: {
+      visit_after_death: '去世后探访',
+      meal_after_life_end: '去世或迁出后就餐',
+      double_meal_claim: '重复申领餐补',
+      visit_outside_places: '越界探访',
+      coverage_gap: '漏访（超两个周期）',
+    },
+    column: { kind: '类别', township: '乡镇', village: '村/社区', elder: '老人', date: '日期', detail: '说明' },
+  },
 }

@@ -192,6 +192,7 @@ export default {
     adaptation: '适老化改造',
     adaptationCounty: '改造档案审核',
     conflicts: '冲突与对账',
+    anomalies: '异常核查',
     reports: '审批与报表',
     system: '本机',
     sync: '同步',
