@@ -42,7 +42,7 @@ use crate::projection::county_key;
 use crate::registry::current_elder;
 use crate::replica::to_json;
 use crate::shard::ShardId;
-use crate::{Error, Replica, Result};
+use crate::{Error, Replica, Result, query};
 
 /// Whether an elder's household may apply today, and why; with the cap of its kind and the
 /// elder's case still open, if any.
@@ -437,7 +437,7 @@ pub fn case_detail(replica: &Replica, case_id: &str) -> Result<CaseDetail> {
         timeline.push(CaseEventRow {
             step_label: event.step.label().to_owned(),
             outcome_label: event.outcome.label_at(event.step).to_owned(),
-            by_name: user_name(replica, &event.by)?,
+            by_name: query::user_name(replica, &event.by)?.unwrap_or_else(|| "未登记用户".to_owned()),
             applied: !progress.ignored.contains(&event.id) && !event.meta.is_voided(),
             event,
         });
@@ -497,8 +497,8 @@ pub fn case_detail(replica: &Replica, case_id: &str) -> Result<CaseDetail> {
             phone: elder.phone.clone(),
             economic_status: elder.economic_status,
             categories: elder.categories_on(today),
-            village_name: place_name(replica, &case.village_code)?,
-            township_name: place_name(replica, &township_code)?,
+            village_name: query::place_name(replica, &case.village_code)?.unwrap_or_default(),
+            township_name: query::place_name(replica, &township_code)?.unwrap_or_default(),
             township_code,
         },
         eligibility,
@@ -520,7 +520,7 @@ pub fn case_detail(replica: &Replica, case_id: &str) -> Result<CaseDetail> {
 /// The cases of a place (village, township or county; `None`: all the replica holds), at one
 /// step or every step, longest waiting first; with how many wait at each step of each township.
 pub fn cases(replica: &Replica, request: &AdaptationCasesRequest) -> Result<AdaptationCaseList> {
-    let prefix = crate::query::place_prefix(request.place_code.as_deref())?;
+    let prefix = query::place_prefix(request.place_code.as_deref())?;
     let step = request.step.map(|step| text_of(&step));
     let today = replica.today();
     let mut statement = replica.connection().prepare_cached(
@@ -838,24 +838,6 @@ fn days_since(since: &str, today: NaiveDate) -> u32 {
 
 fn township_of(village_code: &str) -> String {
     format!("{}000", &village_code[..9.min(village_code.len())])
-}
-
-fn place_name(replica: &Replica, code: &str) -> Result<String> {
-    Ok(replica
-        .connection()
-        .prepare_cached("SELECT name FROM places WHERE code = ?1")?
-        .query_row([code], |row| row.get(0))
-        .optional()?
-        .unwrap_or_default())
-}
-
-fn user_name(replica: &Replica, user_id: &str) -> Result<String> {
-    Ok(replica
-        .connection()
-        .prepare_cached("SELECT name FROM users WHERE id = ?1")?
-        .query_row([user_id], |row| row.get(0))
-        .optional()?
-        .unwrap_or_else(|| "未登记用户".to_owned()))
 }
 
 /// The role of the user signed in on this replica.

@@ -142,14 +142,15 @@ fn meal_anomalies(
         return Ok(());
     }
     let found = meals::checks(replica, &point_ids, month)?;
-    let villages = elder_villages(replica, found.iter().map(|anomaly| anomaly.elder_id.as_str()))?;
+    let ids: Vec<&String> = found.iter().map(|anomaly| &anomaly.elder_id).collect();
+    let elders = meals::life_of(replica, &ids)?;
     for anomaly in found {
         let kind = match anomaly.kind {
             MealAnomalyKind::AfterLifeEnd => CountyAnomalyKind::MealAfterLifeEnd,
             MealAnomalyKind::DoubleClaim => CountyAnomalyKind::DoubleMealClaim,
             _ => continue,
         };
-        let village = villages.get(&anomaly.elder_id).cloned().unwrap_or_default();
+        let village = elders.get(&anomaly.elder_id).map(|elder| elder.village_code.clone()).unwrap_or_default();
         if !village.starts_with(prefix) && prefix.len() > 9 {
             continue;
         }
@@ -158,23 +159,6 @@ fn meal_anomalies(
         rows.push(finding(kind, places, &village, who, Some(anomaly.date), detail));
     }
     Ok(())
-}
-
-/// Each elder's current village.
-fn elder_villages<'a>(replica: &Replica, ids: impl Iterator<Item = &'a str>) -> Result<HashMap<String, String>> {
-    let ids: Vec<&str> = ids.collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    let mut statement = replica.connection().prepare_cached(
-        "SELECT id, village_code FROM elders WHERE voided = 0 AND id IN (SELECT value FROM json_each(?1))
-         ORDER BY id, life_state = 'moved'",
-    )?;
-    let rows = statement
-        .query_map([serde_json::to_string(&ids)?], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut villages = HashMap::with_capacity(ids.len());
-    for (id, village) in rows {
-        villages.entry(id).or_insert(village);
-    }
-    Ok(villages)
 }
 
 /// Whether a place code covers a village: the county its first 6 digits, a township its first 9.

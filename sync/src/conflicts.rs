@@ -17,14 +17,14 @@ use xianglin_schema::problem::{Problem, Rule};
 use xianglin_schema::record::format_datetime;
 use xianglin_schema::view::{ConflictRecordKind, ConflictRow, ConflictValue, ResolveConflict};
 
-use crate::document;
 use crate::shard::ShardId;
 use crate::{Error, Replica, Result};
+use crate::{document, query};
 
 /// Every conflicted field of the replica, elders first, then by place and record.
 pub fn conflicts(replica: &mut Replica) -> Result<Vec<ConflictRow>> {
     let mut by_shard: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    for conflict in crate::query::all_conflicts(replica)? {
+    for conflict in query::all_conflicts(replica)? {
         by_shard.entry(conflict.shard).or_default().push((conflict.record_id, conflict.field));
     }
     let mut rows = Vec::new();
@@ -64,7 +64,7 @@ pub fn conflicts(replica: &mut Replica) -> Result<Vec<ConflictRow>> {
                 shown.push(ConflictValue {
                     display: display(&field, &value),
                     value: value.to_string(),
-                    user_name: user_name(replica, &user_id)?,
+                    user_name: query::user_name(replica, &user_id)?.unwrap_or_default(),
                     device,
                     at,
                     shown: index == last,
@@ -77,12 +77,12 @@ pub fn conflicts(replica: &mut Replica) -> Result<Vec<ConflictRow>> {
                 record_id,
                 kind,
                 elder_name: match &elder_id {
-                    Some(id) => elder_name(replica, id)?,
+                    Some(id) => query::elder_name(replica, id)?.unwrap_or_default(),
                     None => String::new(),
                 },
                 elder_id,
                 place_name: match village_code {
-                    Some(code) => place_name(replica, &code)?,
+                    Some(code) => query::place_name(replica, &code)?.unwrap_or_default(),
                     None => String::new(),
                 },
                 field,
@@ -219,31 +219,4 @@ fn display(field: &str, value: &Json) -> String {
         Json::Null => "（空）".to_owned(),
         other => other.to_string(),
     }
-}
-
-fn user_name(replica: &Replica, user_id: &str) -> Result<String> {
-    Ok(replica
-        .connection()
-        .prepare_cached("SELECT name FROM users WHERE id = ?1")?
-        .query_row([user_id], |row| row.get(0))
-        .optional()?
-        .unwrap_or_default())
-}
-
-fn elder_name(replica: &Replica, elder_id: &str) -> Result<String> {
-    Ok(replica
-        .connection()
-        .prepare_cached("SELECT name FROM elders WHERE id = ?1 AND voided = 0 ORDER BY life_state = 'moved' LIMIT 1")?
-        .query_row([elder_id], |row| row.get(0))
-        .optional()?
-        .unwrap_or_default())
-}
-
-fn place_name(replica: &Replica, code: &str) -> Result<String> {
-    Ok(replica
-        .connection()
-        .prepare_cached("SELECT name FROM places WHERE code = ?1")?
-        .query_row([code], |row| row.get(0))
-        .optional()?
-        .unwrap_or_default())
 }

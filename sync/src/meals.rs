@@ -34,7 +34,7 @@ use xianglin_schema::view::{
 use crate::projection::county_key;
 use crate::replica::to_json;
 use crate::shard::{Month, ShardId};
-use crate::{Error, Replica, Result};
+use crate::{Error, Replica, Result, query};
 
 /// The meal points of a township, with how many elders are enrolled at each today.
 pub fn meal_points(replica: &Replica, township_code: &str) -> Result<Vec<MealPointRow>> {
@@ -502,11 +502,13 @@ pub fn checks(replica: &mut Replica, point_ids: &[String], month: Month) -> Resu
         {
             for meal in changed_after(replica, point, month, &review.heads)? {
                 let detail = format!("{}审核通过后被修改或新增，未计入已审核金额", month);
-                anomalies.push(MealRef::from_meal(&meal, elder_name(replica, &meal.elder_id)?).anomaly(
-                    MealAnomalyKind::ChangedAfterApproval,
-                    &point.name,
-                    detail,
-                ));
+                anomalies.push(
+                    MealRef::from_meal(&meal, query::elder_name(replica, &meal.elder_id)?.unwrap_or_default()).anomaly(
+                        MealAnomalyKind::ChangedAfterApproval,
+                        &point.name,
+                        detail,
+                    ),
+                );
             }
         }
     }
@@ -520,7 +522,7 @@ pub fn checks(replica: &mut Replica, point_ids: &[String], month: Month) -> Resu
 pub fn settlement(replica: &mut Replica, request: &SettlementRequest) -> Result<Settlement> {
     let month: Month = parse_month(&request.month)?;
     let point = point(replica, &request.point_id)?;
-    let township_name = place_name(replica, &point.township_code)?;
+    let township_name = query::place_name(replica, &point.township_code)?.unwrap_or_default();
     let rows = settlement_rows(replica, &point.id, month)?;
     let adjustments = adjustments_of(replica, &point.id, month)?;
     let totals = totals_of(&rows, &adjustments);
@@ -561,7 +563,7 @@ pub fn township_settlements(
     request: &TownshipSettlementsRequest,
 ) -> Result<TownshipSettlements> {
     let month = parse_month(&request.month)?;
-    let township_name = place_name(replica, &request.township_code)?;
+    let township_name = query::place_name(replica, &request.township_code)?.unwrap_or_default();
     let mut points = Vec::new();
     let mut totals = SettlementTotals::default();
     for row in meal_points(replica, &request.township_code)? {
@@ -683,7 +685,7 @@ pub fn add_adjustment(replica: &mut Replica, request: &AddAdjustment) -> Result<
     if request.subsidy_delta == 0 && request.self_paid_delta == 0 {
         problems.push(refused("subsidy_delta", "调整金额不能都为0"));
     }
-    if crate::query::elder_life(replica, &request.elder_id)?.is_none() {
+    if query::elder_life(replica, &request.elder_id)?.is_none() {
         problems.push(Problem::new("elder_id", "调整对象", Rule::Required));
     }
     if !problems.is_empty() {
@@ -801,27 +803,11 @@ fn place_exists(replica: &Replica, code: &str, level: &str) -> Result<bool> {
         .is_some())
 }
 
-fn place_name(replica: &Replica, code: &str) -> Result<String> {
-    Ok(replica
-        .connection()
-        .query_row("SELECT name FROM places WHERE code = ?1", [code], |row| row.get(0))
-        .optional()?
-        .unwrap_or_default())
-}
-
 /// Every meal point's name, by id (a double claim names the other point).
 fn point_names(replica: &Replica) -> Result<HashMap<String, String>> {
     let mut statement = replica.connection().prepare_cached("SELECT id, name FROM meal_points")?;
     let rows = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
-}
-
-fn elder_name(replica: &Replica, elder_id: &str) -> Result<String> {
-    Ok(replica
-        .connection()
-        .query_row("SELECT name FROM elders WHERE id = ?1 LIMIT 1", [elder_id], |row| row.get(0))
-        .optional()?
-        .unwrap_or_default())
 }
 
 pub(crate) fn policies(replica: &Replica) -> Result<Vec<Policy>> {
@@ -1141,17 +1127,18 @@ fn related_meals(replica: &Replica, point_ids: &[String], month: Month) -> Resul
 }
 
 /// An elder's name and whether (and since when) they are gone, for the checks.
-struct ElderLife {
-    name: String,
-    state: LifeState,
-    gone: Option<NaiveDate>,
+pub(crate) struct ElderLife {
+    pub(crate) name: String,
+    pub(crate) village_code: String,
+    pub(crate) state: LifeState,
+    pub(crate) gone: Option<NaiveDate>,
 }
 
-/// The current registry entry of each elder, reduced to their name and life: an elder who moved
+/// The current registry entry of each elder, reduced to their name, village and life: an elder who moved
 /// village has an entry in each, and is gone only if every entry says moved.
-fn life_of(replica: &Replica, ids: &[&String]) -> Result<HashMap<String, ElderLife>> {
+pub(crate) fn life_of(replica: &Replica, ids: &[&String]) -> Result<HashMap<String, ElderLife>> {
     let mut statement = replica.connection().prepare_cached(
-        "SELECT id, name, life_state, life_date FROM elders
+        "SELECT id, name, life_state, life_date, village_code FROM elders
          WHERE voided = 0 AND id IN (SELECT value FROM json_each(?1)) ORDER BY id, life_state = 'moved'",
     )?;
     let rows = statement
@@ -1161,15 +1148,16 @@ fn life_of(replica: &Replica, ids: &[&String]) -> Result<HashMap<String, ElderLi
                 row.get::<_, String>(1)?,
                 row.get::<_, String>(2)?,
                 row.get::<_, Option<String>>(3)?,
+                row.get::<_, String>(4)?,
             ))
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let mut elders = HashMap::with_capacity(ids.len());
-    for (id, name, state, date) in rows {
+    for (id, name, state, date, village_code) in rows {
         elders.entry(id).or_insert_with(|| {
             let state = from_text(&state).unwrap_or(LifeState::Active);
             let gone = date.and_then(|date| NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok());
-            ElderLife { name, gone: gone.filter(|_| state != LifeState::Active), state }
+            ElderLife { name, village_code, gone: gone.filter(|_| state != LifeState::Active), state }
         });
     }
     Ok(elders)
@@ -1279,41 +1267,27 @@ fn review_of(replica: &Replica, point_id: &str, month: Month) -> Result<Option<S
     Ok(body.map(|body| serde_json::from_str(&body)).transpose()?)
 }
 
-fn user_name(replica: &Replica, user_id: &str) -> Result<String> {
-    Ok(replica
-        .connection()
-        .query_row("SELECT name FROM users WHERE id = ?1", [user_id], |row| row.get(0))
-        .optional()?
-        .unwrap_or_else(|| "县民政局".to_owned()))
-}
-
 fn status_of(
     replica: &Replica,
     submission: Option<&SettlementSubmission>,
     review: Option<&SettlementReview>,
 ) -> Result<(SettlementStatus, String)> {
     let day = |at: &str| at.get(..10).unwrap_or(at).to_owned();
+    let who = |user_id: &str| -> Result<String> {
+        Ok(query::user_name(replica, user_id)?.unwrap_or_else(|| "未登记用户".to_owned()))
+    };
     Ok(match (submission, review) {
         (_, Some(review)) if review.decision == ReviewDecision::Approved => (
             SettlementStatus::Approved,
-            format!("已审核锁定（{} {}）", day(&review.reviewed_at), user_name(replica, &review.reviewed_by)?),
+            format!("已审核锁定（{} {}）", day(&review.reviewed_at), who(&review.reviewed_by)?),
         ),
         (Some(submission), Some(review)) if review.submission_id == submission.id => (
             SettlementStatus::Returned,
-            format!(
-                "已退回（{} {}）：{}",
-                day(&review.reviewed_at),
-                user_name(replica, &review.reviewed_by)?,
-                review.reason
-            ),
+            format!("已退回（{} {}）：{}", day(&review.reviewed_at), who(&review.reviewed_by)?, review.reason),
         ),
         (Some(submission), _) => (
             SettlementStatus::Submitted,
-            format!(
-                "已提交，待县级审核（{} {}）",
-                day(&submission.submitted_at),
-                user_name(replica, &submission.submitted_by)?
-            ),
+            format!("已提交，待县级审核（{} {}）", day(&submission.submitted_at), who(&submission.submitted_by)?),
         ),
         (None, _) => (SettlementStatus::Open, "未提交".to_owned()),
     })

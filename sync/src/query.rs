@@ -391,3 +391,26 @@ pub fn projection_dump(replica: &Replica) -> Result<Vec<String>> {
     }
     Ok(dump)
 }
+
+/// A place's name, if this replica knows the place.
+pub(crate) fn place_name(replica: &Replica, code: &str) -> Result<Option<String>> {
+    name_by_key(replica, "SELECT name FROM places WHERE code = ?1", code)
+}
+
+/// A user's name, if the county document holding them has reached this replica.
+pub(crate) fn user_name(replica: &Replica, user_id: &str) -> Result<Option<String>> {
+    name_by_key(replica, "SELECT name FROM users WHERE id = ?1", user_id)
+}
+
+/// An elder's name (from the current entry of one who moved village), if the elder is here.
+pub(crate) fn elder_name(replica: &Replica, elder_id: &str) -> Result<Option<String>> {
+    name_by_key(
+        replica,
+        "SELECT name FROM elders WHERE id = ?1 AND voided = 0 ORDER BY life_state = 'moved' LIMIT 1",
+        elder_id,
+    )
+}
+
+fn name_by_key(replica: &Replica, sql: &str, key: &str) -> Result<Option<String>> {
+    Ok(replica.connection().prepare_cached(sql)?.query_row([key], |row| row.get(0)).optional()?)
+}
