@@ -9,7 +9,9 @@ mod tests {
 
     use ts_rs::{Config, TS};
 
-    use crate::{adaptation, assessment, due, elder, meal, place, policy, problem, record, user, view, visit};
+    use crate::{
+        adaptation, assessment, due, duplicate, elder, meal, place, policy, problem, record, user, view, visit,
+    };
 
     /// Every exported type; ts-rs follows their dependencies.
     fn exported(config: &Config) -> Vec<(String, String)> {
@@ -127,6 +129,17 @@ mod tests {
             view::SaveElder,
             view::DuplicateReason,
             view::DuplicateCandidate,
+            view::DuplicateElder,
+            view::UserOption,
+            view::PendingSettlement,
+            view::Approvals,
+            view::DuplicatePair,
+            view::DuplicateDecisionRow,
+            view::DuplicatesPage,
+            view::DecideDuplicate,
+            view::UndoDuplicateDecision,
+            duplicate::DuplicateVerdict,
+            duplicate::DuplicateDecision,
             view::SaveElderOutcome,
             view::HistoryEntry,
             view::UpdateReferral,

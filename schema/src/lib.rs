@@ -1,4 +1,4 @@
-//! What a record is: places, users and devices, elders, ability assessments (GB/T 42195-2022),
+//! What a record is: places, users and devices, elders (and the county's duplicate decisions), ability assessments (GB/T 42195-2022),
 //! patrol visits, meals, home-adaptation cases (their workflow, eligibility and plan caps); the
 //! checks a record passes before it is saved; county policy as data; and the SQL migrations of
 //! the local replica.
@@ -12,6 +12,7 @@
 pub mod adaptation;
 pub mod assessment;
 pub mod due;
+pub mod duplicate;
 pub mod elder;
 pub mod id_number;
 pub mod meal;
@@ -36,4 +37,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (3, "attachment_sync", include_str!("../migrations/0003_attachment_sync.sql")),
     (4, "meals", include_str!("../migrations/0004_meals.sql")),
     (5, "adaptation", include_str!("../migrations/0005_adaptation.sql")),
+    (6, "duplicates", include_str!("../migrations/0006_duplicates.sql")),
 ];

@@ -12,6 +12,7 @@ use crate::adaptation::{
     DocumentState, Eligibility, PlanItem, PlanTotals, StepOutcome,
 };
 use crate::assessment::Assessment;
+use crate::duplicate::DuplicateVerdict;
 use crate::elder::{Category, EconomicStatus, Elder, LifeStatus};
 use crate::meal::{
     Diner, MealAdjustment, MealMode, MealPoint, MealSlot, ReviewDecision, SettlementReview, SettlementSubmission,
@@ -20,6 +21,7 @@ use crate::meal::{
 use crate::place::{PlaceLevel, PlaceSummary};
 use crate::policy::CatalogItem;
 use crate::record::Gender;
+use crate::user::Role;
 use crate::visit::{Severity, VisitMode};
 
 /// Whether this computer has data yet, and of which county.
@@ -33,6 +35,21 @@ pub struct AppStatus {
     pub data_dir: String,
     /// This device's automerge actor id (hex).
     pub device_id: String,
+    /// Who is signed in (`None` before enrolment).
+    pub user: Option<UserOption>,
+    /// Whether this is the built-in demo county, where anyone of it may be signed in to try
+    /// their part.
+    pub demo: bool,
+}
+
+/// Someone who works in the county, as a picker shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UserOption {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+    /// The places they work for, named (a few, then how many more).
+    pub places: String,
 }
 
 /// A place with the places below it, for pickers; `elders` counts active elders within.
@@ -177,6 +194,9 @@ pub struct ElderDetail {
     pub due_reason: Option<String>,
     pub recent_visits: Vec<VisitRow>,
     pub conflicts: Vec<FieldConflict>,
+    /// Registrations of the same person the county merged into this elder (their records are
+    /// counted here); opening one of them opens this page.
+    pub merged_from: Vec<DuplicateElder>,
 }
 
 /// Which part of the due list an elder falls in.
@@ -356,6 +376,84 @@ pub struct DuplicateCandidate {
     pub reason: DuplicateReason,
     /// The reason in Chinese.
     pub explanation: String,
+}
+
+/// One elder of a suspected pair (or of a decision), with how many records name them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DuplicateElder {
+    pub elder_id: String,
+    pub name: String,
+    pub id_number_masked: String,
+    pub gender: Gender,
+    pub birth_date: String,
+    pub village_code: String,
+    pub village_name: String,
+    pub township_name: String,
+    pub phone: Option<String>,
+    pub address: String,
+    pub life: LifeStatus,
+    /// When and by whom the elder was registered (`YYYY-MM-DD`, user name).
+    pub registered_on: String,
+    pub registered_by: String,
+    /// Records that name this elder themselves (not counting those of an elder merged in).
+    pub visits: u32,
+    pub meals: u32,
+    pub cases: u32,
+}
+
+/// Two registered elders who may be one person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DuplicatePair {
+    /// The elder suggested to keep: registered first.
+    pub first: DuplicateElder,
+    pub second: DuplicateElder,
+    /// 50–100: how alike they are (100: the same ID number and name).
+    pub score: u32,
+    pub reason: DuplicateReason,
+    /// What matched, in Chinese.
+    pub explanation: String,
+}
+
+/// A decision taken about a pair, newest first; an undone one stays listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DuplicateDecisionRow {
+    pub id: String,
+    pub verdict: DuplicateVerdict,
+    pub kept: DuplicateElder,
+    pub merged: DuplicateElder,
+    pub note: String,
+    pub decided_by: String,
+    /// `YYYY-MM-DD HH:MM`.
+    pub decided_at: String,
+    pub undone: bool,
+    pub undone_by: Option<String>,
+    pub undone_at: Option<String>,
+    pub undo_reason: Option<String>,
+}
+
+/// The county's duplicates page: suspected pairs, and the decisions taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DuplicatesPage {
+    /// Registered elders compared (merged ones excluded).
+    pub elders_checked: u32,
+    pub pairs: Vec<DuplicatePair>,
+    pub decisions: Vec<DuplicateDecisionRow>,
+}
+
+/// Merges `merged_id` into `kept_id`, or records that the two are different people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DecideDuplicate {
+    pub verdict: DuplicateVerdict,
+    pub kept_id: String,
+    pub merged_id: String,
+    pub note: String,
+}
+
+/// Undoes a decision (voids it), with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct UndoDuplicateDecision {
+    pub id: String,
+    pub reason: String,
 }
 
 /// What saving an elder did.
@@ -894,6 +992,33 @@ pub struct TownshipSettlements {
     pub month: String,
     pub points: Vec<PointSettlementRow>,
     pub totals: SettlementTotals,
+}
+
+/// A point's month submitted to the county and not yet decided on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PendingSettlement {
+    pub point_id: String,
+    pub point_name: String,
+    pub township_name: String,
+    /// `YYYY-MM`
+    pub month: String,
+    pub submitted_by: String,
+    /// `YYYY-MM-DD HH:MM`.
+    pub submitted_at: String,
+    pub note: String,
+    /// What was submitted.
+    pub totals: SettlementTotals,
+    /// Findings of the meal checks on the month now (the county looks before approving).
+    pub anomalies: u32,
+    pub days_waiting: u32,
+}
+
+/// What waits for the county's decision: meal settlements, and adaptation cases at a county
+/// step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Approvals {
+    pub settlements: Vec<PendingSettlement>,
+    pub cases: Vec<CaseRow>,
 }
 
 /// The station submits a point's month to the county.

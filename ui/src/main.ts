@@ -1,11 +1,10 @@
 import { createApp } from 'vue'
 import { createPinia } from 'pinia'
-import ElementPlus from 'element-plus'
-import zhCn from 'element-plus/es/locale/lang/zh-cn'
-import 'element-plus/dist/index.css'
+// Before App and the router, so Element Plus's CSS comes ahead of the app's own styles.
+import { elementPlus } from './plugins/elementPlus'
 import App from './App.vue'
 import { i18n } from './locales'
 import { router } from './router'
 import './style.css'
 
-createApp(App).use(createPinia()).use(i18n).use(ElementPlus, { locale: zhCn }).use(router).mount('#app')
+createApp(App).use(createPinia()).use(i18n).use(elementPlus).use(router).mount('#app')
