@@ -10,7 +10,7 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::{
-        adaptation, assessment, due, duplicate, elder, meal, place, policy, problem, record, user, view, visit,
+        adaptation, assessment, due, duplicate, elder, export, meal, place, policy, problem, record, user, view, visit,
     };
 
     /// Every exported type; ts-rs follows their dependencies.
@@ -133,6 +133,11 @@ mod tests {
             view::UserOption,
             view::PendingSettlement,
             view::Approvals,
+            view::CityExportRequest,
+            view::ExportLogRow,
+            view::ExportedFiles,
+            export::ExportFormat,
+            export::ExportLog,
             view::DuplicatePair,
             view::DuplicateDecisionRow,
             view::DuplicatesPage,

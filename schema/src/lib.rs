@@ -1,4 +1,4 @@
-//! What a record is: places, users and devices, elders (and the county's duplicate decisions), ability assessments (GB/T 42195-2022),
+//! What a record is: places, users and devices, elders (and the county's duplicate decisions), the layout of exports to the city's platform, ability assessments (GB/T 42195-2022),
 //! patrol visits, meals, home-adaptation cases (their workflow, eligibility and plan caps); the
 //! checks a record passes before it is saved; county policy as data; and the SQL migrations of
 //! the local replica.
@@ -14,6 +14,7 @@ pub mod assessment;
 pub mod due;
 pub mod duplicate;
 pub mod elder;
+pub mod export;
 pub mod id_number;
 pub mod meal;
 pub mod names;

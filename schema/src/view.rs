@@ -14,6 +14,7 @@ use crate::adaptation::{
 use crate::assessment::Assessment;
 use crate::duplicate::DuplicateVerdict;
 use crate::elder::{Category, EconomicStatus, Elder, LifeStatus};
+use crate::export::{ExportFormat, ExportLog};
 use crate::meal::{
     Diner, MealAdjustment, MealMode, MealPoint, MealSlot, ReviewDecision, SettlementReview, SettlementSubmission,
     SettlementTotals,
@@ -1019,6 +1020,34 @@ pub struct PendingSettlement {
 pub struct Approvals {
     pub settlements: Vec<PendingSettlement>,
     pub cases: Vec<CaseRow>,
+}
+
+/// Exports the county's data for the city's platform.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CityExportRequest {
+    /// `YYYY-MM`, both included.
+    pub from_month: String,
+    pub to_month: String,
+    pub format: ExportFormat,
+    /// ID numbers in full instead of masked: needs a reason, and is logged.
+    pub include_id_numbers: bool,
+    pub reason: String,
+}
+
+/// One export as the log lists it, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportLogRow {
+    pub log: ExportLog,
+    pub by_name: String,
+    /// `YYYY-MM-DD HH:MM`.
+    pub at: String,
+}
+
+/// The files an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportedFiles {
+    pub paths: Vec<String>,
+    pub log: ExportLog,
 }
 
 /// The station submits a point's month to the county.

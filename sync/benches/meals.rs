@@ -1,8 +1,8 @@
 //! Meal-service benchmarks (run with `cargo bench -p xianglin-sync --bench meals`): a point's
 //! month settlement for 30 diners × 22 days, and on the full-size demo county the settlement of
 //! the largest point, the summary of the largest township over all its points, and the county's
-//! checks over a month of the whole county (`anomalies`). Figures are
-//! printed, never asserted. `XIANGLIN_BENCH_COUNTY` reuses a county generated before (copied).
+//! checks over a month of the whole county (`anomalies`), and duplicate detection over every
+//! elder of the county (`duplicates`). Figures are printed, never asserted. `XIANGLIN_BENCH_COUNTY` reuses a county generated before (copied).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -18,7 +18,7 @@ use xianglin_schema::view::{
 use xianglin_sync::demo::{self, DemoOptions, DemoSize, Rng};
 use xianglin_sync::projection::county_key;
 use xianglin_sync::replica::Clock;
-use xianglin_sync::{Author, Replica, ShardId, anomalies, meals, query};
+use xianglin_sync::{Author, Replica, ShardId, anomalies, duplicates, meals, query};
 
 fn main() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("valid date");
@@ -98,6 +98,19 @@ fn main() {
     });
     let counts: Vec<String> = found.counts.iter().map(|count| format!("{:?} {}", count.kind, count.count)).collect();
     println!("full county 2026-10: every check ({}) p50 {:.0} ms, p95 {:.0} ms", counts.join(", "), ms(p50), ms(p95));
+
+    // Suspected duplicates over every elder of the county (issue goal: ≤ 2 s).
+    let page = duplicates::duplicates(&county).expect("duplicates");
+    let (p50, p95) = time(5, || {
+        duplicates::duplicates(&county).expect("duplicates");
+    });
+    println!(
+        "full county: duplicate detection over {} elders ({} pairs) p50 {:.0} ms, p95 {:.0} ms",
+        page.elders_checked,
+        page.pairs.len(),
+        ms(p50),
+        ms(p95)
+    );
 }
 
 /// A point with 30 diners of every band who each eat lunch on every weekday of November 2026

@@ -39,10 +39,11 @@ use xianglin_schema::view::{
 use crate::attachments::AttachmentStore;
 use crate::meals::policies;
 use crate::projection::county_key;
+use crate::query::user_role;
 use crate::registry::current_elder;
 use crate::replica::to_json;
 use crate::shard::ShardId;
-use crate::{Error, Replica, Result, query};
+use crate::{Error, Replica, Result, query, refused};
 
 /// Whether an elder's household may apply today, and why; with the cap of its kind and the
 /// elder's case still open, if any.
@@ -838,20 +839,6 @@ fn days_since(since: &str, today: NaiveDate) -> u32 {
 
 fn township_of(village_code: &str) -> String {
     format!("{}000", &village_code[..9.min(village_code.len())])
-}
-
-/// The role of the user signed in on this replica.
-fn user_role(replica: &Replica) -> Result<Option<Role>> {
-    let role: Option<String> = replica
-        .connection()
-        .prepare_cached("SELECT role FROM users WHERE id = ?1 AND voided = 0")?
-        .query_row([replica.user_id()], |row| row.get(0))
-        .optional()?;
-    Ok(role.and_then(|role| from_text(&role)))
-}
-
-fn refused(field: &str, message: &str) -> Problem {
-    Problem { field: field.to_owned(), rule: Rule::Conflicts, message: message.to_owned() }
 }
 
 fn from_text<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {

@@ -5,6 +5,7 @@
 //! - [`shard`]: which document holds a record.
 //! - [`document`]: records inside automerge documents, conflicts, touched records.
 //! - [`registry`]: saving elders (duplicates caught at entry), history, referrals.
+//! - [`duplicates`]: elders registered twice, county-wide: suspected pairs, merge and undo.
 //! - [`replica`]: the local replica: open, write, merge, rebuild, bounded document cache.
 //! - [`attachments`]: photos and scans stored once by SHA-256 beside the replica.
 //! - [`checkpoint`]: folds the write-ahead log into the file in the background.
@@ -12,7 +13,9 @@
 //! - [`meals`]: meal points, diners, the day's roster, subsidies, checks and settlements.
 //! - [`adaptation`]: home-adaptation case files (一户一档): eligibility, the workflow from 申请 to
 //!   归档 with its roles and requirements, plans within the cap, attachments, assessments.
-//! - [`projection`]: documents → SQLite tables.
+//! - [`city_export`]: the county's data for the city's platform (JSON/CSV), every export logged.
+//! - [`approvals`]: what waits for the county: submitted settlements, cases at a county step.
+//! - [`projection`]: documents → SQLite tables; `merges`: rows of merged elders read as the kept one.
 //! - [`query`]: what the app reads from the projection.
 //! - [`demo`]: the deterministic demo county on the real places of 会昌县.
 //! - [`protocol`]: the sync wire format; [`client`]: the device side of sync (and HTTP);
@@ -24,13 +27,17 @@
 
 pub mod adaptation;
 pub mod anomalies;
+pub mod approvals;
 pub mod attachments;
 pub mod checkpoint;
+pub mod city_export;
 pub mod client;
 pub mod conflicts;
 pub mod demo;
 pub mod document;
+pub mod duplicates;
 pub mod meals;
+mod merges;
 pub mod patrol;
 pub mod projection;
 pub mod protocol;
@@ -91,6 +98,11 @@ pub enum Error {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Io(#[from] std::io::Error),
+}
+
+/// A request refused by a rule that is not a field's format (a role, a state), in Chinese.
+pub(crate) fn refused(field: &str, message: &str) -> Problem {
+    Problem { field: field.to_owned(), rule: xianglin_schema::Rule::Conflicts, message: message.to_owned() }
 }
 
 impl Error {

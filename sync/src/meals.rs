@@ -32,9 +32,10 @@ use xianglin_schema::view::{
 };
 
 use crate::projection::county_key;
+use crate::query::user_role;
 use crate::replica::to_json;
 use crate::shard::{Month, ShardId};
-use crate::{Error, Replica, Result, query};
+use crate::{Error, Replica, Result, query, refused};
 
 /// The meal points of a township, with how many elders are enrolled at each today.
 pub fn meal_points(replica: &Replica, township_code: &str) -> Result<Vec<MealPointRow>> {
@@ -777,10 +778,6 @@ impl MealRef {
     }
 }
 
-fn refused(field: &str, message: &str) -> Problem {
-    Problem { field: field.to_owned(), rule: Rule::Conflicts, message: message.to_owned() }
-}
-
 fn parse_month(text: &str) -> Result<Month> {
     text.parse().map_err(|_| Error::Problems(vec![Problem::new("month", "结算月份", Rule::Date)]))
 }
@@ -814,15 +811,6 @@ pub(crate) fn policies(replica: &Replica) -> Result<Vec<Policy>> {
     let mut statement = replica.connection().prepare_cached("SELECT body FROM policies")?;
     let bodies = statement.query_map([], |row| row.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
     bodies.iter().map(|body| Ok(serde_json::from_str(body)?)).collect()
-}
-
-/// The role of the user signed in on this replica.
-fn user_role(replica: &Replica) -> Result<Option<Role>> {
-    let role: Option<String> = replica
-        .connection()
-        .query_row("SELECT role FROM users WHERE id = ?1", [replica.user_id()], |row| row.get(0))
-        .optional()?;
-    Ok(role.and_then(|role| serde_json::from_value(serde_json::Value::String(role)).ok()))
 }
 
 /// Diners enrolled at a point on a date, with their elder (the current registry entry), by name.

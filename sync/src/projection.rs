@@ -6,7 +6,8 @@
 //!
 //! Two kinds of rows are derived from several records: an adaptation case's step (replayed from
 //! its events, which live in two shards) is refreshed whenever the case or one of its events is
-//! projected, and `attachment_refs` lists the attachments each visit and case refers to.
+//! projected, and `attachment_refs` lists the attachments each visit and case refers to. Rows
+//! about an elder the county merged into another read as the kept elder ([`crate::merges`]).
 
 use automerge::Automerge;
 use rusqlite::{OptionalExtension, Transaction, params};
@@ -14,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value as Json;
 use xianglin_schema::adaptation::{self, AdaptationCase, CaseEvent};
 use xianglin_schema::assessment::Assessment;
+use xianglin_schema::duplicate::DuplicateDecision;
 use xianglin_schema::elder::Elder;
 use xianglin_schema::meal::{Diner, Meal, MealAdjustment, MealPoint, SettlementReview, SettlementSubmission};
 use xianglin_schema::names::name_keys;
@@ -23,11 +25,12 @@ use xianglin_schema::user::{Device, User};
 use xianglin_schema::visit::Visit;
 
 use crate::document::{self, StoredRecord};
+use crate::merges;
 use crate::shard::{ShardId, ShardKind};
 use crate::{Error, Result};
 
 /// The tables `rebuild` empties and refills, in the order they are compared by tests.
-pub const TABLES: [&str; 17] = [
+pub const TABLES: [&str; 19] = [
     "places",
     "policies",
     "users",
@@ -45,6 +48,8 @@ pub const TABLES: [&str; 17] = [
     "case_events",
     "attachment_refs",
     "conflicts",
+    "duplicate_decisions",
+    "elder_aliases",
 ];
 
 /// The key of a record that is not its shard's main kind: `<kind>/<id>` (in the county document
@@ -189,7 +194,8 @@ fn insert_conflicts(transaction: &Transaction<'_>, shard_id: &str, key: &str, st
     Ok(())
 }
 
-fn text<T: serde::Serialize>(value: &T) -> String {
+/// An enum's (or any value's) text as its JSON reads: `living_alone`, not `"living_alone"`.
+pub(crate) fn text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(Json::String(text)) => text,
         Ok(other) => other.to_string(),
@@ -223,7 +229,7 @@ fn project_elder(transaction: &Transaction<'_>, shard_id: &str, elder: &Elder) -
             categories.join(","),
             text(&elder.life.state),
             elder.life.date.map(|date| date.to_string()),
-            elder.meta.is_voided(),
+            elder.meta.is_voided() || merges::is_merged(transaction, &elder.id)?,
             serde_json::to_string(elder)?,
         ])?;
     Ok(())
@@ -260,7 +266,7 @@ fn project_visit(transaction: &Transaction<'_>, shard_id: &str, visit: &Visit) -
         .execute(params![
             visit.id,
             shard_id,
-            visit.elder_id,
+            merges::aliased(transaction, "visits", &visit.id, &visit.elder_id)?,
             visit.village_code,
             visit.visited_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
             text(&visit.mode),
@@ -285,7 +291,7 @@ fn project_meal(transaction: &Transaction<'_>, shard_id: &str, meal: &Meal) -> R
             meal.id,
             shard_id,
             meal.point_id,
-            meal.elder_id,
+            merges::aliased(transaction, "meals", &meal.id, &meal.elder_id)?,
             meal.date.to_string(),
             text(&meal.slot),
             text(&meal.mode),
@@ -331,7 +337,7 @@ fn project_diner(transaction: &Transaction<'_>, shard_id: &str, diner: &Diner) -
             diner.id,
             shard_id,
             diner.point_id,
-            diner.elder_id,
+            merges::aliased(transaction, "diners", &diner.id, &diner.elder_id)?,
             diner.enrolled_on.to_string(),
             diner.left_on.map(|date| date.to_string()),
             diner.meta.is_voided(),
@@ -388,7 +394,7 @@ fn project_adjustment(transaction: &Transaction<'_>, shard_id: &str, adjustment:
             adjustment.point_id,
             adjustment.month,
             adjustment.from_month,
-            adjustment.elder_id,
+            merges::aliased(transaction, "meal_adjustments", &adjustment.id, &adjustment.elder_id)?,
             adjustment.subsidy_delta,
             adjustment.self_paid_delta,
             adjustment.meta.is_voided(),
@@ -408,7 +414,7 @@ fn project_case(transaction: &Transaction<'_>, shard_id: &str, case: &Adaptation
         .execute(params![
             case.id,
             shard_id,
-            case.elder_id,
+            merges::aliased(transaction, "adaptation_cases", &case.id, &case.elder_id)?,
             case.village_code,
             case.urban,
             case.meta.is_voided(),
@@ -478,7 +484,7 @@ fn project_assessment(transaction: &Transaction<'_>, shard_id: &str, assessment:
         .execute(params![
             assessment.id,
             shard_id,
-            assessment.elder_id,
+            merges::aliased(transaction, "assessments", &assessment.id, &assessment.elder_id)?,
             assessment.assessed_on.to_string(),
             text(&assessment.standard),
             assessment.result.as_ref().map(|result| result.total),
@@ -531,6 +537,10 @@ fn project_county_record(transaction: &Transaction<'_>, shard_id: &str, key: &st
                         shard_id
                     ])
                 })
+        }
+        "duplicate" => {
+            let decision: DuplicateDecision = typed(value.clone())?;
+            return Some(merges::project_decision(transaction, shard_id, &decision));
         }
         _ => return None,
     };

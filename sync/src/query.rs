@@ -6,8 +6,10 @@ use rusqlite::OptionalExtension;
 use xianglin_schema::elder::{Elder, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::place::{PlaceLevel, PlaceSummary};
+use xianglin_schema::user::Role;
 use xianglin_schema::view::{
-    AppStatus, CaseworkerOption, ElderDetail, ElderPage, ElderRow, ElderSearch, FieldConflict, PlaceNode, VisitRow,
+    AppStatus, CaseworkerOption, ElderDetail, ElderPage, ElderRow, ElderSearch, FieldConflict, PlaceNode, UserOption,
+    VisitRow,
 };
 
 use crate::{Error, Replica, Result};
@@ -32,7 +34,42 @@ pub fn app_status(replica: &Replica, data_dir: &str) -> Result<AppStatus> {
         elders: count("SELECT count(DISTINCT id) FROM elders WHERE voided = 0 AND life_state = 'active'")?,
         data_dir: data_dir.to_owned(),
         device_id: replica.device_id(),
+        user: users(replica)?.into_iter().find(|user| user.id == replica.user_id()),
+        demo: replica.setting(DEMO_SETTING)?.is_some(),
     })
+}
+
+/// The replica setting that marks the built-in demo county.
+pub const DEMO_SETTING: &str = "demo_seed";
+
+/// Everyone of the county who may sign in (not voided): reviewers, station directors, then
+/// caseworkers, each by name.
+pub fn users(replica: &Replica) -> Result<Vec<UserOption>> {
+    let connection = replica.connection();
+    let mut statement = connection.prepare_cached(
+        "SELECT id, name, role, places FROM users WHERE voided = 0
+         ORDER BY CASE role WHEN 'county_reviewer' THEN 0 WHEN 'station_director' THEN 1 ELSE 2 END, places, name",
+    )?;
+    let rows = statement
+        .query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut users = Vec::with_capacity(rows.len());
+    for (id, name, role, places) in rows {
+        let Ok(role) = serde_json::from_value::<Role>(serde_json::Value::String(role)) else { continue };
+        let codes: Vec<String> = serde_json::from_str(&places).unwrap_or_default();
+        let mut names = Vec::new();
+        for code in codes.iter().take(3) {
+            names.push(place_name(replica, code)?.unwrap_or_else(|| code.clone()));
+        }
+        let mut places = names.join("、");
+        if codes.len() > 3 {
+            places.push_str(&format!("等{}处", codes.len()));
+        }
+        users.push(UserOption { id, name, role, places });
+    }
+    Ok(users)
 }
 
 /// The townships (with their villages) the signed-in user works for; the whole county for a
@@ -239,9 +276,11 @@ fn collapse_stars(pattern: &str) -> String {
     out
 }
 
-/// An elder's page, with the ID number masked, or `NotFound`.
+/// An elder's page, with the ID number masked, or `NotFound`. An elder merged into another
+/// opens as the one kept.
 pub fn elder_detail(replica: &Replica, elder_id: &str) -> Result<ElderDetail> {
     let connection = replica.connection();
+    let elder_id = &crate::merges::canonical(connection, elder_id)?;
     let (body, village_name, township_name): (String, String, String) = connection
         .query_row(
             "SELECT e.body, coalesce(v.name, ''), coalesce(t.name, '')
@@ -286,6 +325,7 @@ pub fn elder_detail(replica: &Replica, elder_id: &str) -> Result<ElderDetail> {
         next_due,
         recent_visits,
         conflicts: conflicts_of(replica, elder_id)?,
+        merged_from: crate::duplicates::merged_into(replica, elder_id)?,
     })
 }
 
@@ -409,6 +449,16 @@ pub(crate) fn elder_name(replica: &Replica, elder_id: &str) -> Result<Option<Str
         "SELECT name FROM elders WHERE id = ?1 AND voided = 0 ORDER BY life_state = 'moved' LIMIT 1",
         elder_id,
     )
+}
+
+/// The role of the user signed in on this replica (`None` before enrolment or for a voided user).
+pub(crate) fn user_role(replica: &Replica) -> Result<Option<Role>> {
+    let role: Option<String> = replica
+        .connection()
+        .prepare_cached("SELECT role FROM users WHERE id = ?1 AND voided = 0")?
+        .query_row([replica.user_id()], |row| row.get(0))
+        .optional()?;
+    Ok(role.and_then(|role| serde_json::from_value(serde_json::Value::String(role)).ok()))
 }
 
 fn name_by_key(replica: &Replica, sql: &str, key: &str) -> Result<Option<String>> {

@@ -553,9 +553,11 @@ impl Replica {
     pub fn remove_shard(&mut self, shard: &ShardId) -> Result<()> {
         let id = shard.to_string();
         let transaction = self.connection.transaction()?;
-        for table in projection::TABLES {
+        // `elder_aliases` is keyed by the rows it re-points, not by shard: it follows them.
+        for table in projection::TABLES.iter().filter(|table| **table != "elder_aliases") {
             transaction.execute(&format!("DELETE FROM {table} WHERE shard = ?1"), [&id])?;
         }
+        crate::merges::drop_orphan_aliases(&transaction)?;
         transaction.execute("DELETE FROM chunks WHERE shard = ?1", [&id])?;
         transaction.execute("DELETE FROM sync_shards WHERE shard = ?1", [&id])?;
         transaction.execute("DELETE FROM shards WHERE id = ?1", [&id])?;

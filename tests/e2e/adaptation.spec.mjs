@@ -14,10 +14,8 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
-import { browser, screenshot, waitFor } from './lib.mjs'
+import { browser, navItem, screenshot, waitFor } from './lib.mjs'
 
-/** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
-const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
 /** A tab of the case page by the start of its label. */
 const tab = (label) => browser.$(`//div[contains(@class, "el-tabs__item")][starts-with(normalize-space(.), "${label}")]`)
 /** The text of the newest success message, read from the DOM (it may still be fading in). */

@@ -1,9 +1,6 @@
 // The county's checks (异常核查) end to end, on the demo county: this month's findings in every
 // kind, counted per kind; a kind's card narrows the table to it, and its rows are that kind.
-import { browser, screenshot, waitFor } from './lib.mjs'
-
-/** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
-const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
+import { browser, navItem, screenshot, waitFor } from './lib.mjs'
 const kindCount = async (card) => Number(await card.$('.count').getText())
 
 export const steps = [

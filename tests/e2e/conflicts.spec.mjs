@@ -2,16 +2,10 @@
 // holds two fields that two computers changed before either synced (a caseworker's and the
 // director's). The page lists both with who wrote each value and when; picking the value not
 // shown resolves that one, the other stays; the elder's page then shows the picked value.
-import { browser, screenshot, waitFor } from './lib.mjs'
+import { browser, navItem, screenshot, waitFor } from './lib.mjs'
+import { successText } from './review.mjs'
 
-/** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
-const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
 const cards = () => browser.$$('[data-test=conflict]')
-/** The text of the newest success message, read from the DOM (it may still be fading in). */
-const successText = async () => {
-  const messages = await browser.$$('.el-message--success')
-  return messages.length ? (await messages[messages.length - 1].getProperty('textContent')).trim() : ''
-}
 
 let picked = ''
 

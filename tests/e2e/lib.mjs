@@ -1,4 +1,4 @@
-// Shared by the specs: the app session, waiting, screenshots, and running steps in order.
+// Shared by the specs: the app session, the menu, waiting, screenshots, and running steps in order.
 import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { remote } from 'webdriverio'
@@ -23,6 +23,10 @@ export async function startApp(args = []) {
     capabilities: { 'tauri:options': { application: process.env.XIANGLIN_APP, args } },
   })
 }
+
+/** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
+export const navItem = (label) =>
+  browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
 
 /** Waits for `condition`, failing early with the text of any error message the app shows. */
 export async function waitFor(condition, description, timeout = normal) {

@@ -18,13 +18,11 @@
 // a Sunday the 1st the weekend path, on any day the spec really runs.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { browser, screenshot, waitFor } from './lib.mjs'
+import { browser, navItem, screenshot, waitFor } from './lib.mjs'
 
 const point = '庄口敬老院助餐点'
 const lunches = 30
 
-/** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
-const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
 /** An open select's option by its text. */
 const option = (text) => browser.$(`//li[contains(@class, "el-select-dropdown__item")][normalize-space(.)="${text}"]`)
 const successText = () => browser.$('.el-message--success').getProperty('textContent')

@@ -3,7 +3,7 @@
 // register, and the roster import page.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { browser, screenshot, waitFor } from './lib.mjs'
+import { browser, navItem, screenshot, waitFor } from './lib.mjs'
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 /** A valid ID number (GB 11643): area code, birth date, sequence, ISO 7064 MOD 11-2 check character. */
@@ -18,8 +18,6 @@ const village = '庄口居委会'
 const firstName = '林秀兰'
 const secondName = '林秀英'
 
-/** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
-const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
 /** A registry row showing `name`. */
 const elderRow = (name) => browser.$(`//tr[contains(@class, "elder-row")][contains(., "${name}")]`)
 /** The text of the newest success message, read from the DOM (it may still be fading in). */

@@ -4,10 +4,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { browser, screenshot, waitFor } from './lib.mjs'
+import { browser, navItem, screenshot, waitFor } from './lib.mjs'
 
-/** A menu item by its text (the group <li> around the items has a similar class, hence the spaces). */
-const navItem = (label) => browser.$(`//li[contains(concat(' ', @class, ' '), ' el-menu-item ')][contains(., '${label}')]`)
 /** A due-list row by the elder's name. */
 const dueRow = (name) =>
   browser.$(`//tr[contains(@class, "due-row")][.//a[@data-test="due-name"][normalize-space(.)="${name}"]]`)

@@ -3,8 +3,10 @@
 mod adaptation; // Home adaptation (一户一档): workflow rules, eligibility, assessments, caps, sync.
 mod anomalies; // The county's checks across stations: records after a death, double claims, visits outside places, coverage gaps.
 mod architecture; // Invariants of the crate graph (ARCHITECTURE.md).
+mod city_export; // Data shared upward with the city's platform: layout, CSV read back, logged ID numbers.
 mod convergence; // The sync protocol as a property: random edits and schedules on three devices converge.
 mod demo; // The demo county: determinism, realism, the registry searches it feeds.
+mod duplicates; // Elders registered twice: detection, merge and undo, across the projection.
 mod meals; // Meal service: roster, subsidies, checks, settlement, locking and adjustments.
 mod patrol; // Due lists and monthly coverage (月探访率).
 mod registry; // The elder registry: duplicates at entry, history, referrals.

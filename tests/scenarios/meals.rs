@@ -541,3 +541,49 @@ fn the_settlement_workbook_reads_back_with_its_lines_and_totals() {
     assert_eq!(total[10], Data::Float(16.0));
     assert_eq!(line_of("应拨付")[10], Data::Float(16.0));
 }
+
+#[test]
+fn the_county_s_queue_lists_submitted_months_and_an_approval_locks_the_month_on_the_station_after_sync() {
+    let mut county = small_demo_replica(4);
+    let mut station = small_demo_replica(4);
+    sign_in_reviewer(&mut county);
+    let queue = xianglin_sync::approvals::approvals(&mut county).unwrap();
+    let points = meals::meal_points(&county, SMALL_TOWNSHIP).unwrap();
+    assert_eq!(queue.settlements.len(), points.len(), "the demo's last month of every point waits");
+    assert!(queue.settlements.iter().all(|row| row.month == "2026-10" && row.days_waiting > 0));
+    let first = &queue.settlements[0];
+    let october = SettlementRequest { point_id: first.point_id.clone(), month: first.month.clone() };
+    assert_eq!(first.totals, meals::settlement(&mut county, &october).unwrap().submission.unwrap().totals);
+
+    let approve = ReviewSettlement {
+        point_id: first.point_id.clone(),
+        month: first.month.clone(),
+        decision: ReviewDecision::Approved,
+        reason: String::new(),
+    };
+    meals::review_settlement(&mut county, &approve).unwrap();
+    let queue = xianglin_sync::approvals::approvals(&mut county).unwrap();
+    assert_eq!(queue.settlements.len(), points.len() - 1);
+    assert!(queue.settlements.iter().all(|row| row.point_id != approve.point_id));
+
+    // The station hears of it by sync: the month reads approved and a late lunch is refused.
+    for shard in county.shards().unwrap() {
+        let heads = station.heads(&shard).unwrap();
+        let changes = county.changes_since(&shard, &heads).unwrap();
+        station.apply_changes(&shard, &changes).unwrap();
+    }
+    assert_eq!(meals::settlement(&mut station, &october).unwrap().status, SettlementStatus::Approved);
+    let point = points.iter().find(|row| row.point.id == approve.point_id).unwrap().point.clone();
+    let diner = meals::diners(
+        &station,
+        &xianglin_schema::view::DinersRequest { point_id: point.id.clone(), include_left: false },
+    )
+    .unwrap()
+    .remove(0);
+    let elder = xianglin_sync::registry::elder_for_edit(&station, &diner.diner.elder_id).unwrap();
+    let heads = station.heads(&ShardId::meals(SMALL_TOWNSHIP, &point.id, Month::of(day(10, 30)))).unwrap();
+    let refused =
+        meals::set_meal(&mut station, &SetMeal { slot: MealSlot::Breakfast, ..lunch(&point, &elder, day(10, 30)) });
+    assert!(matches!(refused, Err(Error::Problems(_))), "{refused:?}");
+    assert_eq!(station.heads(&ShardId::meals(SMALL_TOWNSHIP, &point.id, Month::of(day(10, 30)))).unwrap(), heads);
+}

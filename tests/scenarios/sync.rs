@@ -818,3 +818,107 @@ async fn a_conflict_the_reviewer_resolves_is_resolved_on_every_device_after_sync
     assert_eq!(station.heads(&elders_a), reviewer.heads(&elders_a));
     county.stop().await;
 }
+
+#[tokio::test]
+async fn a_merge_reaches_every_device_a_late_visit_to_the_merged_elder_follows_it_and_undo_reaches_them_too() {
+    use xianglin_schema::duplicate::DuplicateVerdict;
+    use xianglin_schema::view::{DecideDuplicate, UndoDuplicateDecision};
+    use xianglin_sync::duplicates;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let other_village = village_of(TOWNSHIP_A);
+    let codes = county.admin(|store| {
+        [
+            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+            code_for(store, Role::CountyReviewer, &["360733000000"], "县审核员"),
+        ]
+    });
+    let station = Device::enroll(&county, &codes[0], "庄口镇敬老院").await;
+    let caseworker = Device::enroll(&county, &codes[1], "刘芳的电脑").await;
+    let reviewer = Device::enroll(&county, &codes[2], "县民政局").await;
+    for device in [&station, &caseworker, &reviewer] {
+        device.sync().await;
+    }
+
+    // The station registers one person twice, in two villages, and visits both.
+    let (kept, merged) = {
+        let mut replica = station.replica.lock().unwrap();
+        let mut person = elder(&mut Rng::new(21), &other_village);
+        person = replica.save_elder(person).unwrap();
+        let mut twin = person.clone();
+        twin.id = String::new();
+        twin.village_code = VILLAGE_A.into();
+        let twin = replica.save_elder(twin).unwrap();
+        for (who, hours) in [(&person, 30), (&twin, 28)] {
+            replica
+                .save_visit(crate::support::visit(
+                    who,
+                    now() - chrono::Duration::hours(hours),
+                    xianglin_schema::visit::Severity::Normal,
+                ))
+                .unwrap();
+        }
+        (person, twin)
+    };
+    for device in [&station, &caseworker, &reviewer] {
+        device.sync().await;
+    }
+    let visits_of = |device: &Device, id: &str| {
+        query::elder_detail(&device.replica.lock().unwrap(), id).map(|detail| detail.recent_visits.len())
+    };
+
+    // The reviewer merges; the caseworker is offline and visits the registration it knows.
+    let page = duplicates::duplicates(&reviewer.replica.lock().unwrap()).unwrap();
+    assert_eq!(page.pairs.len(), 1);
+    let request = DecideDuplicate {
+        verdict: DuplicateVerdict::Merge,
+        kept_id: kept.id.clone(),
+        merged_id: merged.id.clone(),
+        note: String::new(),
+    };
+    let page = duplicates::decide(&mut reviewer.replica.lock().unwrap(), &request).unwrap();
+    let late = caseworker
+        .replica
+        .lock()
+        .unwrap()
+        .save_visit(crate::support::visit(
+            &merged,
+            now() - chrono::Duration::hours(1),
+            xianglin_schema::visit::Severity::Normal,
+        ))
+        .unwrap();
+    for device in [&reviewer, &caseworker, &station, &reviewer] {
+        device.sync().await;
+    }
+
+    // Every device reads one person with all three visits (the caseworker holds only 白沙村's).
+    for device in [&station, &reviewer] {
+        assert_eq!(visits_of(device, &kept.id).unwrap(), 3);
+        assert_eq!(query::elder_detail(&device.replica.lock().unwrap(), &merged.id).unwrap().elder.id, kept.id);
+        assert!(duplicates::duplicates(&device.replica.lock().unwrap()).unwrap().pairs.is_empty());
+    }
+    assert!(
+        query::elder_detail(&station.replica.lock().unwrap(), &kept.id)
+            .unwrap()
+            .recent_visits
+            .iter()
+            .any(|row| row.id == late.id),
+        "the late visit follows the merge"
+    );
+
+    // A station may not merge or undo; the reviewer undoes, and every device has two again.
+    let undo = UndoDuplicateDecision { id: page.decisions[0].id.clone(), reason: "核实为两人".into() };
+    assert!(duplicates::undo(&mut station.replica.lock().unwrap(), &undo).is_err());
+    duplicates::undo(&mut reviewer.replica.lock().unwrap(), &undo).unwrap();
+    for device in [&reviewer, &station, &caseworker] {
+        device.sync().await;
+    }
+    for device in [&station, &reviewer] {
+        assert_eq!(visits_of(device, &kept.id).unwrap(), 1);
+        assert_eq!(visits_of(device, &merged.id).unwrap(), 2);
+    }
+    assert_eq!(visits_of(&caseworker, &merged.id).unwrap(), 2);
+    county.stop().await;
+}

@@ -1,7 +1,7 @@
-//! The app as a whole: status, and the demo county for a first start.
+//! The app as a whole: status, the demo county for a first start, and who is signed in on it.
 
 use tauri::State;
-use xianglin_schema::view::AppStatus;
+use xianglin_schema::view::{AppStatus, UserOption};
 use xianglin_sync::demo::{self, DemoOptions, DemoSize};
 use xianglin_sync::query;
 
@@ -31,4 +31,31 @@ pub async fn open_demo_county(state: State<'_, AppState>) -> CmdResult<AppStatus
     })
     .await
     .map_err(|error| AppError::internal(&error.to_string()))?
+}
+
+/// Everyone of the demo county, to sign in as; empty on a real county's computer, where the
+/// enrolment decides who works on it.
+#[tauri::command(async)]
+pub fn demo_users(state: State<'_, AppState>) -> CmdResult<Vec<UserOption>> {
+    let replica = state.replica()?;
+    if !query::app_status(&replica, "")?.demo {
+        return Ok(Vec::new());
+    }
+    Ok(query::users(&replica)?)
+}
+
+/// Signs someone of the demo county in (a caseworker, a station director, the reviewer), so
+/// each part of the app can be tried with the role it needs. Refused outside the demo.
+#[tauri::command(async)]
+pub fn switch_demo_user(state: State<'_, AppState>, user_id: String) -> CmdResult<AppStatus> {
+    let mut replica = state.replica()?;
+    if !query::app_status(&replica, "")?.demo {
+        return Err(AppError { code: "not_demo", message: "只有演示县可以切换身份".to_owned() });
+    }
+    if !query::users(&replica)?.iter().any(|user| user.id == user_id) {
+        return Err(AppError { code: "not_found", message: "没有这个人员".to_owned() });
+    }
+    replica.set_user(&user_id)?;
+    tracing::info!("demo user switched");
+    Ok(query::app_status(&replica, &state.data_dir())?)
 }

@@ -8,6 +8,7 @@ pub mod adaptation;
 pub mod app;
 pub mod attachments;
 pub mod conflicts;
+pub mod duplicates;
 pub mod elders;
 pub mod meals;
 pub mod review;

@@ -11,7 +11,7 @@
 
 mod people;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use automerge::ActorId;
 use chrono::{Duration, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
@@ -128,6 +128,9 @@ struct Generator {
     actor: ActorId,
     policy: Policy,
     places: Vec<Place>,
+    /// ID numbers handed out so far: random elders never share one by chance, so the only
+    /// duplicates in the demo are the planted ones.
+    id_numbers: HashSet<String>,
 }
 
 struct Township {
@@ -142,7 +145,14 @@ impl Generator {
     fn new(options: &DemoOptions) -> Generator {
         let rng = Rng::new(options.seed);
         let actor = ActorId::from([b"xianglin-demo-".as_slice(), &options.seed.to_be_bytes()].concat());
-        Generator { options: *options, rng, actor, policy: policy::huichang_default(), places: huichang_places() }
+        Generator {
+            options: *options,
+            rng,
+            actor,
+            policy: policy::huichang_default(),
+            places: huichang_places(),
+            id_numbers: HashSet::new(),
+        }
     }
 
     fn author(&self, at: NaiveDateTime, user_id: &str) -> Author {
@@ -188,9 +198,15 @@ impl Generator {
         for township in &townships {
             let mut diners = Vec::new();
             let mut case_candidates = Vec::new();
+            let mut previous_village: Vec<Elder> = Vec::new();
             for (index, village) in township.villages.iter().enumerate() {
                 let caseworker = &township.caseworkers[index / VILLAGES_PER_CASEWORKER];
                 let elders = self.write_village_elders(replica, township, village, setup_time)?;
+                let planted = if township.place.code == SMALL_TOWNSHIP {
+                    self.write_duplicates(replica, index, village, caseworker, &elders, &previous_village)?
+                } else {
+                    Vec::new()
+                };
                 if township.place.code == SMALL_TOWNSHIP && index == 0 {
                     self.write_conflicts(replica, township, village, &elders)?;
                 }
@@ -200,10 +216,12 @@ impl Generator {
                     case_candidates.extend(eligible.cloned());
                 }
                 summary.villages += 1;
-                summary.elders += elders.len();
-                summary.visits += self.write_village_visits(replica, village, &elders, caseworker)?;
+                summary.elders += elders.len() + planted.len();
+                let visited: Vec<Elder> = elders.iter().chain(&planted).cloned().collect();
+                summary.visits += self.write_village_visits(replica, village, &visited, caseworker)?;
                 let mut rng = self.rng.derive(&format!("diners/{}", village.code));
-                diners.extend(elders.into_iter().filter(|_| rng.chance(DINER_SHARE)));
+                diners.extend(elders.iter().filter(|_| rng.chance(DINER_SHARE)).cloned());
+                previous_village = elders;
             }
             summary.meals += self.write_township_meals(replica, township, &diners)?;
             if township.place.code == SMALL_TOWNSHIP {
@@ -215,6 +233,7 @@ impl Generator {
             DemoSize::Full => &reviewer.id,
         };
         replica.set_user(signed_in)?;
+        replica.set_setting(crate::query::DEMO_SETTING, Some(&self.options.seed.to_string()))?;
         Ok(summary)
     }
 
@@ -266,6 +285,58 @@ impl Generator {
             replica.apply_changes(&shard, &change)?;
         }
         Ok(())
+    }
+
+    /// Elders registered twice, as happens when two people keep one registry: in the small
+    /// township's ninth village, an elder of the eighth registered again by another caseworker
+    /// (the same ID number); in its tenth, an elder entered a second time with a mistyped ID
+    /// number (the same name, birth date and village). Each is visited like any elder, so a
+    /// merge has records on both sides. Away from the villages the end-to-end test counts.
+    fn write_duplicates(
+        &mut self,
+        replica: &mut Replica,
+        index: usize,
+        village: &Place,
+        caseworker: &User,
+        elders: &[Elder],
+        previous_village: &[Elder],
+    ) -> Result<Vec<Elder>> {
+        let active = |elders: &[Elder], nth: usize| {
+            elders.iter().filter(|elder| elder.life.state == LifeState::Active).nth(nth).cloned()
+        };
+        let source = if index == DUPLICATE_VILLAGES[0] {
+            active(previous_village, 3)
+        } else if index == DUPLICATE_VILLAGES[1] {
+            active(elders, 5)
+        } else {
+            None
+        };
+        let Some(source) = source else { return Ok(Vec::new()) };
+        let at = NaiveDateTime::new(
+            self.options.today - Duration::days(45),
+            NaiveTime::from_hms_opt(15, 20, 0).expect("valid time"),
+        );
+        let mut rng = self.rng.derive(&format!("duplicates/{}", village.code));
+        let mut twin = source.clone();
+        twin.id = Self::id(&mut rng, at);
+        twin.village_code = village.code.clone();
+        twin.phone = Some(people::mobile(&mut rng));
+        twin.address = format!("{}{}组{}号", address_name(village), rng.between(1, 9), rng.between(1, 60));
+        twin.contacts = BTreeMap::new();
+        twin.events = BTreeMap::new();
+        twin.notes = String::new();
+        twin.meta = RecordMeta::created(at, &caseworker.id);
+        if index == DUPLICATE_VILLAGES[1] {
+            let sequence: u16 = source.id_number[14..17].parse().unwrap_or(0);
+            twin.id_number =
+                id_number::compose(&source.id_number[..6], source.birth_date, sequence + 10, source.gender);
+        }
+        replica.commit(
+            &ShardId::elders(&village.code),
+            &[(twin.id.clone(), to_json(&twin)?)],
+            &self.author(at, &caseworker.id),
+        )?;
+        Ok(vec![twin])
     }
 
     fn townships(&mut self, setup_time: NaiveDateTime) -> Vec<Township> {
@@ -366,10 +437,18 @@ impl Generator {
         let today = self.options.today;
         let mut elders = Vec::with_capacity(count + 1);
         if township.villages.first().map(|first| &first.code) == Some(&village.code) {
-            elders.push(planted_elder(&mut rng, township, village, at));
+            let planted = planted_elder(&mut rng, township, village, at);
+            self.id_numbers.insert(planted.id_number.clone());
+            elders.push(planted);
         }
         for number in 0..count {
-            elders.push(random_elder(&mut rng, township, village, number, at, today));
+            let mut elder = random_elder(&mut rng, township, village, number, at, today);
+            while !self.id_numbers.insert(elder.id_number.clone()) {
+                let sequence: u16 = elder.id_number[14..17].parse().unwrap_or(0);
+                elder.id_number =
+                    id_number::compose(&elder.id_number[..6], elder.birth_date, sequence + 2, elder.gender);
+            }
+            elders.push(elder);
         }
         let records = elders.iter().map(|elder| Ok((elder.id.clone(), to_json(elder)?))).collect::<Result<Vec<_>>>()?;
         replica.commit(&ShardId::elders(&village.code), &records, &self.author(at, &township.director.id))?;
@@ -898,6 +977,8 @@ fn demo_totals(meals: &[Meal]) -> SettlementTotals {
 }
 
 const VILLAGES_PER_CASEWORKER: usize = 4;
+/// The small township's villages (by index) where an elder is registered twice.
+pub const DUPLICATE_VILLAGES: [usize; 2] = [9, 10];
 /// Share of elders who eat at a meal point.
 const DINER_SHARE: f64 = 0.46;
 /// Share of due visits that did not happen (so coverage is realistic, not 100%).

@@ -1,7 +1,10 @@
 import type { RouteRecordRaw } from 'vue-router'
 
-/** The county reviewer's reconciliation: conflicting edits from two computers, and the checks across stations. */
+/** The county reviewer's queue of approvals, and reconciliation: conflicting edits from two computers, elders registered twice, the checks across stations, and the export to the city's platform. */
 export const reviewRoutes: RouteRecordRaw[] = [
+  { path: '/review/approvals', name: 'review-approvals', component: () => import('@/views/review/approvals/index.vue') },
+  { path: '/review/export', name: 'review-export', component: () => import('@/views/review/export/index.vue') },
   { path: '/review/anomalies', name: 'review-anomalies', component: () => import('@/views/review/anomalies/index.vue') },
   { path: '/review/conflicts', name: 'review-conflicts', component: () => import('@/views/review/conflicts/index.vue') },
+  { path: '/review/duplicates', name: 'review-duplicates', component: () => import('@/views/review/duplicates/index.vue') },
 ]
