@@ -436,7 +436,11 @@ impl Generator {
         let count = rng.between(22, 43) as usize;
         let today = self.options.today;
         let mut elders = Vec::with_capacity(count + 1);
-        if township.villages.first().map(|first| &first.code) == Some(&village.code) {
+        // One person, in one village: planted in every township, they would be one ID number
+        // registered twenty times over.
+        if township.place.code == SMALL_TOWNSHIP
+            && township.villages.first().map(|first| &first.code) == Some(&village.code)
+        {
             let planted = planted_elder(&mut rng, township, village, at);
             self.id_numbers.insert(planted.id_number.clone());
             elders.push(planted);
