@@ -1022,6 +1022,84 @@ pub struct Approvals {
     pub cases: Vec<CaseRow>,
 }
 
+/// A dashboard over months: a county (its townships) or a township (its villages, or its meal
+/// points), the `months` months up to `to_month`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TrendRequest {
+    /// A township code, or `None` for the whole county.
+    pub place_code: Option<String>,
+    /// `YYYY-MM`, the last month shown.
+    pub to_month: String,
+    /// 1–24.
+    pub months: u32,
+}
+
+/// 月探访率 of one place in one month (as `coverage` counts it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CoverageCell {
+    pub due: u32,
+    pub visited: u32,
+    /// Visited per thousand due; 1000 when nobody was due.
+    pub rate_per_mille: u32,
+}
+
+/// A place's coverage month by month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CoverageTrendRow {
+    pub place_code: String,
+    pub place_name: String,
+    /// One per month of the trend, in order.
+    pub cells: Vec<CoverageCell>,
+}
+
+/// 月探访率 over months: the place, and each place one level below it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CoverageTrend {
+    pub months: Vec<String>,
+    pub total: CoverageTrendRow,
+    pub rows: Vec<CoverageTrendRow>,
+}
+
+/// Meals served and subsidy of one place in one month (voided meals left out). Amounts in fen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MealMonthCell {
+    pub diners: u32,
+    pub meals: u32,
+    pub subsidy: i64,
+}
+
+/// A township's (or a meal point's) meals month by month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MealTrendRow {
+    pub place_code: String,
+    pub place_name: String,
+    pub cells: Vec<MealMonthCell>,
+}
+
+/// Meals and subsidy over months: by township for the county, by meal point for a township.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct MealTrend {
+    pub months: Vec<String>,
+    pub total: MealTrendRow,
+    pub rows: Vec<MealTrendRow>,
+}
+
+/// Which dashboard to export or print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum DashboardKind {
+    Coverage,
+    Meals,
+    Cases,
+}
+
+/// Exports (.xlsx) or prints (PDF) one dashboard's table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct DashboardFile {
+    pub kind: DashboardKind,
+    pub request: TrendRequest,
+}
+
 /// Exports the county's data for the city's platform.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CityExportRequest {

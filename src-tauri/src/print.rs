@@ -153,6 +153,30 @@ pub fn township_meal_summary(
     })
 }
 
+/// A dashboard's table on A4 landscape: the place column fixed, the months sharing the rest.
+pub fn dashboard(table: &xianglin_sync::dashboards::DashboardTable) -> xianglin_reports::TableReport {
+    use xianglin_reports::layout::{Alignment, Column, ColumnWidth, PageSetup};
+    let columns = table
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(index, header)| Column {
+            header: header.clone(),
+            width: if index == 0 { ColumnWidth::Mm(32.0) } else { ColumnWidth::Share(1.0) },
+            alignment: if index == 0 { Alignment::Left } else { Alignment::Right },
+        })
+        .collect();
+    xianglin_reports::TableReport {
+        page: PageSetup::a4_landscape(),
+        title: table.title.clone(),
+        subtitle_lines: vec![table.subtitle.clone()],
+        columns,
+        rows: table.rows.clone(),
+        closing_lines: Vec::new(),
+        signature_fields: vec!["制表人".into(), "审核人".into()],
+    }
+}
+
 /// A household's home-adaptation case file (一户一档): the household, the steps so far, the
 /// assessment, the plan with its totals, the documents, and the photos from `attachments` (a
 /// photo this computer lacks prints as an empty frame; scans in PDF are listed, not printed).
@@ -549,5 +573,32 @@ mod tests {
         assert!(compact.contains("第1页共"), "page numbers");
         run("pdftoppm", &["-png", "-r", "80", "-f", "1", "-l", "1", pdf, directory.join("page").to_str().unwrap()]);
         assert!(directory.join("page-1.png").exists() || directory.join("page-01.png").exists());
+    }
+
+    #[test]
+    fn a_dashboard_prints_its_title_months_and_the_county_total_first() {
+        use xianglin_schema::view::{DashboardFile, DashboardKind, TrendRequest};
+        use xianglin_sync::dashboards;
+
+        let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let mut replica = Replica::open_in_memory().unwrap();
+        replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).unwrap()));
+        demo::generate(&mut replica, &DemoOptions { size: DemoSize::Small, seed: 1, today }).unwrap();
+        let request = TrendRequest { place_code: None, to_month: "2026-11".into(), months: 3 };
+        let table = dashboards::table(&mut replica, &DashboardFile { kind: DashboardKind::Coverage, request }).unwrap();
+        let rendered = xianglin_reports::render_table_report(&super::dashboard(&table)).unwrap();
+        assert!(rendered.missing_characters.is_empty(), "{:?}", rendered.missing_characters);
+
+        let base =
+            std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(std::env::temp_dir);
+        let directory = base.join("reports-check").join("dashboard");
+        std::fs::create_dir_all(&directory).unwrap();
+        let pdf_path = directory.join("coverage.pdf");
+        std::fs::write(&pdf_path, &rendered.pdf).unwrap();
+        let text = run("pdftotext", &["-layout", pdf_path.to_str().unwrap(), "-"]);
+        for expected in ["月探访率", "2026-09", "2026-11", "会昌县", "庄口镇"] {
+            assert!(text.contains(expected), "the PDF lacks {expected}");
+        }
+        assert!(text.find("会昌县").unwrap() < text.find("庄口镇").unwrap(), "the total first");
     }
 }

@@ -2,7 +2,8 @@
 //! month settlement for 30 diners × 22 days, and on the full-size demo county the settlement of
 //! the largest point, the summary of the largest township over all its points, and the county's
 //! checks over a month of the whole county (`anomalies`), and duplicate detection over every
-//! elder of the county (`duplicates`). Figures are printed, never asserted. `XIANGLIN_BENCH_COUNTY` reuses a county generated before (copied).
+//! elder of the county (`duplicates`), and the dashboards over months (`dashboards`). Figures
+//! are printed, never asserted. `XIANGLIN_BENCH_COUNTY` reuses a county generated before (copied).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -13,12 +14,12 @@ use xianglin_schema::elder::{EconomicStatus, Elder, LifeStatus};
 use xianglin_schema::meal::{MealMode, MealPoint, MealPointKind, MealSlot};
 use xianglin_schema::record::{Gender, RecordMeta};
 use xianglin_schema::view::{
-    CountyAnomaliesRequest, EnrolDiner, SetMeal, SettlementRequest, TownshipSettlementsRequest,
+    CountyAnomaliesRequest, EnrolDiner, SetMeal, SettlementRequest, TownshipSettlementsRequest, TrendRequest,
 };
 use xianglin_sync::demo::{self, DemoOptions, DemoSize, Rng};
 use xianglin_sync::projection::county_key;
 use xianglin_sync::replica::Clock;
-use xianglin_sync::{Author, Replica, ShardId, anomalies, duplicates, meals, query};
+use xianglin_sync::{Author, Replica, ShardId, anomalies, dashboards, duplicates, meals, query};
 
 fn main() {
     let today = NaiveDate::from_ymd_opt(2026, 11, 30).expect("valid date");
@@ -98,6 +99,31 @@ fn main() {
     });
     let counts: Vec<String> = found.counts.iter().map(|count| format!("{:?} {}", count.kind, count.count)).collect();
     println!("full county 2026-10: every check ({}) p50 {:.0} ms, p95 {:.0} ms", counts.join(", "), ms(p50), ms(p95));
+
+    // The dashboards over the county (issue goal: each ≤ 300 ms).
+    for months in [6, 12] {
+        let request = TrendRequest { place_code: None, to_month: "2026-11".into(), months };
+        let trend = dashboards::coverage_trend(&county, &request).expect("coverage");
+        let (p50, p95) = time(5, || {
+            dashboards::coverage_trend(&county, &request).expect("coverage");
+        });
+        let due: u32 = trend.total.cells.iter().map(|cell| cell.due).sum();
+        println!(
+            "full county, {months} months: 月探访率 by township ({due} elder-months due) p50 {:.0} ms, p95 {:.0} ms",
+            ms(p50),
+            ms(p95)
+        );
+        let trend = dashboards::meal_trend(&county, &request).expect("meals");
+        let (p50, p95) = time(5, || {
+            dashboards::meal_trend(&county, &request).expect("meals");
+        });
+        let meals: u32 = trend.total.cells.iter().map(|cell| cell.meals).sum();
+        println!(
+            "full county, {months} months: meals and subsidy by township ({meals} meals) p50 {:.0} ms, p95 {:.0} ms",
+            ms(p50),
+            ms(p95)
+        );
+    }
 
     // Suspected duplicates over every elder of the county (issue goal: ≤ 2 s).
     let page = duplicates::duplicates(&county).expect("duplicates");

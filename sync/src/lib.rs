@@ -14,6 +14,7 @@
 //! - [`adaptation`]: home-adaptation case files (一户一档): eligibility, the workflow from 申请 to
 //!   归档 with its roles and requirements, plans within the cap, attachments, assessments.
 //! - [`city_export`]: the county's data for the city's platform (JSON/CSV), every export logged.
+//! - [`dashboards`]: 月探访率, meals and cases over months, as tables to export and print.
 //! - [`approvals`]: what waits for the county: submitted settlements, cases at a county step.
 //! - [`projection`]: documents → SQLite tables; `merges`: rows of merged elders read as the kept one.
 //! - [`query`]: what the app reads from the projection.
@@ -33,6 +34,7 @@ pub mod checkpoint;
 pub mod city_export;
 pub mod client;
 pub mod conflicts;
+pub mod dashboards;
 pub mod demo;
 pub mod document;
 pub mod duplicates;

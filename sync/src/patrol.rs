@@ -254,27 +254,85 @@ pub struct MonthEntry {
 /// The elders on the registry all month (registered before it began, and not moved away or
 /// deceased before it ended) with their dues and visits: the facts coverage counts.
 pub fn month_entries(replica: &Replica, villages: &[String], month: Month) -> Result<Vec<MonthEntry>> {
-    let start = month.first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
-    let end = month.next().first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
-    let policies = policies(replica)?;
-    let history = last_visits(replica, villages, start - Duration::seconds(1))?;
-    let visited = visited_between(replica, villages, start, end)?;
+    let facts = MonthFacts::load(replica, villages, month.next())?;
     let mut entries = Vec::new();
-    for (elder, village_name) in elders_in(replica, villages)? {
-        let registered_before = due::registered_on(&elder) < month.first_day();
-        let gone_before_end =
-            elder.life.state != LifeState::Active && elder.life.date.is_none_or(|date| date < end.date());
-        if !registered_before || gone_before_end {
-            continue;
-        }
-        let mut on_registry = elder.clone();
-        on_registry.life = LifeStatus::default();
-        let elder_history = history.get(&elder.id).copied().unwrap_or_default();
-        let due = due::next_due(&policies, &on_registry, elder_history, start);
-        let due_in_month = due.as_ref().is_some_and(|due| due.due_at < end);
-        entries.push(MonthEntry { visited: visited.contains(&elder.id), elder, village_name, due, due_in_month });
-    }
+    facts.each(month, |elder, village_name, due, due_in_month, visited| {
+        entries.push(MonthEntry {
+            elder: elder.clone(),
+            village_name: village_name.to_owned(),
+            due,
+            due_in_month,
+            visited,
+        });
+    });
     Ok(entries)
+}
+
+/// What coverage counts, loaded once for any number of months: the villages' elders, the
+/// county's policies, and every visit in the villages before a month.
+pub(crate) struct MonthFacts {
+    policies: Vec<Policy>,
+    elders: Vec<(Elder, String)>,
+    /// Each elder's visits, oldest first: when, and whether an 紧急 finding was made.
+    visits: HashMap<String, Vec<(NaiveDateTime, bool)>>,
+}
+
+impl MonthFacts {
+    /// The facts for the months before `until` (exclusive).
+    pub(crate) fn load(replica: &Replica, villages: &[String], until: Month) -> Result<MonthFacts> {
+        let mut statement = replica.connection().prepare_cached(
+            "SELECT elder_id, visited_at, worst_severity FROM visits
+             WHERE voided = 0 AND village_code IN (SELECT value FROM json_each(?1)) AND visited_at < ?2
+             ORDER BY elder_id, visited_at",
+        )?;
+        let urgent = serde_json::to_value(Severity::Urgent)?.as_str().unwrap_or_default().to_owned();
+        let rows = statement.query_map((serde_json::to_string(villages)?, until.first_day().to_string()), |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)? == urgent))
+        })?;
+        let mut visits: HashMap<String, Vec<(NaiveDateTime, bool)>> = HashMap::new();
+        for row in rows {
+            let (elder_id, visited_at, urgent) = row?;
+            if let Ok(at) = NaiveDateTime::parse_from_str(&visited_at, "%Y-%m-%dT%H:%M:%S") {
+                visits.entry(elder_id).or_default().push((at, urgent));
+            }
+        }
+        Ok(MonthFacts { policies: policies(replica)?, elders: elders_in(replica, villages)?, visits })
+    }
+
+    /// Calls `count` with each elder on the registry all `month` (registered before it began,
+    /// and not moved away or deceased before it ended): their next visit as of the month's
+    /// first moment, whether it fell due within the month, and whether they were visited in it.
+    pub(crate) fn each(&self, month: Month, mut count: impl FnMut(&Elder, &str, Option<Due>, bool, bool)) {
+        let start = month.first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
+        let end = month.next().first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
+        let before = start - Duration::seconds(1);
+        let none = Vec::new();
+        for (elder, village_name) in &self.elders {
+            let registered_before = due::registered_on(elder) < month.first_day();
+            let gone_before_end =
+                elder.life.state != LifeState::Active && elder.life.date.is_none_or(|date| date < end.date());
+            if !registered_before || gone_before_end {
+                continue;
+            }
+            let visits = self.visits.get(&elder.id).unwrap_or(&none);
+            let seen = visits.partition_point(|(at, _)| *at <= before);
+            let history = visits[..seen]
+                .last()
+                .map(|(at, urgent)| VisitHistory { last_visit: Some(*at), last_visit_urgent: *urgent })
+                .unwrap_or_default();
+            let visited = visits[seen..].iter().any(|(at, _)| *at >= start && *at < end);
+            // Judge the month as if the elder were still here (they were, all of it).
+            let due = if elder.life.state == LifeState::Active {
+                due::next_due(&self.policies, elder, history, start)
+            } else {
+                let mut on_registry = elder.clone();
+                on_registry.life = LifeStatus::default();
+                due::next_due(&self.policies, &on_registry, history, start)
+            };
+            let due_in_month = due.as_ref().is_some_and(|due| due.due_at < end);
+            count(elder, village_name, due, due_in_month, visited);
+        }
+    }
 }
 
 /// The visits of a village in a month, oldest first, with the visitor's name.
@@ -293,7 +351,7 @@ pub fn village_month_visits(replica: &Replica, village_code: &str, month: Month)
 }
 
 /// The village codes under a village, township or county code (every village for `None`).
-fn villages_of(replica: &Replica, place_code: Option<&str>) -> Result<Vec<String>> {
+pub(crate) fn villages_of(replica: &Replica, place_code: Option<&str>) -> Result<Vec<String>> {
     let prefix = crate::query::place_prefix(place_code)?;
     let mut statement = replica
         .connection()
@@ -372,25 +430,7 @@ fn last_visits(replica: &Replica, villages: &[String], until: NaiveDateTime) -> 
     Ok(history)
 }
 
-/// The elders visited at least once in `[from, to)`.
-fn visited_between(
-    replica: &Replica,
-    villages: &[String],
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> Result<HashSet<String>> {
-    let mut statement = replica.connection().prepare_cached(
-        "SELECT DISTINCT elder_id FROM visits
-         WHERE voided = 0 AND village_code IN (SELECT value FROM json_each(?1)) AND visited_at >= ?2 AND visited_at < ?3",
-    )?;
-    let format = |at: NaiveDateTime| at.format("%Y-%m-%dT%H:%M:%S").to_string();
-    let ids = statement
-        .query_map((serde_json::to_string(villages)?, format(from), format(to)), |row| row.get(0))?
-        .collect::<Result<HashSet<String>, _>>()?;
-    Ok(ids)
-}
-
-fn place_names(replica: &Replica) -> Result<HashMap<String, String>> {
+pub(crate) fn place_names(replica: &Replica) -> Result<HashMap<String, String>> {
     let mut statement = replica.connection().prepare_cached("SELECT code, name FROM places")?;
     let names = statement.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?.collect::<Result<HashMap<_, _>, _>>()?;
     Ok(names)

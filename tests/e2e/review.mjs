@@ -4,6 +4,8 @@ import { browser, waitFor } from './lib.mjs'
 
 /** Signs in the demo county's first user of `role` from the header's 身份 picker; returns their name. */
 export async function signInAs(role) {
+  // A message still showing may lie over the picker.
+  await waitFor(async () => (await browser.$$('.el-message')).length === 0, 'messages to fade', 20_000)
   await browser.$('[data-test=demo-user]').click()
   const option = browser.$(`li[data-test=demo-user-${role}]`)
   await option.waitForDisplayed({ timeout: 10_000 })

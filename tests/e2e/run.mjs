@@ -1,6 +1,7 @@
 // Runs every spec in order, in one app session until the last spec restarts the app: the
-// registry opens the demo county the visit, meal, adaptation, conflict, check, duplicate, export
-// and approval specs then work on (the last three as the county reviewer, signed in from the header).
+// registry opens the demo county the visit, meal, adaptation, conflict, check, duplicate, export,
+// report and approval specs then work on (the last four as the county reviewer, signed in from the
+// header).
 // Prints one final "N passed, N failed, N skipped" line.
 import { browser, runSteps, startApp } from './lib.mjs'
 import { steps as registry } from './registry.spec.mjs'
@@ -12,6 +13,7 @@ import { steps as anomalies } from './anomalies.spec.mjs'
 import { steps as duplicates } from './duplicates.spec.mjs'
 import { steps as approvals } from './approvals.spec.mjs'
 import { steps as cityExport } from './city-export.spec.mjs'
+import { steps as reports } from './reports.spec.mjs'
 import { steps as registryEdit } from './registry-edit.spec.mjs'
 import { steps as startup } from './startup.spec.mjs'
 import { steps as sync } from './sync.spec.mjs'
@@ -26,7 +28,7 @@ try {
 
 let counts
 try {
-  counts = await runSteps([...registry, ...visits, ...meals, ...adaptation, ...conflicts, ...anomalies, ...duplicates, ...cityExport, ...approvals, ...registryEdit, ...startup, ...sync])
+  counts = await runSteps([...registry, ...visits, ...meals, ...adaptation, ...conflicts, ...anomalies, ...duplicates, ...cityExport, ...reports, ...approvals, ...registryEdit, ...startup, ...sync])
 } finally {
   await browser.deleteSession()
 }

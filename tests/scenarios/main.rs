@@ -5,6 +5,7 @@ mod anomalies; // The county's checks across stations: records after a death, do
 mod architecture; // Invariants of the crate graph (ARCHITECTURE.md).
 mod city_export; // Data shared upward with the city's platform: layout, CSV read back, logged ID numbers.
 mod convergence; // The sync protocol as a property: random edits and schedules on three devices converge.
+mod dashboards; // The county's dashboards over months agree with coverage and settlements; workbooks read back.
 mod demo; // The demo county: determinism, realism, the registry searches it feeds.
 mod duplicates; // Elders registered twice: detection, merge and undo, across the projection.
 mod meals; // Meal service: roster, subsidies, checks, settlement, locking and adjustments.

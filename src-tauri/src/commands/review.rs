@@ -1,13 +1,15 @@
 //! The county's checks across every station's synced data, its queue of what waits for a
-//! decision, and the export of its data for the city's platform.
+//! decision, its dashboards (and their tables as workbooks and PDFs), and the export of its data
+//! for the city's platform.
 
 use tauri::State;
 use xianglin_schema::view::{
-    Approvals, CityExportRequest, CountyAnomalies, CountyAnomaliesRequest, ExportLogRow, ExportedFiles,
+    Approvals, CityExportRequest, CountyAnomalies, CountyAnomaliesRequest, CoverageTrend, DashboardFile, DashboardKind,
+    ExportLogRow, ExportedFiles, MealTrend, SavedFile, TrendRequest,
 };
-use xianglin_sync::{anomalies, approvals, city_export};
+use xianglin_sync::{anomalies, approvals, city_export, dashboards};
 
-use crate::error::CmdResult;
+use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
 
 /// Every finding of the county's checks over a month in a place.
@@ -44,4 +46,53 @@ pub fn city_export(state: State<'_, AppState>, request: CityExportRequest) -> Cm
 #[tauri::command(async)]
 pub fn export_log(state: State<'_, AppState>) -> CmdResult<Vec<ExportLogRow>> {
     Ok(city_export::export_log(&mut *state.replica()?)?)
+}
+
+/// 月探访率 over months, of the county's townships or a township's villages.
+#[tauri::command(async)]
+pub fn coverage_trend(state: State<'_, AppState>, request: TrendRequest) -> CmdResult<CoverageTrend> {
+    Ok(dashboards::coverage_trend(&*state.replica()?, &request)?)
+}
+
+/// Meals and subsidy over months, by township or meal point.
+#[tauri::command(async)]
+pub fn meal_trend(state: State<'_, AppState>, request: TrendRequest) -> CmdResult<MealTrend> {
+    Ok(dashboards::meal_trend(&*state.replica()?, &request)?)
+}
+
+fn dashboard_name(kind: DashboardKind) -> &'static str {
+    match kind {
+        DashboardKind::Coverage => "月探访率",
+        DashboardKind::Meals => "助餐服务与补贴",
+        DashboardKind::Cases => "适老化改造档案",
+    }
+}
+
+/// Saves a dashboard's table as an Excel workbook.
+#[tauri::command(async)]
+pub fn export_dashboard(state: State<'_, AppState>, request: DashboardFile) -> CmdResult<SavedFile> {
+    let (table, stamp) = {
+        let mut replica = state.replica()?;
+        (dashboards::table(&mut replica, &request)?, replica.now().format("%Y%m%d-%H%M%S"))
+    };
+    let bytes = dashboards::workbook(&table)?;
+    let file_name = format!("{}-{stamp}.xlsx", dashboard_name(request.kind));
+    Ok(SavedFile { path: state.save_export(&file_name, &bytes)? })
+}
+
+/// Prints a dashboard's table as a PDF.
+#[tauri::command]
+pub async fn print_dashboard(state: State<'_, AppState>, request: DashboardFile) -> CmdResult<SavedFile> {
+    let state = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let (table, stamp) = {
+            let mut replica = state.replica()?;
+            (dashboards::table(&mut replica, &request)?, replica.now().format("%Y%m%d-%H%M%S"))
+        };
+        let pdf = xianglin_reports::render_table_report(&crate::print::dashboard(&table))?.pdf;
+        let file_name = format!("{}-{stamp}.pdf", dashboard_name(request.kind));
+        Ok(SavedFile { path: state.save_export(&file_name, &pdf)? })
+    })
+    .await
+    .map_err(|error| AppError::internal(&error.to_string()))?
 }

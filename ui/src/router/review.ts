@@ -1,10 +1,11 @@
 import type { RouteRecordRaw } from 'vue-router'
 
-/** The county reviewer's queue of approvals, and reconciliation: conflicting edits from two computers, elders registered twice, the checks across stations, and the export to the city's platform. */
+/** The county reviewer's queue of approvals, and reconciliation: conflicting edits from two computers, elders registered twice, the checks across stations, the export to the city's platform, and the dashboards (统计报表). */
 export const reviewRoutes: RouteRecordRaw[] = [
   { path: '/review/approvals', name: 'review-approvals', component: () => import('@/views/review/approvals/index.vue') },
   { path: '/review/export', name: 'review-export', component: () => import('@/views/review/export/index.vue') },
   { path: '/review/anomalies', name: 'review-anomalies', component: () => import('@/views/review/anomalies/index.vue') },
   { path: '/review/conflicts', name: 'review-conflicts', component: () => import('@/views/review/conflicts/index.vue') },
   { path: '/review/duplicates', name: 'review-duplicates', component: () => import('@/views/review/duplicates/index.vue') },
+  { path: '/review/reports', name: 'review-reports', component: () => import('@/views/review/reports/index.vue') },
 ]
