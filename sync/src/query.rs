@@ -34,7 +34,7 @@ pub fn app_status(replica: &Replica, data_dir: &str) -> Result<AppStatus> {
         elders: count("SELECT count(DISTINCT id) FROM elders WHERE voided = 0 AND life_state = 'active'")?,
         data_dir: data_dir.to_owned(),
         device_id: replica.device_id(),
-        user: users(replica)?.into_iter().find(|user| user.id == replica.user_id()),
+        user: user(replica, replica.user_id())?,
         demo: replica.setting(DEMO_SETTING)?.is_some(),
     })
 }
@@ -45,13 +45,26 @@ pub const DEMO_SETTING: &str = "demo_seed";
 /// Everyone of the county who may sign in (not voided): reviewers, station directors, then
 /// caseworkers, each by name.
 pub fn users(replica: &Replica) -> Result<Vec<UserOption>> {
+    users_where(replica, "")
+}
+
+/// One user who may sign in (`None` when unknown or voided).
+fn user(replica: &Replica, user_id: &str) -> Result<Option<UserOption>> {
+    if user_id.is_empty() {
+        return Ok(None);
+    }
+    Ok(users_where(replica, user_id)?.pop())
+}
+
+/// The users who may sign in, or only `only` when it is not empty.
+fn users_where(replica: &Replica, only: &str) -> Result<Vec<UserOption>> {
     let connection = replica.connection();
     let mut statement = connection.prepare_cached(
-        "SELECT id, name, role, places FROM users WHERE voided = 0
+        "SELECT id, name, role, places FROM users WHERE voided = 0 AND (?1 = '' OR id = ?1)
          ORDER BY CASE role WHEN 'county_reviewer' THEN 0 WHEN 'station_director' THEN 1 ELSE 2 END, places, name",
     )?;
     let rows = statement
-        .query_map([], |row| {
+        .query_map([only], |row| {
             Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?, row.get::<_, String>(3)?))
         })?
         .collect::<Result<Vec<_>, _>>()?;
