@@ -7,7 +7,7 @@ use xianglin_schema::view::{
     AdaptationCasesRequest, Approvals, PendingSettlement, SettlementRequest, SettlementStatus,
 };
 
-use crate::query::{place_name, user_name};
+use crate::query::{minutes, place_name, user_name};
 use crate::{Replica, Result, adaptation, meals};
 
 /// What waits for the county on this replica.
@@ -35,7 +35,7 @@ pub fn approvals(replica: &mut Replica) -> Result<Approvals> {
             township_name: place_name(replica, &settlement.point.township_code)?.unwrap_or_default(),
             month: settlement.month,
             submitted_by: user_name(replica, &submission.submitted_by)?.unwrap_or_default(),
-            submitted_at: submission.submitted_at.get(..16).unwrap_or_default().replacen('T', " ", 1),
+            submitted_at: minutes(&submission.submitted_at),
             note: submission.note,
             totals: submission.totals,
             anomalies: settlement.anomalies.len() as u32,

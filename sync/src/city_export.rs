@@ -11,6 +11,7 @@ use xianglin_schema::export::{
     CityExport, ExportCase, ExportElder, ExportFormat, ExportLog, ExportSettlement, ExportVisit, LAYOUT, csv_table,
 };
 use xianglin_schema::id_number;
+use xianglin_schema::place::PlaceSummary;
 use xianglin_schema::problem::{Problem, Rule};
 use xianglin_schema::record::{RecordMeta, format_datetime, new_id};
 use xianglin_schema::user::Role;
@@ -19,7 +20,7 @@ use xianglin_schema::view::{
 };
 
 use crate::projection::{county_key, text};
-use crate::query::{user_name, user_role};
+use crate::query::{county, minutes, user_name, user_role};
 use crate::replica::to_json;
 use crate::shard::{Month, ShardId};
 use crate::{Error, Replica, Result, adaptation, document, meals, refused};
@@ -37,7 +38,7 @@ pub fn export(replica: &mut Replica, request: &CityExportRequest) -> Result<(Cit
     if request.include_id_numbers && request.reason.trim().is_empty() {
         return Err(Error::Problems(vec![Problem::new("reason", "导出完整身份证号的原因", Rule::Required)]));
     }
-    let (county_code, county_name) = county(replica)?;
+    let PlaceSummary { code: county_code, name: county_name, .. } = county(replica)?;
     let (first, last) = (months[0], months[months.len() - 1]);
     let export = CityExport {
         layout: LAYOUT.to_owned(),
@@ -93,7 +94,7 @@ pub fn files(export: &CityExport, format: ExportFormat) -> Result<Vec<(&'static 
 
 /// Every export recorded in the county document, newest first.
 pub fn export_log(replica: &mut Replica) -> Result<Vec<ExportLogRow>> {
-    let (county_code, _) = county(replica)?;
+    let county_code = county(replica)?.code;
     let logs: Vec<ExportLog> = replica.with_document(&ShardId::county(&county_code), |doc| {
         let keys: Vec<String> = doc
             .map_range(automerge::ROOT, "export/".to_owned().."export0".to_owned())
@@ -114,7 +115,7 @@ pub fn export_log(replica: &mut Replica) -> Result<Vec<ExportLogRow>> {
     for log in logs {
         rows.push(ExportLogRow {
             by_name: user_name(replica, &log.meta.created_by)?.unwrap_or_else(|| log.meta.created_by.clone()),
-            at: log.meta.created_at.get(..16).unwrap_or_default().replacen('T', " ", 1),
+            at: minutes(&log.meta.created_at),
             log,
         });
     }
@@ -139,15 +140,6 @@ fn months_of(request: &CityExportRequest) -> Result<Vec<Month>> {
         months.push(months.last().expect("starts with one").next());
     }
     Ok(months)
-}
-
-fn county(replica: &Replica) -> Result<(String, String)> {
-    replica
-        .connection()
-        .query_row("SELECT code, name FROM places WHERE level = 'county' ORDER BY code LIMIT 1", [], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
-        .map_err(|_| Error::Invalid("no county on this replica".into()))
 }
 
 /// The registry: every elder not voided or merged, once (a moved elder's current entry).

@@ -284,10 +284,7 @@ fn parse(replica: &Replica, request: &TrendRequest) -> Result<(Vec<Month>, Strin
         Some(code) if level_of(code) != Some(PlaceLevel::County) => {
             return Err(Error::Invalid(format!("place {code} is not a township or the county")));
         }
-        _ => replica
-            .connection()
-            .query_row("SELECT code FROM places WHERE level = 'county' ORDER BY code LIMIT 1", [], |row| row.get(0))
-            .map_err(|_| Error::Invalid("no county on this replica".into()))?,
+        _ => crate::query::county(replica)?.code,
     };
     Ok((months, place))
 }

@@ -19,7 +19,7 @@ use xianglin_schema::view::{
 };
 
 use crate::projection::county_key;
-use crate::query::{place_name, user_name, user_role};
+use crate::query::{county, minutes, place_name, user_name, user_role};
 use crate::replica::to_json;
 use crate::shard::ShardId;
 use crate::{Error, Replica, Result, refused};
@@ -121,7 +121,7 @@ pub fn decide(replica: &mut Replica, request: &DecideDuplicate) -> Result<Duplic
         note: request.note.trim().to_owned(),
         meta: RecordMeta::created(replica.now(), replica.user_id()),
     };
-    let shard = county_shard(replica)?;
+    let shard = ShardId::county(&county(replica)?.code);
     replica.commit(&shard, &[(county_key("duplicate", &decision.id), to_json(&decision)?)], &replica.author())?;
     tracing::info!(decision = %decision.id, verdict = ?decision.verdict, "duplicate decision recorded");
     duplicates(replica)
@@ -145,7 +145,7 @@ pub fn undo(replica: &mut Replica, request: &UndoDuplicateDecision) -> Result<Du
         Some(true) => return Err(Error::Problems(vec![refused("id", "该决定已撤销")])),
         Some(false) => {}
     }
-    let shard = county_shard(replica)?;
+    let shard = ShardId::county(&county(replica)?.code);
     replica.void(&shard, &county_key("duplicate", &request.id), request.reason.trim())?;
     tracing::info!(decision = %request.id, "duplicate decision undone");
     duplicates(replica)
@@ -266,11 +266,6 @@ fn decisions(replica: &Replica) -> Result<Vec<DuplicateDecisionRow>> {
     Ok(rows)
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` → `YYYY-MM-DD HH:MM`.
-fn minutes(at: &str) -> String {
-    at.get(..16).unwrap_or(at).replacen('T', " ", 1)
-}
-
 /// An elder as the duplicates page shows them (merged or not), with the records naming them.
 fn duplicate_elder(replica: &Replica, elder_id: &str) -> Result<DuplicateElder> {
     let connection = replica.connection();
@@ -310,12 +305,4 @@ fn duplicate_elder(replica: &Replica, elder_id: &str) -> Result<DuplicateElder> 
         address: elder.address,
         life: elder.life,
     })
-}
-
-fn county_shard(replica: &Replica) -> Result<ShardId> {
-    let county: Option<String> = replica
-        .connection()
-        .query_row("SELECT code FROM places WHERE level = 'county' ORDER BY code LIMIT 1", [], |row| row.get(0))
-        .optional()?;
-    county.map(|county| ShardId::County { county }).ok_or_else(|| Error::Invalid("no county on this replica".into()))
 }

@@ -20,11 +20,7 @@ pub const MAX_PAGE_SIZE: u32 = 200;
 /// Whether this replica has a county yet, and how much it holds.
 pub fn app_status(replica: &Replica, data_dir: &str) -> Result<AppStatus> {
     let connection = replica.connection();
-    let county: Option<PlaceSummary> = connection
-        .query_row("SELECT code, name FROM places WHERE level = 'county' ORDER BY code LIMIT 1", [], |row| {
-            Ok(PlaceSummary { code: row.get(0)?, name: row.get(1)?, level: PlaceLevel::County })
-        })
-        .optional()?;
+    let county = county_of(replica)?;
     let count = |sql: &str| connection.query_row(sql, [], |row| row.get::<_, u32>(0));
     Ok(AppStatus {
         has_data: county.is_some(),
@@ -37,6 +33,25 @@ pub fn app_status(replica: &Replica, data_dir: &str) -> Result<AppStatus> {
         user: user(replica, replica.user_id())?,
         demo: replica.setting(DEMO_SETTING)?.is_some(),
     })
+}
+
+/// The county this replica holds (`None` before its document arrives).
+pub(crate) fn county_of(replica: &Replica) -> Result<Option<PlaceSummary>> {
+    Ok(replica
+        .connection()
+        .prepare_cached("SELECT code, name FROM places WHERE level = 'county' ORDER BY code LIMIT 1")?
+        .query_row([], |row| Ok(PlaceSummary { code: row.get(0)?, name: row.get(1)?, level: PlaceLevel::County }))
+        .optional()?)
+}
+
+/// The county this replica holds, for a request that needs one.
+pub(crate) fn county(replica: &Replica) -> Result<PlaceSummary> {
+    county_of(replica)?.ok_or_else(|| Error::Invalid("no county on this replica".into()))
+}
+
+/// A record's `YYYY-MM-DDTHH:MM:SS` as lists show it: `YYYY-MM-DD HH:MM`.
+pub(crate) fn minutes(at: &str) -> String {
+    at.get(..16).unwrap_or(at).replacen('T', " ", 1)
 }
 
 /// The replica setting that marks the built-in demo county.
