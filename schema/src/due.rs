@@ -138,12 +138,7 @@ pub fn next_due(policies: &[Policy], elder: &Elder, history: VisitHistory, now: 
 
 /// The day the elder was registered (from the record's creation time).
 pub fn registered_on(elder: &Elder) -> NaiveDate {
-    elder
-        .meta
-        .created_at
-        .get(..10)
-        .and_then(|day| NaiveDate::parse_from_str(day, "%Y-%m-%d").ok())
-        .unwrap_or(NaiveDate::MIN)
+    elder.meta.created_at.get(..10).and_then(|day| day.parse().ok()).unwrap_or(NaiveDate::MIN)
 }
 
 #[cfg(test)]

@@ -39,4 +39,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (4, "meals", include_str!("../migrations/0004_meals.sql")),
     (5, "adaptation", include_str!("../migrations/0005_adaptation.sql")),
     (6, "duplicates", include_str!("../migrations/0006_duplicates.sql")),
+    (7, "dashboards", include_str!("../migrations/0007_dashboards.sql")),
 ];

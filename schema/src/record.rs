@@ -43,6 +43,12 @@ pub fn format_datetime(at: chrono::NaiveDateTime) -> String {
     at.format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
+/// The date-time [`format_datetime`] wrote (chrono's fixed ISO parser: several times faster
+/// than a format string, which counts where a county's visits are read by the hundred thousand).
+pub fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
+    text.parse().ok()
+}
+
 /// A file attached to a record (a photo, a scanned form), stored once by its SHA-256 beside the
 /// replica and referred to by hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

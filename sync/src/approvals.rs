@@ -2,7 +2,7 @@
 //! adaptation case waiting at a county step, oldest first. Deciding happens where each lives
 //! ([`crate::meals::review_settlement`], [`crate::adaptation::record_step`]).
 
-use chrono::NaiveDateTime;
+use xianglin_schema::record::parse_datetime;
 use xianglin_schema::view::{
     AdaptationCasesRequest, Approvals, PendingSettlement, SettlementRequest, SettlementStatus,
 };
@@ -26,9 +26,8 @@ pub fn approvals(replica: &mut Replica) -> Result<Approvals> {
         else {
             continue;
         };
-        let days_waiting = NaiveDateTime::parse_from_str(&submission.submitted_at, "%Y-%m-%dT%H:%M:%S")
-            .map(|at| (now - at).num_days().max(0) as u32)
-            .unwrap_or(0);
+        let days_waiting =
+            parse_datetime(&submission.submitted_at).map(|at| (now - at).num_days().max(0) as u32).unwrap_or(0);
         settlements.push(PendingSettlement {
             point_id: settlement.point.id,
             point_name: settlement.point.name,

@@ -94,46 +94,38 @@ pub fn meal_trend(replica: &Replica, request: &TrendRequest) -> Result<MealTrend
     let month_index: HashMap<String, usize> =
         months.iter().enumerate().map(|(index, month)| (month.to_string(), index)).collect();
     let ids = serde_json::to_string(&points.iter().map(|(id, _, _)| id).collect::<Vec<_>>())?;
-    let (from, to) = (months[0].first_day().to_string(), months[months.len() - 1].next().first_day().to_string());
     let mut total = vec![MealMonthCell::default(); months.len()];
-    // Meals and subsidy per point and month, then each diner once per point and month; both
-    // read the meals-by-point index alone.
+    // Each diner's meals and subsidy per point and month, kept up by the projection.
     let mut statement = replica.connection().prepare_cached(
-        "SELECT point_id, substr(date, 1, 7), count(*), sum(subsidy) FROM meals
-         WHERE point_id IN (SELECT value FROM json_each(?1)) AND date >= ?2 AND date < ?3 AND voided = 0
-         GROUP BY point_id, substr(date, 1, 7)",
+        "SELECT point_id, month, elder_id, meals, subsidy FROM meal_month_diners
+         WHERE point_id IN (SELECT value FROM json_each(?1)) AND month >= ?2 AND month <= ?3",
     )?;
-    let sums = statement.query_map(params![ids, from, to], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, u32>(2)?, row.get::<_, i64>(3)?))
+    let (first, last) = (months[0].to_string(), months[months.len() - 1].to_string());
+    let diners = statement.query_map(params![ids, first, last], |row| {
+        Ok((
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, u32>(3)?,
+            row.get::<_, i64>(4)?,
+        ))
     })?;
-    for sum in sums {
-        let (point, month, count, subsidy) = sum?;
+    // Each diner once per row and month, and once per month in the total.
+    let mut seen: HashSet<(&str, usize, String)> = HashSet::new();
+    let mut seen_total: HashSet<(usize, String)> = HashSet::new();
+    for diner in diners {
+        let (point, month, elder, count, subsidy) = diner?;
         let (Some(key), Some(&index)) = (key_of.get(&point), month_index.get(&month)) else { continue };
         if let Some((_, cells)) = rows.get_mut(key) {
-            cells[index].meals += count;
-            cells[index].subsidy += subsidy;
+            let cell = &mut cells[index];
+            cell.meals += count;
+            cell.subsidy += subsidy;
+            if seen.insert((key.as_str(), index, elder.clone())) {
+                cell.diners += 1;
+            }
         }
         total[index].meals += count;
         total[index].subsidy += subsidy;
-    }
-    let mut statement = replica.connection().prepare_cached(
-        "SELECT point_id, substr(date, 1, 7), elder_id FROM meals
-         WHERE point_id IN (SELECT value FROM json_each(?1)) AND date >= ?2 AND date < ?3 AND voided = 0
-         GROUP BY point_id, substr(date, 1, 7), elder_id",
-    )?;
-    let diners = statement.query_map(params![ids, from, to], |row| {
-        Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
-    })?;
-    let mut seen: HashSet<(String, usize, String)> = HashSet::new();
-    let mut seen_total: HashSet<(usize, String)> = HashSet::new();
-    for diner in diners {
-        let (point, month, elder) = diner?;
-        let (Some(key), Some(&index)) = (key_of.get(&point), month_index.get(&month)) else { continue };
-        if seen.insert((key.clone(), index, elder.clone()))
-            && let Some((_, cells)) = rows.get_mut(key)
-        {
-            cells[index].diners += 1;
-        }
         if seen_total.insert((index, elder)) {
             total[index].diners += 1;
         }

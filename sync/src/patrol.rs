@@ -6,14 +6,14 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, Duration, NaiveDateTime};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use xianglin_schema::due::{self, Due, VisitHistory};
 use xianglin_schema::elder::{Elder, LifeState, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::place::{self, PlaceLevel};
 use xianglin_schema::policy::Policy;
 use xianglin_schema::problem::{Problem, Rule};
-use xianglin_schema::record::{RecordMeta, format_datetime, new_id};
+use xianglin_schema::record::{RecordMeta, format_datetime, new_id, parse_datetime};
 use xianglin_schema::view::{
     Coverage, CoverageRequest, CoverageRow, DueBucket, DueList, DueListRequest, DueRow, MissedElder, UrgentGuidance,
     VisitDraft, VisitSaved,
@@ -268,35 +268,56 @@ pub fn month_entries(replica: &Replica, villages: &[String], month: Month) -> Re
     Ok(entries)
 }
 
-/// What coverage counts, loaded once for any number of months: the villages' elders, the
-/// county's policies, and every visit in the villages before a month.
+/// What coverage counts, loaded once for any number of months: the villages' elders (with the
+/// day each was registered), the county's policies, and every visit in the villages before a
+/// month.
 pub(crate) struct MonthFacts {
     policies: Vec<Policy>,
-    elders: Vec<(Elder, String)>,
-    /// Each elder's visits, oldest first: when, and whether an 紧急 finding was made.
-    visits: HashMap<String, Vec<(NaiveDateTime, bool)>>,
+    elders: Vec<ElderFacts>,
+}
+
+/// An elder as coverage reads them.
+struct ElderFacts {
+    elder: Elder,
+    village_name: String,
+    registered_on: NaiveDate,
+    /// Their visits, oldest first: when, and whether an 紧急 finding was made.
+    visits: Vec<(NaiveDateTime, bool)>,
 }
 
 impl MonthFacts {
     /// The facts for the months before `until` (exclusive).
     pub(crate) fn load(replica: &Replica, villages: &[String], until: Month) -> Result<MonthFacts> {
+        // The index by village covers these columns; the rows come in village and time order,
+        // so each elder's visits are sorted once gathered (an elder who moved has two villages).
         let mut statement = replica.connection().prepare_cached(
             "SELECT elder_id, visited_at, worst_severity FROM visits
-             WHERE voided = 0 AND village_code IN (SELECT value FROM json_each(?1)) AND visited_at < ?2
-             ORDER BY elder_id, visited_at",
+             WHERE voided = 0 AND village_code IN (SELECT value FROM json_each(?1)) AND visited_at < ?2",
         )?;
         let urgent = serde_json::to_value(Severity::Urgent)?.as_str().unwrap_or_default().to_owned();
-        let rows = statement.query_map((serde_json::to_string(villages)?, until.first_day().to_string()), |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)? == urgent))
-        })?;
+        let mut rows = statement.query((serde_json::to_string(villages)?, until.first_day().to_string()))?;
         let mut visits: HashMap<String, Vec<(NaiveDateTime, bool)>> = HashMap::new();
-        for row in rows {
-            let (elder_id, visited_at, urgent) = row?;
-            if let Ok(at) = NaiveDateTime::parse_from_str(&visited_at, "%Y-%m-%dT%H:%M:%S") {
-                visits.entry(elder_id).or_default().push((at, urgent));
+        while let Some(row) = rows.next()? {
+            let text = |index| row.get_ref(index)?.as_str().map_err(rusqlite::Error::from);
+            let (elder_id, visited_at) = (text(0)?, text(1)?);
+            let Some(at) = parse_datetime(visited_at) else { continue };
+            let visit = (at, text(2)? == urgent);
+            match visits.get_mut(elder_id) {
+                Some(elder_visits) => elder_visits.push(visit),
+                None => {
+                    visits.insert(elder_id.to_owned(), vec![visit]);
+                }
             }
         }
-        Ok(MonthFacts { policies: policies(replica)?, elders: elders_in(replica, villages)?, visits })
+        let elders = elders_in(replica, villages)?
+            .into_iter()
+            .map(|(elder, village_name)| {
+                let mut elder_visits = visits.remove(&elder.id).unwrap_or_default();
+                elder_visits.sort_unstable();
+                ElderFacts { registered_on: due::registered_on(&elder), elder, village_name, visits: elder_visits }
+            })
+            .collect();
+        Ok(MonthFacts { policies: policies(replica)?, elders })
     }
 
     /// Calls `count` with each elder on the registry all `month` (registered before it began,
@@ -306,15 +327,13 @@ impl MonthFacts {
         let start = month.first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
         let end = month.next().first_day().and_hms_opt(0, 0, 0).expect("midnight exists");
         let before = start - Duration::seconds(1);
-        let none = Vec::new();
-        for (elder, village_name) in &self.elders {
-            let registered_before = due::registered_on(elder) < month.first_day();
+        for ElderFacts { elder, village_name, registered_on, visits } in &self.elders {
+            let registered_before = *registered_on < month.first_day();
             let gone_before_end =
                 elder.life.state != LifeState::Active && elder.life.date.is_none_or(|date| date < end.date());
             if !registered_before || gone_before_end {
                 continue;
             }
-            let visits = self.visits.get(&elder.id).unwrap_or(&none);
             let seen = visits.partition_point(|(at, _)| *at <= before);
             let history = visits[..seen]
                 .last()
@@ -424,7 +443,7 @@ fn last_visits(replica: &Replica, villages: &[String], until: NaiveDateTime) -> 
     let mut history = HashMap::new();
     for row in rows {
         let (elder_id, visited_at, severity) = row?;
-        let last_visit = NaiveDateTime::parse_from_str(&visited_at, "%Y-%m-%dT%H:%M:%S").ok();
+        let last_visit = parse_datetime(&visited_at);
         history.insert(elder_id, VisitHistory { last_visit, last_visit_urgent: severity == urgent });
     }
     Ok(history)

@@ -1,18 +1,19 @@
 //! Elders registered twice, county-wide: the demo's planted pairs are found and nothing else;
 //! alike but distinct elders are never paired; a merge keeps every visit and meal of both
 //! under the one kept, survives a rebuild, catches what only the merge reveals (one person's
-//! two lunches of a day), and is undone with every record back where it was recorded.
+//! two lunches of a day), counts one diner on the meals dashboard, and is undone with every
+//! record back where it was recorded.
 
 use chrono::NaiveDate;
 use xianglin_schema::duplicate::DuplicateVerdict;
 use xianglin_schema::meal::{MealMode, MealSlot};
 use xianglin_schema::user::Role;
 use xianglin_schema::view::{
-    DecideDuplicate, DueListRequest, DuplicatePair, DuplicateReason, ElderSearch, EnrolDiner, MealAnomalyKind, SetMeal,
-    UndoDuplicateDecision,
+    DecideDuplicate, DueListRequest, DuplicatePair, DuplicateReason, ElderSearch, EnrolDiner, MealAnomalyKind,
+    MealMonthCell, SetMeal, TrendRequest, UndoDuplicateDecision,
 };
 use xianglin_sync::demo::{Rng, SMALL_TOWNSHIP};
-use xianglin_sync::{Error, Month, Replica, ShardId, duplicates, meals, patrol, query};
+use xianglin_sync::{Error, Month, Replica, ShardId, dashboards, duplicates, meals, patrol, query};
 
 use crate::support::{VILLAGES, county_replica, elder, now, small_demo_replica};
 
@@ -100,6 +101,12 @@ fn a_merge_keeps_every_visit_and_meal_of_both_and_undo_puts_each_back() {
 
     // The station enrols both registrations at its point; each eats lunch on the 19th.
     let point = meals::meal_points(&replica, SMALL_TOWNSHIP).unwrap().into_iter().next().unwrap().point;
+    let november = |replica: &Replica| -> MealMonthCell {
+        let request = TrendRequest { place_code: Some(SMALL_TOWNSHIP.into()), to_month: "2026-11".into(), months: 1 };
+        let trend = dashboards::meal_trend(replica, &request).unwrap();
+        trend.rows.iter().find(|row| row.place_code == point.id).unwrap().cells[0]
+    };
+    let before_lunches = november(&replica);
     for elder_id in [&kept, &merged] {
         meals::enrol_diner(
             &mut replica,
@@ -135,6 +142,9 @@ fn a_merge_keeps_every_visit_and_meal_of_both_and_undo_puts_each_back() {
             .count()
     };
     assert_eq!(double_claims(&mut replica), 0, "two registrations, two people as far as the checks know");
+    let lunches = november(&replica);
+    assert_eq!((lunches.meals, lunches.diners), (before_lunches.meals + 2, before_lunches.diners + 2));
+    assert!(lunches.subsidy >= before_lunches.subsidy);
     let visits_before = |replica: &Replica, id: &str| query::elder_detail(replica, id).unwrap().recent_visits.len();
     let (kept_visits, merged_visits) = (visits_before(&replica, &kept), visits_before(&replica, &merged));
     let registry_before = registry_size(&replica);
@@ -174,6 +184,7 @@ fn a_merge_keeps_every_visit_and_meal_of_both_and_undo_puts_each_back() {
     assert!(due.rows.iter().all(|row| row.elder_id != merged));
     assert_eq!(due.rows.iter().filter(|row| row.elder_id == kept).count(), 1);
     assert_eq!(double_claims(&mut replica), 2, "one person's two lunches of one day");
+    assert_eq!(november(&replica), MealMonthCell { diners: lunches.diners - 1, ..lunches }, "one diner, both meals");
 
     // The projection is the same when rebuilt from the documents.
     let dump = query::projection_dump(&replica).unwrap();
@@ -193,6 +204,22 @@ fn a_merge_keeps_every_visit_and_meal_of_both_and_undo_puts_each_back() {
     assert_eq!(visits_before(&replica, &merged), merged_visits);
     assert_eq!(registry_size(&replica), registry_before);
     assert_eq!(double_claims(&mut replica), 0);
+    assert_eq!(november(&replica), lunches);
+
+    // Unticking a lunch takes it off the dashboard.
+    let untick = SetMeal {
+        point_id: point.id.clone(),
+        elder_id: merged.clone(),
+        date: NaiveDate::from_ymd_opt(2026, 11, 19).unwrap(),
+        slot: MealSlot::Lunch,
+        eaten: false,
+        mode: MealMode::DineIn,
+        proxy: None,
+        self_paid: None,
+    };
+    meals::set_meal(&mut replica, &untick).unwrap();
+    let unticked = november(&replica);
+    assert_eq!((unticked.meals, unticked.diners), (lunches.meals - 1, lunches.diners - 1));
     assert!(matches!(
         duplicates::undo(&mut replica, &UndoDuplicateDecision { id, reason: "再次".into() }),
         Err(Error::Problems(_))
