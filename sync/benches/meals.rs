@@ -3,7 +3,8 @@
 //! the largest point, the summary of the largest township over all its points, and the county's
 //! checks over a month of the whole county (`anomalies`), and duplicate detection over every
 //! elder of the county (`duplicates`), and the dashboards over months (`dashboards`). Figures
-//! are printed, never asserted. `XIANGLIN_BENCH_COUNTY` reuses a county generated before (copied).
+//! are printed, never asserted. `XIANGLIN_BENCH_COUNTY` names a file that keeps the generated
+//! county for later runs (each run works on a copy).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -43,7 +44,8 @@ fn main() {
     // The full-size county.
     let directory = tempfile::tempdir().expect("temporary directory");
     let path = directory.path().join("county.sqlite");
-    match std::env::var_os("XIANGLIN_BENCH_COUNTY").map(PathBuf::from).filter(|cached| cached.exists()) {
+    let cached = std::env::var_os("XIANGLIN_BENCH_COUNTY").map(PathBuf::from);
+    match cached.as_ref().filter(|cached| cached.exists()) {
         Some(cached) => {
             std::fs::copy(cached, &path).expect("copy the county");
         }
@@ -54,6 +56,10 @@ fn main() {
             let started = Instant::now();
             demo::generate(&mut county, &DemoOptions { size: DemoSize::Full, seed: 1, today }).expect("generate");
             println!("generated the full-size county in {:.0} s", started.elapsed().as_secs_f64());
+            drop(county);
+            if let Some(cached) = &cached {
+                std::fs::copy(&path, cached).expect("keep the county for the next run");
+            }
         }
     }
     let mut county = Replica::open(&path).expect("county");

@@ -439,7 +439,8 @@ fn from_text<T: serde::de::DeserializeOwned + Default>(text: &str) -> T {
 pub fn projection_dump(replica: &Replica) -> Result<Vec<String>> {
     let connection = replica.connection();
     let mut dump = Vec::new();
-    for table in crate::projection::TABLES.iter().chain(&crate::projection::DERIVED) {
+    let derived = crate::projection::DERIVED.iter().map(|(table, _)| table);
+    for table in crate::projection::TABLES.iter().chain(derived) {
         let mut statement = connection.prepare(&format!("SELECT * FROM {table}"))?;
         let columns = statement.column_count();
         let mut rows = statement.query([])?;

@@ -668,9 +668,7 @@ impl Replica {
         let shards = self.shards()?;
         let device = self.device.clone();
         let transaction = self.connection.transaction()?;
-        // Filling tables without their secondary indexes and indexing once at the end is
-        // several times faster than keeping the indexes up to date row by row.
-        let indexes = projection::drop_indexes(&transaction)?;
+        let (indexes, triggers) = projection::drop_indexes_and_triggers(&transaction)?;
         projection::clear(&transaction)?;
         let mut stats = RebuildStats::default();
         std::thread::scope(|scope| -> Result<()> {
@@ -721,6 +719,10 @@ impl Replica {
         })?;
         for index in &indexes {
             transaction.execute(index, [])?;
+        }
+        projection::fill_derived(&transaction)?;
+        for trigger in &triggers {
+            transaction.execute(trigger, [])?;
         }
         transaction.commit()?;
         tracing::info!(shards = stats.shards, records = stats.records, "projection rebuilt");
