@@ -2,11 +2,16 @@
 import { fileURLToPath, URL } from 'node:url'
 import { defineConfig } from 'vite'
 import vue from '@vitejs/plugin-vue'
+import Components from 'unplugin-vue-components/vite'
+import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
 // Served by Tauri from ui/dist; `npm run dev` is only for working on layout in a browser,
 // where commands cannot be invoked.
 export default defineConfig({
-  plugins: [vue()],
+  // Each `<el-xxx>` tag and `v-loading` is imported, with its CSS, by the file that uses it: the
+  // first chunk carries only what the frame and the due list render, the other pages' components
+  // load with their pages, and a tag can no longer be forgotten in a list of registrations.
+  plugins: [vue(), Components({ resolvers: [ElementPlusResolver({ importStyle: 'css', directives: true })], dts: false })],
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
@@ -18,10 +23,7 @@ export default defineConfig({
   clearScreen: false,
   server: { port: 1420, strictPort: true },
   build: {
-    // No manualChunks for Element Plus: putting it in a chunk of its own kept the whole library
-    // (about 1 MB), even the parts src/plugins/elementPlus.ts does not import. Left to Rollup, only
-    // the registered components stay, and they land in the entry chunk with Vue, the router and
-    // i18n: about 0.8 MB, loaded from disk.
+    // No manualChunks for Element Plus: a chunk of its own kept the whole library (about 1 MB).
     chunkSizeWarningLimit: 900,
   },
   test: {
