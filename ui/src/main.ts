@@ -6,5 +6,8 @@ import App from './App.vue'
 import { i18n } from './locales'
 import { router } from './router'
 import './style.css'
+import { markStartup } from './utils/startup'
+
+markStartup('script')
 
 createApp(App).use(createPinia()).use(i18n).use(elementPlus).use(router).mount('#app')

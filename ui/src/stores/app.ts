@@ -3,6 +3,7 @@ import { ref } from 'vue'
 import type { AppStatus } from '@/bindings/AppStatus'
 import { appStatus } from '@/api/app'
 import { toAppError, type AppError } from '@/api/error'
+import { markStartup } from '@/utils/startup'
 
 /** What this computer holds: read once at start, replaced when a county is opened. */
 export const useAppStore = defineStore('app', () => {
@@ -13,6 +14,7 @@ export const useAppStore = defineStore('app', () => {
     error.value = null
     try {
       status.value = await appStatus()
+      markStartup('status')
     } catch (rejection) {
       error.value = toAppError(rejection)
     }
