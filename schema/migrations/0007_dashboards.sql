@@ -7,8 +7,9 @@ CREATE INDEX visits_by_village ON visits (village_code, visited_at, elder_id, wo
 
 -- Each diner's meals and subsidy per meal point and month, over the meals not voided: what the
 -- meals dashboard sums (a year of the full county is about 50,000 rows against a million meals).
--- Triggers keep it equal to `meals` through every insert, replace, update and delete, so
--- `rebuild`, a removed shard and a merge's re-pointed rows all keep it right. The projection
+-- Triggers keep it equal to `meals` through every insert, replace, update and delete, so a
+-- write, a removed shard and a merge's re-pointed rows all keep it right (`rebuild` drops the
+-- triggers and fills it once, `projection::DERIVED`). The projection
 -- writes meals with INSERT OR REPLACE and SQLite's default `recursive_triggers = OFF`, under
 -- which a replaced row fires no delete trigger: the BEFORE INSERT trigger takes it out instead.
 CREATE TABLE meal_month_diners (
