@@ -11,6 +11,7 @@
 
 pub mod adaptation;
 pub mod assessment;
+pub mod clock;
 pub mod due;
 pub mod duplicate;
 pub mod elder;

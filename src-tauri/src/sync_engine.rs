@@ -6,7 +6,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use chrono::Local;
+use xianglin_schema::clock;
 use tokio::sync::{Notify, watch};
 use xianglin_schema::view::SyncStatus;
 use xianglin_sync::client::{self, http};
@@ -137,7 +137,7 @@ async fn round(state: &AppState) -> Option<Duration> {
     {
         let mut progress = engine.progress();
         progress.syncing = true;
-        progress.last_attempt = Some(Local::now().format("%Y-%m-%d %H:%M:%S").to_string());
+        progress.last_attempt = Some(clock::now().format("%Y-%m-%d %H:%M:%S").to_string());
     }
     let result = match (link, state.replica_mutex()) {
         (Ok(link), Ok(replica)) => match link.sync(replica).await {
@@ -213,7 +213,7 @@ pub fn export_bundle(state: &AppState) -> Result<String, AppError> {
     let mut replica = state.replica()?;
     let token = replica.setting(TOKEN)?.ok_or_else(not_enrolled)?;
     let bytes = client::bundle::export(&mut replica, &token)?;
-    let name = format!("乡邻同步包-{}-{}.xlsync", &replica.device_id()[..8], Local::now().format("%Y%m%d-%H%M"));
+    let name = format!("乡邻同步包-{}-{}.xlsync", &replica.device_id()[..8], clock::now().format("%Y%m%d-%H%M"));
     state.save_export(&name, &bytes)
 }
 
@@ -228,7 +228,7 @@ pub fn import_answer(state: &AppState, bytes: &[u8]) -> Result<(), AppError> {
     })?;
     tracing::info!(pulled = moved.pulled_changes, "sync answer file imported");
     let mut progress = state.sync().progress();
-    progress.last_success = Some(Local::now().format("%Y-%m-%d %H:%M:%S").to_string());
+    progress.last_success = Some(clock::now().format("%Y-%m-%d %H:%M:%S").to_string());
     progress.last_error = None;
     Ok(())
 }

@@ -50,11 +50,7 @@ pub struct Author {
 }
 
 /// Where "now" comes from: the system clock, or a fixed time for tests and the demo.
-#[derive(Debug, Clone, Copy)]
-pub enum Clock {
-    System,
-    Fixed(NaiveDateTime),
-}
+pub use xianglin_schema::clock::Clock;
 
 /// What `rebuild` did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -180,10 +176,7 @@ impl Replica {
     }
 
     pub fn now(&self) -> NaiveDateTime {
-        match self.clock {
-            Clock::System => chrono::Local::now().naive_local(),
-            Clock::Fixed(at) => at,
-        }
+        self.clock.now()
     }
 
     pub fn today(&self) -> NaiveDate {

@@ -55,3 +55,63 @@ fn dependencies_point_from_the_app_to_sync_to_schema_only() {
         );
     }
 }
+
+/// Every file of the workspace's own code with one of `extensions`, under `roots`.
+fn source_files(roots: &[&str], extensions: &[&str]) -> Vec<std::path::PathBuf> {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned();
+    let mut files = Vec::new();
+    let mut pending: Vec<std::path::PathBuf> = roots.iter().map(|root| workspace.join(root)).collect();
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
+            if matches!(name, "node_modules" | "dist" | "target" | "bindings") {
+                continue;
+            }
+            pending.extend(std::fs::read_dir(&path).unwrap().map(|entry| entry.unwrap().path()));
+        } else if path.extension().and_then(|extension| extension.to_str()).is_some_and(|extension| extensions.contains(&extension)) {
+            files.push(path);
+        }
+    }
+    files.sort();
+    files
+}
+
+/// "Today" comes from one clock (`xianglin_schema::clock` in Rust, `ui/src/utils/clock.ts` in
+/// the UI), so a test can put the code on any day. Any other read of the wall clock must say why
+/// it may not use it, with a comment "Real clock: …" on its line or just above it.
+#[test]
+fn one_clock() {
+    // Built from pieces, so that this file does not match itself.
+    let reads = [
+        ["Local", "::now("].concat(),
+        ["Utc", "::now("].concat(),
+        ["SystemTime", "::now("].concat(),
+        ["new Date", "()"].concat(),
+        ["Date", ".now()"].concat(),
+    ];
+    let clocks = ["schema/src/clock.rs", "ui/src/utils/clock.ts"];
+    let files = source_files(
+        &["schema/src", "sync/src", "sync/benches", "src-tauri/src", "reports/src", "tests/scenarios", "tests/src", "ui/src", "tests/e2e"],
+        &["rs", "ts", "vue", "mjs"],
+    );
+    assert!(files.len() > 100, "the scan found only {} files", files.len());
+    let mut stray = Vec::new();
+    for file in files {
+        let path = file.to_string_lossy().replace('\\', "/");
+        if clocks.iter().any(|clock| path.ends_with(clock)) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            if !reads.iter().any(|read| line.contains(read.as_str())) {
+                continue;
+            }
+            let explained = lines[index.saturating_sub(3)..=index].iter().any(|line| line.contains("Real clock:"));
+            if !explained {
+                stray.push(format!("{path}:{}: {}", index + 1, line.trim()));
+            }
+        }
+    }
+    assert!(stray.is_empty(), "clock reads outside the one clock, without a \"Real clock:\" comment:\n{}", stray.join("\n"));
+}

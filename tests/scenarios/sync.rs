@@ -91,8 +91,8 @@ fn code_for(store: &mut SqliteStore, role: Role, places: &[&str], name: &str) ->
         meta: RecordMeta::created(now(), "county-server"),
     };
     let code = server::new_code();
-    // The server judges a code's expiry by the real clock, whatever day the scenario pretends it is.
-    let issued = chrono::Local::now().naive_local();
+    // The server judges a code's expiry by the system clock, whatever day the scenario pretends it is.
+    let issued = xianglin_schema::clock::now();
     store.create_code(&user, &code, issued + chrono::Duration::days(7), issued).unwrap();
     code
 }

@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{Duration, Local};
+use chrono::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
@@ -118,7 +118,7 @@ fn run(cli: Cli) -> Result<(), String> {
         let replica = Replica::open(&config.database).map_err(|error| error.to_string())?;
         SqliteStore::new(replica).map_err(|error| error.to_string())
     };
-    let now = Local::now().naive_local();
+    let now = xianglin_schema::clock::now();
     match cli.command {
         Command::Init { demo } => {
             let mut store = open()?;

@@ -56,7 +56,7 @@ pub fn sign(key: &[u8; 32], message: &[u8]) -> String {
 }
 
 fn now_text() -> String {
-    chrono::Local::now().format("%Y-%m-%dT%H:%M:%S").to_string()
+    xianglin_schema::clock::now().format("%Y-%m-%dT%H:%M:%S").to_string()
 }
 
 /// The first field of a file, to tell a bundle of another version from a damaged one.

@@ -20,7 +20,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use chrono::{Local, NaiveDateTime};
+use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -198,7 +198,7 @@ pub async fn serve(
 }
 
 fn now() -> NaiveDateTime {
-    Local::now().naive_local()
+    xianglin_schema::clock::now()
 }
 
 /// A message in the wire format ([`wire`]).

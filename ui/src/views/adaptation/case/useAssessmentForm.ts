@@ -8,6 +8,7 @@ import { toAppError, type AppError } from '@/api/error'
 import { enumLabel, i18n } from '@/locales'
 import { localDateTime } from '@/utils/time'
 import { assessmentItems, previewScore, riskEvents, type ScoreSheet } from './assessmentScoring'
+import { clock } from '@/utils/clock'
 
 export const assessmentReasons: AssessmentReason[] = ['first', 'routine', 'immediate', 'reassessment', 'other']
 
@@ -32,7 +33,7 @@ const emptyMeta = { created_at: '', created_by: '', voided_at: null, voided_by: 
  * must be scored and the assessor named before it is sent; the backend checks again, scores it
  * and keeps its result. A refused save keeps the form and sets `error` to the backend's message.
  */
-export function useAssessmentForm(elderId: () => string | null, now: () => Date = () => new Date()) {
+export function useAssessmentForm(elderId: () => string | null, now: () => Date = clock.now) {
   const today = () => localDateTime(now()).slice(0, 10)
   const blank = (): AssessmentFormState => ({
     assessedOn: today(),

@@ -6,6 +6,7 @@ import { adaptationCatalog, saveCasePlan, signCasePlan } from '@/api/adaptation'
 import { toAppError, type AppError } from '@/api/error'
 import { localDateTime } from '@/utils/time'
 import { stepIndex } from '../steps'
+import { clock } from '@/utils/clock'
 
 /** What a plan costs and who pays, previewed as quantities are typed. All in 分. */
 export interface PlanPreview {
@@ -63,7 +64,7 @@ export function previewPlan(items: CatalogItem[], quantities: Record<string, num
  * and the elder's signature. The plan can change until 改造方案 is done; a changed plan needs
  * signing again. A refused save keeps the quantities and sets `error` to the backend's message.
  */
-export function useCasePlan(detail: Ref<CaseDetail | null>, now: () => Date = () => new Date()) {
+export function useCasePlan(detail: Ref<CaseDetail | null>, now: () => Date = clock.now) {
   const catalog = ref<AdaptationCatalog | null>(null)
   const quantities = reactive<Record<string, number>>({})
   const signature = reactive({ signedOn: localDateTime(now()).slice(0, 10), signer: '' })

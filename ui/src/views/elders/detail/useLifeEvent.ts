@@ -2,6 +2,7 @@ import { reactive, ref } from 'vue'
 import { toAppError, type AppError } from '@/api/error'
 import { recordLifeEvent } from '@/api/registry'
 import { localDateTime } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 /** The kinds of 重大变故 offered; the person may also type another. */
 export const lifeEventKinds = ['丧偶', '住院', '子女变故', '受灾', '走失后找回'] as const
@@ -11,7 +12,7 @@ export const lifeEventKinds = ['丧偶', '住院', '子女变故', '受灾', '�
  * tier's hours (24 h in the demo county's policy).
  */
 export function useLifeEvent(elderId: () => string) {
-  const form = reactive({ kind: '', at: localDateTime(new Date()), note: '' })
+  const form = reactive({ kind: '', at: localDateTime(clock.now()), note: '' })
   const saving = ref(false)
   const error = ref<AppError | null>(null)
 

@@ -4,6 +4,7 @@ import type { LifeStatus } from '@/bindings/LifeStatus'
 import { toAppError, type AppError } from '@/api/error'
 import { setLifeStatus } from '@/api/registry'
 import { localDateTime } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 /**
  * Marking an elder moved away or deceased; the record stays, with its history.
@@ -11,7 +12,7 @@ import { localDateTime } from '@/utils/time'
 export function useMarkLife(elder: () => Elder | undefined) {
   const form = reactive({
     state: 'moved' as Exclude<LifeStatus['state'], 'active'>,
-    date: localDateTime(new Date()).slice(0, 10),
+    date: localDateTime(clock.now()).slice(0, 10),
     movedTo: '',
   })
   const saving = ref(false)

@@ -6,6 +6,7 @@ import { searchElders } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
 import { enrolDiner, leaveDiner, mealDiners } from '@/api/meals'
 import { localDateTime } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 /** How many elders a search offers to enrol. */
 const searchPageSize = 20
@@ -73,7 +74,7 @@ export function useMealDiners(pointId: Ref<string | null>, townshipCode: Ref<str
   /** A blank enrolment from today, in the mode the point offers first. */
   function startEnrol(modes: MealMode[]) {
     elderOptions.value = []
-    enrolForm.value = { elderId: null, usualMode: modes[0] ?? 'dine_in', enrolledOn: localDateTime(new Date()).slice(0, 10) }
+    enrolForm.value = { elderId: null, usualMode: modes[0] ?? 'dine_in', enrolledOn: localDateTime(clock.now()).slice(0, 10) }
   }
 
   /** Enrols the chosen elder; resolves to whether it was saved. */

@@ -10,6 +10,7 @@ import { toAppError, type AppError } from '@/api/error'
 import { copyMealDay, mealRoster, setMeal } from '@/api/meals'
 import { enumLabel, i18n } from '@/locales'
 import { localDateTime } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 /** The keys that record a meal with a given mode: 1 堂食, 2 自取, 3 送餐. */
 export const modeKeys: Readonly<Record<string, MealMode>> = { '1': 'dine_in', '2': 'take_away', '3': 'delivery' }
@@ -76,7 +77,7 @@ export const cellId = (position: CellPosition, row: MealRosterRow | null) =>
  * sets `error` to the backend's message. Things the roster itself rules out (a locked month, a
  * closed day, a blocked diner) are refused without asking the backend, through `notice`.
  */
-export function useMealRoster(pointId: Ref<string | null>, now: () => Date = () => new Date(), findResetMs = 1000) {
+export function useMealRoster(pointId: Ref<string | null>, now: () => Date = clock.now, findResetMs = 1000) {
   const date = ref(dayOf(now()))
   const roster = ref<MealRoster | null>(null)
   const totals = ref<MealDayTotals>({ diners: 0, meals: 0, subsidy: 0, self_paid: 0 })

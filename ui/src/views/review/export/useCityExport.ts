@@ -4,6 +4,7 @@ import type { ExportLogRow } from '@/bindings/ExportLogRow'
 import { cityExport, exportLog } from '@/api/review'
 import { toAppError, type AppError } from '@/api/error'
 import { monthOf } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 /** `YYYY-MM` of the month `count` months before `month`. */
 export function monthsBefore(month: string, count: number): string {
@@ -18,7 +19,7 @@ export type Outcome = { ok: true; paths: string[] } | { ok: false; error: AppErr
  * The export form (the last three months by default, JSON, ID numbers masked) and the log of
  * every export. Full ID numbers need a reason before the request is even sent.
  */
-export function useCityExport(today: Date = new Date()) {
+export function useCityExport(today: Date = clock.now()) {
   const toMonth = ref(monthOf(today))
   const fromMonth = ref(monthsBefore(toMonth.value, 2))
   const format = ref<ExportFormat>('json')

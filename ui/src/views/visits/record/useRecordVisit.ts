@@ -13,6 +13,7 @@ import { getElder, searchElders } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
 import { recordVisit } from '@/api/visits'
 import { localDateTime } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 /** Every area a visitor checks, in the order the form shows them. */
 export const checkAreas: CheckArea[] = ['health', 'mental', 'economic', 'support', 'safety', 'hygiene', 'living', 'needs']
@@ -41,7 +42,7 @@ const normalAreas = () => Object.fromEntries(checkAreas.map((area) => [area, nor
  * Recording one visit to one elder: everything starts at its routine value (上门, now, all 正常),
  * so a routine visit is saved as it opens.
  */
-export function useRecordVisit(elderId: () => string | undefined, now: () => Date = () => new Date()) {
+export function useRecordVisit(elderId: () => string | undefined, now: () => Date = clock.now) {
   const detail = ref<ElderDetail | null>(null)
   const loading = ref(false)
   const form = reactive({
