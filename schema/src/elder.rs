@@ -212,6 +212,7 @@ pub fn normalize(mut elder: Elder, today: NaiveDate) -> Result<Elder, Vec<Proble
     if elder.address.chars().count() > ADDRESS_MAX {
         problems.push(Problem::new("address", "住址", Rule::TooLong));
     }
+    elder.village_code = crate::text::plain(&elder.village_code);
     problems.extend(place::validate_code("village_code", "所在村", &elder.village_code, PlaceLevel::Village));
     for (category, since) in &elder.categories {
         let field = format!("categories.{}", serde_plain(category));
@@ -296,6 +297,28 @@ mod tests {
         assert_eq!(saved.gender, Gender::Female);
         assert_eq!(saved.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert_eq!(saved.phone.as_deref(), Some("13800138000"));
+    }
+
+    #[test]
+    fn a_record_typed_with_a_chinese_input_method_is_saved_in_plain_characters() {
+        let mut typed = elder();
+        typed.name = "\u{3000}张建国\u{3000}".into();
+        typed.id_number = "１１０１０５１９４９１２３１００２ｘ".into();
+        typed.phone = Some("１３８\u{3000}００１３\u{200B}８０００".into());
+        typed.village_code = "３６０７３３１００２０１".into();
+        let saved = normalize(typed, today()).unwrap();
+        assert_eq!(saved.name, "张建国");
+        assert_eq!(saved.id_number, "11010519491231002X");
+        assert_eq!(saved.phone.as_deref(), Some("13800138000"));
+        assert_eq!(saved.village_code, "360733100201");
+    }
+
+    #[test]
+    fn eighteen_full_width_digits_with_a_wrong_check_character_say_so_not_the_length() {
+        let mut typed = elder();
+        typed.id_number = "１１０１０５１９４９１２３１００２１".into();
+        let problems = normalize(typed, today()).unwrap_err();
+        assert_eq!(problems[0].message, "身份证号校验位不正确，请核对");
     }
 
     #[test]

@@ -20,11 +20,20 @@ pub struct IdNumber {
     pub gender: Gender,
 }
 
+/// The earliest birth year a number may carry: nobody born before it is alive, so such a number
+/// is a typing error.
+pub const EARLIEST_BIRTH_YEAR: i32 = 1880;
+
 /// Parses an 18-digit number (or a legacy 15-digit one, converted) checked against `today`.
 ///
-/// Spaces around the number are ignored and a lower-case `x` is accepted.
+/// The number is read as typed with a Chinese input method ([`crate::text::plain`]: full-width
+/// digits and `Ｘ`, the ideographic space, zero-width characters), and a lower-case `x` is
+/// accepted. A wrong length is judged in characters, not bytes.
 pub fn parse(input: &str, today: NaiveDate) -> Result<IdNumber, Rule> {
-    let trimmed = input.trim().to_ascii_uppercase();
+    let trimmed = crate::text::plain(input).to_ascii_uppercase();
+    if !trimmed.is_ascii() {
+        return Err(if matches!(trimmed.chars().count(), 15 | 18) { Rule::IdNumberCharacters } else { Rule::IdNumberLength });
+    }
     let number = match trimmed.len() {
         18 => trimmed,
         15 => {
@@ -40,8 +49,8 @@ pub fn parse(input: &str, today: NaiveDate) -> Result<IdNumber, Rule> {
         return Err(Rule::IdNumberCharacters);
     }
     let birth_date = NaiveDate::parse_from_str(&number[6..14], "%Y%m%d").map_err(|_| Rule::IdNumberBirthDate)?;
-    if birth_date.year() < 1880 {
-        return Err(Rule::IdNumberBirthDate);
+    if birth_date.year() < EARLIEST_BIRTH_YEAR {
+        return Err(Rule::IdNumberBirthTooEarly);
     }
     if birth_date > today {
         return Err(Rule::IdNumberFutureBirth);
@@ -130,6 +139,28 @@ mod tests {
     #[test]
     fn lower_case_x_and_surrounding_spaces_are_accepted() {
         assert_eq!(parse(" 11010519491231002x ", today()).unwrap().number, "11010519491231002X");
+    }
+
+    #[test]
+    fn a_number_typed_with_a_chinese_input_method_is_read() {
+        assert_eq!(parse("１１０１０５１９４９１２３１００２Ｘ", today()).unwrap().number, "11010519491231002X");
+        assert_eq!(parse("１１０１０５１９４９１２３１００２ｘ", today()).unwrap().number, "11010519491231002X");
+        assert_eq!(parse("\u{3000}110105\u{200B}19491231002X\u{FEFF}", today()).unwrap().number, "11010519491231002X");
+        assert_eq!(parse("１１０１０５４９１２３１００２", today()).unwrap().number, "11010519491231002X");
+    }
+
+    #[test]
+    fn full_width_characters_that_are_not_digits_are_named_as_characters() {
+        assert_eq!(parse("１１０１０５１９４９１２３１００２Ｙ", today()), Err(Rule::IdNumberCharacters));
+        assert_eq!(parse("１１０１０５１９４９１２３１００２号", today()), Err(Rule::IdNumberCharacters));
+        assert_eq!(parse("１１０１０５", today()), Err(Rule::IdNumberLength));
+    }
+
+    #[test]
+    fn a_birth_year_before_1880_is_named_as_too_early() {
+        let number = compose("110105", NaiveDate::from_ymd_opt(1879, 1, 1).unwrap(), 1, Gender::Male);
+        assert_eq!(parse(&number, today()), Err(Rule::IdNumberBirthTooEarly));
+        assert_eq!(Rule::IdNumberBirthTooEarly.message("身份证号"), "身份证号中的出生年份早于最早接受的1880年，请核对");
     }
 
     #[test]

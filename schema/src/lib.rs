@@ -23,6 +23,7 @@ pub mod place;
 pub mod policy;
 pub mod problem;
 pub mod record;
+pub mod text;
 pub mod user;
 pub mod validate;
 pub mod view;

@@ -27,6 +27,7 @@ pub enum Rule {
     IdNumberCharacters,
     IdNumberCheckCharacter,
     IdNumberBirthDate,
+    IdNumberBirthTooEarly,
     IdNumberFutureBirth,
     PlaceCode,
     PlaceUnknown,
@@ -50,6 +51,9 @@ impl Rule {
             Rule::IdNumberCharacters => format!("{label}只能包含数字，最后一位可以是X"),
             Rule::IdNumberCheckCharacter => format!("{label}校验位不正确，请核对"),
             Rule::IdNumberBirthDate => format!("{label}中的出生日期不存在"),
+            Rule::IdNumberBirthTooEarly => {
+                format!("{label}中的出生年份早于最早接受的{}年，请核对", crate::id_number::EARLIEST_BIRTH_YEAR)
+            }
             Rule::IdNumberFutureBirth => format!("{label}中的出生日期晚于今天"),
             Rule::PlaceCode => format!("{label}应为12位统计用区划代码"),
             Rule::PlaceUnknown => format!("{label}不在本县的区划中"),

@@ -7,7 +7,7 @@ use crate::problem::{Problem, Rule};
 /// Tidies an optional phone number (spaces and dashes inside a mobile number are dropped) and
 /// records a problem if it is neither a mainland mobile nor a fixed-line number.
 pub fn optional_phone(field: &str, label: &str, phone: Option<String>, problems: &mut Vec<Problem>) -> Option<String> {
-    let phone = phone.map(|phone| phone.trim().to_owned()).filter(|phone| !phone.is_empty())?;
+    let phone = phone.map(|phone| crate::text::plain(&phone)).filter(|phone| !phone.is_empty())?;
     match tidy_phone(&phone) {
         Some(tidy) => Some(tidy),
         None => {
@@ -17,8 +17,10 @@ pub fn optional_phone(field: &str, label: &str, phone: Option<String>, problems:
     }
 }
 
-/// A mobile number as 11 digits, or a fixed-line number as `区号-号码`; `None` if neither.
+/// A mobile number as 11 digits, or a fixed-line number as `区号-号码`; `None` if neither. Read
+/// as typed with a Chinese input method ([`crate::text::plain`]).
 pub fn tidy_phone(phone: &str) -> Option<String> {
+    let phone = crate::text::plain(phone);
     let digits: String = phone.chars().filter(|character| !matches!(character, ' ' | '-')).collect();
     let digits = digits.strip_prefix("+86").unwrap_or(&digits);
     if !digits.bytes().all(|byte| byte.is_ascii_digit()) {
@@ -59,6 +61,8 @@ mod tests {
         assert_eq!(tidy_phone("07975621234").as_deref(), Some("0797-5621234"));
         assert_eq!(tidy_phone("010-62751234").as_deref(), Some("010-62751234"));
         assert_eq!(tidy_phone("5621234").as_deref(), Some("5621234"));
+        assert_eq!(tidy_phone("１３８－００１３－８０００").as_deref(), Some("13800138000"));
+        assert_eq!(tidy_phone("\u{3000}0797\u{200B}5621234").as_deref(), Some("0797-5621234"));
     }
 
     #[test]

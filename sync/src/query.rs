@@ -157,11 +157,12 @@ pub fn place_tree(replica: &Replica) -> Result<Vec<PlaceNode>> {
 
 /// One page of the registry matching a search. The query matches the name, the full pinyin
 /// or initials of the name (prefix), the phone, or part of the ID number (`*` as a wildcard,
-/// so a masked number finds its elder).
+/// so a masked number finds its elder). The query is read as typed with a Chinese input method
+/// (full-width letters and digits, the ideographic space: `xianglin_schema::text::plain`).
 pub fn search_elders(replica: &Replica, search: &ElderSearch) -> Result<ElderPage> {
     let page_size = search.page_size.clamp(1, MAX_PAGE_SIZE);
     let page = search.page.max(1);
-    let query = search.query.trim().to_lowercase();
+    let query = xianglin_schema::text::plain(&search.query).to_lowercase();
     let mut conditions = vec!["e.voided = 0".to_owned()];
     let mut values: Vec<String> = Vec::new();
     if !search.include_inactive {

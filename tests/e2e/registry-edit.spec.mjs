@@ -31,13 +31,19 @@ async function openRegistry() {
   await waitFor(() => browser.$('[data-test=add-elder]').isDisplayed(), 'the registry')
 }
 
-/** Opens the add form and fills in one elder of `village`, living alone, with a supporter. */
-async function fillNewElder(name) {
+/** `text` as a Chinese input method in full-width mode types it: ０–９, Ｘ. */
+const fullWidth = (text) => text.replace(/[0-9A-Za-z]/g, (character) => String.fromCharCode(character.charCodeAt(0) + 0xfee0))
+
+/**
+ * Opens the add form and fills in one elder of `village`, living alone, with a supporter; the ID
+ * number as `typed`.
+ */
+async function fillNewElder(name, typed = newIdNumber) {
   await browser.$('[data-test=add-elder]').click()
   await waitFor(() => browser.$('[data-test=form-name]').isDisplayed(), 'the add-elder form')
   await browser.$('[data-test=form-name]').setValue(name)
-  await browser.$('[data-test=form-id-number]').setValue(newIdNumber)
-  await browser.$('[data-test=form-phone]').setValue('13907970088')
+  await browser.$('[data-test=form-id-number]').setValue(typed)
+  await browser.$('[data-test=form-phone]').setValue(fullWidth('13907970088'))
   await browser.$('[data-test=form-village]').click()
   const option = browser.$(`//li[contains(@class, "el-select-dropdown__item")][normalize-space(.)="${village}"]`)
   await waitFor(() => option.isDisplayed(), `the option ${village}`)
@@ -52,9 +58,13 @@ async function fillNewElder(name) {
 }
 
 export const steps = [
-  ['a new elder with a valid ID number is saved and shown on their page', async () => {
+  ['a new elder with a valid ID number typed full-width is saved and shown on their page', async () => {
     await openRegistry()
-    await fillNewElder(firstName)
+    // Typed with a Chinese input method in full-width mode, an ideographic space after it.
+    await fillNewElder(firstName, `${fullWidth(newIdNumber)}\u3000`)
+    await browser.$('[data-test=form-phone]').click()
+    const problem = browser.$('//*[@data-test="form-id-number"]/ancestor::*[contains(@class, "el-form-item")]//*[contains(@class, "el-form-item__error")]')
+    if (await problem.isExisting()) throw new Error(`the form refused the full-width number: ${await problem.getText()}`)
     await screenshot('add-elder')
     await browser.$('[data-test=save-elder]').click()
     const name = browser.$('[data-test=elder-name]')

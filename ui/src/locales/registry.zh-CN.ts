@@ -34,9 +34,11 @@ export default {
       cancel: '取消',
       saved: '已保存',
       required: '请填写{field}',
-      idNumberLength: '身份证号应为 18 位',
+      idNumberLength: '身份证号应为 18 位，现为 {length} 位',
       idNumberCharacters: '身份证号前 17 位应为数字，末位为数字或 X',
-      idNumberBirthDate: '身份证号中的出生日期不正确',
+      idNumberBirthDate: '身份证号中的出生日期不存在',
+      idNumberBirthTooEarly: '身份证号中的出生年份 {year} 早于最早接受的 {earliest} 年，请核对',
+      idNumberFutureBirth: '身份证号中的出生日期晚于今天',
       idNumberCheck: '身份证号校验位不正确，请核对',
     },
     duplicates: {

@@ -23,6 +23,13 @@ describe('fenFromYuan', () => {
     expect(fenFromYuan('0')).toBe(0)
   })
 
+  it('reads an amount typed full-width with a Chinese input method', () => {
+    expect(fenFromYuan('１２．５')).toBe(1250)
+    expect(fenFromYuan('\u3000８元')).toBe(800)
+    expect(fenFromYuan('￥3')).toBe(300)
+    expect(fenFromYuan('－３')).toBe(-300)
+  })
+
   it('refuses what is not an amount, and more than two decimals rather than rounding', () => {
     expect(fenFromYuan('')).toBeNull()
     expect(fenFromYuan('十二')).toBeNull()

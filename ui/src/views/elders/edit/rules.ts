@@ -1,8 +1,12 @@
 import type { FormItemRule, FormRules } from 'element-plus'
 import { i18n } from '@/locales'
+import { clock } from '@/utils/clock'
+import { plain } from '@/utils/text'
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const CHECK_CHARACTERS = '10X98765432'
+/** The earliest birth year an ID number may carry, as the backend checks it. */
+const EARLIEST_BIRTH_YEAR = 1880
 
 /** The ISO 7064 MOD 11-2 check character of an ID number's first 17 digits. */
 export function checkCharacter(first17: string): string {
@@ -16,13 +20,15 @@ export function checkCharacter(first17: string): string {
  */
 export function idNumberProblem(input: string): string | null {
   const t = i18n.global.t
-  const number = input.trim().toUpperCase()
-  if (number.length !== 18) return t('registry.form.idNumberLength')
+  const number = plain(input).toUpperCase()
+  if (number.length !== 18) return t('registry.form.idNumberLength', { length: number.length })
   if (!/^\d{17}[\dX]$/.test(number)) return t('registry.form.idNumberCharacters')
   const [year, month, day] = [Number(number.slice(6, 10)), Number(number.slice(10, 12)), Number(number.slice(12, 14))]
   const birth = new Date(year, month - 1, day)
   const realDate = birth.getFullYear() === year && birth.getMonth() === month - 1 && birth.getDate() === day
-  if (!realDate || year < 1880 || birth > new Date()) return t('registry.form.idNumberBirthDate')
+  if (!realDate) return t('registry.form.idNumberBirthDate')
+  if (year < EARLIEST_BIRTH_YEAR) return t('registry.form.idNumberBirthTooEarly', { year, earliest: EARLIEST_BIRTH_YEAR })
+  if (birth > clock.now()) return t('registry.form.idNumberFutureBirth')
   if (checkCharacter(number.slice(0, 17)) !== number[17]) return t('registry.form.idNumberCheck')
   return null
 }

@@ -8,6 +8,8 @@ import { placeTree } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
 import { elderForEdit, saveElder } from '@/api/registry'
 import { localDateTime } from '@/utils/time'
+import { clock } from '@/utils/clock'
+import { plain } from '@/utils/text'
 
 /** The categories in the order the form shows them. */
 export const categories: Category[] = [
@@ -52,7 +54,7 @@ export interface ElderForm {
   notes: string
 }
 
-export const today = () => localDateTime(new Date()).slice(0, 10)
+export const today = () => localDateTime(clock.now()).slice(0, 10)
 
 /** A fresh id for a contact; getRandomValues, unlike randomUUID, needs no secure context. */
 export const newContactId = () =>
@@ -98,7 +100,7 @@ export function formOf(elder: Elder): ElderForm {
  * elder has an empty id and meta; the backend derives gender and birth date from the ID number.
  */
 export function buildElder(form: ElderForm, base: Elder | null): Elder {
-  const blankPhone = (phone: string) => phone.trim() || null
+  const blankPhone = (phone: string) => plain(phone) || null
   return {
     id: base?.id ?? '',
     gender: base?.gender ?? 'male',
@@ -107,7 +109,7 @@ export function buildElder(form: ElderForm, base: Elder | null): Elder {
     events: base?.events ?? {},
     meta: base?.meta ?? { created_at: '', created_by: '', voided_at: null, voided_by: null, void_reason: null },
     name: form.name.trim(),
-    id_number: form.idNumber.trim().toUpperCase(),
+    id_number: plain(form.idNumber).toUpperCase(),
     phone: blankPhone(form.phone),
     address: form.address.trim(),
     village_code: form.villageCode,

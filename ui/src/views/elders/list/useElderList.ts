@@ -3,6 +3,7 @@ import type { ElderRow } from '@/bindings/ElderRow'
 import type { PlaceNode } from '@/bindings/PlaceNode'
 import { placeTree, searchElders } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
+import { plain } from '@/utils/text'
 
 /**
  * The elder registry: the place tree, the filter, the current page of rows.
@@ -30,7 +31,7 @@ export function useElderList(debounceMs = 250) {
     try {
       const result = await searchElders({
         place_code: filter.placeCode,
-        query: filter.query.trim(),
+        query: plain(filter.query),
         include_inactive: filter.includeInactive,
         page: page.value,
         page_size: pageSize.value,
