@@ -142,7 +142,7 @@ export default {
     month: '核查月份',
     total: '共 {count} 处',
     all: '全部',
-    empty: '本月未发现异常',
+    empty: '该月未发现异常',
     kind: {
       visit_after_death: '去世后探访',
       meal_after_life_end: '去世或迁出后就餐',

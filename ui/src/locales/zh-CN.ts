@@ -162,6 +162,14 @@ const enums = {
 }
 
 export default {
+  month: {
+    shown: {
+      current: '显示本月（{year}年{month}月）',
+      closing: '显示上月（{year}年{month}月）：每月前 {days} 天默认查看刚结束的月份',
+      previous: '显示上月（{year}年{month}月）',
+      other: '显示 {year}年{month}月',
+    },
+  },
   app: {
     name: '乡邻',
     loadFailed: '无法读取本机数据',

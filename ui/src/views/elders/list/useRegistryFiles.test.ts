@@ -1,6 +1,7 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { exportRegistry, printVisitRegister, rosterTemplate } from '@/api/registry'
-import { monthOf } from '@/utils/time'
+import { clock } from '@/utils/clock'
+import { monthOf, workingMonth } from '@/utils/time'
 import { useRegistryFiles } from './useRegistryFiles'
 
 vi.mock('@/api/registry', () => ({ exportRegistry: vi.fn(), printVisitRegister: vi.fn(), rosterTemplate: vi.fn() }))
@@ -12,10 +13,23 @@ describe('useRegistryFiles', () => {
     vi.mocked(rosterTemplate).mockReset().mockResolvedValue({ path: '/tmp/模板.xlsx' })
   })
 
-  it('prints the village’s register of this month by default and of the chosen month after', async () => {
+  afterEach(() => vi.restoreAllMocks())
+
+  it('prints the register of the month just closed in a month’s first week, of this month after', async () => {
+    vi.spyOn(clock, 'now').mockReturnValue(new Date(2027, 0, 3, 9, 0, 0))
+    await useRegistryFiles().printRegister('360733105001')
+    expect(printVisitRegister).toHaveBeenLastCalledWith({ village_code: '360733105001', month: '2026-12' })
+    vi.spyOn(clock, 'now').mockReturnValue(new Date(2027, 0, 8, 9, 0, 0))
+    await useRegistryFiles().printRegister('360733105001')
+    expect(printVisitRegister).toHaveBeenLastCalledWith({ village_code: '360733105001', month: '2027-01' })
+  })
+
+  it('prints the working month of the day it runs by default, and the chosen month after', async () => {
     const files = useRegistryFiles()
     expect(await files.printRegister('360733105001')).toBe('/tmp/庄口居委会-2026-11.pdf')
-    expect(printVisitRegister).toHaveBeenCalledWith({ village_code: '360733105001', month: monthOf(new Date()) })
+    const expected = workingMonth(clock.now()).month
+    expect(printVisitRegister).toHaveBeenCalledWith({ village_code: '360733105001', month: expected })
+    expect(expected <= monthOf(clock.now())).toBe(true)
 
     files.month.value = '2026-10'
     await files.printRegister('360733105001')

@@ -2,7 +2,8 @@ import { ref } from 'vue'
 import type { SavedFile } from '@/bindings/SavedFile'
 import { toAppError, type AppError } from '@/api/error'
 import { exportRegistry, printVisitRegister, rosterTemplate } from '@/api/registry'
-import { monthOf } from '@/utils/time'
+import { workingMonth } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 type FileKind = 'template' | 'export' | 'print'
 
@@ -11,7 +12,7 @@ export function useRegistryFiles() {
   const busy = ref<FileKind | null>(null)
   const error = ref<AppError | null>(null)
   /** The register's month, "YYYY-MM"; this month to start with. */
-  const month = ref(monthOf(new Date()))
+  const month = ref(workingMonth(clock.now()).month)
 
   /** Runs one file command; resolves to where the file was saved, or null (then `error` says why). */
   async function write(kind: FileKind, command: () => Promise<SavedFile>): Promise<string | null> {

@@ -17,7 +17,8 @@ import {
   townshipSettlements,
 } from '@/api/meals'
 import { syncStatus } from '@/api/sync'
-import { monthOf } from '@/utils/time'
+import { workingMonth } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 /** The tag colour of each status: open grey, waiting orange, returned red, approved green. */
 export const statusTagTypes: Record<SettlementStatus, 'info' | 'warning' | 'danger' | 'success'> = {
@@ -48,9 +49,9 @@ const sameTotals = (a: SettlementTotals, b: SettlementTotals) =>
 export function useMealSettlement(
   pointId: Ref<string | null>,
   townshipCode: Ref<string | null>,
-  now: () => Date = () => new Date(),
+  now: () => Date = clock.now,
 ) {
-  const month = ref(monthOf(now()))
+  const month = ref(workingMonth(now()).month)
   const settlement = ref<Settlement | null>(null)
   const township = ref<TownshipSettlements | null>(null)
   const loading = ref(false)

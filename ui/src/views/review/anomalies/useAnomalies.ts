@@ -5,17 +5,18 @@ import type { PlaceNode } from '@/bindings/PlaceNode'
 import { placeTree } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
 import { countyAnomalies } from '@/api/review'
-import { monthOf } from '@/utils/time'
+import { workingMonth } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 /**
  * The county's checks over one month, in one township or (`placeCode` null) everywhere this
  * computer holds; `kind` null shows every finding, a kind only its own. A newer request wins
  * over an older one still answering.
  */
-export function useAnomalies(now: () => Date = () => new Date()) {
+export function useAnomalies(now: () => Date = clock.now) {
   const places = ref<PlaceNode[]>([])
   const placeCode = ref<string | null>(null)
-  const month = ref(monthOf(now()))
+  const month = ref(workingMonth(now()).month)
   const kind = ref<CountyAnomalyKind | null>(null)
   const result = ref<CountyAnomalies | null>(null)
   const loading = ref(false)

@@ -9,9 +9,10 @@ import { adaptationCases } from '@/api/adaptation'
 import { coverageTrend, exportDashboard, mealTrend, printDashboard } from '@/api/dashboards'
 import { placeTree } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
-import { monthOf } from '@/utils/time'
+import { workingMonth } from '@/utils/time'
 import { casesOption, coverageOption, mealOption } from './charts'
 import { caseTable, coverageTable, mealTable } from './tables'
+import { clock } from '@/utils/clock'
 
 /** How many months a dashboard can span, as the picker offers them. */
 export const monthCounts = [3, 6, 12] as const
@@ -24,12 +25,12 @@ export const dashboardKinds: DashboardKind[] = ['coverage', 'meals', 'cases']
  * meal point), the `months` months up to `toMonth`. Only the shown tab loads, once per choice of
  * place and months; a newer request wins over an older one still answering.
  */
-export function useReports(now: () => Date = () => new Date()) {
+export function useReports(now: () => Date = clock.now) {
   const places = ref<PlaceNode[]>([])
   const countyCode = ref<string | null>(null)
   /** The picker's code: the county's (the whole county) or a township's. */
   const placeCode = ref<string | null>(null)
-  const toMonth = ref(monthOf(now()))
+  const toMonth = ref(workingMonth(now()).month)
   const months = ref<number>(6)
   const tab = ref<DashboardKind>('coverage')
   const coverage = ref<CoverageTrend | null>(null)

@@ -4,16 +4,17 @@ import type { PlaceNode } from '@/bindings/PlaceNode'
 import { placeTree } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
 import { coverage as loadCoverage } from '@/api/visits'
-import { monthOf } from '@/utils/time'
+import { workingMonth } from '@/utils/time'
+import { clock } from '@/utils/clock'
 
 /** A rate in per mille as a percentage with one decimal: 666 is "66.6%". */
 export const percent = (perMille: number) => `${(perMille / 10).toFixed(1)}%`
 
 /** 月探访率 of one place for one month: the first township and this month to start with. */
-export function useCoverage(now: () => Date = () => new Date()) {
+export function useCoverage(now: () => Date = clock.now) {
   const places = ref<PlaceNode[]>([])
   const placeCode = ref<string | null>(null)
-  const month = ref(monthOf(now()))
+  const month = ref(workingMonth(now()).month)
   const result = ref<Coverage | null>(null)
   const loading = ref(false)
   const error = ref<AppError | null>(null)
