@@ -169,6 +169,7 @@ export default {
       previous: '显示上月（{year}年{month}月）',
       other: '显示 {year}年{month}月',
     },
+    short: { current: '本月', previous: '上月' },
   },
   app: {
     name: '乡邻',
