@@ -7,6 +7,15 @@ use xianglin_sync::query;
 
 use crate::support::{small_demo_options, small_demo_replica, today};
 
+/// `text`'s ASCII letters and digits as full-width characters (Ａ, ０).
+fn full_width(text: &str) -> String {
+    text.chars()
+        .map(|character| {
+            if character.is_ascii_alphanumeric() { char::from_u32(character as u32 + 0xFEE0).unwrap() } else { character }
+        })
+        .collect()
+}
+
 fn search(query_text: &str) -> ElderSearch {
     ElderSearch { place_code: None, query: query_text.to_owned(), include_inactive: false, page: 1, page_size: 50 }
 }
@@ -80,6 +89,12 @@ fn registry_search_finds_an_elder_by_name_pinyin_initials_and_masked_id_number()
         "ZJG",
         planted.id_number_masked.as_str(),
         &planted.id_number_masked[14..],
+        // As a Chinese input method types them: full-width letters and digits, an ideographic
+        // space, a zero-width space pasted along.
+        "ｚｊｇ",
+        "\u{3000}zjg\u{3000}",
+        "zhang\u{200B}jianguo",
+        &full_width(&planted.id_number_masked[14..]),
     ] {
         let page = query::search_elders(&replica, &search(query_text)).unwrap();
         assert!(page.items.iter().any(|row| row.id == planted.id), "{query_text} should find {PLANTED_ELDER}");

@@ -198,6 +198,7 @@ impl Generator {
         for township in &townships {
             let mut diners = Vec::new();
             let mut case_candidates = Vec::new();
+            let mut deceased = Vec::new();
             let mut previous_village: Vec<Elder> = Vec::new();
             for (index, village) in township.villages.iter().enumerate() {
                 let caseworker = &township.caseworkers[index / VILLAGES_PER_CASEWORKER];
@@ -219,12 +220,17 @@ impl Generator {
                 summary.elders += elders.len() + planted.len();
                 let visited: Vec<Elder> = elders.iter().chain(&planted).cloned().collect();
                 summary.visits += self.write_village_visits(replica, village, &visited, caseworker)?;
+                if township.place.code == SMALL_TOWNSHIP {
+                    let gone = elders.iter().filter(|elder| elder.life.state == LifeState::Deceased);
+                    deceased.extend(gone.map(|elder| (elder.clone(), caseworker.clone())));
+                }
                 let mut rng = self.rng.derive(&format!("diners/{}", village.code));
                 diners.extend(elders.iter().filter(|_| rng.chance(DINER_SHARE)).cloned());
                 previous_village = elders;
             }
             summary.meals += self.write_township_meals(replica, township, &diners)?;
             if township.place.code == SMALL_TOWNSHIP {
+                summary.visits += self.write_visit_after_death(replica, &deceased)?;
                 summary.cases += self.write_township_cases(replica, township, &case_candidates, &reviewer)?;
             }
         }
@@ -285,6 +291,27 @@ impl Generator {
             replica.apply_changes(&shard, &change)?;
         }
         Ok(())
+    }
+
+    /// A visit recorded for an elder after their death, on the last day of the month just closed:
+    /// the caseworker's computer had not yet heard of the death. Whatever day the demo is made,
+    /// the county's checks (异常核查) then have a finding to show in the month a reviewer opens
+    /// at the start of a month.
+    fn write_visit_after_death(&mut self, replica: &mut Replica, deceased: &[(Elder, User)]) -> Result<usize> {
+        let closed = Month::of(self.options.today).previous();
+        let at = closed.last_day().and_hms_opt(10, 30, 0).expect("valid time");
+        let found = deceased.iter().find(|(elder, _)| {
+            elder.life.date.is_some_and(|died| died < at.date()) && elder_registered(elder) < at.date()
+        });
+        let Some((elder, caseworker)) = found else { return Ok(0) };
+        let mut rng = self.rng.derive("visit-after-death");
+        let visit = random_visit(&mut rng, elder, caseworker, at);
+        replica.commit(
+            &ShardId::Visits { village: elder.village_code.clone(), month: closed },
+            &[(visit.id.clone(), to_json(&visit)?)],
+            &self.author(at, &caseworker.id),
+        )?;
+        Ok(1)
     }
 
     /// Elders registered twice, as happens when two people keep one registry: in the small
