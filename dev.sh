@@ -14,10 +14,58 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver fonts-noto-cjk poppler-utils imagemagick
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk poppler-utils imagemagick faketime
 )
 
+# The dates where calendars break: the 1st and the last day of a month, 1 January, 29 February of
+# a leap year, 31 December at 23:59. The tests run again at each under libfaketime, a clock that
+# ticks on from that moment (monotonic timers stay real, or thread pools and timeouts stall).
+FAKE_DATES=("2027-03-01 08:00:00" "2027-04-30 16:30:00" "2027-01-01 09:00:00" "2028-02-29 10:00:00" "2026-12-31 23:59:00")
+
 step() { printf '\n== %s ==\n' "$*"; }
+
+# The workspace's test binaries (unit tests, scenarios), built by `cargo test --no-run`: one line
+# each, its crate's directory and the binary, tab-separated.
+test_binaries() {
+  cargo test --workspace --lib --bins --tests --no-run --message-format=json-render-diagnostics |
+    node -e '
+      const lines = require("fs").readFileSync(0, "utf8").split("\n").filter(Boolean)
+      for (const message of lines.map((line) => JSON.parse(line))) {
+        if (message.reason === "compiler-artifact" && message.executable && message.profile.test) {
+          console.log(`${require("path").dirname(message.manifest_path)}\t${message.executable}`)
+        }
+      }'
+}
+
+# Every Rust test binary and the Vitest suite at each of FAKE_DATES. The binaries run directly
+# (not through cargo, which would judge file times by the fake clock), each from its crate's
+# directory as `cargo test` runs it; Vitest runs beside them on the other core.
+test_at_dates() {
+  local binaries
+  mapfile -t binaries < <(test_binaries)
+  [[ ${#binaries[@]} -gt 0 ]] || { echo "no test binaries found" >&2; return 1; }
+  local vitest_log
+  vitest_log="$(mktemp)"
+  for at in "${FAKE_DATES[@]}"; do
+    step "at $at (faketime): every Rust test binary and the UI unit tests"
+    local started=$SECONDS line crate binary vitest_pid
+    (cd ui && FAKETIME_DONT_FAKE_MONOTONIC=1 exec faketime -f "@$at" npx vitest run --silent) >"$vitest_log" 2>&1 &
+    vitest_pid=$!
+    for line in "${binaries[@]}"; do
+      IFS=$'\t' read -r crate binary <<<"$line"
+      (cd "$crate" && FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f "@$at" "$binary" -q) || {
+        echo "failed at $at: $binary" >&2
+        kill "$vitest_pid" 2>/dev/null
+        return 1
+      }
+    done
+    wait "$vitest_pid" || { cat "$vitest_log"; echo "UI unit tests failed at $at" >&2; return 1; }
+    grep -E "Test Files|Tests " "$vitest_log"
+    echo "tests at $at: $((SECONDS - started)) s"
+  done
+  rm -f "$vitest_log"
+}
+
 
 install_system_packages() {
   local missing=()
@@ -76,6 +124,7 @@ case "${1:-}" in
     (cd ui && npm test)
     step "Rust tests: unit, scenarios, TypeScript bindings up to date"
     cargo test --workspace
+    test_at_dates
     step "end to end in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
     PATH="$HOME/.cargo/bin:$PATH" xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh "$CARGO_TARGET_DIR/debug/xianglin"
 

@@ -8,6 +8,43 @@ const screenshots = fileURLToPath(new URL('../../target/e2e/', import.meta.url))
 export const slow = 120_000
 export const normal = 30_000
 
+/**
+ * Today for the specs. Real clock: the end-to-end test runs once at the real date, and the app
+ * under test reads the same system clock (the demo county is generated up to it).
+ */
+export const today = () => new Date()
+
+/** "YYYY-MM" of `date`. */
+export const monthText = (date) => `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}`
+
+/** "YYYY-MM" of the month before `month` ("YYYY-MM"). */
+export function monthBefore(month) {
+  const [year, number] = month.split('-').map(Number)
+  return monthText(new Date(year, number - 2, 1))
+}
+
+/**
+ * The month the app's month pickers open on today: the month just closed in a month's first
+ * seven days, else this month (ui/src/utils/time.ts, workingMonth).
+ */
+export const workingMonth = () => (today().getDate() <= 7 ? monthBefore(monthText(today())) : monthText(today()))
+
+/**
+ * Shows `month` ("YYYY-MM") in the month picker `input` (an element) by typing it, and waits for
+ * the picker's panel to close.
+ */
+export async function pickMonth(input, month) {
+  const text = `${month.slice(0, 4)}年${month.slice(5)}月`
+  if ((await input.getValue()) === text) return
+  await input.click()
+  await browser.keys(['Control', 'a'])
+  await browser.keys('Backspace')
+  await input.addValue(text)
+  await browser.keys('Enter')
+  await waitFor(async () => (await input.getValue()) === text, `the month picker to show ${month}`)
+  await waitFor(async () => !(await browser.$('.el-picker__popper').isDisplayed().catch(() => false)), 'the month panel to close')
+}
+
 /** The app's WebDriver session, set by `startApp`. */
 export let browser
 

@@ -18,7 +18,7 @@
 // a Sunday the 1st the weekend path, on any day the spec really runs.
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { browser, navItem, screenshot, waitFor } from './lib.mjs'
+import { browser, navItem, pickMonth, screenshot, today, waitFor, workingMonth } from './lib.mjs'
 
 const point = '庄口敬老院助餐点'
 const lunches = 30
@@ -52,7 +52,7 @@ function chooseDay(now) {
 
 function specToday() {
   const given = process.env.XIANGLIN_E2E_TODAY
-  if (!given) return new Date()
+  if (!given) return today()
   const [year, month, date] = given.split('-').map(Number)
   return new Date(year, month - 1, date)
 }
@@ -120,16 +120,7 @@ function monthBefore(count) {
 
 /** Shows the settlement of `month` ("YYYY-MM") by typing it into the month picker. */
 async function showMonth(month) {
-  const input = browser.$('input[aria-label="结算月份"]')
-  const text = `${month.slice(0, 4)}年${month.slice(5)}月`
-  if ((await input.getValue()) === text) return
-  await input.click()
-  await browser.keys(['Control', 'a'])
-  await browser.keys('Backspace')
-  await input.addValue(text)
-  await browser.keys('Enter')
-  await waitFor(async () => (await input.getValue()) === text, `the settlement of ${month}`)
-  await waitFor(async () => !(await browser.$('.el-picker__popper').isDisplayed().catch(() => false)), 'the month panel to close')
+  await pickMonth(await browser.$('input[aria-label="结算月份"]'), month)
   await waitForLoaded()
 }
 
@@ -188,7 +179,7 @@ export const steps = [
     const sumBefore = chosen.reduce((sum, index) => sum + fen(lines[index].subsidy), 0)
 
     // The routine day: one click into the grid, then Space and ArrowDown.
-    const started = Date.now()
+    const started = performance.now()
     let clicks = 0
     let presses = 0
     await waitForLoaded()
@@ -206,7 +197,7 @@ export const steps = [
     }
     await settled()
     lines = await rosterLines()
-    const seconds = (Date.now() - started) / 1000
+    const seconds = (performance.now() - started) / 1000
     console.log(`     ${lunches} lunches: ${clicks + presses} interactions (${clicks} click, ${presses} key presses) in ${seconds.toFixed(1)} s`)
 
     const notTicked = chosen.filter((index) => !lines[index].ticked || lines[index].pending)
@@ -254,8 +245,15 @@ export const steps = [
     await waitFor(() => status.isExisting(), 'the settlement status')
     await waitFor(async () => (await browser.$('[data-test=meal-point]').getText()).trim() === point, `${point} remembered`)
     await waitForLoaded()
-    const month = await browser.$('input[aria-label="结算月份"]').getValue()
-    if (month.replace(/\D/g, '') !== day.date.slice(0, 7).replace('-', '')) throw new Error(`the settlement shows ${month}`)
+    // The settlement opens on the month a director settles then (the month just closed in a
+    // month's first days), and says which; the lunches just ticked are in the day's month.
+    const opened = await browser.$('input[aria-label="结算月份"]').getValue()
+    if (opened.replace(/\D/g, '') !== workingMonth().replace('-', '')) throw new Error(`the settlement opened on ${opened}`)
+    const shown = browser.$('[data-test=month-shown]')
+    const label = today().getDate() <= 7 ? '上月' : '本月'
+    if ((await shown.getText()) !== label) throw new Error(`the settlement says ${await shown.getText()}, not ${label}`)
+    console.log(`     opened on ${opened}: ${label}, ${await shown.getAttribute('title')}`)
+    await showMonth(day.date.slice(0, 7))
     const names = await browser.execute(() =>
       [...document.querySelectorAll('[data-test=settlement-row-name]')].map((cell) => cell.textContent.trim()),
     )

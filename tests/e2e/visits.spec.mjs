@@ -4,7 +4,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { browser, navItem, screenshot, waitFor } from './lib.mjs'
+import { browser, monthText, navItem, pickMonth, screenshot, today, waitFor } from './lib.mjs'
 
 /** A due-list row by the elder's name. */
 const dueRow = (name) =>
@@ -35,8 +35,12 @@ async function clickInView(element) {
   await element.click()
 }
 
+/** The coverage page on this month (in a month's first days it opens on the month just closed). */
 async function openCoverage() {
   await navItem('探访率').click()
+  await waitFor(() => browser.$('[data-test=coverage-rate]').isExisting(), 'the coverage page')
+  await pickMonth(await browser.$('input[aria-label="月份"]'), monthText(today()))
+  await waitForLoaded()
   await waitFor(() => browser.$('[data-test=coverage-rate]').isExisting(), 'the coverage of this month')
   return { rate: await coverageRate(), missed: await browser.$('.missed').getProperty('textContent') }
 }
