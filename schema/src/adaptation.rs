@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::elder::{Category, EconomicStatus, LifeState};
+use crate::money::yuan;
 use crate::policy::{AdaptationRules, TierCondition};
 use crate::problem::{Problem, Rule};
 use crate::record::RecordMeta;
@@ -616,20 +617,6 @@ pub fn cap_problem(totals: &PlanTotals, urban: bool) -> Option<Problem> {
     })
 }
 
-/// 分 as 元 with thousands separators and two decimals, e.g. `215000` → `2,150.00`.
-pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let whole = (fen.abs() / 100).to_string();
-    let mut grouped = String::new();
-    for (index, digit) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    format!("{sign}{grouped}.{:02}", fen.abs() % 100)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -819,13 +806,5 @@ mod tests {
         let documents = documents_for(&rented, &documents);
         assert_eq!(documents[&DocumentKind::OwnerConsent].state, DocumentState::Missing);
         assert_eq!(documents[&DocumentKind::NeighbourConsent].state, DocumentState::NotNeeded);
-    }
-
-    #[test]
-    fn money_reads_in_yuan_with_separators() {
-        assert_eq!(yuan(0), "0.00");
-        assert_eq!(yuan(215_000), "2,150.00");
-        assert_eq!(yuan(123_456_789), "1,234,567.89");
-        assert_eq!(yuan(-5), "-0.05");
     }
 }

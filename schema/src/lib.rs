@@ -18,6 +18,7 @@ pub mod elder;
 pub mod export;
 pub mod id_number;
 pub mod meal;
+pub mod money;
 pub mod names;
 pub mod place;
 pub mod policy;

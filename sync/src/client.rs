@@ -12,9 +12,10 @@ pub mod http;
 use automerge::ChangeHash;
 use rusqlite::params;
 
+use crate::heads;
 use crate::protocol::{PROTOCOL, Scope, ShardPush, SyncRequest, SyncResponse};
 use crate::shard::ShardId;
-use crate::{Error, Replica, Result};
+use crate::{Replica, Result};
 
 /// Where the device keeps its cursor (the server's change counter as last heard).
 const CURSOR: &str = "sync.cursor";
@@ -92,11 +93,11 @@ pub fn absorb(replica: &mut Replica, request: &SyncRequest, response: &SyncRespo
             round.pulled_shards += 1;
             round.pulled_changes += pull.changes.len();
         }
-        let server_heads = parse_heads(&pull.heads)?;
+        let server_heads = heads::parse(&pull.heads)?;
         replica.connection().execute(
             "INSERT INTO sync_shards (shard, server_heads, report) VALUES (?1, ?2, ?3)
              ON CONFLICT (shard) DO UPDATE SET server_heads = ?2, report = ?3",
-            params![pull.shard, heads_text(server_heads), !pull.changes.is_empty()],
+            params![pull.shard, heads::to_text(&server_heads), !pull.changes.is_empty()],
         )?;
     }
     let previous = scope(replica)?;
@@ -184,26 +185,8 @@ fn waiting_shards(replica: &Replica) -> Result<Vec<(String, Vec<ChangeHash>)>> {
         .collect::<Result<Vec<_>, _>>()?;
     rows.into_iter()
         .map(|(shard, heads)| {
-            let heads = if heads.is_empty() { Vec::new() } else { parse_heads(heads.split(','))? };
+            let heads = heads::from_text(&heads)?;
             Ok((shard, heads))
         })
         .collect()
-}
-
-/// Hex change hashes, sorted as the replica stores heads.
-pub(crate) fn parse_heads<S: AsRef<str>>(hex: impl IntoIterator<Item = S>) -> Result<Vec<ChangeHash>> {
-    let mut heads = hex
-        .into_iter()
-        .map(|text| {
-            text.as_ref()
-                .parse::<ChangeHash>()
-                .map_err(|_| Error::Invalid(format!("bad change hash {:?}", text.as_ref())))
-        })
-        .collect::<Result<Vec<_>>>()?;
-    heads.sort_unstable();
-    Ok(heads)
-}
-
-fn heads_text(heads: Vec<ChangeHash>) -> String {
-    heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
 }

@@ -14,7 +14,7 @@ use xianglin_schema::view::{
 
 use crate::patrol::{MonthFacts, place_names, villages_of};
 use crate::shard::Month;
-use crate::{Error, Replica, Result, adaptation, meals};
+use crate::{Error, Replica, Result, adaptation};
 
 /// The longest trend.
 const MAX_MONTHS: u32 = 24;
@@ -187,8 +187,10 @@ pub fn table(replica: &mut Replica, request: &DashboardFile) -> Result<Dashboard
         DashboardKind::Meals => {
             let trend = meal_trend(replica, &request.request)?;
             let line = |row: &MealTrendRow| {
-                let cells =
-                    row.cells.iter().map(|cell| format!("{} 餐 · {} 元", cell.meals, meals::yuan(cell.subsidy)));
+                let cells = row
+                    .cells
+                    .iter()
+                    .map(|cell| format!("{} 餐 · {} 元", cell.meals, xianglin_schema::money::yuan(cell.subsidy)));
                 std::iter::once(row.place_name.clone()).chain(cells).collect()
             };
             DashboardTable {

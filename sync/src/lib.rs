@@ -38,6 +38,7 @@ pub mod dashboards;
 pub mod demo;
 pub mod document;
 pub mod duplicates;
+mod heads;
 pub mod meals;
 mod merges;
 pub mod patrol;

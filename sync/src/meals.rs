@@ -25,7 +25,7 @@ use xianglin_schema::problem::{Problem, Rule};
 use xianglin_schema::record::{RecordMeta, format_datetime, new_id};
 use xianglin_schema::user::Role;
 use xianglin_schema::view::{
-    AddAdjustment, AdjustmentRow, CopyMealDay, DinerRow, DinersRequest, EnrolDiner, LeaveDiner, MealAnomaly,
+    AddAdjustment, AdjustmentRow, CopyMealDay, DinerRow, DinersRequest, EnrollDiner, LeaveDiner, MealAnomaly,
     MealAnomalyKind, MealCell, MealDayTotals, MealPointRow, MealRoster, MealRosterRequest, MealRosterRow, MealSet,
     PointSettlementRow, ReviewSettlement, SetMeal, Settlement, SettlementElderRow, SettlementRequest, SettlementStatus,
     SubmitSettlement, TownshipSettlements, TownshipSettlementsRequest,
@@ -104,7 +104,7 @@ pub fn diners(replica: &Replica, request: &DinersRequest) -> Result<Vec<DinerRow
         let band = policy::in_force(&policies, today)
             .and_then(|policy| policy.meal.band_for(age, &elder.categories_on(today), elder.economic_status));
         let eligibility = match (band, policy::in_force(&policies, today)) {
-            (Some(band), _) => format!("{}，每餐补贴{}", band.name, yuan(band.per_meal)),
+            (Some(band), _) => format!("{}，每餐补贴{}元", band.name, xianglin_schema::money::yuan(band.per_meal)),
             (None, Some(policy)) => format!("未满{}岁且不属补贴对象：可就餐，不享受补贴", policy.meal.min_age),
             (None, None) => "本县尚无有效的助餐政策".to_owned(),
         };
@@ -125,8 +125,8 @@ pub fn diners(replica: &Replica, request: &DinersRequest) -> Result<Vec<DinerRow
     Ok(diners)
 }
 
-/// Enrols an elder of the registry at a point. An elder enrolled there already is refused.
-pub fn enrol_diner(replica: &mut Replica, request: &EnrolDiner) -> Result<Diner> {
+/// Enrolls an elder of the registry at a point. An elder enrolled there already is refused.
+pub fn enroll_diner(replica: &mut Replica, request: &EnrollDiner) -> Result<Diner> {
     let point = point(replica, &request.point_id)?;
     let mut problems = Vec::new();
     match crate::registry::current_elder(replica, &request.elder_id) {
@@ -168,7 +168,7 @@ pub fn enrol_diner(replica: &mut Replica, request: &EnrolDiner) -> Result<Diner>
     Ok(diner)
 }
 
-/// Ends an enrolment from a date.
+/// Ends an enrollment from a date.
 pub fn leave_diner(replica: &mut Replica, request: &LeaveDiner) -> Result<Diner> {
     let (shard, body): (String, String) = replica
         .connection()
@@ -415,7 +415,7 @@ pub fn checks(replica: &mut Replica, point_ids: &[String], month: Month) -> Resu
     let elder_ids: Vec<&String> =
         related.iter().map(|meal| &meal.elder_id).collect::<BTreeSet<_>>().into_iter().collect();
     let elders = life_of(replica, &elder_ids)?;
-    let enrolments = enrolments(replica, point_ids)?;
+    let enrollments = enrollments(replica, point_ids)?;
     let no_name = String::new();
     let mut anomalies = Vec::new();
     let mut per_day: HashMap<(&str, NaiveDate), u32> = HashMap::new();
@@ -485,7 +485,7 @@ pub fn checks(replica: &mut Replica, point_ids: &[String], month: Month) -> Resu
             let detail = format!("{}本助餐点不供餐（{reason}）", meal.date);
             anomalies.push(reference().anomaly(MealAnomalyKind::ClosedDay, &point.name, detail));
         }
-        let enrolled = enrolments.get(&meal.elder_id).is_some_and(|spans| {
+        let enrolled = enrollments.get(&meal.elder_id).is_some_and(|spans| {
             spans.iter().any(|(point_id, from, until)| {
                 *point_id == meal.point_id && *from <= meal.date && until.is_none_or(|until| until > meal.date)
             })
@@ -733,12 +733,6 @@ pub fn lock_reason(replica: &Replica, point_id: &str, month: Month) -> Result<Op
     Ok(None)
 }
 
-/// Money in 分 as yuan with two decimals, e.g. `1234` → `12.34元`.
-pub fn yuan(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}元", fen.abs() / 100, fen.abs() % 100)
-}
-
 // Helpers ---------------------------------------------------------------------------------
 
 /// A meal as the checks report it.
@@ -814,7 +808,7 @@ pub(crate) fn policies(replica: &Replica) -> Result<Vec<Policy>> {
 }
 
 /// Diners enrolled at a point on a date, with their elder (the current registry entry), by name.
-/// With `elder`, only that elder's enrolment.
+/// With `elder`, only that elder's enrollment.
 fn enrolled_on(replica: &Replica, point_id: &str, date: NaiveDate, elder: Option<&str>) -> Result<Vec<(Diner, Elder)>> {
     let mut statement = replica.connection().prepare_cached(
         "SELECT d.body, e.body FROM diners d JOIN elders e ON e.id = d.elder_id AND e.voided = 0
@@ -1151,10 +1145,10 @@ pub(crate) fn life_of(replica: &Replica, ids: &[&String]) -> Result<HashMap<Stri
     Ok(elders)
 }
 
-/// Each elder's spans of enrolment at the points: point, from, and until (exclusive) if they left.
-type Enrolments = HashMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>>;
+/// Each elder's spans of enrollment at the points: point, from, and until (exclusive) if they left.
+type Enrollments = HashMap<String, Vec<(String, NaiveDate, Option<NaiveDate>)>>;
 
-fn enrolments(replica: &Replica, point_ids: &[String]) -> Result<Enrolments> {
+fn enrollments(replica: &Replica, point_ids: &[String]) -> Result<Enrollments> {
     let mut statement = replica.connection().prepare_cached(
         "SELECT point_id, elder_id, enrolled_on, left_on FROM diners
          WHERE voided = 0 AND point_id IN (SELECT value FROM json_each(?1))",
@@ -1170,7 +1164,7 @@ fn enrolments(replica: &Replica, point_ids: &[String]) -> Result<Enrolments> {
         })?
         .collect::<Result<Vec<_>, _>>()?;
     let parse = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
-    let mut spans: Enrolments = HashMap::new();
+    let mut spans: Enrollments = HashMap::new();
     for (point_id, elder_id, from, until) in rows {
         let Some(from) = parse(&from) else { continue };
         spans.entry(elder_id).or_default().push((point_id, from, until.as_deref().and_then(parse)));
@@ -1289,7 +1283,7 @@ fn changed_after(
     approved_heads: &[String],
 ) -> Result<Vec<Meal>> {
     let shard = ShardId::meals(&point.township_code, &point.id, month);
-    let approved = crate::client::parse_heads(approved_heads)?;
+    let approved = crate::heads::parse(approved_heads)?;
     let touched = replica.with_document(&shard, |document| {
         let known: Vec<_> =
             approved.iter().copied().filter(|hash| document.get_change_meta_by_hash(hash).is_some()).collect();

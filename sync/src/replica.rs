@@ -22,6 +22,7 @@ use xianglin_schema::record::{RecordMeta, format_datetime, new_id};
 use xianglin_schema::visit::Visit;
 
 use crate::document::{self, StoredRecord};
+use crate::heads;
 use crate::projection;
 use crate::shard::ShardId;
 use crate::{Error, Result};
@@ -156,7 +157,7 @@ impl Replica {
         &self.path
     }
 
-    /// The user signed in on this device (empty before enrolment).
+    /// The user signed in on this device (empty before enrollment).
     pub fn user_id(&self) -> &str {
         &self.user_id
     }
@@ -535,7 +536,7 @@ impl Replica {
             .prepare_cached("SELECT heads FROM shards WHERE id = ?1")?
             .query_row([shard.to_string()], |row| row.get(0))
             .optional()?;
-        if stored.is_some_and(|stored| stored != heads_text(&cached.get_heads())) {
+        if stored.is_some_and(|stored| stored != heads::to_text(&cached.get_heads())) {
             self.documents.evict(shard);
         }
         Ok(())
@@ -573,10 +574,7 @@ impl Replica {
             .prepare_cached("SELECT heads FROM shards WHERE id = ?1")?
             .query_row([shard.to_string()], |row| row.get(0))
             .optional()?;
-        match stored {
-            Some(text) if !text.is_empty() => crate::client::parse_heads(text.split(',')),
-            _ => Ok(Vec::new()),
-        }
+        crate::heads::from_text(stored.as_deref().unwrap_or_default())
     }
 
     /// Whether the shard's document holds each of `hashes`.
@@ -771,7 +769,7 @@ fn persist(
                 changed_seq = ?5
              WHERE id = ?1",
         )?
-        .execute(params![shard_id, heads_text(&after), compact, bytes.len() as i64, changed_seq])?;
+        .execute(params![shard_id, heads::to_text(&after), compact, bytes.len() as i64, changed_seq])?;
     projection::project(&transaction, shard, document, touched.iter())?;
     transaction.commit()?;
     Ok(())
@@ -805,7 +803,7 @@ fn store_adopted(
         .prepare_cached(
             "UPDATE shards SET heads = ?2, chunk_count = ?3, byte_count = ?4, changed_seq = ?5 WHERE id = ?1",
         )?
-        .execute(params![shard_id, heads_text(heads), chunks.len() as i64, byte_count, changed_seq])?;
+        .execute(params![shard_id, heads::to_text(heads), chunks.len() as i64, byte_count, changed_seq])?;
     projection::project_records(transaction, shard, records)?;
     Ok(())
 }
@@ -815,10 +813,6 @@ fn upsert_shard(transaction: &Transaction<'_>, shard: &ShardId) -> Result<()> {
         .prepare_cached("INSERT INTO shards (id, kind, heads, chunk_count, byte_count) VALUES (?1, ?2, '', 0, 0) ON CONFLICT (id) DO NOTHING")?
         .execute(params![shard.to_string(), shard.kind().as_str()])?;
     Ok(())
-}
-
-fn heads_text(heads: &[ChangeHash]) -> String {
-    heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Loads a shard's document from its chunks (a new empty document if it has none).
@@ -912,5 +906,63 @@ impl DocumentCache {
                 None => break,
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use automerge::ReadDoc;
+    use chrono::NaiveDate;
+    use serde_json::json;
+
+    use super::*;
+
+    fn author(replica: &Replica) -> Author {
+        let at = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        Author { actor: replica.device.clone(), user_id: "user-1".into(), at }
+    }
+
+    /// A write whose SQLite transaction fails leaves the in-memory document as it was on disk:
+    /// the change automerge already made in memory is dropped with it, so the next write does not
+    /// build on a change that was never stored.
+    #[test]
+    fn a_failed_transaction_drops_the_in_memory_document() {
+        let mut replica = Replica::open_in_memory().unwrap();
+        let shard = ShardId::elders("360733105201");
+        let note = |text: &str| vec![("note/1".to_owned(), json!({ "text": text }))];
+        replica.commit(&shard, &note("first"), &author(&replica)).unwrap();
+        let stored = replica.stored_heads(&shard).unwrap();
+        assert_eq!(replica.heads(&shard).unwrap(), stored);
+
+        // The disk refuses the next write (as a full disk or a locked file would).
+        replica
+            .connection
+            .execute_batch(
+                "CREATE TEMP TRIGGER refuse BEFORE INSERT ON chunks BEGIN SELECT RAISE(ABORT, 'disk full'); END",
+            )
+            .unwrap();
+        assert!(replica.commit(&shard, &note("second"), &author(&replica)).is_err());
+        assert_eq!(replica.stored_heads(&shard).unwrap(), stored, "nothing of the failed write is stored");
+        assert_eq!(replica.heads(&shard).unwrap(), stored, "the document in memory is the one on disk");
+
+        // Once the disk takes writes again, the next change builds on what is stored.
+        replica.connection.execute_batch("DROP TRIGGER refuse").unwrap();
+        assert!(replica.commit(&shard, &note("third"), &author(&replica)).unwrap());
+        let text = replica.with_document(&shard, |document| {
+            let (_, record) = document.get(automerge::ROOT, "note/1").unwrap().unwrap();
+            let (value, _) = document.get(&record, "text").unwrap().unwrap();
+            value.to_string()
+        });
+        assert_eq!(text.unwrap(), "\"third\"");
+        let heads = replica.heads(&shard).unwrap();
+        assert_eq!(replica.stored_heads(&shard).unwrap(), heads);
+        let dependencies = replica.with_document(&shard, |document| {
+            document.get_change_by_hash(&heads[0]).map(|change| change.deps().to_vec())
+        });
+        assert_eq!(
+            dependencies.unwrap().unwrap(),
+            stored,
+            "the new change follows the stored one, not the dropped one"
+        );
     }
 }

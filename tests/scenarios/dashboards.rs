@@ -103,6 +103,15 @@ fn a_dashboard_s_table_reads_back_from_its_workbook_and_bad_requests_are_refused
             .unwrap();
     assert_eq!(coverage.headers, ["地区", "2026-09", "2026-10", "2026-11"]);
     assert_eq!(coverage.rows[0][0], "会昌县", "the total first");
+    // A meal cell reads "N 餐 · 1,234.56 元": the amount with separators, 元 once.
+    let meals =
+        dashboards::table(&mut replica, &DashboardFile { kind: DashboardKind::Meals, request: request(None, 3) })
+            .unwrap();
+    let november = &meals.rows[0][3];
+    let (count, amount) = november.split_once(" 餐 · ").unwrap_or_else(|| panic!("{november}"));
+    assert!(count.parse::<u32>().unwrap() > 0, "{november}");
+    let amount = amount.strip_suffix(" 元").unwrap_or_else(|| panic!("{november}"));
+    assert!(amount.replace(',', "").parse::<f64>().is_ok() && !amount.contains('元'), "{november}");
 
     assert!(dashboards::coverage_trend(&replica, &request(None, 0)).is_err());
     assert!(dashboards::coverage_trend(&replica, &request(None, 25)).is_err());

@@ -406,7 +406,7 @@ pub fn answer(
         if !scope::may_read(&scope, &shard) && !held_before {
             return Err(Refusal::Forbidden(format!("shard {shard} is outside this device's places")));
         }
-        let heads = crate::client::parse_heads(&push.heads).map_err(|error| Refusal::Invalid(error.to_string()))?;
+        let heads = crate::heads::parse(&push.heads).map_err(|error| Refusal::Invalid(error.to_string()))?;
         let new_changes = check_changes(store, &scope, &shard, held_before, &push.changes)?;
         checked.push(Checked { shard, heads, new_changes });
     }

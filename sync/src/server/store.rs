@@ -118,10 +118,6 @@ fn hash(secret: &str) -> String {
     Sha256::digest(normal.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-fn heads_text(heads: &[ChangeHash]) -> String {
-    heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
-}
-
 fn grant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceGrant> {
     Ok(DeviceGrant {
         device_id: row.get(0)?,
@@ -312,10 +308,7 @@ impl CountyStore for SqliteStore {
                 |row| row.get(0),
             )
             .optional()?;
-        match text {
-            Some(text) if !text.is_empty() => crate::client::parse_heads(text.split(',')),
-            _ => Ok(Vec::new()),
-        }
+        crate::heads::from_text(text.as_deref().unwrap_or_default())
     }
 
     fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()> {
@@ -327,7 +320,7 @@ impl CountyStore for SqliteStore {
                  ON CONFLICT (device_id, shard) DO UPDATE SET heads = ?3 WHERE heads != ?3",
             )?;
             for (shard, heads) in reported {
-                statement.execute(params![device_id, shard.to_string(), heads_text(heads)])?;
+                statement.execute(params![device_id, shard.to_string(), crate::heads::to_text(heads)])?;
             }
         }
         transaction.commit()?;
