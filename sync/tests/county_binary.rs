@@ -128,7 +128,9 @@ async fn the_real_server_enrolls_syncs_and_survives_stop_kill_and_restart() {
         .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
-    assert!(impatient.get(format!("{url}/v1/health")).send().await.is_ok());
+    let health = impatient.get(format!("{url}/v1/health")).send().await.expect("the server answers within 5 s");
+    assert_eq!(health.status(), reqwest::StatusCode::OK);
+    assert_eq!(health.text().await.unwrap(), "ok");
 
     // Fifty elders offline, then a sync during which the server is killed outright.
     let mut rng = Rng::new(11);

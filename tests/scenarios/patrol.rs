@@ -3,7 +3,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use xianglin_schema::elder::{Category, Elder, LifeState, LifeStatus};
-use xianglin_schema::view::{CoverageRequest, DueBucket, DueListRequest};
+use xianglin_schema::view::{CoverageRequest, DueBucket, DueListRequest, TrendRequest};
 use xianglin_schema::visit::Severity;
 use xianglin_sync::demo::Rng;
 use xianglin_sync::{Replica, patrol, query};
@@ -90,6 +90,26 @@ fn monthly_coverage_matches_the_hand_count() {
     assert_eq!(coverage.total.place_name, "庄口镇");
 }
 
+/// The dashboard's 月探访率 over months, checked against the hand count rather than against
+/// the coverage page (both read the month's facts through the same code).
+#[test]
+fn the_dashboard_counts_october_as_the_hand_count() {
+    let Fixture { replica, .. } = fixture();
+    let request = TrendRequest { place_code: Some(TOWNSHIP.into()), to_month: "2026-10".into(), months: 2 };
+    let trend = xianglin_sync::dashboards::coverage_trend(&replica, &request).unwrap();
+    assert_eq!(trend.months, ["2026-09", "2026-10"]);
+    let october = |row: &xianglin_schema::view::CoverageTrendRow| (row.cells[1].due, row.cells[1].visited);
+    assert_eq!(october(&trend.total), (3, 2));
+    assert_eq!(trend.total.cells[1].rate_per_mille, 666);
+    let villages: Vec<(&str, (u32, u32))> = trend
+        .rows
+        .iter()
+        .filter(|row| VILLAGES.contains(&row.place_code.as_str()))
+        .map(|row| (row.place_code.as_str(), october(row)))
+        .collect();
+    assert_eq!(villages, [(VILLAGES[0], (2, 1)), (VILLAGES[1], (1, 1)), (VILLAGES[2], (0, 0))]);
+}
+
 #[test]
 fn a_routine_visit_takes_the_elder_off_the_overdue_list_and_raises_coverage() {
     let Fixture { mut replica, a, .. } = fixture();
@@ -136,9 +156,27 @@ fn coverage_of_the_demo_township_adds_up() {
     let coverage =
         patrol::coverage(&replica, &CoverageRequest { place_code: TOWNSHIP.into(), month: "2026-10".into() }).unwrap();
     assert_eq!(coverage.rows.len(), 13);
-    assert_eq!(coverage.total.due, coverage.rows.iter().map(|row| row.due).sum::<u32>());
-    assert_eq!(coverage.total.visited, coverage.rows.iter().map(|row| row.visited).sum::<u32>());
     assert_eq!(coverage.missed.len() as u32, coverage.total.due - coverage.total.visited);
+    // Each village asked for on its own (its own month entries, its own count) agrees with its
+    // row of the township, and the villages add up to the township's total.
+    let (mut due, mut visited, mut missed) = (0, 0, Vec::new());
+    for row in &coverage.rows {
+        let village = patrol::coverage(
+            &replica,
+            &CoverageRequest { place_code: row.place_code.clone(), month: "2026-10".into() },
+        )
+        .unwrap();
+        assert_eq!((village.total.due, village.total.visited), (row.due, row.visited), "{}", row.place_name);
+        assert!(village.rows.is_empty() || village.rows.iter().all(|inner| inner.place_code == row.place_code));
+        due += village.total.due;
+        visited += village.total.visited;
+        missed.extend(village.missed.into_iter().map(|elder| elder.elder_id));
+    }
+    assert_eq!((coverage.total.due, coverage.total.visited), (due, visited));
+    let mut township_missed: Vec<String> = coverage.missed.iter().map(|elder| elder.elder_id.clone()).collect();
+    township_missed.sort();
+    missed.sort();
+    assert_eq!(township_missed, missed);
     // The demo misses about one visit in twenty.
     assert!((850..1000).contains(&coverage.total.rate_per_mille), "{:?}", coverage.total);
 }
