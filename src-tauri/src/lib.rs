@@ -17,7 +17,8 @@ use tauri::Manager;
 
 use crate::state::AppState;
 
-/// The builder with every command registered; tests pass `tauri::test::mock_builder()`.
+/// The builder with every command registered (`run` passes the default builder). The commands
+/// are tested end to end in the real window (`tests/e2e`), not through a mock runtime.
 pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder.invoke_handler(tauri::generate_handler![
         commands::app::app_status,
@@ -48,7 +49,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::meals::meal_points,
         commands::meals::save_meal_point,
         commands::meals::meal_diners,
-        commands::meals::enrol_diner,
+        commands::meals::enroll_diner,
         commands::meals::leave_diner,
         commands::meals::meal_roster,
         commands::meals::set_meal,
