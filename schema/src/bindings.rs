@@ -178,7 +178,7 @@ mod tests {
             view::MealPointRow,
             view::DinersRequest,
             view::DinerRow,
-            view::EnrolDiner,
+            view::EnrollDiner,
             view::LeaveDiner,
             view::MealRosterRequest,
             view::MealCell,

@@ -134,7 +134,7 @@ pub struct LifeEvent {
 pub struct Elder {
     pub id: String,
     pub name: String,
-    /// 公民身份号码, 18 characters once normalised.
+    /// 公民身份号码, 18 characters once normalized.
     pub id_number: String,
     /// Derived from the ID number by [`normalize`].
     pub gender: Gender,
@@ -185,7 +185,7 @@ impl Elder {
 const NAME_MAX: usize = 40;
 const ADDRESS_MAX: usize = 200;
 
-/// Checks an elder before saving and returns it normalised: ID number upper-cased (a legacy
+/// Checks an elder before saving and returns it normalized: ID number upper-cased (a legacy
 /// 15-digit number converted), gender and birth date taken from the ID number, phones tidied.
 /// Returns every problem found, so a form can mark all bad fields at once.
 pub fn normalize(mut elder: Elder, today: NaiveDate) -> Result<Elder, Vec<Problem>> {

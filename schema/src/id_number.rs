@@ -14,7 +14,7 @@ const CHECK_CHARACTERS: [char; 11] = ['1', '0', 'X', '9', '8', '7', '6', '5', '4
 /// A valid 18-character ID number with what it tells about its holder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdNumber {
-    /// The normalised number: 18 characters, upper-case `X`.
+    /// The normalized number: 18 characters, upper-case `X`.
     pub number: String,
     pub birth_date: NaiveDate,
     pub gender: Gender,
@@ -32,7 +32,11 @@ pub const EARLIEST_BIRTH_YEAR: i32 = 1880;
 pub fn parse(input: &str, today: NaiveDate) -> Result<IdNumber, Rule> {
     let trimmed = crate::text::plain(input).to_ascii_uppercase();
     if !trimmed.is_ascii() {
-        return Err(if matches!(trimmed.chars().count(), 15 | 18) { Rule::IdNumberCharacters } else { Rule::IdNumberLength });
+        return Err(if matches!(trimmed.chars().count(), 15 | 18) {
+            Rule::IdNumberCharacters
+        } else {
+            Rule::IdNumberLength
+        });
     }
     let number = match trimmed.len() {
         18 => trimmed,

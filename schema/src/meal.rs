@@ -134,7 +134,7 @@ pub struct Diner {
 }
 
 impl Diner {
-    /// Whether the enrolment covers `date`.
+    /// Whether the enrollment covers `date`.
     pub fn covers(&self, date: NaiveDate) -> bool {
         !self.meta.is_voided() && self.enrolled_on <= date && self.left_on.is_none_or(|left| date < left)
     }

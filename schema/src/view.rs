@@ -36,7 +36,7 @@ pub struct AppStatus {
     pub data_dir: String,
     /// This device's automerge actor id (hex).
     pub device_id: String,
-    /// Who is signed in (`None` before enrolment).
+    /// Who is signed in (`None` before enrollment).
     pub user: Option<UserOption>,
     /// Whether this is the built-in demo county, where anyone of it may be signed in to try
     /// their part.
@@ -708,16 +708,16 @@ pub struct DinerRow {
     pub life: LifeStatus,
 }
 
-/// Enrols an elder of the registry at a point.
+/// Enrolls an elder of the registry at a point.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct EnrolDiner {
+pub struct EnrollDiner {
     pub point_id: String,
     pub elder_id: String,
     pub enrolled_on: NaiveDate,
     pub usual_mode: MealMode,
 }
 
-/// Ends an enrolment from a date (the elder no longer eats there).
+/// Ends an enrollment from a date (the elder no longer eats there).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LeaveDiner {
     pub diner_id: String,

@@ -6,8 +6,8 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use xianglin_schema::clock;
 use tokio::sync::{Notify, watch};
+use xianglin_schema::clock;
 use xianglin_schema::view::SyncStatus;
 use xianglin_sync::client::{self, http};
 use xianglin_sync::{Replica, protocol::Scope};
@@ -267,7 +267,7 @@ pub async fn enroll(
         xianglin_sync::protocol::EnrollRequest { code: code.trim().to_owned(), device_id, label: label.to_owned() };
     let fingerprint = fingerprint.map(str::trim).filter(|text| !text.is_empty());
     let pin = match fingerprint {
-        Some(text) => Some(xianglin_sync::tls::normalise_fingerprint(text).ok_or_else(|| AppError {
+        Some(text) => Some(xianglin_sync::tls::normalize_fingerprint(text).ok_or_else(|| AppError {
             code: "invalid",
             message: "证书指纹应为 64 位十六进制数字（县里随登记码一起提供）".into(),
         })?),

@@ -15,7 +15,7 @@ use xianglin_schema::elder::{EconomicStatus, Elder, LifeStatus};
 use xianglin_schema::meal::{MealMode, MealPoint, MealPointKind, MealSlot};
 use xianglin_schema::record::{Gender, RecordMeta};
 use xianglin_schema::view::{
-    CountyAnomaliesRequest, EnrolDiner, SetMeal, SettlementRequest, TownshipSettlementsRequest, TrendRequest,
+    CountyAnomaliesRequest, EnrollDiner, SetMeal, SettlementRequest, TownshipSettlementsRequest, TrendRequest,
 };
 use xianglin_sync::demo::{self, DemoOptions, DemoSize, Rng};
 use xianglin_sync::projection::county_key;
@@ -196,13 +196,13 @@ fn thirty_diners_a_month(replica: &mut Replica) -> MealPoint {
             meta: RecordMeta::default(),
         };
         let elder = replica.save_elder(elder).unwrap();
-        let enrol = EnrolDiner {
+        let enroll = EnrollDiner {
             point_id: point.id.clone(),
             elder_id: elder.id.clone(),
             enrolled_on: NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(),
             usual_mode: MealMode::DineIn,
         };
-        meals::enrol_diner(replica, &enrol).unwrap();
+        meals::enroll_diner(replica, &enroll).unwrap();
         diners.push(elder.id);
     }
     let mut date = NaiveDate::from_ymd_opt(2026, 11, 2).unwrap();

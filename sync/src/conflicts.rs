@@ -145,7 +145,7 @@ pub fn resolve(replica: &mut Replica, request: &ResolveConflict) -> Result<()> {
 }
 
 /// A typed value for an elder's field, as the registry would store it: the record with that
-/// value must pass the registry's checks; the value comes back normalised.
+/// value must pass the registry's checks; the value comes back normalized.
 fn checked_elder_value(replica: &mut Replica, shard: &ShardId, request: &ResolveConflict, value: Json) -> Result<Json> {
     let stored = replica
         .read_record(shard, &request.record_id)?

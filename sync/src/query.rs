@@ -481,7 +481,7 @@ pub(crate) fn elder_name(replica: &Replica, elder_id: &str) -> Result<Option<Str
     )
 }
 
-/// The role of the user signed in on this replica (`None` before enrolment or for a voided user).
+/// The role of the user signed in on this replica (`None` before enrollment or for a voided user).
 pub(crate) fn user_role(replica: &Replica) -> Result<Option<Role>> {
     let role: Option<String> = replica
         .connection()

@@ -15,9 +15,9 @@ pub fn fingerprint(der: &[u8]) -> String {
     Sha256::digest(der).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
-/// A fingerprint as people may type it (upper case, colons, spaces), normalised; `None` if it
+/// A fingerprint as people may type it (upper case, colons, spaces), normalized; `None` if it
 /// is not 64 hex digits.
-pub fn normalise_fingerprint(text: &str) -> Option<String> {
+pub fn normalize_fingerprint(text: &str) -> Option<String> {
     let hex: String =
         text.chars().filter(char::is_ascii_hexdigit).map(|character| character.to_ascii_lowercase()).collect();
     let only_hex = text.chars().all(|character| character.is_ascii_hexdigit() || ":- ".contains(character));
@@ -101,7 +101,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fingerprints_are_normalised_from_what_people_type() {
+    fn fingerprints_are_normalized_from_what_people_type() {
         let hex = "ab".repeat(32);
         let typed = hex
             .to_uppercase()
@@ -110,9 +110,9 @@ mod tests {
             .map(|pair| std::str::from_utf8(pair).unwrap())
             .collect::<Vec<_>>()
             .join(":");
-        assert_eq!(normalise_fingerprint(&typed), Some(hex.clone()));
-        assert_eq!(normalise_fingerprint(&hex[..62]), None);
-        assert_eq!(normalise_fingerprint(&format!("{hex}zz")), None);
+        assert_eq!(normalize_fingerprint(&typed), Some(hex.clone()));
+        assert_eq!(normalize_fingerprint(&hex[..62]), None);
+        assert_eq!(normalize_fingerprint(&format!("{hex}zz")), None);
         assert_eq!(fingerprint(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 }

@@ -353,13 +353,13 @@ export const steps = [
     await browser.keys('Escape')
     await waitFor(async () => !(await overlayShown()), 'the form to close')
   }],
-  ['登记就餐 finds elders by pinyin initials and enrols one who does not eat here yet', async () => {
+  ['登记就餐 finds elders by pinyin initials and enrolls one who does not eat here yet', async () => {
     const dinerNames = () =>
       browser.execute(() => [...document.querySelectorAll('[data-test=diner-row] td.name')].map((cell) => cell.textContent.trim()))
     const before = await dinerNames()
-    await browser.$('[data-test=enrol-diner]').click()
-    const picker = browser.$('[data-test=enrol-elder]')
-    await waitFor(() => picker.isDisplayed(), 'the enrol form')
+    await browser.$('[data-test=enroll-diner]').click()
+    const picker = browser.$('[data-test=enroll-elder]')
+    await waitFor(() => picker.isDisplayed(), 'the enroll form')
     await picker.waitForClickable({ timeout: 10_000 })
     await picker.click()
     await browser.keys([...'zjg'])
@@ -376,12 +376,12 @@ export const steps = [
     const chosen = browser.$(`//li[contains(@class, "el-select-dropdown__item")][starts-with(normalize-space(.), "${elder}　")]`)
     await chosen.waitForClickable({ timeout: 10_000 })
     await chosen.click()
-    await screenshot('meal-enrol')
-    await browser.$('[data-test=confirm-enrol]').click()
+    await screenshot('meal-enroll')
+    await browser.$('[data-test=confirm-enroll]').click()
     await waitFor(async () => (await successText()).includes(`${elder} 已登记在本助餐点就餐`), 'the enrolled message')
     await waitFor(async () => (await dinerNames()).length === before.length + 1, 'one more diner')
     if (!(await dinerNames()).includes(elder)) throw new Error(`${elder} is not among the diners`)
-    await waitFor(async () => !(await overlayShown()), 'the enrol form to close')
+    await waitFor(async () => !(await overlayShown()), 'the enroll form to close')
     console.log(`     enrolled ${elder}; ${before.length + 1} diners`)
   }],
 ]

@@ -68,7 +68,11 @@ fn source_files(roots: &[&str], extensions: &[&str]) -> Vec<std::path::PathBuf> 
                 continue;
             }
             pending.extend(std::fs::read_dir(&path).unwrap().map(|entry| entry.unwrap().path()));
-        } else if path.extension().and_then(|extension| extension.to_str()).is_some_and(|extension| extensions.contains(&extension)) {
+        } else if path
+            .extension()
+            .and_then(|extension| extension.to_str())
+            .is_some_and(|extension| extensions.contains(&extension))
+        {
             files.push(path);
         }
     }
@@ -91,7 +95,17 @@ fn one_clock() {
     ];
     let clocks = ["schema/src/clock.rs", "ui/src/utils/clock.ts"];
     let files = source_files(
-        &["schema/src", "sync/src", "sync/benches", "src-tauri/src", "reports/src", "tests/scenarios", "tests/src", "ui/src", "tests/e2e"],
+        &[
+            "schema/src",
+            "sync/src",
+            "sync/benches",
+            "src-tauri/src",
+            "reports/src",
+            "tests/scenarios",
+            "tests/src",
+            "ui/src",
+            "tests/e2e",
+        ],
         &["rs", "ts", "vue", "mjs"],
     );
     assert!(files.len() > 100, "the scan found only {} files", files.len());
@@ -113,5 +127,9 @@ fn one_clock() {
             }
         }
     }
-    assert!(stray.is_empty(), "clock reads outside the one clock, without a \"Real clock:\" comment:\n{}", stray.join("\n"));
+    assert!(
+        stray.is_empty(),
+        "clock reads outside the one clock, without a \"Real clock:\" comment:\n{}",
+        stray.join("\n")
+    );
 }

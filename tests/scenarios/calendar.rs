@@ -47,10 +47,15 @@ fn the_demo_runs_up_to_today_and_its_months_stand_where_a_station_expects() {
     let latest_visit = latest_visit.expect("the demo visits");
     assert!(latest_visit >= today - Duration::days(7), "no visit in the week before {today}: {latest_visit}");
     for point in meals::meal_points(&replica, SMALL_TOWNSHIP).unwrap() {
-        let roster = meals::roster(&replica, &MealRosterRequest { point_id: point.point.id.clone(), date: today }).unwrap();
+        let roster =
+            meals::roster(&replica, &MealRosterRequest { point_id: point.point.id.clone(), date: today }).unwrap();
         assert!(roster.rows.iter().all(|row| row.cells.is_empty()), "{} has meals on {today}", point.point.name);
         let previous = roster.previous_day.expect("meals before today");
-        assert!(previous < today && previous >= today - Duration::days(7), "{}: last meals on {previous}", point.point.name);
+        assert!(
+            previous < today && previous >= today - Duration::days(7),
+            "{}: last meals on {previous}",
+            point.point.name
+        );
     }
 
     // Settlements: this month open, last month waiting for the county, the month before approved.

@@ -11,7 +11,11 @@ use crate::support::{small_demo_options, small_demo_replica, today};
 fn full_width(text: &str) -> String {
     text.chars()
         .map(|character| {
-            if character.is_ascii_alphanumeric() { char::from_u32(character as u32 + 0xFEE0).unwrap() } else { character }
+            if character.is_ascii_alphanumeric() {
+                char::from_u32(character as u32 + 0xFEE0).unwrap()
+            } else {
+                character
+            }
         })
         .collect()
 }

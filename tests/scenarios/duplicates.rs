@@ -9,7 +9,7 @@ use xianglin_schema::duplicate::DuplicateVerdict;
 use xianglin_schema::meal::{MealMode, MealSlot};
 use xianglin_schema::user::Role;
 use xianglin_schema::view::{
-    DecideDuplicate, DueListRequest, DuplicatePair, DuplicateReason, ElderSearch, EnrolDiner, MealAnomalyKind,
+    DecideDuplicate, DueListRequest, DuplicatePair, DuplicateReason, ElderSearch, EnrollDiner, MealAnomalyKind,
     MealMonthCell, SetMeal, TrendRequest, UndoDuplicateDecision,
 };
 use xianglin_sync::demo::{Rng, SMALL_TOWNSHIP};
@@ -99,7 +99,7 @@ fn a_merge_keeps_every_visit_and_meal_of_both_and_undo_puts_each_back() {
     let pair = pair_of(&duplicates::duplicates(&replica).unwrap().pairs, DuplicateReason::SameIdNumber);
     let (kept, merged) = (pair.first.elder_id.clone(), pair.second.elder_id.clone());
 
-    // The station enrols both registrations at its point; each eats lunch on the 19th.
+    // The station enrolls both registrations at its point; each eats lunch on the 19th.
     let point = meals::meal_points(&replica, SMALL_TOWNSHIP).unwrap().into_iter().next().unwrap().point;
     let november = |replica: &Replica| -> MealMonthCell {
         let request = TrendRequest { place_code: Some(SMALL_TOWNSHIP.into()), to_month: "2026-11".into(), months: 1 };
@@ -108,9 +108,9 @@ fn a_merge_keeps_every_visit_and_meal_of_both_and_undo_puts_each_back() {
     };
     let before_lunches = november(&replica);
     for elder_id in [&kept, &merged] {
-        meals::enrol_diner(
+        meals::enroll_diner(
             &mut replica,
-            &EnrolDiner {
+            &EnrollDiner {
                 point_id: point.id.clone(),
                 elder_id: elder_id.clone(),
                 enrolled_on: NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),

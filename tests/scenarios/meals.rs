@@ -11,7 +11,7 @@ use xianglin_schema::meal::{MealMode, MealPoint, MealPointKind, MealSlot, Review
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
 use xianglin_schema::view::{
-    AddAdjustment, CopyMealDay, EnrolDiner, MealAnomalyKind, MealRosterRequest, ReviewSettlement, SetMeal,
+    AddAdjustment, CopyMealDay, EnrollDiner, MealAnomalyKind, MealRosterRequest, ReviewSettlement, SetMeal,
     SettlementRequest, SettlementStatus, SubmitSettlement,
 };
 use xianglin_sync::demo::{Rng, SMALL_TOWNSHIP};
@@ -78,9 +78,9 @@ fn diner(replica: &mut Replica, rng: &mut Rng, born: i32, economic: EconomicStat
     record.id_number = xianglin_schema::id_number::compose("360733", birth, rng.below(900) as u16, record.gender);
     record.economic_status = economic;
     let saved = replica.save_elder(record).unwrap();
-    meals::enrol_diner(
+    meals::enroll_diner(
         replica,
-        &EnrolDiner {
+        &EnrollDiner {
             point_id: point.id.clone(),
             elder_id: saved.id.clone(),
             enrolled_on: day(10, 1),
@@ -191,13 +191,13 @@ fn the_same_lunch_at_two_points_is_refused_at_entry_and_flagged_when_two_compute
         },
     )
     .unwrap();
-    let enrol = EnrolDiner {
+    let enroll = EnrollDiner {
         point_id: other.id.clone(),
         elder_id: a.id.clone(),
         enrolled_on: day(10, 1),
         usual_mode: MealMode::DineIn,
     };
-    meals::enrol_diner(&mut replica, &enrol).unwrap();
+    meals::enroll_diner(&mut replica, &enroll).unwrap();
     meals::set_meal(&mut replica, &lunch(&point, &a, day(10, 5))).unwrap();
     let Err(Error::Problems(problems)) = meals::set_meal(&mut replica, &lunch(&other, &a, day(10, 5))) else {
         panic!("a second lunch of the day was taken");
@@ -237,13 +237,13 @@ fn the_weekly_cap_of_the_county_policy_counts_meals_at_every_point() {
         },
     )
     .unwrap();
-    let enrol = EnrolDiner {
+    let enroll = EnrollDiner {
         point_id: other.id.clone(),
         elder_id: a.id.clone(),
         enrolled_on: day(10, 1),
         usual_mode: MealMode::DineIn,
     };
-    meals::enrol_diner(&mut replica, &enrol).unwrap();
+    meals::enroll_diner(&mut replica, &enroll).unwrap();
     for date in [day(10, 5), day(10, 6)] {
         meals::set_meal(&mut replica, &lunch(&point, &a, date)).unwrap();
     }

@@ -34,7 +34,7 @@ pub async fn open_demo_county(state: State<'_, AppState>) -> CmdResult<AppStatus
 }
 
 /// Everyone of the demo county, to sign in as; empty on a real county's computer, where the
-/// enrolment decides who works on it.
+/// enrollment decides who works on it.
 #[tauri::command(async)]
 pub fn demo_users(state: State<'_, AppState>) -> CmdResult<Vec<UserOption>> {
     let replica = state.replica()?;

@@ -3,7 +3,7 @@
 use tauri::State;
 use xianglin_schema::meal::{Diner, MealAdjustment, MealPoint};
 use xianglin_schema::view::{
-    AddAdjustment, CopyMealDay, DinerRow, DinersRequest, EnrolDiner, LeaveDiner, MealPointRow, MealPointsRequest,
+    AddAdjustment, CopyMealDay, DinerRow, DinersRequest, EnrollDiner, LeaveDiner, MealPointRow, MealPointsRequest,
     MealRoster, MealRosterRequest, MealSet, ReviewSettlement, SavedFile, SetMeal, Settlement, SettlementRequest,
     SubmitSettlement, TownshipSettlements, TownshipSettlementsRequest,
 };
@@ -30,13 +30,13 @@ pub fn meal_diners(state: State<'_, AppState>, request: DinersRequest) -> CmdRes
     Ok(meals::diners(&*state.replica()?, &request)?)
 }
 
-/// Enrols an elder of the registry at a point.
+/// Enrolls an elder of the registry at a point.
 #[tauri::command(async)]
-pub fn enrol_diner(state: State<'_, AppState>, request: EnrolDiner) -> CmdResult<Diner> {
-    Ok(meals::enrol_diner(&mut *state.replica_to_write()?, &request)?)
+pub fn enroll_diner(state: State<'_, AppState>, request: EnrollDiner) -> CmdResult<Diner> {
+    Ok(meals::enroll_diner(&mut *state.replica_to_write()?, &request)?)
 }
 
-/// Ends an enrolment from a date.
+/// Ends an enrollment from a date.
 #[tauri::command(async)]
 pub fn leave_diner(state: State<'_, AppState>, request: LeaveDiner) -> CmdResult<Diner> {
     Ok(meals::leave_diner(&mut *state.replica_to_write()?, &request)?)

@@ -223,13 +223,13 @@ fn client(pin: Option<&str>) -> Result<reqwest::Client, SyncError> {
     builder.build().map_err(|error| SyncError::Offline(error.to_string()))
 }
 
-/// The server's base URL without a trailing slash, and the normalised pin: `https://` needs
+/// The server's base URL without a trailing slash, and the normalized pin: `https://` needs
 /// the certificate fingerprint; plain `http://` is allowed only to this computer.
 fn checked_base(base_url: &str, pin: Option<&str>) -> Result<(String, Option<String>), SyncError> {
     let base = base_url.trim().trim_end_matches('/').to_owned();
     let bad = || SyncError::BadAddress(base_url.to_owned());
     if base.starts_with("https://") {
-        let pin = pin.and_then(crate::tls::normalise_fingerprint).ok_or_else(bad)?;
+        let pin = pin.and_then(crate::tls::normalize_fingerprint).ok_or_else(bad)?;
         return Ok((base, Some(pin)));
     }
     let rest = base.strip_prefix("http://").ok_or_else(bad)?;

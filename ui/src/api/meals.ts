@@ -4,7 +4,7 @@ import type { CopyMealDay } from '@/bindings/CopyMealDay'
 import type { Diner } from '@/bindings/Diner'
 import type { DinerRow } from '@/bindings/DinerRow'
 import type { DinersRequest } from '@/bindings/DinersRequest'
-import type { EnrolDiner } from '@/bindings/EnrolDiner'
+import type { EnrollDiner } from '@/bindings/EnrollDiner'
 import type { LeaveDiner } from '@/bindings/LeaveDiner'
 import type { MealAdjustment } from '@/bindings/MealAdjustment'
 import type { MealPoint } from '@/bindings/MealPoint'
@@ -31,10 +31,10 @@ export const saveMealPoint = (request: MealPoint) => invoke<MealPoint>('save_mea
 // meals · points: the elders enrolled at a point, with masked ID number, band and eligibility.
 export const mealDiners = (request: DinersRequest) => invoke<DinerRow[]>('meal_diners', { request })
 
-// meals · points: enrols an elder of the registry at a point from a date.
-export const enrolDiner = (request: EnrolDiner) => invoke<Diner>('enrol_diner', { request })
+// meals · points: enrolls an elder of the registry at a point from a date.
+export const enrollDiner = (request: EnrollDiner) => invoke<Diner>('enroll_diner', { request })
 
-// meals · points: ends an elder's enrolment at a point from a date.
+// meals · points: ends an elder's enrollment at a point from a date.
 export const leaveDiner = (request: LeaveDiner) => invoke<Diner>('leave_diner', { request })
 
 // meals · roster: a point's diners on one day, with the meals recorded and the day's totals.

@@ -11,7 +11,7 @@ export type AppStatus = { has_data: boolean, county: PlaceSummary | null, townsh
  */
 device_id: string, 
 /**
- * Who is signed in (`None` before enrolment).
+ * Who is signed in (`None` before enrollment).
  */
 user: UserOption | null, 
 /**

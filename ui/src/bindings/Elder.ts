@@ -12,7 +12,7 @@ import type { RecordMeta } from "./RecordMeta";
  */
 export type Elder = { id: string, name: string, 
 /**
- * 公民身份号码, 18 characters once normalised.
+ * 公民身份号码, 18 characters once normalized.
  */
 id_number: string, 
 /**

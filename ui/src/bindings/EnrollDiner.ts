@@ -2,6 +2,6 @@
 import type { MealMode } from "./MealMode";
 
 /**
- * Enrols an elder of the registry at a point.
+ * Enrolls an elder of the registry at a point.
  */
-export type EnrolDiner = { point_id: string, elder_id: string, enrolled_on: string, usual_mode: MealMode, };
+export type EnrollDiner = { point_id: string, elder_id: string, enrolled_on: string, usual_mode: MealMode, };

@@ -118,7 +118,7 @@ export default {
       title: '{point} 的就餐老人',
       choosePoint: '选择一个助餐点查看就餐老人',
       includeLeft: '含已停止就餐',
-      enrol: '登记就餐',
+      enroll: '登记就餐',
       leave: '停止就餐',
       empty: '还没有老人在本助餐点登记就餐',
       left: '{date} 起停止',
@@ -132,7 +132,7 @@ export default {
         enrolledOn: '登记日期',
         status: '状态',
       },
-      enrolForm: {
+      enrollForm: {
         title: '登记就餐',
         elder: '老人',
         elderPlaceholder: '输入姓名 / 拼音 / 首字母 / 身份证号',

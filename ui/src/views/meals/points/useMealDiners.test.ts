@@ -3,11 +3,11 @@ import { nextTick, ref } from 'vue'
 import type { DinerRow } from '@/bindings/DinerRow'
 import type { ElderPage } from '@/bindings/ElderPage'
 import { searchElders } from '@/api/elders'
-import { enrolDiner, leaveDiner, mealDiners } from '@/api/meals'
+import { enrollDiner, leaveDiner, mealDiners } from '@/api/meals'
 import { useMealDiners } from './useMealDiners'
 
 vi.mock('@/api/elders', () => ({ searchElders: vi.fn() }))
-vi.mock('@/api/meals', () => ({ mealDiners: vi.fn(), enrolDiner: vi.fn(), leaveDiner: vi.fn() }))
+vi.mock('@/api/meals', () => ({ mealDiners: vi.fn(), enrollDiner: vi.fn(), leaveDiner: vi.fn() }))
 
 const flush = async () => {
   await nextTick()
@@ -19,7 +19,7 @@ const diner = (id: string, elder_name: string) => ({ diner: { id }, elder_name }
 describe('useMealDiners', () => {
   beforeEach(() => {
     vi.mocked(mealDiners).mockReset().mockResolvedValue([diner('d-1', '张建国'), diner('d-2', '李秀英')])
-    vi.mocked(enrolDiner).mockReset()
+    vi.mocked(enrollDiner).mockReset()
     vi.mocked(leaveDiner).mockReset()
     vi.mocked(searchElders).mockReset()
   })
@@ -36,10 +36,10 @@ describe('useMealDiners', () => {
     expect(mealDiners).toHaveBeenLastCalledWith({ point_id: 'p-1', include_left: true })
   })
 
-  it('finds elders to enrol within the township, and enrols the one chosen from today', async () => {
+  it('finds elders to enroll within the township, and enrolls the one chosen from today', async () => {
     vi.mocked(searchElders).mockResolvedValue({ items: [{ id: 'e-9', name: '王福' }], total: 1, page: 1, page_size: 20 } as ElderPage)
     const diners = useMealDiners(ref('p-1'), ref('360733105000'))
-    diners.startEnrol(['take_away', 'dine_in'])
+    diners.startEnroll(['take_away', 'dine_in'])
     await diners.findElders('wf')
 
     expect(searchElders).toHaveBeenCalledWith({
@@ -49,29 +49,29 @@ describe('useMealDiners', () => {
       page: 1,
       page_size: 20,
     })
-    diners.enrolForm.value.elderId = 'e-9'
-    expect(await diners.enrol()).toBe(true)
-    expect(enrolDiner).toHaveBeenCalledWith({
+    diners.enrollForm.value.elderId = 'e-9'
+    expect(await diners.enroll()).toBe(true)
+    expect(enrollDiner).toHaveBeenCalledWith({
       point_id: 'p-1',
       elder_id: 'e-9',
-      enrolled_on: diners.enrolForm.value.enrolledOn,
+      enrolled_on: diners.enrollForm.value.enrolledOn,
       usual_mode: 'take_away',
     })
-    expect(diners.enrolForm.value.enrolledOn).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    expect(diners.enrollForm.value.enrolledOn).toMatch(/^\d{4}-\d{2}-\d{2}$/)
   })
 
-  it('keeps the chosen elder and shows the backend message when the enrolment is refused', async () => {
-    vi.mocked(enrolDiner).mockRejectedValue({ code: 'invalid', message: '该老人已在本助餐点登记就餐' })
+  it('keeps the chosen elder and shows the backend message when the enrollment is refused', async () => {
+    vi.mocked(enrollDiner).mockRejectedValue({ code: 'invalid', message: '该老人已在本助餐点登记就餐' })
     const diners = useMealDiners(ref('p-1'), ref('360733105000'))
-    diners.startEnrol(['dine_in'])
-    diners.enrolForm.value.elderId = 'e-1'
+    diners.startEnroll(['dine_in'])
+    diners.enrollForm.value.elderId = 'e-1'
 
-    expect(await diners.enrol()).toBe(false)
+    expect(await diners.enroll()).toBe(false)
     expect(diners.error.value?.message).toBe('该老人已在本助餐点登记就餐')
-    expect(diners.enrolForm.value.elderId).toBe('e-1')
+    expect(diners.enrollForm.value.elderId).toBe('e-1')
   })
 
-  it('ends an enrolment from a date and lists the diners again', async () => {
+  it('ends an enrollment from a date and lists the diners again', async () => {
     const diners = useMealDiners(ref('p-1'), ref('360733105000'))
     expect(await diners.leave('d-2', '2026-12-01')).toBe(true)
 

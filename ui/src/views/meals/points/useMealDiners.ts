@@ -4,16 +4,16 @@ import type { ElderRow } from '@/bindings/ElderRow'
 import type { MealMode } from '@/bindings/MealMode'
 import { searchElders } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
-import { enrolDiner, leaveDiner, mealDiners } from '@/api/meals'
+import { enrollDiner, leaveDiner, mealDiners } from '@/api/meals'
 import { localDateTime } from '@/utils/time'
 import { clock } from '@/utils/clock'
 
-/** How many elders a search offers to enrol. */
+/** How many elders a search offers to enroll. */
 const searchPageSize = 20
 
 /**
  * The diners of one meal point (those still eating there, or everyone who ever did), enrolling an
- * elder found in the registry, and ending an enrolment from a date. A refused write keeps the
+ * elder found in the registry, and ending an enrollment from a date. A refused write keeps the
  * dialog's input and sets `error` to the backend's message.
  */
 export function useMealDiners(pointId: Ref<string | null>, townshipCode: Ref<string | null>) {
@@ -48,7 +48,7 @@ export function useMealDiners(pointId: Ref<string | null>, townshipCode: Ref<str
 
   // Enrolling: the registry searched by name, pinyin, initials or ID number within the township.
   const elderOptions = ref<ElderRow[]>([])
-  const enrolForm = ref({ elderId: null as string | null, usualMode: 'dine_in' as MealMode, enrolledOn: '' })
+  const enrollForm = ref({ elderId: null as string | null, usualMode: 'dine_in' as MealMode, enrolledOn: '' })
   let latestSearch = 0
 
   async function findElders(query: string) {
@@ -71,21 +71,21 @@ export function useMealDiners(pointId: Ref<string | null>, townshipCode: Ref<str
     }
   }
 
-  /** A blank enrolment from today, in the mode the point offers first. */
-  function startEnrol(modes: MealMode[]) {
+  /** A blank enrollment from today, in the mode the point offers first. */
+  function startEnroll(modes: MealMode[]) {
     elderOptions.value = []
-    enrolForm.value = { elderId: null, usualMode: modes[0] ?? 'dine_in', enrolledOn: localDateTime(clock.now()).slice(0, 10) }
+    enrollForm.value = { elderId: null, usualMode: modes[0] ?? 'dine_in', enrolledOn: localDateTime(clock.now()).slice(0, 10) }
   }
 
-  /** Enrols the chosen elder; resolves to whether it was saved. */
-  async function enrol(): Promise<boolean> {
+  /** Enrolls the chosen elder; resolves to whether it was saved. */
+  async function enroll(): Promise<boolean> {
     const id = pointId.value
-    const { elderId, usualMode, enrolledOn } = enrolForm.value
+    const { elderId, usualMode, enrolledOn } = enrollForm.value
     if (id === null || elderId === null) return false
     saving.value = true
     error.value = null
     try {
-      await enrolDiner({ point_id: id, elder_id: elderId, enrolled_on: enrolledOn, usual_mode: usualMode })
+      await enrollDiner({ point_id: id, elder_id: elderId, enrolled_on: enrolledOn, usual_mode: usualMode })
       await load()
       return true
     } catch (rejection) {
@@ -96,7 +96,7 @@ export function useMealDiners(pointId: Ref<string | null>, townshipCode: Ref<str
     }
   }
 
-  /** Ends a diner's enrolment from `leftOn`; resolves to whether it was saved. */
+  /** Ends a diner's enrollment from `leftOn`; resolves to whether it was saved. */
   async function leave(dinerId: string, leftOn: string): Promise<boolean> {
     saving.value = true
     error.value = null
@@ -122,10 +122,10 @@ export function useMealDiners(pointId: Ref<string | null>, townshipCode: Ref<str
     error,
     load,
     elderOptions,
-    enrolForm,
+    enrollForm,
     findElders,
-    startEnrol,
-    enrol,
+    startEnroll,
+    enroll,
     leave,
   }
 }
