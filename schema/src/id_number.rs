@@ -20,9 +20,7 @@ pub struct IdNumber {
     pub gender: Gender,
 }
 
-/// The earliest birth year a number may carry: nobody born before it is alive, so such a number
-/// is a typing error.
-pub const EARLIEST_BIRTH_YEAR: i32 = 1880;
+pub use crate::problem::EARLIEST_BIRTH_YEAR;
 
 /// Parses an 18-digit number (or a legacy 15-digit one, converted) checked against `today`.
 ///

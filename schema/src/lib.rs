@@ -1,15 +1,18 @@
-//! What a record is: places, users and devices, elders (and the county's duplicate decisions), the layout of exports to the city's platform, ability assessments (GB/T 42195-2022),
-//! patrol visits, meals, home-adaptation cases (their workflow, eligibility and plan caps); the
-//! checks a record passes before it is saved; county policy as data; and the SQL migrations of
-//! the local replica.
+//! What a record is and what may be written: places, users and devices, elders (and the
+//! county's duplicate decisions), the layout of exports to the city's platform, ability
+//! assessments (GB/T 42195-2022), patrol visits, meals, home-adaptation cases (their workflow,
+//! eligibility and plan caps); one check per record family, run before every write; county
+//! policy as data; the command API ([`api`], one module per area); and the SQL migrations of the
+//! local replica.
 //!
-//! **Architecture invariant:** nothing here touches storage or automerge. `xianglin-sync`
-//! stores records and calls the validators here before every write.
+//! **Architecture invariant:** nothing here touches storage or automerge. `xianglin-domain`
+//! calls the checks here before it hands a record to the replica.
 //!
 //! **Boundary:** the types here are the wire format (serde) and the UI's TypeScript (ts-rs,
 //! generated into `ui/src/bindings/`): change them deliberately.
 
 pub mod adaptation;
+pub mod api;
 pub mod assessment;
 pub mod clock;
 pub mod due;
@@ -27,7 +30,6 @@ pub mod record;
 pub mod text;
 pub mod user;
 pub mod validate;
-pub mod view;
 pub mod visit;
 
 mod bindings;
@@ -43,4 +45,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (5, "adaptation", include_str!("../migrations/0005_adaptation.sql")),
     (6, "duplicates", include_str!("../migrations/0006_duplicates.sql")),
     (7, "dashboards", include_str!("../migrations/0007_dashboards.sql")),
+    (8, "current_elders", include_str!("../migrations/0008_current_elders.sql")),
 ];

@@ -16,25 +16,8 @@ use crate::policy::Policy;
 use crate::problem::{Problem, Rule};
 use crate::record::RecordMeta;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum MealSlot {
-    Breakfast,
-    Lunch,
-    Dinner,
-}
-
-impl MealSlot {
-    pub const ALL: [MealSlot; 3] = [MealSlot::Breakfast, MealSlot::Lunch, MealSlot::Dinner];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            MealSlot::Breakfast => "早餐",
-            MealSlot::Lunch => "午餐",
-            MealSlot::Dinner => "晚餐",
-        }
-    }
-}
+/// The meal slots (早中晚) live with the policy that prices them.
+pub use crate::policy::MealSlot;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]

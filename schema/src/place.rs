@@ -36,6 +36,36 @@ pub struct PlaceSummary {
     pub level: PlaceLevel,
 }
 
+/// The real places of 会昌县, the county this build ships with (2023 codes; source and licence
+/// in `data/README.md`).
+const HUICHANG_CSV: &str = include_str!("../data/huichang-places-2023.csv");
+
+/// The places of 会昌县, parents before children.
+pub fn huichang() -> Vec<Place> {
+    HUICHANG_CSV
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut fields = line.split(',');
+            let (code, name, level, parent) = (fields.next()?, fields.next()?, fields.next()?, fields.next()?);
+            let level = match level {
+                "city" => PlaceLevel::City,
+                "county" => PlaceLevel::County,
+                "township" => PlaceLevel::Township,
+                "village" => PlaceLevel::Village,
+                _ => return None,
+            };
+            Some(Place {
+                code: pad_code(code),
+                name: name.trim_matches('"').to_owned(),
+                level,
+                parent_code: Some(pad_code(parent)),
+                vintage: 2023,
+            })
+        })
+        .collect()
+}
+
 /// Pads a published code (2, 4, 6, 9 or 12 digits) to 12 digits.
 pub fn pad_code(code: &str) -> String {
     format!("{code:0<12}")

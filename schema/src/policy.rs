@@ -10,7 +10,27 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::elder::{Category, EconomicStatus};
-use crate::meal::MealSlot;
+
+/// A meal of the day, as policies price it and meal records count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum MealSlot {
+    Breakfast,
+    Lunch,
+    Dinner,
+}
+
+impl MealSlot {
+    pub const ALL: [MealSlot; 3] = [MealSlot::Breakfast, MealSlot::Lunch, MealSlot::Dinner];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MealSlot::Breakfast => "早餐",
+            MealSlot::Lunch => "午餐",
+            MealSlot::Dinner => "晚餐",
+        }
+    }
+}
 
 /// One version of a county's policy, in force from `effective_from` until the next version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

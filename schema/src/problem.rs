@@ -6,6 +6,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// The earliest birth year an ID number may carry: nobody born before it is alive, so such a
+/// number is a typing error ([`Rule::IdNumberBirthTooEarly`] says so, with the year).
+pub const EARLIEST_BIRTH_YEAR: i32 = 1880;
+
 /// One thing wrong with one field of a record or request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Problem {
@@ -37,8 +41,15 @@ pub enum Rule {
     DateOrder,
     Phone,
     Amount,
+    /// Concurrent edits of a field disagree, or a value clashes with a record already there.
     Conflicts,
     OutOfRange,
+    /// The signed-in user's role may not do this (e.g. only a county reviewer approves).
+    NotPermitted,
+    /// The record's state does not allow this now (a locked month, an archived case).
+    NotAllowedNow,
+    /// A file of a kind the app does not take.
+    FileType,
 }
 
 impl Rule {
@@ -52,7 +63,7 @@ impl Rule {
             Rule::IdNumberCheckCharacter => format!("{label}校验位不正确，请核对"),
             Rule::IdNumberBirthDate => format!("{label}中的出生日期不存在"),
             Rule::IdNumberBirthTooEarly => {
-                format!("{label}中的出生年份早于最早接受的{}年，请核对", crate::id_number::EARLIEST_BIRTH_YEAR)
+                format!("{label}中的出生年份早于最早接受的{}年，请核对", EARLIEST_BIRTH_YEAR)
             }
             Rule::IdNumberFutureBirth => format!("{label}中的出生日期晚于今天"),
             Rule::PlaceCode => format!("{label}应为12位统计用区划代码"),
@@ -65,6 +76,9 @@ impl Rule {
             Rule::Amount => format!("{label}不能为负数"),
             Rule::Conflicts => format!("{label}与已有记录冲突"),
             Rule::OutOfRange => format!("{label}超出范围"),
+            Rule::NotPermitted => format!("当前用户无权办理{label}"),
+            Rule::NotAllowedNow => format!("{label}当前不能办理"),
+            Rule::FileType => format!("{label}的文件类型不受支持"),
         }
     }
 }

@@ -7,7 +7,12 @@ use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::elder::{LifeState, LifeStatus};
+use crate::problem::{Problem, Rule};
 use crate::record::RecordMeta;
+
+/// Notes of a visit are at most this many characters.
+pub const MAX_NOTES_CHARS: usize = 2000;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -184,5 +189,117 @@ impl Visit {
             })
             .collect();
         if notable.is_empty() { "各项正常".to_owned() } else { notable.join("；") }
+    }
+}
+
+/// Checks a visit before it is written: at least one area checked, every referral says what is
+/// needed, notes within [`MAX_NOTES_CHARS`], not in the future (`now`), and not after the
+/// elder died or moved away. `elder_life` is the elder's life status (`None`: no such elder).
+/// Returns every problem found; empty means the visit may be written.
+pub fn validate(visit: &Visit, now: NaiveDateTime, elder_life: Option<&LifeStatus>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    if visit.findings.is_empty() {
+        problems.push(Problem::new("findings", "检查项目", Rule::Required));
+    }
+    // Referrals are keyed by time-ordered ids, so their order is the order they were added.
+    for (index, referral) in visit.referrals.values().enumerate() {
+        if referral.note.trim().is_empty() {
+            problems.push(Problem::new(format!("referrals.{index}.note"), "转介事项", Rule::Required));
+        }
+    }
+    if visit.notes.chars().count() > MAX_NOTES_CHARS {
+        problems.push(Problem::new("notes", "备注", Rule::TooLong));
+    }
+    if visit.visited_at > now {
+        problems.push(Problem::new("visited_at", "探访时间", Rule::DateInFuture));
+    }
+    match elder_life {
+        None => problems.push(Problem::new("elder_id", "探访对象", Rule::Required)),
+        Some(life) => {
+            if let Some(date) = life.date.filter(|date| *date < visit.visited_at.date()) {
+                let label = if life.state == LifeState::Deceased {
+                    "探访时间（老人已于此前去世）"
+                } else {
+                    "探访时间（老人已于此前迁出）"
+                };
+                problems.push(Problem {
+                    field: "visited_at".into(),
+                    rule: Rule::DateOrder,
+                    message: format!("{label}：{date}"),
+                });
+            }
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+
+    fn at(day: u32, hour: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, day).unwrap().and_hms_opt(hour, 0, 0).unwrap()
+    }
+
+    fn visit() -> Visit {
+        Visit {
+            id: String::new(),
+            elder_id: "e".into(),
+            village_code: "360733105201".into(),
+            visited_at: at(10, 9),
+            mode: VisitMode::Home,
+            visitor_id: "u".into(),
+            findings: BTreeMap::from([(CheckArea::Health, Finding::default())]),
+            referrals: BTreeMap::new(),
+            major_event: false,
+            photos: BTreeMap::new(),
+            notes: String::new(),
+            meta: RecordMeta::default(),
+        }
+    }
+
+    fn fields(problems: &[Problem]) -> Vec<&str> {
+        problems.iter().map(|problem| problem.field.as_str()).collect()
+    }
+
+    #[test]
+    fn a_complete_visit_of_a_living_elder_passes() {
+        assert!(validate(&visit(), at(10, 10), Some(&LifeStatus::default())).is_empty());
+    }
+
+    #[test]
+    fn each_problem_names_its_field() {
+        let mut visit = visit();
+        visit.findings.clear();
+        visit.notes = "很".repeat(MAX_NOTES_CHARS + 1);
+        visit.referrals.insert(
+            "r1".into(),
+            Referral {
+                to_level: ReferralLevel::Township,
+                area: CheckArea::Health,
+                note: " ".into(),
+                status: ReferralStatus::Open,
+                opened_at: String::new(),
+                opened_by: String::new(),
+                status_changed_at: None,
+                status_changed_by: None,
+            },
+        );
+        let problems = validate(&visit, at(9, 9), None);
+        assert_eq!(fields(&problems), ["findings", "referrals.0.note", "notes", "visited_at", "elder_id"]);
+    }
+
+    #[test]
+    fn a_visit_after_the_elder_died_is_refused_with_the_date() {
+        let life =
+            LifeStatus { state: LifeState::Deceased, date: NaiveDate::from_ymd_opt(2026, 11, 9), moved_to: None };
+        let problems = validate(&visit(), at(10, 10), Some(&life));
+        assert_eq!(fields(&problems), ["visited_at"]);
+        assert!(problems[0].message.contains("去世") && problems[0].message.contains("2026-11-09"));
+        // A visit on the day of death itself is fine (the visit may have found it).
+        let same_day = LifeStatus { date: NaiveDate::from_ymd_opt(2026, 11, 10), ..life };
+        assert!(validate(&visit(), at(10, 10), Some(&same_day)).is_empty());
     }
 }

@@ -1,39 +1,45 @@
-//! The error every command returns: `{ code, message }`, with a Chinese message for the person
-//! and a stable code for the UI. Internal failures say little and are logged in full.
+//! The error every command returns: `{ code, message, problems }`, with a Chinese message for
+//! the person, a stable code for the UI, and, when fields of a form broke rules, each problem
+//! with its field so the form marks that field. Internal failures say little and are logged in
+//! full.
 
 use serde::Serialize;
+use xianglin_schema::Problem;
 use xianglin_sync::Error;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct AppError {
     pub code: &'static str,
     pub message: String,
+    /// The fields that broke rules (`field` as the request names it, `message` in Chinese);
+    /// empty when the failure is not about a field.
+    pub problems: Vec<Problem>,
 }
 
 pub type CmdResult<T> = Result<T, AppError>;
 
 impl AppError {
+    /// A failure that is not about a field.
+    pub fn new(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError { code, message: message.into(), problems: Vec::new() }
+    }
+
     pub fn internal(detail: &str) -> AppError {
         tracing::error!(detail, "internal error");
-        AppError {
-            code: "internal", message: "程序内部错误，请重试；如仍失败请联系县民政局技术支持".to_owned()
-        }
+        AppError::new("internal", "程序内部错误，请重试；如仍失败请联系县民政局技术支持")
     }
-}
 
-impl AppError {
     pub fn invalid_month(text: &str) -> AppError {
-        AppError { code: "invalid", message: format!("月份「{text}」无效，应为 年-月，如 2026-11") }
+        AppError::new("invalid", format!("月份「{text}」无效，应为 年-月，如 2026-11"))
     }
 }
 
 impl From<xianglin_reports::ReportError> for AppError {
     fn from(error: xianglin_reports::ReportError) -> AppError {
         match error {
-            xianglin_reports::ReportError::FontMissing { .. } => AppError {
-                code: "font_missing",
-                message: "找不到打印用的中文字体（Noto Sans CJK），请安装 fonts-noto-cjk 后重试".to_owned(),
-            },
+            xianglin_reports::ReportError::FontMissing { .. } => {
+                AppError::new("font_missing", "找不到打印用的中文字体（Noto Sans CJK），请安装 fonts-noto-cjk 后重试")
+            }
             other => AppError::internal(&other.to_string()),
         }
     }
@@ -42,33 +48,31 @@ impl From<xianglin_reports::ReportError> for AppError {
 impl From<Error> for AppError {
     fn from(error: Error) -> AppError {
         match error.root() {
-            Error::Problems(problems) => {
-                AppError { code: "invalid", message: xianglin_schema::problem::describe(problems) }
+            Error::Problems(problems) => AppError {
+                code: "invalid",
+                message: xianglin_schema::problem::describe(problems),
+                problems: problems.clone(),
+            },
+            Error::NotExcel => AppError::new(
+                "not_excel",
+                "所选文件不是 Excel 工作簿（.xlsx），请在 Excel 或 WPS 中另存为 .xlsx 后再导入",
+            ),
+            Error::NoRosterHeader(columns) => AppError::new(
+                "no_roster_header",
+                format!("第一张工作表中没有找到表头（须有 {columns} 列），可先导出模板再填写"),
+            ),
+            Error::NotFound(_) => AppError::new("not_found", "找不到该记录，可能已被作废或尚未同步"),
+            Error::Foreign { path } => AppError::new(
+                "foreign_database",
+                format!("数据文件 {path} 不是乡邻的数据库（可能属于其他软件），已原样保留，未做任何修改"),
+            ),
+            Error::Corrupt { path, .. } => AppError::new(
+                "corrupt_database",
+                format!("数据文件 {path} 已损坏，无法打开；文件已原样保留，请联系县民政局技术支持恢复"),
+            ),
+            Error::TooNew { path, .. } => {
+                AppError::new("database_too_new", format!("数据文件 {path} 由更新版本的乡邻创建，请升级本软件后再打开"))
             }
-            Error::NotExcel => AppError {
-                code: "not_excel",
-                message: "所选文件不是 Excel 工作簿（.xlsx），请在 Excel 或 WPS 中另存为 .xlsx 后再导入".to_owned(),
-            },
-            Error::NoRosterHeader(columns) => AppError {
-                code: "no_roster_header",
-                message: format!("第一张工作表中没有找到表头（须有 {columns} 列），可先导出模板再填写"),
-            },
-            Error::NotFound(_) => AppError {
-                code: "not_found",
-                message: "找不到该记录，可能已被作废或尚未同步".to_owned(),
-            },
-            Error::Foreign { path } => AppError {
-                code: "foreign_database",
-                message: format!("数据文件 {path} 不是乡邻的数据库（可能属于其他软件），已原样保留，未做任何修改"),
-            },
-            Error::Corrupt { path, .. } => AppError {
-                code: "corrupt_database",
-                message: format!("数据文件 {path} 已损坏，无法打开；文件已原样保留，请联系县民政局技术支持恢复"),
-            },
-            Error::TooNew { path, .. } => AppError {
-                code: "database_too_new",
-                message: format!("数据文件 {path} 由更新版本的乡邻创建，请升级本软件后再打开"),
-            },
             other => AppError::internal(&other.to_string()),
         }
     }
@@ -83,7 +87,12 @@ mod tests {
     #[test]
     fn command_failure_matches_the_frontend_wire_contract() {
         let error = AppError::from(Error::Problems(vec![Problem::new("name", "姓名", Rule::Required)]));
-        assert_eq!(serde_json::to_string(&error).unwrap(), r#"{"code":"invalid","message":"请填写姓名"}"#);
+        assert_eq!(
+            serde_json::to_string(&error).unwrap(),
+            r#"{"code":"invalid","message":"请填写姓名","problems":[{"field":"name","rule":"required","message":"请填写姓名"}]}"#
+        );
+        let error = AppError::from(Error::NotFound("elder x".into()));
+        assert_eq!(serde_json::to_value(&error).unwrap()["problems"], serde_json::json!([]));
     }
 
     #[test]

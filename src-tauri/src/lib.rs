@@ -12,6 +12,7 @@ pub mod error;
 pub mod print;
 pub mod state;
 pub mod sync_engine;
+pub mod sync_status;
 
 use tauri::Manager;
 

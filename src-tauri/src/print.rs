@@ -1,13 +1,16 @@
 //! Turns the replica's facts into the plain inputs of `xianglin-reports` (labels in Chinese,
 //! ID numbers masked), so that the reports crate knows nothing of records or storage.
 
+use xianglin_domain::patrol;
 use xianglin_reports::{RegisterVisit, VisitRegister, VisitRegisterRow};
+use xianglin_schema::api::{CaseDetail, Settlement, TownshipSettlements};
 use xianglin_schema::assessment::{AbilityLevel, Assessment, AssessmentGroup, AssessmentItem, AssessmentStandard};
 use xianglin_schema::id_number;
 use xianglin_schema::record::Gender;
-use xianglin_schema::view::{CaseDetail, Settlement, TownshipSettlements};
+use xianglin_sync::Month;
+use xianglin_sync::Replica;
+use xianglin_sync::Result;
 use xianglin_sync::attachments::AttachmentStore;
-use xianglin_sync::{Month, Replica, Result, patrol};
 
 /// The monthly visit register (村级探访记录表) of a village.
 pub fn village_visit_register(replica: &Replica, village_code: &str, month: Month) -> Result<VisitRegister> {
@@ -44,7 +47,7 @@ pub fn village_visit_register(replica: &Replica, village_code: &str, month: Mont
             }
         })
         .collect();
-    let names = xianglin_sync::query::place_names_of(replica, village_code)?;
+    let names = xianglin_domain::query::place_names_of(replica, village_code)?;
     Ok(VisitRegister {
         county: names.county,
         township: names.township,
@@ -58,12 +61,12 @@ pub fn village_visit_register(replica: &Replica, village_code: &str, month: Mont
 /// A point's monthly settlement statement. An approved month prints the approved totals, and
 /// says so when meals changed after the approval.
 pub fn meal_settlement(replica: &Replica, settlement: &Settlement) -> Result<xianglin_reports::MealSettlement> {
-    let names = xianglin_sync::query::place_names_of(replica, &settlement.point.township_code)?;
+    let names = xianglin_domain::query::place_names_of(replica, &settlement.point.township_code)?;
     let totals = settlement.approved_totals.as_ref().unwrap_or(&settlement.totals);
     let changed = settlement
         .anomalies
         .iter()
-        .filter(|anomaly| anomaly.kind == xianglin_schema::view::MealAnomalyKind::ChangedAfterApproval)
+        .filter(|anomaly| anomaly.kind == xianglin_schema::api::MealAnomalyKind::ChangedAfterApproval)
         .count();
     let mut status = settlement.status_label.clone();
     if changed > 0 {
@@ -122,7 +125,7 @@ pub fn township_meal_summary(
     replica: &Replica,
     summary: &TownshipSettlements,
 ) -> Result<xianglin_reports::TownshipMealSummary> {
-    let names = xianglin_sync::query::place_names_of(replica, &summary.township_code)?;
+    let names = xianglin_domain::query::place_names_of(replica, &summary.township_code)?;
     Ok(xianglin_reports::TownshipMealSummary {
         county: names.county,
         township: summary.township_name.clone(),
@@ -154,7 +157,7 @@ pub fn township_meal_summary(
 }
 
 /// A dashboard's table on A4 landscape: the place column fixed, the months sharing the rest.
-pub fn dashboard(table: &xianglin_sync::dashboards::DashboardTable) -> xianglin_reports::TableReport {
+pub fn dashboard(table: &xianglin_domain::review::dashboards::DashboardTable) -> xianglin_reports::TableReport {
     use xianglin_reports::layout::{Alignment, Column, ColumnWidth, PageSetup};
     let columns = table
         .headers
@@ -185,7 +188,7 @@ pub fn case_file(
     attachments: &AttachmentStore,
     detail: &CaseDetail,
 ) -> Result<xianglin_reports::CaseFile> {
-    let names = xianglin_sync::query::place_names_of(replica, &detail.case.village_code)?;
+    let names = xianglin_domain::query::place_names_of(replica, &detail.case.village_code)?;
     let elder = &detail.elder;
     let application = &detail.case.application;
     let categories: Vec<&str> = elder.categories.iter().map(|category| category.label()).collect();
@@ -354,7 +357,7 @@ fn printed_at(replica: &Replica) -> String {
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
-    use xianglin_sync::demo::{self, DemoOptions, DemoSize, PLANTED_ELDER};
+    use xianglin_demo::{self as demo, DemoOptions, DemoSize, PLANTED_ELDER};
     use xianglin_sync::replica::Clock;
 
     use super::*;
@@ -377,7 +380,7 @@ mod tests {
         assert_eq!((register.township.as_str(), register.village.as_str()), ("庄口镇", "庄口居委会"));
         let coverage = patrol::coverage(
             &replica,
-            &xianglin_schema::view::CoverageRequest { place_code: village.into(), month: month.to_string() },
+            &xianglin_schema::api::CoverageRequest { place_code: village.into(), month: month.to_string() },
         )
         .unwrap();
         let totals = xianglin_reports::visit_register::totals_line(&register.rows);
@@ -419,9 +422,9 @@ mod tests {
         let mut replica = Replica::open_in_memory().unwrap();
         replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).unwrap()));
         demo::generate(&mut replica, &DemoOptions { size: DemoSize::Small, seed: 1, today }).unwrap();
-        let point = xianglin_sync::meals::meal_points(&replica, demo::SMALL_TOWNSHIP).unwrap().remove(0).point;
-        let request = xianglin_schema::view::SettlementRequest { point_id: point.id.clone(), month: "2026-09".into() };
-        let settlement = xianglin_sync::meals::settlement(&mut replica, &request).unwrap();
+        let point = xianglin_domain::meals::meal_points(&replica, demo::SMALL_TOWNSHIP).unwrap().remove(0).point;
+        let request = xianglin_schema::api::SettlementRequest { point_id: point.id.clone(), month: "2026-09".into() };
+        let settlement = xianglin_domain::meals::settlement(&mut replica, &request).unwrap();
         assert!(settlement.approved_totals.is_some(), "the demo's September is approved");
         let statement = meal_settlement(&replica, &settlement).unwrap();
         let rendered = xianglin_reports::render_meal_settlement(&statement).unwrap();
@@ -504,9 +507,9 @@ mod tests {
 
     #[test]
     fn a_demo_case_file_prints_its_steps_assessment_plan_and_photo_with_the_id_number_masked() {
+        use xianglin_domain::adaptation;
         use xianglin_schema::adaptation::{AttachmentKind, CaseStep};
-        use xianglin_schema::view::{AdaptationCasesRequest, AddCaseAttachment};
-        use xianglin_sync::adaptation;
+        use xianglin_schema::api::{AdaptationCasesRequest, AddCaseAttachment};
 
         let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let mut replica = Replica::open_in_memory().unwrap();
@@ -549,7 +552,7 @@ mod tests {
         assert!(text.contains(&format!("档案编号：{}", detail.case_number)));
         assert!(text.contains(&detail.elder.name));
         assert!(text.contains(&detail.elder.id_number_masked), "ID numbers are masked");
-        let full_id = xianglin_sync::registry::elder_for_edit(&replica, &detail.elder.elder_id).unwrap().id_number;
+        let full_id = xianglin_domain::registry::elder_for_edit(&replica, &detail.elder.elder_id).unwrap().id_number;
         assert!(!text.contains(&full_id), "no full ID number in the case file");
         for step in ["申请", "乡镇初审", "县级审核", "入户评估", "改造方案"] {
             assert!(text.contains(step), "step {step}");
@@ -577,8 +580,8 @@ mod tests {
 
     #[test]
     fn a_dashboard_prints_its_title_months_and_the_county_total_first() {
-        use xianglin_schema::view::{DashboardFile, DashboardKind, TrendRequest};
-        use xianglin_sync::dashboards;
+        use xianglin_domain::review::dashboards;
+        use xianglin_schema::api::{DashboardFile, DashboardKind, TrendRequest};
 
         let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
         let mut replica = Replica::open_in_memory().unwrap();

@@ -12,7 +12,7 @@ use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::checkpoint::Checkpointer;
 
 use crate::error::AppError;
-use crate::sync_engine::SyncEngine;
+use crate::sync_status::SyncEngine;
 
 /// File name of the replica inside the data directory.
 pub const DATABASE_FILE: &str = "xianglin.sqlite";
@@ -73,11 +73,9 @@ impl AppState {
     /// Writes a file for people to open (an export, a report) and returns where it went.
     pub fn save_export(&self, file_name: &str, bytes: &[u8]) -> Result<String, AppError> {
         let path = self.inner.export_dir.join(file_name);
-        std::fs::create_dir_all(&self.inner.export_dir).and_then(|()| std::fs::write(&path, bytes)).map_err(
-            |error| AppError {
-                code: "export_failed", message: format!("无法写入文件 {}：{error}", path.display())
-            },
-        )?;
+        std::fs::create_dir_all(&self.inner.export_dir)
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|error| AppError::new("export_failed", format!("无法写入文件 {}：{error}", path.display())))?;
         Ok(path.display().to_string())
     }
 

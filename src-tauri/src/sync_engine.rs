@@ -3,23 +3,15 @@
 //! reached. Its status (last success, shards waiting, last error in Chinese) is what the UI
 //! shows. No work ever waits for it: commands write to the replica and return.
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, watch};
 use xianglin_schema::clock;
-use xianglin_schema::view::SyncStatus;
 use xianglin_sync::client::{self, http};
-use xianglin_sync::{Replica, protocol::Scope};
+use xianglin_sync::protocol::Scope;
 
 use crate::error::AppError;
 use crate::state::AppState;
-
-/// Where the replica keeps the server's address and this device's token.
-const SERVER_URL: &str = "sync.server_url";
-const TOKEN: &str = "sync.token";
-/// The county certificate's fingerprint, pinned at enrollment (https only).
-const PIN: &str = "sync.pin";
+use crate::sync_status::{PIN, SERVER_URL, TOKEN};
 
 /// Between successful syncs.
 const EVERY: Duration = Duration::from_secs(5 * 60);
@@ -28,77 +20,6 @@ const DEBOUNCE: Duration = Duration::from_secs(3);
 /// The first retry after a failure; doubled each time up to [`MAX_BACKOFF`].
 const FIRST_BACKOFF: Duration = Duration::from_secs(15);
 const MAX_BACKOFF: Duration = Duration::from_secs(10 * 60);
-
-#[derive(Debug, Default)]
-struct Progress {
-    syncing: bool,
-    last_success: Option<String>,
-    last_attempt: Option<String>,
-    last_error: Option<String>,
-    failures: u32,
-    next_attempt: Option<Instant>,
-}
-
-/// The engine's shared half: what the task and the commands both see.
-#[derive(Debug)]
-pub struct SyncEngine {
-    progress: Mutex<Progress>,
-    wake: Notify,
-    debounced: Notify,
-    /// Counts finished rounds, so 立即同步 can wait for the round it asked for.
-    rounds: watch::Sender<u64>,
-}
-
-impl Default for SyncEngine {
-    fn default() -> SyncEngine {
-        SyncEngine {
-            progress: Mutex::new(Progress::default()),
-            wake: Notify::new(),
-            debounced: Notify::new(),
-            rounds: watch::channel(0).0,
-        }
-    }
-}
-
-impl SyncEngine {
-    /// A local write happened: sync soon, once the writing pauses.
-    pub fn wrote(&self) {
-        self.debounced.notify_one();
-    }
-
-    /// Syncs now and waits for that round to end.
-    pub async fn sync_now(&self) {
-        let mut rounds = self.rounds.subscribe();
-        let asked_at = *rounds.borrow_and_update();
-        self.wake.notify_one();
-        let _ = tokio::time::timeout(Duration::from_secs(150), rounds.wait_for(|round| *round > asked_at)).await;
-    }
-
-    fn progress(&self) -> std::sync::MutexGuard<'_, Progress> {
-        self.progress.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// The status as the UI shows it.
-    pub fn status(&self, replica: &Replica) -> Result<SyncStatus, AppError> {
-        let scope = client::scope(replica)?;
-        let progress = self.progress();
-        Ok(SyncStatus {
-            enrolled: replica.setting(TOKEN)?.is_some(),
-            server_url: replica.setting(SERVER_URL)?,
-            role: scope.as_ref().map(|scope| scope.role),
-            places: scope.map(|scope| scope.places).unwrap_or_default(),
-            device_id: replica.device_id(),
-            syncing: progress.syncing,
-            last_success: progress.last_success.clone(),
-            last_attempt: progress.last_attempt.clone(),
-            waiting_shards: client::waiting(replica)? as u32,
-            last_error: progress.last_error.clone(),
-            next_attempt_in_seconds: progress
-                .next_attempt
-                .map(|at| at.saturating_duration_since(Instant::now()).as_secs() as u32),
-        })
-    }
-}
 
 /// Starts the task; it runs as long as the app.
 pub fn spawn(state: AppState) {
@@ -222,9 +143,11 @@ pub fn export_bundle(state: &AppState) -> Result<String, AppError> {
 pub fn import_answer(state: &AppState, bytes: &[u8]) -> Result<(), AppError> {
     let mut replica = state.replica_to_write()?;
     let token = replica.setting(TOKEN)?.ok_or_else(not_enrolled)?;
-    let moved = client::bundle::import_answer(&mut replica, &token, bytes).map_err(|error| AppError {
-        code: "bad_answer_file",
-        message: format!("这不是县里为本机生成的同步回执，或文件已损坏（{error}）；本机数据未改变。"),
+    let moved = client::bundle::import_answer(&mut replica, &token, bytes).map_err(|error| {
+        AppError::new(
+            "bad_answer_file",
+            format!("这不是县里为本机生成的同步回执，或文件已损坏（{error}）；本机数据未改变。"),
+        )
     })?;
     tracing::info!(pulled = moved.pulled_changes, "sync answer file imported");
     let mut progress = state.sync().progress();
@@ -234,7 +157,7 @@ pub fn import_answer(state: &AppState, bytes: &[u8]) -> Result<(), AppError> {
 }
 
 fn not_enrolled() -> AppError {
-    AppError { code: "not_enrolled", message: "本机尚未登记到县服务器，请先登记".into() }
+    AppError::new("not_enrolled", "本机尚未登记到县服务器，请先登记")
 }
 
 /// Redeems a one-time code: remembers the server and the token, and signs in as the user the
@@ -249,33 +172,33 @@ pub async fn enroll(
     let device_id = {
         let replica = state.replica()?;
         if replica.setting(TOKEN)?.is_some() {
-            return Err(AppError { code: "enrolled", message: "本机已经登记过，不能再次登记".into() });
+            return Err(AppError::new("enrolled", "本机已经登记过，不能再次登记"));
         }
         if !replica.shards()?.is_empty() {
-            return Err(AppError {
-                code: "has_data",
-                message: "本机已有数据（如演示县），不能登记到县服务器；请在没有数据的电脑上登记".into(),
-            });
+            return Err(AppError::new(
+                "has_data",
+                "本机已有数据（如演示县），不能登记到县服务器；请在没有数据的电脑上登记",
+            ));
         }
         replica.device_id()
     };
     let label = label.trim();
     if code.trim().is_empty() || label.is_empty() {
-        return Err(AppError { code: "invalid", message: "请填写登记码和本机名称".into() });
+        return Err(AppError::new("invalid", "请填写登记码和本机名称"));
     }
     let request =
         xianglin_sync::protocol::EnrollRequest { code: code.trim().to_owned(), device_id, label: label.to_owned() };
     let fingerprint = fingerprint.map(str::trim).filter(|text| !text.is_empty());
     let pin = match fingerprint {
-        Some(text) => Some(xianglin_sync::tls::normalize_fingerprint(text).ok_or_else(|| AppError {
-            code: "invalid",
-            message: "证书指纹应为 64 位十六进制数字（县里随登记码一起提供）".into(),
-        })?),
+        Some(text) => Some(
+            xianglin_sync::tls::normalize_fingerprint(text)
+                .ok_or_else(|| AppError::new("invalid", "证书指纹应为 64 位十六进制数字（县里随登记码一起提供）"))?,
+        ),
         None => None,
     };
     let enrolled = http::enroll(server_url, pin.as_deref(), &request)
         .await
-        .map_err(|error| AppError { code: "enroll_failed", message: chinese(&error) })?;
+        .map_err(|error| AppError::new("enroll_failed", chinese(&error)))?;
     let mut replica = state.replica()?;
     replica.set_setting(SERVER_URL, Some(server_url.trim().trim_end_matches('/')))?;
     replica.set_setting(TOKEN, Some(&enrolled.token))?;

@@ -33,9 +33,13 @@ impl AttachmentStore {
     /// Stores `bytes` (if not stored already) and describes them; refuses what is not an image
     /// or PDF, or is too large, storing nothing.
     pub fn put(&self, bytes: &[u8]) -> Result<Attachment> {
-        let mime = sniff(bytes).ok_or_else(|| refusal("附件只能是图片（JPEG、PNG、WebP）或 PDF 文件"))?;
+        let mime = sniff(bytes)
+            .ok_or_else(|| refusal(xianglin_schema::Rule::FileType, "附件只能是图片（JPEG、PNG、WebP）或 PDF 文件"))?;
         if bytes.len() > MAX_ATTACHMENT_BYTES {
-            return Err(refusal(&format!("附件不能超过 {} MB", MAX_ATTACHMENT_BYTES / 1024 / 1024)));
+            return Err(refusal(
+                xianglin_schema::Rule::TooLong,
+                &format!("附件不能超过 {} MB", MAX_ATTACHMENT_BYTES / 1024 / 1024),
+            ));
         }
         let sha256 = hex(&Sha256::digest(bytes));
         let path = self.path(&sha256);
@@ -123,12 +127,8 @@ pub fn referencing_villages(replica: &crate::Replica, sha256: &str) -> Result<Ve
     Ok(statement.query_map([sha256], |row| row.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?)
 }
 
-fn refusal(message: &str) -> Error {
-    Error::Problems(vec![Problem {
-        field: "attachment".into(),
-        rule: xianglin_schema::Rule::Conflicts,
-        message: message.to_owned(),
-    }])
+fn refusal(rule: xianglin_schema::Rule, message: &str) -> Error {
+    Error::Problems(vec![Problem { field: "attachment".into(), rule, message: message.to_owned() }])
 }
 
 /// The media type of an image or PDF from its first bytes.

@@ -9,13 +9,10 @@
 pub mod bundle;
 pub mod http;
 
-use automerge::ChangeHash;
-use rusqlite::params;
-
-use crate::heads;
 use crate::protocol::{PROTOCOL, Scope, ShardPush, SyncRequest, SyncResponse};
 use crate::shard::ShardId;
 use crate::{Replica, Result};
+use crate::{heads, server_state};
 
 /// Where the device keeps its cursor (the server's change counter as last heard).
 const CURSOR: &str = "sync.cursor";
@@ -49,7 +46,7 @@ pub fn prepare(replica: &mut Replica) -> Result<(SyncRequest, bool)> {
 fn prepare_within(replica: &mut Replica, budget: usize) -> Result<(SyncRequest, bool)> {
     let cursor = replica.setting(CURSOR)?.and_then(|text| text.parse().ok()).unwrap_or(0);
     let scope = scope(replica)?;
-    let waiting = waiting_shards(replica)?;
+    let waiting = server_state::waiting_shards(replica)?;
     let mut shards = Vec::new();
     let mut bytes = 0;
     let mut more = false;
@@ -94,11 +91,7 @@ pub fn absorb(replica: &mut Replica, request: &SyncRequest, response: &SyncRespo
             round.pulled_changes += pull.changes.len();
         }
         let server_heads = heads::parse(&pull.heads)?;
-        replica.connection().execute(
-            "INSERT INTO sync_shards (shard, server_heads, report) VALUES (?1, ?2, ?3)
-             ON CONFLICT (shard) DO UPDATE SET server_heads = ?2, report = ?3",
-            params![pull.shard, heads::to_text(&server_heads), !pull.changes.is_empty()],
-        )?;
+        server_state::set_server_heads(replica, &shard, &server_heads, !pull.changes.is_empty())?;
     }
     let previous = scope(replica)?;
     replica.set_setting(SCOPE, Some(&serde_json::to_string(&response.scope)?))?;
@@ -118,11 +111,7 @@ pub fn absorb(replica: &mut Replica, request: &SyncRequest, response: &SyncRespo
 /// keeps the shards with edits it never received (a saved edit is never lost; the county can
 /// collect them). Returns how many shards left.
 pub fn leave_after_revocation(replica: &mut Replica) -> Result<usize> {
-    let waiting: std::collections::HashSet<String> = replica
-        .connection()
-        .prepare("SELECT s.id FROM shards s LEFT JOIN sync_shards y ON y.shard = s.id WHERE y.shard IS NULL OR y.server_heads != s.heads")?
-        .query_map([], |row| row.get(0))?
-        .collect::<std::result::Result<_, _>>()?;
+    let waiting = server_state::shards_with_unsent_edits(replica)?;
     let mut removed = 0;
     for shard in replica.shards()? {
         if !waiting.contains(&shard.to_string()) {
@@ -138,7 +127,7 @@ pub fn leave_after_revocation(replica: &mut Replica) -> Result<usize> {
 /// with edits not yet pushed stays until they are). Returns how many left.
 fn leave_out_of_scope(replica: &mut Replica, scope: &Scope) -> Result<usize> {
     let waiting: std::collections::HashSet<String> =
-        waiting_shards(replica)?.into_iter().map(|(shard, _)| shard).collect();
+        server_state::waiting_shards(replica)?.into_iter().map(|(shard, _)| shard).collect();
     let mut removed = 0;
     for shard in replica.shards()? {
         if waiting.contains(&shard.to_string()) {
@@ -163,30 +152,5 @@ pub fn scope(replica: &Replica) -> Result<Option<Scope>> {
 /// How many shards hold edits the server has not had yet (a report of heads owed after taking
 /// the server's changes is not an edit, and does not count).
 pub fn waiting(replica: &Replica) -> Result<usize> {
-    let count: i64 = replica.connection().query_row(
-        "SELECT count(*) FROM shards s LEFT JOIN sync_shards y ON y.shard = s.id
-         WHERE y.shard IS NULL OR y.server_heads != s.heads",
-        [],
-        |row| row.get(0),
-    )?;
-    Ok(count as usize)
-}
-
-/// Shards whose heads differ from the server's as last heard, or that owe the server a report,
-/// with the server's heads.
-fn waiting_shards(replica: &Replica) -> Result<Vec<(String, Vec<ChangeHash>)>> {
-    let mut statement = replica.connection().prepare_cached(
-        "SELECT s.id, coalesce(y.server_heads, '') FROM shards s LEFT JOIN sync_shards y ON y.shard = s.id
-         WHERE y.shard IS NULL OR y.server_heads != s.heads OR y.report = 1
-         ORDER BY s.id",
-    )?;
-    let rows = statement
-        .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?)))?
-        .collect::<Result<Vec<_>, _>>()?;
-    rows.into_iter()
-        .map(|(shard, heads)| {
-            let heads = heads::from_text(&heads)?;
-            Ok((shard, heads))
-        })
-        .collect()
+    Ok(server_state::shards_with_unsent_edits(replica)?.len())
 }

@@ -251,6 +251,73 @@ pub fn read_all_records<D: ReadDoc>(doc: &D) -> Result<Vec<(String, StoredRecord
 }
 
 /// The keys of every record in the document, in key order.
+/// The records whose keys start with `prefix` (e.g. `export/`), in key order.
+pub fn records_with_prefix<D: ReadDoc>(doc: &D, prefix: &str) -> Result<Vec<(String, StoredRecord)>, Error> {
+    // Keys sort as strings: every key with the prefix lies before the prefix with its last
+    // character's successor appended ("export/" .. "export0").
+    let keys: Vec<String> = doc
+        .map_range(automerge::ROOT, prefix.to_owned()..)
+        .map(|item| item.key.to_string())
+        .take_while(|key| key.starts_with(prefix))
+        .collect();
+    let mut records = Vec::with_capacity(keys.len());
+    for key in keys {
+        if let Some(record) = read_record(doc, &key)? {
+            records.push((key, record));
+        }
+    }
+    Ok(records)
+}
+
+/// One change of a record's history: when, by whom (the change's message is the user id),
+/// on which device, and which top-level fields it wrote (`created`: it wrote the whole record).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordChange {
+    /// Seconds since the Unix epoch, as the writing device's clock said.
+    pub timestamp: i64,
+    pub user_id: String,
+    /// The writing device (actor), as hex.
+    pub device: String,
+    pub fields: Vec<String>,
+    pub created: bool,
+}
+
+/// Every change of a document that wrote the record `key`, in the document's change order.
+pub fn record_history(doc: &Automerge, key: &str) -> Vec<RecordChange> {
+    let mut history = Vec::new();
+    for change in doc.get_changes(&[]) {
+        let mut fields = Vec::new();
+        let mut created = false;
+        for patch in doc.diff(change.deps(), &[change.hash()]) {
+            match (patch.path.first(), patch.path.get(1), &patch.action) {
+                (Some((_, Prop::Map(record))), second, action) if record == key => {
+                    let field = match (second, action) {
+                        (Some((_, Prop::Map(field))), _) => field.clone(),
+                        (_, automerge::PatchAction::PutMap { key, .. }) => key.clone(),
+                        _ => continue,
+                    };
+                    if !fields.contains(&field) {
+                        fields.push(field);
+                    }
+                }
+                (None, _, automerge::PatchAction::PutMap { key: record, .. }) if record == key => created = true,
+                _ => {}
+            }
+        }
+        if !created && fields.is_empty() {
+            continue;
+        }
+        history.push(RecordChange {
+            timestamp: change.timestamp(),
+            user_id: change.message().map(str::to_owned).unwrap_or_default(),
+            device: change.actor_id().to_hex_string(),
+            fields: if created { Vec::new() } else { fields },
+            created,
+        });
+    }
+    history
+}
+
 pub fn record_keys<D: ReadDoc>(doc: &D) -> Vec<String> {
     doc.keys(automerge::ROOT).collect()
 }

@@ -6,12 +6,12 @@ use automerge::ChangeHash;
 use crate::{Error, Result};
 
 /// Heads as one text column: hex hashes joined by commas (empty for a new document).
-pub(crate) fn to_text(heads: &[ChangeHash]) -> String {
+pub fn to_text(heads: &[ChangeHash]) -> String {
     heads.iter().map(ToString::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Heads from hex change hashes, sorted as the replica stores them; refused if one is not a hash.
-pub(crate) fn parse<S: AsRef<str>>(hex: impl IntoIterator<Item = S>) -> Result<Vec<ChangeHash>> {
+pub fn parse<S: AsRef<str>>(hex: impl IntoIterator<Item = S>) -> Result<Vec<ChangeHash>> {
     let mut heads = hex
         .into_iter()
         .map(|text| {
@@ -25,7 +25,7 @@ pub(crate) fn parse<S: AsRef<str>>(hex: impl IntoIterator<Item = S>) -> Result<V
 }
 
 /// Heads from their text column ([`to_text`]); empty text is a new document's.
-pub(crate) fn from_text(text: &str) -> Result<Vec<ChangeHash>> {
+pub fn from_text(text: &str) -> Result<Vec<ChangeHash>> {
     if text.is_empty() { Ok(Vec::new()) } else { parse(text.split(',')) }
 }
 

@@ -1,56 +1,35 @@
 //! How records live and travel: automerge documents (the truth) and the local replica that
-//! keeps them with their SQLite projection (a view) in one file.
+//! keeps them with their SQLite projection (a view) in one file; the sync protocol and the
+//! device's side of it.
 //!
-//! - [`roster`]: roster files (.xlsx): template, checked import, export.
 //! - [`shard`]: which document holds a record.
 //! - [`document`]: records inside automerge documents, conflicts, touched records.
-//! - [`registry`]: saving elders (duplicates caught at entry), history, referrals.
-//! - [`duplicates`]: elders registered twice, county-wide: suspected pairs, merge and undo.
-//! - [`replica`]: the local replica: open, write, merge, rebuild, bounded document cache.
+//! - [`replica`]: the local replica: open, commit, merge, rebuild, bounded document cache.
+//! - [`projection`]: documents → SQLite tables; [`merges`]: rows of merged elders read as the kept one.
 //! - [`attachments`]: photos and scans stored once by SHA-256 beside the replica.
 //! - [`checkpoint`]: folds the write-ahead log into the file in the background.
-//! - [`patrol`]: due lists and monthly coverage (月探访率).
-//! - [`meals`]: meal points, diners, the day's roster, subsidies, checks and settlements.
-//! - [`adaptation`]: home-adaptation case files (一户一档): eligibility, the workflow from 申请 to
-//!   归档 with its roles and requirements, plans within the cap, attachments, assessments.
-//! - [`city_export`]: the county's data for the city's platform (JSON/CSV), every export logged.
-//! - [`dashboards`]: 月探访率, meals and cases over months, as tables to export and print.
-//! - [`approvals`]: what waits for the county: submitted settlements, cases at a county step.
-//! - [`projection`]: documents → SQLite tables; `merges`: rows of merged elders read as the kept one.
-//! - [`query`]: what the app reads from the projection.
-//! - [`demo`]: the deterministic demo county on the real places of 会昌县.
-//! - [`protocol`]: the sync wire format; [`client`]: the device side of sync (and HTTP);
-//!   [`scope`]: who may read and write which shard; `server` (feature "server"): the county
-//!   server and its storage.
+//! - [`protocol`]: the sync wire format; [`client`]: the device side of sync (HTTP and the
+//!   bundle file); [`server_state`]: what a device knows of the server; [`scope`]: who may
+//!   read and write which shard; [`tls`]: certificate pinning.
 //!
-//! **Architecture invariant:** no SQL outside this crate and `schema`'s migrations; no
-//! automerge outside this crate; nothing here knows about Tauri.
+//! What users do with records (the registry, patrol, meals, adaptation, review) lives in
+//! `xianglin-domain`, which writes through [`Replica::commit`]; the county server is
+//! `xianglin-county`.
+//!
+//! **Architecture invariant:** no automerge outside this crate (and the county server's store);
+//! nothing here knows about Tauri, Excel or a domain rule beyond a record's own validation.
 
-pub mod adaptation;
-pub mod anomalies;
-pub mod approvals;
 pub mod attachments;
 pub mod checkpoint;
-pub mod city_export;
 pub mod client;
-pub mod conflicts;
-pub mod dashboards;
-pub mod demo;
 pub mod document;
-pub mod duplicates;
-mod heads;
-pub mod meals;
-mod merges;
-pub mod patrol;
+pub mod heads;
+pub mod merges;
 pub mod projection;
 pub mod protocol;
-pub mod query;
-pub mod registry;
 pub mod replica;
-pub mod roster;
 pub mod scope;
-#[cfg(feature = "server")]
-pub mod server;
+pub mod server_state;
 pub mod shard;
 pub mod tls;
 
@@ -101,11 +80,6 @@ pub enum Error {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Io(#[from] std::io::Error),
-}
-
-/// A request refused by a rule that is not a field's format (a role, a state), in Chinese.
-pub(crate) fn refused(field: &str, message: &str) -> Problem {
-    Problem { field: field.to_owned(), rule: xianglin_schema::Rule::Conflicts, message: message.to_owned() }
 }
 
 impl Error {

@@ -15,7 +15,7 @@ use xianglin_schema::duplicate::{DuplicateDecision, DuplicateVerdict};
 use crate::Result;
 
 /// The projection tables whose rows name an elder in an `elder_id` column (each keyed by `id`).
-pub(crate) const ELDER_TABLES: [&str; 6] =
+pub const ELDER_TABLES: [&str; 6] =
     ["visits", "meals", "diners", "meal_adjustments", "adaptation_cases", "assessments"];
 
 /// How many merges may chain (A into B into C …) before the chain is treated as a cycle.
@@ -23,7 +23,7 @@ const MAX_CHAIN: usize = 32;
 
 /// Projects a duplicate decision and re-points every row its coming into force (or being
 /// undone) moves.
-pub(crate) fn project_decision(connection: &Connection, shard_id: &str, decision: &DuplicateDecision) -> Result<()> {
+pub fn project_decision(connection: &Connection, shard_id: &str, decision: &DuplicateDecision) -> Result<()> {
     let verdict = match decision.verdict {
         DuplicateVerdict::Merge => "merge",
         DuplicateVerdict::Distinct => "distinct",
@@ -51,7 +51,7 @@ pub(crate) fn project_decision(connection: &Connection, shard_id: &str, decision
 /// The elder `elder_id` reads as: itself, or the elder it was merged into (following chains).
 /// Two merges in force that form a cycle (two reviewers merging a pair both ways before
 /// syncing) read as the cycle's smallest id, the same on every device.
-pub(crate) fn canonical(connection: &Connection, elder_id: &str) -> Result<String> {
+pub fn canonical(connection: &Connection, elder_id: &str) -> Result<String> {
     let mut next = connection.prepare_cached(
         "SELECT kept_id FROM duplicate_decisions WHERE merged_id = ?1 AND verdict = 'merge' AND voided = 0
          ORDER BY id LIMIT 1",
@@ -73,7 +73,7 @@ pub(crate) fn canonical(connection: &Connection, elder_id: &str) -> Result<Strin
 
 /// The elder id to project for a row of `table` whose record names `recorded`; remembers the
 /// recorded id when they differ.
-pub(crate) fn aliased(connection: &Connection, table: &str, row_id: &str, recorded: &str) -> Result<String> {
+pub fn aliased(connection: &Connection, table: &str, row_id: &str, recorded: &str) -> Result<String> {
     let elder_id = canonical(connection, recorded)?;
     if elder_id != recorded {
         connection
@@ -86,7 +86,7 @@ pub(crate) fn aliased(connection: &Connection, table: &str, row_id: &str, record
 }
 
 /// Forgets the recorded ids of rows no longer projected (their shard was removed).
-pub(crate) fn drop_orphan_aliases(connection: &Connection) -> Result<()> {
+pub fn drop_orphan_aliases(connection: &Connection) -> Result<()> {
     for table in ELDER_TABLES {
         connection.execute(
             &format!("DELETE FROM elder_aliases WHERE table_name = ?1 AND row_id NOT IN (SELECT id FROM {table})"),
@@ -97,7 +97,7 @@ pub(crate) fn drop_orphan_aliases(connection: &Connection) -> Result<()> {
 }
 
 /// Whether `elder_id` is merged into another elder now.
-pub(crate) fn is_merged(connection: &Connection, elder_id: &str) -> Result<bool> {
+pub fn is_merged(connection: &Connection, elder_id: &str) -> Result<bool> {
     Ok(canonical(connection, elder_id)? != elder_id)
 }
 

@@ -65,7 +65,7 @@ fn key_kind(key: &str) -> Option<&str> {
 }
 
 /// Empties every projection table, the [`DERIVED`] ones too.
-pub(crate) fn clear(transaction: &Transaction<'_>) -> Result<()> {
+pub fn clear(transaction: &Transaction<'_>) -> Result<()> {
     for table in DERIVED.iter().map(|(table, _)| table).chain(&TABLES) {
         transaction.execute(&format!("DELETE FROM {table}"), [])?;
     }
@@ -75,7 +75,7 @@ pub(crate) fn clear(transaction: &Transaction<'_>) -> Result<()> {
 /// Drops the secondary indexes and the triggers of the projection tables, and returns the SQL
 /// that recreates each kind, for a rebuild: filling tables bare and indexing once at the end is
 /// several times faster than keeping indexes and [`DERIVED`] tables up to date row by row.
-pub(crate) fn drop_indexes_and_triggers(transaction: &Transaction<'_>) -> Result<(Vec<String>, Vec<String>)> {
+pub fn drop_indexes_and_triggers(transaction: &Transaction<'_>) -> Result<(Vec<String>, Vec<String>)> {
     let placeholders = TABLES.iter().map(|table| format!("'{table}'")).collect::<Vec<_>>().join(", ");
     let mut statement = transaction.prepare(&format!(
         "SELECT type, name, sql FROM sqlite_master
@@ -104,7 +104,7 @@ pub const DERIVED: [(&str, &str); 1] = [(
 )];
 
 /// Fills the [`DERIVED`] tables from their sources (they are empty: see [`clear`]).
-pub(crate) fn fill_derived(transaction: &Transaction<'_>) -> Result<()> {
+pub fn fill_derived(transaction: &Transaction<'_>) -> Result<()> {
     for (_, fill) in DERIVED {
         transaction.execute(fill, [])?;
     }
@@ -112,7 +112,7 @@ pub(crate) fn fill_derived(transaction: &Transaction<'_>) -> Result<()> {
 }
 
 /// Projects the records under `keys` of `shard`'s document, replacing their rows.
-pub(crate) fn project<'a>(
+pub fn project<'a>(
     transaction: &Transaction<'_>,
     shard: &ShardId,
     document: &Automerge,
@@ -128,7 +128,7 @@ pub(crate) fn project<'a>(
 }
 
 /// Projects records read from a shard into tables that hold none of its rows yet (rebuild).
-pub(crate) fn project_records(
+pub fn project_records(
     transaction: &Transaction<'_>,
     shard: &ShardId,
     records: Vec<(String, StoredRecord)>,
@@ -220,12 +220,17 @@ fn insert_conflicts(transaction: &Transaction<'_>, shard_id: &str, key: &str, st
 }
 
 /// An enum's (or any value's) text as its JSON reads: `living_alone`, not `"living_alone"`.
-pub(crate) fn text<T: serde::Serialize>(value: &T) -> String {
+pub fn text<T: serde::Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
         Ok(Json::String(text)) => text,
         Ok(other) => other.to_string(),
         Err(_) => String::new(),
     }
+}
+
+/// An enum back from its column text (the inverse of [`text`]); `None` for text it does not know.
+pub fn from_text<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_value(Json::String(text.to_owned())).ok()
 }
 
 fn project_elder(transaction: &Transaction<'_>, shard_id: &str, elder: &Elder) -> Result<()> {

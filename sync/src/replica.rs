@@ -11,15 +11,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use automerge::transaction::CommitOptions;
-use automerge::{ActorId, Automerge, ChangeHash};
+use automerge::{Automerge, ChangeHash};
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use serde_json::Value as Json;
-use xianglin_schema::elder::{self, Elder};
-use xianglin_schema::problem::{Problem, Rule};
-use xianglin_schema::record::{RecordMeta, format_datetime, new_id};
-use xianglin_schema::visit::Visit;
+use xianglin_schema::record::format_datetime;
 
 use crate::document::{self, StoredRecord};
 use crate::heads;
@@ -51,6 +48,7 @@ pub struct Author {
 }
 
 /// Where "now" comes from: the system clock, or a fixed time for tests and the demo.
+pub use automerge::ActorId;
 pub use xianglin_schema::clock::Clock;
 
 /// What `rebuild` did.
@@ -200,89 +198,8 @@ impl Replica {
         self.documents.documents.len()
     }
 
-    pub(crate) fn connection(&self) -> &Connection {
+    pub fn connection(&self) -> &Connection {
         &self.connection
-    }
-
-    /// Saves an elder (new if `id` is empty) after checking it; returns it as stored.
-    ///
-    /// An elder whose village changed is written to the new village's shard under the same id,
-    /// and the entry in the old village is marked moved (with the date and destination), so the
-    /// projection shows one elder and both villages keep their history.
-    pub fn save_elder(&mut self, elder: Elder) -> Result<Elder> {
-        let mut elder = elder::normalize(elder, self.today()).map_err(Error::Problems)?;
-        if !self.place_exists(&elder.village_code, "village")? {
-            return Err(Error::Problems(vec![Problem::new("village_code", "所在村", Rule::PlaceUnknown)]));
-        }
-        if elder.id.is_empty() {
-            elder.id = new_id();
-            elder.meta = RecordMeta::created(self.now(), &self.user_id);
-        }
-        let shard = ShardId::elders(&elder.village_code);
-        let left_behind = self.entries_elsewhere(&elder.id, &shard)?;
-        self.commit(&shard, &[(elder.id.clone(), to_json(&elder)?)], &self.author())?;
-        for (old_shard, mut old_entry) in left_behind {
-            old_entry.life = elder::LifeStatus {
-                state: elder::LifeState::Moved,
-                date: Some(self.today()),
-                moved_to: Some(elder.village_code.clone()),
-            };
-            self.commit(&old_shard, &[(old_entry.id.clone(), to_json(&old_entry)?)], &self.author())?;
-        }
-        Ok(elder)
-    }
-
-    /// Entries of an elder in other villages' shards that are not yet marked moved.
-    fn entries_elsewhere(&self, elder_id: &str, shard: &ShardId) -> Result<Vec<(ShardId, Elder)>> {
-        let mut statement = self.connection.prepare_cached(
-            "SELECT shard, body FROM elders WHERE id = ?1 AND shard != ?2 AND life_state != 'moved' AND voided = 0",
-        )?;
-        let rows = statement.query_map(params![elder_id, shard.to_string()], |row| {
-            Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
-        })?;
-        rows.map(|row| {
-            let (shard, body) = row?;
-            Ok((shard.parse()?, serde_json::from_str(&body)?))
-        })
-        .collect()
-    }
-
-    /// Saves a patrol visit (new if `id` is empty); returns it as stored.
-    pub fn save_visit(&mut self, mut visit: Visit) -> Result<Visit> {
-        let mut problems = Vec::new();
-        if visit.visited_at > self.now() {
-            problems.push(Problem::new("visited_at", "探访时间", Rule::DateInFuture));
-        }
-        match crate::query::elder_life(self, &visit.elder_id)? {
-            None => problems.push(Problem::new("elder_id", "探访对象", Rule::Required)),
-            Some((village_code, life)) => {
-                if let Some(date) = life.date.filter(|date| *date < visit.visited_at.date()) {
-                    let label = if life.state == xianglin_schema::elder::LifeState::Deceased {
-                        "探访时间（老人已于此前去世）"
-                    } else {
-                        "探访时间（老人已于此前迁出）"
-                    };
-                    problems.push(Problem {
-                        field: "visited_at".into(),
-                        rule: Rule::DateOrder,
-                        message: format!("{label}：{date}"),
-                    });
-                }
-                if visit.village_code.is_empty() {
-                    visit.village_code = village_code;
-                }
-            }
-        }
-        if !problems.is_empty() {
-            return Err(Error::Problems(problems));
-        }
-        if visit.id.is_empty() {
-            visit.id = new_id();
-            visit.meta = RecordMeta::created(self.now(), &self.user_id);
-        }
-        let shard = ShardId::visits(&visit.village_code, visit.visited_at.date());
-        self.commit(&shard, &[(visit.id.clone(), to_json(&visit)?)], &self.author())?;
-        Ok(visit)
     }
 
     /// Voids a record: it stays, with its history, but lists and counts leave it out.
@@ -303,21 +220,63 @@ impl Replica {
     /// Writes records into one shard as one change by `author`: the change bytes and the
     /// projection rows land in one SQLite transaction. Returns whether anything changed.
     ///
-    /// Callers validate first; this is the one write path every record takes.
+    /// Callers validate first; this (with [`Replica::commit_all`] and [`Replica::write_field`])
+    /// is the one write path every record takes.
     pub fn commit(&mut self, shard: &ShardId, records: &[(String, Json)], author: &Author) -> Result<bool> {
-        let result = self.commit_inner(shard, records, author);
-        if result.is_err() {
-            self.documents.evict(shard);
-        }
-        result.map_err(|error| error.in_shard(shard))
+        self.commit_all(&[(shard, records)], author)
     }
 
-    fn commit_inner(&mut self, shard: &ShardId, records: &[(String, Json)], author: &Author) -> Result<bool> {
-        // A local write knows what it touched: the records it wrote.
-        let touched: BTreeSet<String> = records.iter().map(|(key, _)| key.clone()).collect();
-        self.write_change(shard, touched, author, |transaction| {
-            records.iter().try_for_each(|(key, record)| document::write_record(transaction, key, record))
-        })
+    /// Writes records into several shards, one change each by `author`, in **one** SQLite
+    /// transaction: after a crash at any point either every shard holds its change (bytes and
+    /// projection rows) or none does. An elder moving village writes both villages this way.
+    /// Returns whether anything changed. On an error nothing is stored, and the documents
+    /// touched are dropped from memory (they reload from the file as they were).
+    pub fn commit_all(&mut self, writes: &[(&ShardId, &[(String, Json)])], author: &Author) -> Result<bool> {
+        let result = self.commit_all_inner(writes, author);
+        if result.is_err() {
+            for (shard, _) in writes {
+                self.documents.evict(shard);
+            }
+        }
+        result
+    }
+
+    fn commit_all_inner(&mut self, writes: &[(&ShardId, &[(String, Json)])], author: &Author) -> Result<bool> {
+        let shards: BTreeSet<&ShardId> = writes.iter().map(|(shard, _)| *shard).collect();
+        if shards.len() != writes.len() {
+            return Err(Error::Invalid("one commit writes each shard once".into()));
+        }
+        let Replica { connection, documents, device, .. } = self;
+        // Each document is taken out of the cache until its change is stored, so that loading
+        // the next shard cannot evict a change that is not yet on disk.
+        let mut changed = Vec::new();
+        for (shard, records) in writes {
+            let mut document = documents.take(connection, shard, device).map_err(|error| error.in_shard(shard))?;
+            let before = document.get_heads();
+            let made = change(&mut document, author, device, |transaction| {
+                records.iter().try_for_each(|(key, record)| document::write_record(transaction, key, record))
+            })
+            .map_err(|error| error.in_shard(shard))?;
+            if made {
+                // A local write knows what it touched: the records it wrote.
+                let touched: BTreeSet<String> = records.iter().map(|(key, _)| key.clone()).collect();
+                changed.push((*shard, document, before, touched));
+            } else {
+                documents.put(shard, document);
+            }
+        }
+        if changed.is_empty() {
+            return Ok(false);
+        }
+        let transaction = connection.transaction()?;
+        for (shard, document, before, touched) in &changed {
+            persist(&transaction, shard, document, before, touched).map_err(|error| error.in_shard(shard))?;
+        }
+        transaction.commit()?;
+        for (shard, document, ..) in changed {
+            documents.put(shard, document);
+        }
+        Ok(true)
     }
 
     /// Writes `value` at the dotted field `path` of one record, and nothing else of it: how a
@@ -349,22 +308,12 @@ impl Replica {
         let Replica { connection, documents, device, .. } = self;
         let document = documents.get(connection, shard, device)?;
         let before = document.get_heads();
-        document.set_actor(author.actor.clone());
-        let mut transaction = document.transaction();
-        let written = write(&mut transaction);
-        if let Err(error) = written {
-            transaction.rollback();
-            document.set_actor(device.clone());
-            return Err(error);
-        }
-        let options =
-            CommitOptions::default().with_message(author.user_id.clone()).with_time(author.at.and_utc().timestamp());
-        let (hash, _) = transaction.commit_with(options);
-        document.set_actor(device.clone());
-        if hash.is_none() {
+        if !change(document, author, device, write)? {
             return Ok(false);
         }
-        persist(connection, shard, document, &before, &touched)?;
+        let transaction = connection.transaction()?;
+        persist(&transaction, shard, document, &before, &touched)?;
+        transaction.commit()?;
         Ok(true)
     }
 
@@ -400,7 +349,9 @@ impl Replica {
         } else {
             document::touched_records(document, &before)
         };
-        persist(connection, shard, document, &before, &touched)?;
+        let transaction = connection.transaction()?;
+        persist(&transaction, shard, document, &before, &touched)?;
+        transaction.commit()?;
         Ok(true)
     }
 
@@ -644,6 +595,18 @@ impl Replica {
         document::read_record(documents.get(connection, shard, device)?, key)
     }
 
+    /// The records of a shard whose keys start with `prefix`, straight from its document.
+    pub fn read_records_with_prefix(&mut self, shard: &ShardId, prefix: &str) -> Result<Vec<(String, StoredRecord)>> {
+        let Replica { connection, documents, device, .. } = self;
+        document::records_with_prefix(documents.get(connection, shard, device)?, prefix)
+    }
+
+    /// Every change that wrote the record `key` of a shard (see [`document::record_history`]).
+    pub fn record_history(&mut self, shard: &ShardId, key: &str) -> Result<Vec<document::RecordChange>> {
+        let Replica { connection, documents, device, .. } = self;
+        Ok(document::record_history(documents.get(connection, shard, device)?, key))
+    }
+
     /// Every shard this replica holds, in id order.
     pub fn shards(&self) -> Result<Vec<ShardId>> {
         let mut statement = self.connection.prepare("SELECT id FROM shards ORDER BY id")?;
@@ -719,20 +682,35 @@ impl Replica {
         tracing::info!(shards = stats.shards, records = stats.records, "projection rebuilt");
         Ok(stats)
     }
-
-    fn place_exists(&self, code: &str, level: &str) -> Result<bool> {
-        Ok(self
-            .connection
-            .query_row("SELECT 1 FROM places WHERE code = ?1 AND level = ?2", params![code, level], |_| Ok(()))
-            .optional()?
-            .is_some())
-    }
 }
 
-/// Appends the change bytes made since `before` and projects the touched records, in one
-/// SQLite transaction. Folds the shard's chunks into one snapshot when they pile up.
+/// Makes one change to a document as `author` (the change's actor and message), or none if
+/// `write` changed nothing. Returns whether a change was made; on an error the document is as
+/// it was.
+fn change(
+    document: &mut Automerge,
+    author: &Author,
+    device: &ActorId,
+    write: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<()>,
+) -> Result<bool> {
+    document.set_actor(author.actor.clone());
+    let mut transaction = document.transaction();
+    if let Err(error) = write(&mut transaction) {
+        transaction.rollback();
+        document.set_actor(device.clone());
+        return Err(error);
+    }
+    let options =
+        CommitOptions::default().with_message(author.user_id.clone()).with_time(author.at.and_utc().timestamp());
+    let (hash, _) = transaction.commit_with(options);
+    document.set_actor(device.clone());
+    Ok(hash.is_some())
+}
+
+/// Appends the change bytes made since `before` and projects the touched records, inside the
+/// caller's SQLite transaction. Folds the shard's chunks into one snapshot when they pile up.
 fn persist(
-    connection: &mut Connection,
+    transaction: &Transaction<'_>,
     shard: &ShardId,
     document: &Automerge,
     before: &[ChangeHash],
@@ -740,11 +718,10 @@ fn persist(
 ) -> Result<()> {
     let after = document.get_heads();
     let shard_id = shard.to_string();
-    let transaction = connection.transaction()?;
     let (chunk_count, next_seq): (i64, i64) = transaction
         .prepare_cached("SELECT count(*), coalesce(max(seq) + 1, 0) FROM chunks WHERE shard = ?1")?
         .query_row([&shard_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
-    upsert_shard(&transaction, shard)?;
+    upsert_shard(transaction, shard)?;
     // The replica-wide change counter: the county serves it to devices as their sync cursor.
     let changed_seq: i64 = transaction
         .prepare_cached(
@@ -770,8 +747,7 @@ fn persist(
              WHERE id = ?1",
         )?
         .execute(params![shard_id, heads::to_text(&after), compact, bytes.len() as i64, changed_seq])?;
-    projection::project(&transaction, shard, document, touched.iter())?;
-    transaction.commit()?;
+    projection::project(transaction, shard, document, touched.iter())?;
     Ok(())
 }
 
@@ -852,7 +828,7 @@ fn migrate(connection: &Connection, from_version: u32) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn to_json<T: Serialize>(record: &T) -> Result<Json> {
+pub fn to_json<T: Serialize>(record: &T) -> Result<Json> {
     Ok(serde_json::to_value(record)?)
 }
 
@@ -882,6 +858,21 @@ impl DocumentCache {
 
     fn evict(&mut self, shard: &ShardId) {
         self.documents.remove(shard);
+    }
+
+    /// Takes a shard's document out of the cache (loading it if absent); [`DocumentCache::put`]
+    /// gives it back.
+    fn take(&mut self, connection: &Connection, shard: &ShardId, device: &ActorId) -> Result<Automerge> {
+        match self.documents.remove(shard) {
+            Some((document, _)) => Ok(document),
+            None => load_document(connection, shard, device),
+        }
+    }
+
+    fn put(&mut self, shard: &ShardId, document: Automerge) {
+        self.tick += 1;
+        self.documents.insert(shard.clone(), (document, self.tick));
+        self.shrink_keeping(shard);
     }
 
     fn shrink(&mut self) {

@@ -24,10 +24,13 @@ app="$(realpath "$app")"
 # The county server for the sync spec: the real binary beside the app, on the demo township,
 # with a one-time code for 白沙村's caseworker; a second, empty data directory enrolls with it.
 county="${XIANGLIN_COUNTY_BIN:-$(dirname "$app")/xianglin-county}"
-[[ -x "$county" ]] || { echo "no county server at $county: cargo build --workspace --all-targets" >&2; exit 1; }
+demo="${XIANGLIN_DEMO_BIN:-$(dirname "$app")/xianglin-demo}"
+for binary in "$county" "$demo"; do
+  [[ -x "$binary" ]] || { echo "no $(basename "$binary") at $binary: cargo build --workspace --all-targets" >&2; exit 1; }
+done
 county_dir="$(mktemp -d -t xianglin-e2e-county.XXXXXX)"
 printf 'database = "%s/county.sqlite"\n' "$county_dir" >"$county_dir/county.toml"
-"$county" --config "$county_dir/county.toml" init --demo >/dev/null 2>"$county_dir/init.log"
+"$demo" county "$county_dir/county.sqlite" >/dev/null 2>"$county_dir/init.log"
 XIANGLIN_ENROLL_CODE="$("$county" --config "$county_dir/county.toml" code --role caseworker --places 360733105201 --name 白沙村探访员 2>/dev/null | sed -n 's/^code //p')"
 export XIANGLIN_ENROLL_CODE
 county_port=18440

@@ -7,8 +7,15 @@ use std::collections::BTreeMap;
 
 use automerge::ActorId;
 use chrono::{Duration, NaiveDate};
+use xianglin_demo::{Rng, SMALL_TOWNSHIP};
+use xianglin_domain::adaptation;
+use xianglin_domain::query;
 use xianglin_schema::adaptation::{
     AttachmentKind, CaseApplication, CaseEvent, CaseStep, DocumentKind, DocumentState, StepOutcome,
+};
+use xianglin_schema::api::{
+    AdaptationCasesRequest, AddCaseAttachment, CaseDetail, OpenAdaptationCase, PlanLineDraft, RecordCaseStep,
+    SaveAdaptationCase, SaveCasePlan, SignCasePlan,
 };
 use xianglin_schema::assessment::{
     AbilityLevel, Assessment, AssessmentGroup, AssessmentItem, AssessmentReason, AssessmentStandard,
@@ -16,17 +23,16 @@ use xianglin_schema::assessment::{
 use xianglin_schema::elder::{Category, EconomicStatus, Elder};
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
-use xianglin_schema::view::{
-    AdaptationCasesRequest, AddCaseAttachment, CaseDetail, OpenAdaptationCase, PlanLineDraft, RecordCaseStep,
-    SaveAdaptationCase, SaveCasePlan, SignCasePlan,
-};
+use xianglin_sync::Author;
+use xianglin_sync::Error;
+use xianglin_sync::Replica;
+use xianglin_sync::ShardId;
 use xianglin_sync::attachments;
-use xianglin_sync::demo::{Rng, SMALL_TOWNSHIP};
 use xianglin_sync::projection::county_key;
 use xianglin_sync::replica::Clock;
-use xianglin_sync::{Author, Error, Replica, ShardId, adaptation, query};
 
 use crate::support::{VILLAGES, county_replica, elder, now, small_demo_replica, today};
+use xianglin_domain::registry::store_elder;
 
 /// A JPEG's first bytes: enough for the attachment store, which knows files by their start.
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a before photo";
@@ -67,7 +73,7 @@ fn registered(replica: &mut Replica, rng: &mut Rng, born: NaiveDate, economic: E
     record.birth_date = born;
     record.id_number = xianglin_schema::id_number::compose("360733", born, rng.below(900) as u16, record.gender);
     record.economic_status = economic;
-    replica.save_elder(record).unwrap()
+    store_elder(replica, record).unwrap()
 }
 
 fn application(elder: &Elder) -> CaseApplication {
@@ -347,7 +353,7 @@ fn eligibility_says_why_a_household_is_or_is_not_eligible() {
     young.id_number = xianglin_schema::id_number::compose("360733", young.birth_date, 7, young.gender);
     young.economic_status = EconomicStatus::Dibao;
     young.categories.insert(Category::Disabled, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
-    let disabled = replica.save_elder(young.clone()).unwrap();
+    let disabled = store_elder(&mut replica, young.clone()).unwrap();
     assert!(adaptation::eligibility(&replica, &disabled.id).unwrap().eligibility.eligible, "失能 counts at any age");
 
     let comfortable = registered(&mut replica, rng, NaiveDate::from_ymd_opt(1938, 8, 8).unwrap(), EconomicStatus::None);
@@ -380,7 +386,7 @@ fn eligibility_says_why_a_household_is_or_is_not_eligible() {
     townsman.id = String::new();
     townsman.village_code = "360733105001".into();
     townsman.id_number = xianglin_schema::id_number::compose("360733", townsman.birth_date, 901, townsman.gender);
-    let townsman = replica.save_elder(townsman).unwrap();
+    let townsman = store_elder(&mut replica, townsman).unwrap();
     let answer = adaptation::eligibility(&replica, &townsman.id).unwrap();
     assert_eq!((answer.urban, answer.cap), (true, 400_000));
 }

@@ -1,16 +1,21 @@
 //! The county's checks across stations: each planted anomaly is found, nothing else is called one.
 
 use chrono::NaiveDate;
+use xianglin_demo::SMALL_TOWNSHIP;
+use xianglin_domain::meals;
+use xianglin_domain::query;
+use xianglin_domain::registry;
+use xianglin_domain::review::anomalies::county_anomalies;
+use xianglin_schema::api::{CountyAnomaliesRequest, CountyAnomalyKind, MealRosterRequest};
 use xianglin_schema::due::DueReason;
 use xianglin_schema::elder::{LifeState, LifeStatus};
 use xianglin_schema::meal::MealSlot;
-use xianglin_schema::view::{CountyAnomaliesRequest, CountyAnomalyKind, MealRosterRequest};
-use xianglin_sync::anomalies::county_anomalies;
-use xianglin_sync::demo::SMALL_TOWNSHIP;
+use xianglin_sync::Error;
+use xianglin_sync::ShardId;
 use xianglin_sync::shard::Month;
-use xianglin_sync::{Error, ShardId, meals, query, registry};
 
 use crate::support::{small_demo_replica, visit};
+use xianglin_domain::patrol::store_visit;
 
 fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
@@ -31,7 +36,8 @@ fn each_planted_anomaly_is_found_and_every_coverage_gap_is_real() {
     let dead = lunchers[0].elder_id.clone();
     let late_visit = {
         let elder = registry::elder_for_edit(&replica, &dead).unwrap();
-        replica.save_visit(visit(&elder, day("2026-11-19").and_hms_opt(9, 0, 0).unwrap(), Default::default())).unwrap()
+        store_visit(&mut replica, visit(&elder, day("2026-11-19").and_hms_opt(9, 0, 0).unwrap(), Default::default()))
+            .unwrap()
     };
     registry::set_life_status(
         &mut replica,
@@ -64,7 +70,7 @@ fn each_planted_anomaly_is_found_and_every_coverage_gap_is_real() {
         .expect("a caseworker of other villages");
     let mut outside = visit(&visited, day("2026-11-17").and_hms_opt(15, 0, 0).unwrap(), Default::default());
     outside.visitor_id = stranger.id.clone();
-    let outside = replica.save_visit(outside).unwrap();
+    let outside = store_visit(&mut replica, outside).unwrap();
 
     // An elder whose recent visits were all voided (entered by mistake).
     // One visited monthly or more often, so that three months without a visit are two periods.

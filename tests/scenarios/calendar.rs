@@ -5,16 +5,19 @@
 //! open on it at that date.
 
 use chrono::{Duration, NaiveDateTime};
-use xianglin_schema::clock;
-use xianglin_schema::view::{
+use xianglin_demo::{self as demo, DemoOptions, DemoSize, SMALL_TOWNSHIP};
+use xianglin_domain::meals;
+use xianglin_domain::patrol;
+use xianglin_domain::query;
+use xianglin_domain::review::anomalies::county_anomalies;
+use xianglin_schema::api::{
     CountyAnomaliesRequest, CountyAnomalyKind, CoverageRequest, DueListRequest, MealRosterRequest, SettlementStatus,
     TownshipSettlementsRequest,
 };
-use xianglin_sync::anomalies::county_anomalies;
-use xianglin_sync::demo::{self, DemoOptions, DemoSize, SMALL_TOWNSHIP};
+use xianglin_schema::clock;
+use xianglin_sync::Replica;
 use xianglin_sync::replica::Clock;
 use xianglin_sync::shard::Month;
-use xianglin_sync::{Replica, meals, patrol, query};
 
 /// The small demo county generated today, with the replica's clock held at the moment the test
 /// read it (a run at 23:59:59 must not see two days).

@@ -4,12 +4,18 @@
 //! masked unless asked for in full with a reason; only a reviewer exports, and every export is
 //! in the synced log.
 
+use xianglin_domain::patrol;
+use xianglin_domain::query;
+use xianglin_domain::review::city_export;
+use xianglin_schema::api::CityExportRequest;
 use xianglin_schema::export::{
     CityExport, CsvRow, ExportCase, ExportElder, ExportFormat, ExportSettlement, ExportVisit, LAYOUT,
 };
 use xianglin_schema::user::Role;
-use xianglin_schema::view::CityExportRequest;
-use xianglin_sync::{Error, Month, Replica, ShardId, city_export, patrol, query};
+use xianglin_sync::Error;
+use xianglin_sync::Month;
+use xianglin_sync::Replica;
+use xianglin_sync::ShardId;
 
 use crate::support::small_demo_replica;
 
@@ -52,7 +58,7 @@ fn the_json_export_follows_the_layout_and_matches_the_registry_visits_and_settle
     assert!(read.elders.iter().any(|elder| elder.name == "张建国"));
 
     // The period's visits, counted village by village another way.
-    fn villages_of(node: &xianglin_schema::view::PlaceNode, out: &mut Vec<String>) {
+    fn villages_of(node: &xianglin_schema::api::PlaceNode, out: &mut Vec<String>) {
         if node.level == xianglin_schema::place::PlaceLevel::Village {
             out.push(node.code.clone());
         }

@@ -6,16 +6,23 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
+use xianglin_county::{self as server, CountyStore, DeviceGrant, SqliteStore};
+use xianglin_demo::Rng;
+use xianglin_domain::query;
+use xianglin_schema::api::ElderSearch;
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
-use xianglin_schema::view::ElderSearch;
 use xianglin_schema::visit::Severity;
-use xianglin_sync::demo::Rng;
+use xianglin_sync::Replica;
+use xianglin_sync::ShardId;
+use xianglin_sync::ShardKind;
+use xianglin_sync::client;
+use xianglin_sync::document;
 use xianglin_sync::replica::Clock;
-use xianglin_sync::server::{self, CountyStore, DeviceGrant, SqliteStore};
-use xianglin_sync::{Replica, ShardId, ShardKind, client, document, query};
 
 use crate::support::{VILLAGES, elder, load_places, now, visit};
+use xianglin_domain::patrol::store_visit;
+use xianglin_domain::registry::store_elder;
 
 /// What one step of a schedule does.
 #[derive(Debug, Clone)]
@@ -150,25 +157,25 @@ fn run(steps: &[Step]) {
             Step::AddElder { device, village, seed } => {
                 let replica = &mut world.devices[device].0;
                 let mut rng = Rng::new(seed);
-                let elder = replica.save_elder(elder(&mut rng, VILLAGES[village])).unwrap();
+                let elder = store_elder(replica, elder(&mut rng, VILLAGES[village])).unwrap();
                 saved.insert((ShardId::elders(&elder.village_code), elder.id));
             }
             Step::EditPhone { device, elder: pick, digits } => {
                 let replica = &mut world.devices[device].0;
                 let elders = known_elders(replica);
                 if let Some(id) = elders.get(pick % elders.len().max(1)) {
-                    let mut record = xianglin_sync::registry::elder_for_edit(replica, id).unwrap();
+                    let mut record = xianglin_domain::registry::elder_for_edit(replica, id).unwrap();
                     record.phone = Some(format!("1390797{:04}", digits % 10_000));
-                    replica.save_elder(record).unwrap();
+                    store_elder(replica, record).unwrap();
                 }
             }
             Step::AddVisit { device, elder: pick, minutes } => {
                 let replica = &mut world.devices[device].0;
                 let elders = known_elders(replica);
                 if let Some(id) = elders.get(pick % elders.len().max(1)) {
-                    let record = xianglin_sync::registry::elder_for_edit(replica, id).unwrap();
+                    let record = xianglin_domain::registry::elder_for_edit(replica, id).unwrap();
                     let at = now() - chrono::Duration::minutes(i64::from(minutes) + 1);
-                    let visit = replica.save_visit(visit(&record, at, Severity::Normal)).unwrap();
+                    let visit = store_visit(replica, visit(&record, at, Severity::Normal)).unwrap();
                     saved.insert((ShardId::visits(&visit.village_code, at.date()), visit.id));
                 }
             }

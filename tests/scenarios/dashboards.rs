@@ -3,9 +3,11 @@
 //! a dashboard's table reads back from its workbook; bad requests are refused.
 
 use calamine::{Data, Reader, Xlsx};
-use xianglin_schema::view::{CoverageRequest, DashboardFile, DashboardKind, SettlementRequest, TrendRequest};
-use xianglin_sync::demo::SMALL_TOWNSHIP;
-use xianglin_sync::{dashboards, meals, patrol};
+use xianglin_demo::SMALL_TOWNSHIP;
+use xianglin_domain::meals;
+use xianglin_domain::patrol;
+use xianglin_domain::review::dashboards;
+use xianglin_schema::api::{CoverageRequest, DashboardFile, DashboardKind, SettlementRequest, TrendRequest};
 
 use crate::support::small_demo_replica;
 

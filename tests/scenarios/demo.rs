@@ -1,9 +1,9 @@
 //! The demo county: deterministic from its seed, realistic, and searchable.
 
+use xianglin_demo::{self as demo, PLANTED_ELDER, SMALL_TOWNSHIP};
+use xianglin_domain::query;
+use xianglin_schema::api::ElderSearch;
 use xianglin_schema::id_number;
-use xianglin_schema::view::ElderSearch;
-use xianglin_sync::demo::{self, PLANTED_ELDER, SMALL_TOWNSHIP};
-use xianglin_sync::query;
 
 use crate::support::{small_demo_options, small_demo_replica, today};
 
@@ -131,8 +131,8 @@ fn registry_pages_cover_every_active_elder_once() {
 
 #[test]
 fn the_demo_has_two_conflicts_from_two_computers_and_picking_one_leaves_the_other() {
-    use xianglin_schema::view::{ConflictRecordKind, ResolveConflict};
-    use xianglin_sync::conflicts;
+    use xianglin_domain::review::conflicts;
+    use xianglin_schema::api::{ConflictRecordKind, ResolveConflict};
 
     let mut replica = small_demo_replica(1);
     let rows = conflicts::conflicts(&mut replica).unwrap();
@@ -160,7 +160,7 @@ fn the_demo_has_two_conflicts_from_two_computers_and_picking_one_leaves_the_othe
     let left = conflicts::conflicts(&mut replica).unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].field, "address");
-    let elder = xianglin_sync::registry::elder_for_edit(&replica, &phone.record_id).unwrap();
+    let elder = xianglin_domain::registry::elder_for_edit(&replica, &phone.record_id).unwrap();
     assert_eq!(elder.phone.as_deref(), Some(picked.display.as_str()));
 
     // Resolving it again is refused: it is gone.

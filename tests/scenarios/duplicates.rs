@@ -5,17 +5,26 @@
 //! record back where it was recorded.
 
 use chrono::NaiveDate;
-use xianglin_schema::duplicate::DuplicateVerdict;
-use xianglin_schema::meal::{MealMode, MealSlot};
-use xianglin_schema::user::Role;
-use xianglin_schema::view::{
+use xianglin_demo::{Rng, SMALL_TOWNSHIP};
+use xianglin_domain::meals;
+use xianglin_domain::patrol;
+use xianglin_domain::query;
+use xianglin_domain::review::dashboards;
+use xianglin_domain::review::duplicates;
+use xianglin_schema::api::{
     DecideDuplicate, DueListRequest, DuplicatePair, DuplicateReason, ElderSearch, EnrollDiner, MealAnomalyKind,
     MealMonthCell, SetMeal, TrendRequest, UndoDuplicateDecision,
 };
-use xianglin_sync::demo::{Rng, SMALL_TOWNSHIP};
-use xianglin_sync::{Error, Month, Replica, ShardId, dashboards, duplicates, meals, patrol, query};
+use xianglin_schema::duplicate::DuplicateVerdict;
+use xianglin_schema::meal::{MealMode, MealSlot};
+use xianglin_schema::user::Role;
+use xianglin_sync::Error;
+use xianglin_sync::Month;
+use xianglin_sync::Replica;
+use xianglin_sync::ShardId;
 
 use crate::support::{VILLAGES, county_replica, elder, now, small_demo_replica};
+use xianglin_domain::registry::store_elder;
 
 fn sign_in(replica: &mut Replica, role: Role) {
     let user = query::users(replica).unwrap().into_iter().find(|user| user.role == role).unwrap();
@@ -77,9 +86,9 @@ fn alike_but_distinct_elders_are_never_paired_and_a_real_pair_among_them_is() {
         other.birth_date = birth + chrono::Duration::days(days);
         other.id_number =
             xianglin_schema::id_number::compose("360733", other.birth_date, 100 + alike.len() as u16 * 2, other.gender);
-        alike.push(replica.save_elder(other).unwrap());
+        alike.push(store_elder(&mut replica, other).unwrap());
     }
-    replica.save_elder(base.clone()).unwrap();
+    store_elder(&mut replica, base.clone()).unwrap();
     let page = duplicates::duplicates(&replica).unwrap();
     assert!(page.pairs.is_empty(), "{:#?}", page.pairs);
     assert_eq!(page.elders_checked, 7);
@@ -87,7 +96,7 @@ fn alike_but_distinct_elders_are_never_paired_and_a_real_pair_among_them_is() {
     // The same person entered again with a mistyped ID number is found.
     let mut again = base.clone();
     again.id_number = xianglin_schema::id_number::compose("360733", birth, 880, base.gender);
-    replica.save_elder(again).unwrap();
+    store_elder(&mut replica, again).unwrap();
     let page = duplicates::duplicates(&replica).unwrap();
     assert_eq!(page.pairs.len(), 1, "{:#?}", page.pairs);
     assert_eq!(page.pairs[0].reason, DuplicateReason::SameNameBirthVillage);

@@ -6,19 +6,25 @@ use std::collections::BTreeMap;
 
 use automerge::ActorId;
 use chrono::NaiveDate;
+use xianglin_demo::{Rng, SMALL_TOWNSHIP};
+use xianglin_domain::meals;
+use xianglin_schema::api::{
+    AddAdjustment, CopyMealDay, EnrollDiner, MealAnomalyKind, MealRosterRequest, ReviewSettlement, SetMeal,
+    SettlementRequest, SettlementStatus, SubmitSettlement,
+};
 use xianglin_schema::elder::{EconomicStatus, Elder, LifeState, LifeStatus};
 use xianglin_schema::meal::{MealMode, MealPoint, MealPointKind, MealSlot, ReviewDecision};
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
-use xianglin_schema::view::{
-    AddAdjustment, CopyMealDay, EnrollDiner, MealAnomalyKind, MealRosterRequest, ReviewSettlement, SetMeal,
-    SettlementRequest, SettlementStatus, SubmitSettlement,
-};
-use xianglin_sync::demo::{Rng, SMALL_TOWNSHIP};
+use xianglin_sync::Author;
+use xianglin_sync::Error;
+use xianglin_sync::Month;
+use xianglin_sync::Replica;
+use xianglin_sync::ShardId;
 use xianglin_sync::projection::county_key;
-use xianglin_sync::{Author, Error, Month, Replica, ShardId, meals};
 
 use crate::support::{VILLAGES, county_replica, elder, now, small_demo_replica};
+use xianglin_domain::registry::store_elder;
 
 fn day(month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, month, day).unwrap()
@@ -77,7 +83,7 @@ fn diner(replica: &mut Replica, rng: &mut Rng, born: i32, economic: EconomicStat
     record.birth_date = birth;
     record.id_number = xianglin_schema::id_number::compose("360733", birth, rng.below(900) as u16, record.gender);
     record.economic_status = economic;
-    let saved = replica.save_elder(record).unwrap();
+    let saved = store_elder(replica, record).unwrap();
     meals::enroll_diner(
         replica,
         &EnrollDiner {
@@ -287,7 +293,7 @@ fn a_rule_change_mid_month_applies_from_its_date_and_each_meal_keeps_its_version
 fn bad_meals_are_refused_in_chinese_and_change_nothing() {
     let Fixture { mut replica, point, a, .. } = fixture();
     let mut rng = Rng::new(99);
-    let stranger = replica.save_elder(elder(&mut rng, VILLAGES[1])).unwrap();
+    let stranger = store_elder(&mut replica, elder(&mut rng, VILLAGES[1])).unwrap();
     let shard = ShardId::meals(SMALL_TOWNSHIP, &point.id, Month::of(day(10, 5)));
     let heads = replica.heads(&shard).unwrap();
     let refusal = |replica: &mut Replica, request: SetMeal| match meals::set_meal(replica, &request) {
@@ -309,9 +315,9 @@ fn bad_meals_are_refused_in_chinese_and_change_nothing() {
     assert_eq!(replica.heads(&shard).unwrap(), heads, "nothing was written");
 
     // An elder who died on 10-06 can have a meal on 10-06 but not after.
-    let mut record = xianglin_sync::registry::elder_for_edit(&replica, &a.id).unwrap();
+    let mut record = xianglin_domain::registry::elder_for_edit(&replica, &a.id).unwrap();
     record.life = LifeStatus { state: LifeState::Deceased, date: Some(day(10, 6)), moved_to: None };
-    replica.save_elder(record).unwrap();
+    store_elder(&mut replica, record).unwrap();
     meals::set_meal(&mut replica, &lunch(&point, &a, day(10, 6))).unwrap();
     let after_death = refusal(&mut replica, lunch(&point, &a, day(10, 7)));
     assert!(after_death.contains("已于2026-10-06去世"), "{after_death}");
@@ -325,9 +331,9 @@ fn checks_find_meals_after_a_death_and_on_a_closed_day() {
     }
     meals::set_meal(&mut replica, &lunch(&point, &b, day(10, 15))).unwrap();
     // Learned later: A died on 10-12; the point was closed on 10-15 for repairs.
-    let mut record = xianglin_sync::registry::elder_for_edit(&replica, &a.id).unwrap();
+    let mut record = xianglin_domain::registry::elder_for_edit(&replica, &a.id).unwrap();
     record.life = LifeStatus { state: LifeState::Deceased, date: Some(day(10, 12)), moved_to: None };
-    replica.save_elder(record).unwrap();
+    store_elder(&mut replica, record).unwrap();
     let mut closed = point.clone();
     closed.closures.insert(day(10, 15), "厨房检修".into());
     meals::save_meal_point(&mut replica, closed).unwrap();
@@ -448,7 +454,7 @@ fn an_approved_month_changed_by_a_device_that_had_not_heard_of_it_is_shown_and_n
     // late lunch for October (written as an older app would, past today's checks).
     let diner = meals::diners(
         &late_device,
-        &xianglin_schema::view::DinersRequest { point_id: point.id.clone(), include_left: false },
+        &xianglin_schema::api::DinersRequest { point_id: point.id.clone(), include_left: false },
     )
     .unwrap()
     .remove(0);
@@ -547,7 +553,7 @@ fn the_county_s_queue_lists_submitted_months_and_an_approval_locks_the_month_on_
     let mut county = small_demo_replica(4);
     let mut station = small_demo_replica(4);
     sign_in_reviewer(&mut county);
-    let queue = xianglin_sync::approvals::approvals(&mut county).unwrap();
+    let queue = xianglin_domain::review::approvals::approvals(&mut county).unwrap();
     let points = meals::meal_points(&county, SMALL_TOWNSHIP).unwrap();
     assert_eq!(queue.settlements.len(), points.len(), "the demo's last month of every point waits");
     assert!(queue.settlements.iter().all(|row| row.month == "2026-10" && row.days_waiting > 0));
@@ -562,7 +568,7 @@ fn the_county_s_queue_lists_submitted_months_and_an_approval_locks_the_month_on_
         reason: String::new(),
     };
     meals::review_settlement(&mut county, &approve).unwrap();
-    let queue = xianglin_sync::approvals::approvals(&mut county).unwrap();
+    let queue = xianglin_domain::review::approvals::approvals(&mut county).unwrap();
     assert_eq!(queue.settlements.len(), points.len() - 1);
     assert!(queue.settlements.iter().all(|row| row.point_id != approve.point_id));
 
@@ -576,11 +582,11 @@ fn the_county_s_queue_lists_submitted_months_and_an_approval_locks_the_month_on_
     let point = points.iter().find(|row| row.point.id == approve.point_id).unwrap().point.clone();
     let diner = meals::diners(
         &station,
-        &xianglin_schema::view::DinersRequest { point_id: point.id.clone(), include_left: false },
+        &xianglin_schema::api::DinersRequest { point_id: point.id.clone(), include_left: false },
     )
     .unwrap()
     .remove(0);
-    let elder = xianglin_sync::registry::elder_for_edit(&station, &diner.diner.elder_id).unwrap();
+    let elder = xianglin_domain::registry::elder_for_edit(&station, &diner.diner.elder_id).unwrap();
     let heads = station.heads(&ShardId::meals(SMALL_TOWNSHIP, &point.id, Month::of(day(10, 30)))).unwrap();
     let refused =
         meals::set_meal(&mut station, &SetMeal { slot: MealSlot::Breakfast, ..lunch(&point, &elder, day(10, 30)) });

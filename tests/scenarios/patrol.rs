@@ -2,13 +2,17 @@
 //! count made by hand.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use xianglin_demo::Rng;
+use xianglin_domain::patrol;
+use xianglin_domain::query;
+use xianglin_schema::api::{CoverageRequest, DueBucket, DueListRequest, TrendRequest};
 use xianglin_schema::elder::{Category, Elder, LifeState, LifeStatus};
-use xianglin_schema::view::{CoverageRequest, DueBucket, DueListRequest, TrendRequest};
 use xianglin_schema::visit::Severity;
-use xianglin_sync::demo::Rng;
-use xianglin_sync::{Replica, patrol, query};
+use xianglin_sync::Replica;
 
 use crate::support::{VILLAGES, county_replica, elder, now, visit};
+use xianglin_domain::patrol::store_visit;
+use xianglin_domain::registry::store_elder;
 
 const TOWNSHIP: &str = "360733105000";
 
@@ -32,7 +36,7 @@ fn registered(
     record.meta.created_at = format!("{registered}T09:00:00");
     record.categories =
         categories.iter().map(|category| (*category, NaiveDate::from_ymd_opt(2020, 1, 1).unwrap())).collect();
-    replica.save_elder(record).unwrap()
+    store_elder(replica, record).unwrap()
 }
 
 /// The fixture counted by hand for October 2026 (see each line).
@@ -60,13 +64,13 @@ fn fixture() -> Fixture {
         date: Some(NaiveDate::from_ymd_opt(2026, 10, 15).unwrap()),
         moved_to: None,
     };
-    replica.save_elder(e).unwrap();
+    store_elder(&mut replica, e).unwrap();
     // F: registered 10-12 → not on the registry all month: left out.
     registered(&mut replica, rng, VILLAGES[0], 1945, &[Category::LivingAlone], "2026-10-12");
     for (who, when) in
         [(&a, at(9, 28, 10)), (&b, at(9, 20, 10)), (&c, at(9, 15, 10)), (&a, at(10, 6, 10)), (&d, at(10, 10, 10))]
     {
-        replica.save_visit(visit(who, when, Severity::Normal)).unwrap();
+        store_visit(&mut replica, visit(who, when, Severity::Normal)).unwrap();
     }
     Fixture { replica, a, b }
 }
@@ -96,9 +100,9 @@ fn monthly_coverage_matches_the_hand_count() {
 fn the_dashboard_counts_october_as_the_hand_count() {
     let Fixture { replica, .. } = fixture();
     let request = TrendRequest { place_code: Some(TOWNSHIP.into()), to_month: "2026-10".into(), months: 2 };
-    let trend = xianglin_sync::dashboards::coverage_trend(&replica, &request).unwrap();
+    let trend = xianglin_domain::review::dashboards::coverage_trend(&replica, &request).unwrap();
     assert_eq!(trend.months, ["2026-09", "2026-10"]);
-    let october = |row: &xianglin_schema::view::CoverageTrendRow| (row.cells[1].due, row.cells[1].visited);
+    let october = |row: &xianglin_schema::api::CoverageTrendRow| (row.cells[1].due, row.cells[1].visited);
     assert_eq!(october(&trend.total), (3, 2));
     assert_eq!(trend.total.cells[1].rate_per_mille, 666);
     let villages: Vec<(&str, (u32, u32))> = trend
@@ -125,7 +129,7 @@ fn a_routine_visit_takes_the_elder_off_the_overdue_list_and_raises_coverage() {
     };
     let coverage_before = coverage(&replica);
 
-    replica.save_visit(visit(&a, now() - chrono::Duration::hours(1), Severity::Normal)).unwrap();
+    store_visit(&mut replica, visit(&a, now() - chrono::Duration::hours(1), Severity::Normal)).unwrap();
     let after = patrol::due_list(&replica, &request, now()).unwrap();
     let row = after.rows.iter().find(|row| row.elder_id == a.id).unwrap();
     assert_eq!(row.bucket, DueBucket::ThisMonth, "due again a week later, on 11-27");
@@ -138,7 +142,7 @@ fn a_routine_visit_takes_the_elder_off_the_overdue_list_and_raises_coverage() {
 #[test]
 fn an_urgent_finding_puts_the_elder_first_as_high_risk() {
     let Fixture { mut replica, b, .. } = fixture();
-    replica.save_visit(visit(&b, now() - chrono::Duration::hours(2), Severity::Urgent)).unwrap();
+    store_visit(&mut replica, visit(&b, now() - chrono::Duration::hours(2), Severity::Urgent)).unwrap();
     let list = patrol::due_list(
         &replica,
         &DueListRequest { place_code: Some(TOWNSHIP.into()), caseworker_id: None, include_later: false },

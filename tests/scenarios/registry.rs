@@ -4,13 +4,17 @@
 use std::collections::BTreeMap;
 
 use chrono::{Duration, NaiveDate};
+use xianglin_demo::Rng;
+use xianglin_domain::patrol;
+use xianglin_domain::query;
+use xianglin_domain::registry;
+use xianglin_schema::api::{DuplicateReason, ReferralDraft, SaveElder, SaveElderOutcome, UpdateReferral, VisitDraft};
 use xianglin_schema::elder::{LifeState, LifeStatus};
-use xianglin_schema::view::{DuplicateReason, ReferralDraft, SaveElder, SaveElderOutcome, UpdateReferral, VisitDraft};
 use xianglin_schema::visit::{CheckArea, Finding, ReferralLevel, ReferralStatus, Severity, VisitMode};
-use xianglin_sync::demo::Rng;
-use xianglin_sync::{Error, patrol, query, registry};
+use xianglin_sync::Error;
 
 use crate::support::{VILLAGES, attachments, county_replica, elder, now};
+use xianglin_domain::patrol::store_visit;
 
 fn saved(outcome: SaveElderOutcome) -> xianglin_schema::elder::Elder {
     match outcome {
@@ -121,7 +125,7 @@ fn history_lists_who_created_and_changed_which_fields() {
     // A deceased elder is no longer due.
     let list = patrol::due_list(
         &replica,
-        &xianglin_schema::view::DueListRequest {
+        &xianglin_schema::api::DueListRequest {
             place_code: Some(VILLAGES[1].into()),
             caseworker_id: None,
             include_later: true,
@@ -260,7 +264,7 @@ fn an_elder_moved_to_another_village_is_one_elder_there_and_marked_moved_here() 
     let search = |place: &str, include_inactive| {
         query::search_elders(
             &replica,
-            &xianglin_schema::view::ElderSearch {
+            &xianglin_schema::api::ElderSearch {
                 place_code: Some(place.into()),
                 query: String::new(),
                 include_inactive,
@@ -289,8 +293,8 @@ fn a_major_life_event_brings_the_next_visit_within_a_day() {
         )
         .unwrap(),
     );
-    replica.save_visit(crate::support::visit(&person, now() - Duration::days(3), Severity::Normal)).unwrap();
-    let event = |at| xianglin_schema::view::RecordLifeEvent {
+    store_visit(&mut replica, crate::support::visit(&person, now() - Duration::days(3), Severity::Normal)).unwrap();
+    let event = |at| xianglin_schema::api::RecordLifeEvent {
         elder_id: person.id.clone(),
         at,
         kind: "丧偶".into(),
@@ -302,4 +306,91 @@ fn a_major_life_event_brings_the_next_visit_within_a_day() {
     let due = detail.next_due.unwrap();
     assert_eq!(due.due_at, now() - Duration::hours(2) + Duration::hours(24));
     assert!(detail.due_reason.unwrap().contains("丧偶"));
+}
+
+/// Where the moving child process keeps its replica (set only for the child).
+const MOVER_DATABASE: &str = "XIANGLIN_TEST_MOVER_DATABASE";
+
+/// The child of [`a_move_between_villages_survives_kill_9_at_any_point`]: moves one elder back
+/// and forth between two villages until killed, printing each move it finished.
+#[test]
+#[ignore = "run by a_move_between_villages_survives_kill_9_at_any_point as a child process"]
+fn mover_child_process() {
+    use std::io::Write;
+    let Some(path) = std::env::var_os(MOVER_DATABASE) else { return };
+    let mut replica = xianglin_sync::Replica::open(std::path::Path::new(&path)).unwrap();
+    replica.set_clock(xianglin_sync::replica::Clock::Fixed(now()));
+    replica.set_user("user-1").unwrap();
+    let mut elder =
+        xianglin_domain::lookup::current_elder(&replica, &replica.setting("test.elder").unwrap().unwrap()).unwrap();
+    for round in 0.. {
+        elder.village_code = VILLAGES[round % 2].to_owned();
+        elder = registry::store_elder(&mut replica, elder).unwrap();
+        println!("moved {round}");
+        std::io::stdout().flush().unwrap();
+    }
+}
+
+/// Moving an elder to another village writes both villages' shards in one transaction: killed
+/// (SIGKILL) at any point of a stream of moves, the replica reopens with the elder active in
+/// exactly one village, moved out of the other, and a projection equal to a rebuild of the
+/// documents.
+#[test]
+fn a_move_between_villages_survives_kill_9_at_any_point() {
+    use std::io::{BufRead, BufReader};
+    let directory = crate::support::scratch();
+    let path = directory.path().join("mover.sqlite");
+    {
+        let mut replica = xianglin_sync::Replica::open(&path).unwrap();
+        replica.set_clock(xianglin_sync::replica::Clock::Fixed(now()));
+        crate::support::load_places(&mut replica);
+        replica.set_user("user-1").unwrap();
+        let elder = registry::store_elder(&mut replica, elder(&mut Rng::new(40), VILLAGES[0])).unwrap();
+        replica.set_setting("test.elder", Some(&elder.id)).unwrap();
+    }
+    let mut rng = Rng::new(41);
+    let mut moves_seen = 0;
+    for kill in 0..12 {
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["registry::mover_child_process", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .env(MOVER_DATABASE, &path)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Let it finish a few moves, then kill it a random moment later: mid-move, mostly.
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let wanted = 2 + kill % 3;
+        let mut seen = 0;
+        while seen < wanted {
+            let line = lines.next().expect("the child moves the elder").unwrap();
+            seen += usize::from(line.starts_with("moved "));
+        }
+        moves_seen += seen;
+        std::thread::sleep(std::time::Duration::from_micros(rng.between(0, 4_000) as u64));
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let mut replica = xianglin_sync::Replica::open(&path).unwrap();
+        let elder_id = replica.setting("test.elder").unwrap().unwrap();
+        let entries: Vec<(String, String)> = replica
+            .connection()
+            .prepare("SELECT village_code, life_state FROM elders WHERE id = ?1 ORDER BY village_code")
+            .unwrap()
+            .query_map([&elder_id], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let active: Vec<_> = entries.iter().filter(|(_, state)| state != "moved").collect();
+        assert_eq!(
+            active.len(),
+            1,
+            "after kill {kill}: one village holds the elder, the other has them moved: {entries:?}"
+        );
+        assert_eq!(entries.len(), 2, "after kill {kill}: {entries:?}");
+        let projected = query::projection_dump(&replica).unwrap();
+        replica.rebuild().unwrap();
+        assert_eq!(query::projection_dump(&replica).unwrap(), projected, "after kill {kill}: projection = documents");
+    }
+    assert!(moves_seen >= 36, "the children moved the elder {moves_seen} times");
 }

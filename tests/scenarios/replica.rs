@@ -4,14 +4,20 @@
 
 use automerge::ActorId;
 use chrono::Duration;
+use xianglin_demo::Rng;
+use xianglin_domain::query;
+use xianglin_schema::api::ElderSearch;
 use xianglin_schema::elder::{Category, Contact, Elder, LifeState, LifeStatus};
-use xianglin_schema::view::ElderSearch;
 use xianglin_schema::visit::{Severity, Visit};
-use xianglin_sync::demo::Rng;
+use xianglin_sync::Author;
+use xianglin_sync::Error;
+use xianglin_sync::Replica;
+use xianglin_sync::ShardId;
 use xianglin_sync::replica::Clock;
-use xianglin_sync::{Author, Error, Replica, ShardId, query};
 
 use crate::support::{VILLAGES, county_replica, elder, load_places, now, scratch, today, visit};
+use xianglin_domain::patrol::store_visit;
+use xianglin_domain::registry::store_elder;
 
 /// Copies every shard of `from` that `to` lacks changes of, as a sync would.
 fn exchange(from: &mut Replica, to: &mut Replica) {
@@ -37,7 +43,7 @@ fn rebuild_equals_the_incremental_projection_after_a_long_random_sequence_of_wri
         match rng.below(10) {
             0..=2 => {
                 let village = VILLAGES[rng.below(3) as usize];
-                elders.push(station.save_elder(elder(&mut rng, village)).unwrap());
+                elders.push(store_elder(&mut station, elder(&mut rng, village)).unwrap());
             }
             3 | 4 if !elders.is_empty() => {
                 let index = rng.below(elders.len() as u64) as usize;
@@ -64,13 +70,13 @@ fn rebuild_equals_the_incremental_projection_after_a_long_random_sequence_of_wri
                         }
                     }
                 }
-                elders[index] = station.save_elder(edited).unwrap();
+                elders[index] = store_elder(&mut station, edited).unwrap();
             }
             5 | 6 if !elders.is_empty() => {
                 let target = &elders[rng.below(elders.len() as u64) as usize];
                 if target.life.state == LifeState::Active {
                     let at = now() - Duration::days(rng.between(0, 60)) - Duration::hours(1);
-                    visits.push(station.save_visit(visit(target, at, Severity::Normal)).unwrap());
+                    visits.push(store_visit(&mut station, visit(target, at, Severity::Normal)).unwrap());
                 }
             }
             7 if !visits.is_empty() => {
@@ -91,7 +97,7 @@ fn rebuild_equals_the_incremental_projection_after_a_long_random_sequence_of_wri
                 county.commit(&shard, &[(elders[index].id.clone(), record)], &author).unwrap();
                 let mut local = elders[index].clone();
                 local.phone = Some(format!("1370013{:04}", rng.below(10_000)));
-                elders[index] = station.save_elder(local).unwrap();
+                elders[index] = store_elder(&mut station, local).unwrap();
                 exchange(&mut county, &mut station);
             }
             _ => {}
@@ -115,18 +121,18 @@ fn rebuild_equals_the_incremental_projection_after_a_long_random_sequence_of_wri
 fn the_same_field_edited_on_two_devices_keeps_both_values_until_written_again() {
     let mut station = county_replica();
     let mut rng = Rng::new(1);
-    let saved = station.save_elder(elder(&mut rng, VILLAGES[0])).unwrap();
+    let saved = store_elder(&mut station, elder(&mut rng, VILLAGES[0])).unwrap();
     let mut other = Replica::open_in_memory().unwrap();
     other.set_clock(Clock::Fixed(now()));
     exchange(&mut station, &mut other);
     other.set_user("user-2").unwrap();
     let mut theirs = saved.clone();
     theirs.phone = Some("13900139000".into());
-    other.save_elder(theirs).unwrap();
+    store_elder(&mut other, theirs).unwrap();
     let mut ours = saved.clone();
     ours.phone = Some("13700137000".into());
     ours.address = "庄口镇新屋".into();
-    station.save_elder(ours).unwrap();
+    store_elder(&mut station, ours).unwrap();
     exchange(&mut other, &mut station);
     let conflicts = query::conflicts_of(&station, &saved.id).unwrap();
     assert_eq!(conflicts.len(), 1, "only the phone was edited on both: {conflicts:?}");
@@ -141,18 +147,18 @@ fn the_same_field_edited_on_two_devices_keeps_both_values_until_written_again() 
     let mut unchanged = detail.elder.clone();
     unchanged.id_number = saved.id_number.clone();
     unchanged.notes = "已电话核实".into();
-    station.save_elder(unchanged).unwrap();
+    store_elder(&mut station, unchanged).unwrap();
     assert_eq!(query::conflicts_of(&station, &saved.id).unwrap().len(), 1);
     // Picking the value not shown resolves the conflict, for every device once they exchange changes.
     let shown = detail.elder.phone.clone().unwrap();
     let other_value = if shown == "13900139000" { "13700137000" } else { "13900139000" };
-    let request = xianglin_schema::view::ResolveConflict {
+    let request = xianglin_schema::api::ResolveConflict {
         shard: ShardId::elders(VILLAGES[0]).to_string(),
         record_id: saved.id.clone(),
         field: "phone".into(),
         value: format!("\"{other_value}\""),
     };
-    xianglin_sync::conflicts::resolve(&mut station, &request).unwrap();
+    xianglin_domain::review::conflicts::resolve(&mut station, &request).unwrap();
     assert!(query::conflicts_of(&station, &saved.id).unwrap().is_empty());
     exchange(&mut station, &mut other);
     assert!(query::conflicts_of(&other, &saved.id).unwrap().is_empty());
@@ -166,7 +172,7 @@ fn the_same_field_edited_on_two_devices_keeps_both_values_until_written_again() 
 #[test]
 fn every_change_carries_the_device_and_the_user() {
     let mut station = county_replica();
-    let saved = station.save_elder(elder(&mut Rng::new(5), VILLAGES[1])).unwrap();
+    let saved = store_elder(&mut station, elder(&mut Rng::new(5), VILLAGES[1])).unwrap();
     let shard = ShardId::elders(VILLAGES[1]);
     let bytes = station.changes_since(&shard, &[]).unwrap();
     let document = automerge::Automerge::load(&bytes).unwrap();
@@ -184,12 +190,12 @@ fn an_invalid_elder_is_refused_with_chinese_messages_and_nothing_changes() {
     let mut bad = elder(&mut Rng::new(2), VILLAGES[0]);
     bad.id_number = "360733194501010011".into();
     bad.name = " ".into();
-    let Err(Error::Problems(problems)) = station.save_elder(bad) else { panic!("should be refused") };
+    let Err(Error::Problems(problems)) = store_elder(&mut station, bad) else { panic!("should be refused") };
     let messages: Vec<&str> = problems.iter().map(|problem| problem.message.as_str()).collect();
     assert_eq!(messages, ["请填写姓名", "身份证号校验位不正确，请核对"]);
     let mut elsewhere = elder(&mut Rng::new(2), VILLAGES[0]);
     elsewhere.village_code = "360733999201".into();
-    let Err(Error::Problems(problems)) = station.save_elder(elsewhere) else {
+    let Err(Error::Problems(problems)) = store_elder(&mut station, elsewhere) else {
         panic!("unknown village should be refused")
     };
     assert_eq!(problems[0].message, "所在村不在本县的区划中");
@@ -202,28 +208,30 @@ fn a_visit_after_death_or_in_the_future_is_refused() {
     let mut station = county_replica();
     let mut dead = elder(&mut Rng::new(3), VILLAGES[0]);
     dead.life = LifeStatus { state: LifeState::Deceased, date: Some(today() - Duration::days(10)), moved_to: None };
-    let dead = station.save_elder(dead).unwrap();
-    let Err(Error::Problems(problems)) = station.save_visit(visit(&dead, now() - Duration::days(2), Severity::Normal))
+    let dead = store_elder(&mut station, dead).unwrap();
+    let Err(Error::Problems(problems)) =
+        store_visit(&mut station, visit(&dead, now() - Duration::days(2), Severity::Normal))
     else {
         panic!("a visit after death should be refused")
     };
     assert!(problems[0].message.contains("已于此前去世"), "{problems:?}");
-    let alive = station.save_elder(elder(&mut Rng::new(4), VILLAGES[0])).unwrap();
+    let alive = store_elder(&mut station, elder(&mut Rng::new(4), VILLAGES[0])).unwrap();
     let Err(Error::Problems(problems)) =
-        station.save_visit(visit(&alive, now() + Duration::hours(2), Severity::Normal))
+        store_visit(&mut station, visit(&alive, now() + Duration::hours(2), Severity::Normal))
     else {
         panic!("a visit in the future should be refused")
     };
     assert_eq!(problems[0].message, "探访时间不能晚于今天");
-    let before_death = station.save_visit(visit(&dead, now() - Duration::days(20), Severity::Attention)).unwrap();
+    let before_death =
+        store_visit(&mut station, visit(&dead, now() - Duration::days(20), Severity::Attention)).unwrap();
     assert_eq!(before_death.village_code, VILLAGES[0]);
 }
 
 #[test]
 fn a_voided_visit_leaves_lists_but_stays_in_its_document() {
     let mut station = county_replica();
-    let saved_elder = station.save_elder(elder(&mut Rng::new(6), VILLAGES[2])).unwrap();
-    let saved = station.save_visit(visit(&saved_elder, now() - Duration::days(1), Severity::Normal)).unwrap();
+    let saved_elder = store_elder(&mut station, elder(&mut Rng::new(6), VILLAGES[2])).unwrap();
+    let saved = store_visit(&mut station, visit(&saved_elder, now() - Duration::days(1), Severity::Normal)).unwrap();
     assert_eq!(query::elder_detail(&station, &saved_elder.id).unwrap().recent_visits.len(), 1);
     let shard = ShardId::visits(VILLAGES[2], saved.visited_at.date());
     station.void(&shard, &saved.id, "重复录入").unwrap();
@@ -239,7 +247,7 @@ fn documents_are_loaded_on_demand_and_evicted_beyond_the_cache_capacity() {
     station.set_cache_capacity(2);
     let mut rng = Rng::new(9);
     for village in VILLAGES {
-        station.save_elder(elder(&mut rng, village)).unwrap();
+        store_elder(&mut station, elder(&mut rng, village)).unwrap();
     }
     assert_eq!(station.loaded_documents(), 2);
     // An evicted document loads again from disk with everything in it.
@@ -271,7 +279,7 @@ fn a_replica_file_reopens_with_its_device_user_and_records() {
         replica.set_clock(Clock::Fixed(now()));
         load_places(&mut replica);
         replica.set_user("user-9").unwrap();
-        let saved = replica.save_elder(elder(&mut Rng::new(11), VILLAGES[0])).unwrap();
+        let saved = store_elder(&mut replica, elder(&mut Rng::new(11), VILLAGES[0])).unwrap();
         (replica.device_id(), saved.id)
     };
     let mut reopened = Replica::open(&path).unwrap();
@@ -321,7 +329,7 @@ fn a_foreign_or_damaged_file_is_refused_and_left_untouched() {
 #[test]
 fn change_bytes_that_do_not_decode_change_nothing() {
     let mut station = county_replica();
-    let saved = station.save_elder(elder(&mut Rng::new(12), VILLAGES[0])).unwrap();
+    let saved = store_elder(&mut station, elder(&mut Rng::new(12), VILLAGES[0])).unwrap();
     let before = query::projection_dump(&station).unwrap();
     let shard = ShardId::elders(VILLAGES[0]);
     let heads = station.heads(&shard).unwrap();

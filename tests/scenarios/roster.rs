@@ -5,10 +5,12 @@
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
 use rust_xlsxwriter::Workbook;
+use xianglin_domain::query;
+use xianglin_domain::registry::roster;
+use xianglin_schema::api::{ElderSearch, RosterAction};
 use xianglin_schema::id_number;
 use xianglin_schema::record::Gender;
-use xianglin_schema::view::{ElderSearch, RosterAction};
-use xianglin_sync::{Error, query, roster};
+use xianglin_sync::Error;
 
 use crate::support::county_replica;
 

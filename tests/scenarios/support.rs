@@ -4,16 +4,17 @@ use std::collections::BTreeMap;
 
 use automerge::ActorId;
 use chrono::{NaiveDate, NaiveDateTime};
+use xianglin_demo::Rng;
+use xianglin_demo::{self as demo, DemoOptions, DemoSize};
 use xianglin_schema::elder::{EconomicStatus, Elder, LifeStatus};
 use xianglin_schema::id_number;
 use xianglin_schema::record::{Gender, RecordMeta};
 use xianglin_schema::visit::{CheckArea, Finding, Severity, Visit, VisitMode};
+use xianglin_sync::Author;
 use xianglin_sync::Replica;
-use xianglin_sync::demo::Rng;
-use xianglin_sync::demo::{self, DemoOptions, DemoSize};
+use xianglin_sync::ShardId;
 use xianglin_sync::projection::county_key;
 use xianglin_sync::replica::Clock;
-use xianglin_sync::{Author, ShardId};
 
 /// The day the scenarios pretend it is.
 pub fn today() -> NaiveDate {
@@ -60,7 +61,7 @@ pub fn county_replica() -> Replica {
 
 /// Writes the county document: the places of 会昌县 and its default policy.
 pub fn load_places(replica: &mut Replica) {
-    let mut records: Vec<_> = demo::huichang_places()
+    let mut records: Vec<_> = xianglin_schema::place::huichang()
         .iter()
         .map(|place| (county_key("place", &place.code), serde_json::to_value(place).unwrap()))
         .collect();

@@ -4,17 +4,22 @@
 
 use std::sync::Mutex;
 
+use xianglin_county::{self as server, CountyStore, SqliteStore};
+use xianglin_demo::{self as demo, Rng};
+use xianglin_domain::query;
+use xianglin_domain::registry;
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
+use xianglin_sync::Replica;
+use xianglin_sync::ShardId;
 use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::client::{self, http};
-use xianglin_sync::demo::{self, Rng};
 use xianglin_sync::protocol::{EnrollRequest, PROTOCOL, ShardPush, SyncRequest, wire};
 use xianglin_sync::replica::Clock;
-use xianglin_sync::server::{self, CountyStore, SqliteStore};
-use xianglin_sync::{Replica, ShardId, query, registry};
 
 use crate::support::{elder, load_places, now};
+use xianglin_domain::patrol::store_visit;
+use xianglin_domain::registry::store_elder;
 
 /// Township 庄口镇 and one of its villages; township 文武坝镇 and one of its villages.
 const TOWNSHIP_A: &str = "360733105000";
@@ -22,7 +27,7 @@ const VILLAGE_A: &str = "360733105201";
 const TOWNSHIP_B: &str = "360733100000";
 
 fn village_of(township: &str) -> String {
-    demo::huichang_places()
+    xianglin_schema::place::huichang()
         .into_iter()
         .find(|place| place.code.starts_with(&township[..9]) && place.code != township)
         .unwrap()
@@ -128,7 +133,7 @@ impl Device {
     }
 
     fn add_elder(&self, rng: &mut Rng, village: &str) -> String {
-        self.replica.lock().unwrap().save_elder(elder(rng, village)).unwrap().id
+        store_elder(&mut self.replica.lock().unwrap(), elder(rng, village)).unwrap().id
     }
 
     fn heads(&self, shard: &ShardId) -> Vec<automerge::ChangeHash> {
@@ -199,7 +204,7 @@ async fn offline_edits_on_four_devices_converge_in_any_order_and_conflicts_keep_
         let mut replica = device.replica.lock().unwrap();
         let mut elder = registry::elder_for_edit(&replica, &shared).unwrap();
         elder.phone = Some(phone.into());
-        replica.save_elder(elder).unwrap();
+        store_elder(&mut replica, elder).unwrap();
     };
     edit_phone(&station_a, "13800000001");
     edit_phone(&caseworker, "13900000002");
@@ -543,11 +548,11 @@ async fn a_visit_photo_travels_once_to_the_county_and_on_to_the_station_but_not_
     let photo = photos.put(&png).unwrap();
     {
         let mut replica = caseworker.replica.lock().unwrap();
-        let elder = replica.save_elder(elder(&mut Rng::new(4), VILLAGE_A)).unwrap();
+        let elder = store_elder(&mut replica, elder(&mut Rng::new(4), VILLAGE_A)).unwrap();
         let mut visit =
             crate::support::visit(&elder, now() - chrono::Duration::hours(2), xianglin_schema::visit::Severity::Normal);
         visit.photos.insert(photo.sha256.clone(), photo.clone());
-        replica.save_visit(visit).unwrap();
+        store_visit(&mut replica, visit).unwrap();
     }
     caseworker.sync().await;
     assert_eq!(caseworker.link.sync_attachments(&caseworker.replica, &photos).await.unwrap(), (1, 0));
@@ -668,9 +673,9 @@ async fn a_link_cut_at_any_point_of_a_request_or_answer_loses_and_doubles_nothin
         let stored = county.admin(|store| store.replica().change_list_since(&shard, &[]).unwrap().len());
         assert_eq!(held, stored, "round {round}: every change once");
     }
-    let elders = xianglin_sync::query::search_elders(
+    let elders = xianglin_domain::query::search_elders(
         &caseworker.replica.lock().unwrap(),
-        &xianglin_schema::view::ElderSearch {
+        &xianglin_schema::api::ElderSearch {
             place_code: Some(VILLAGE_A.into()),
             query: String::new(),
             include_inactive: true,
@@ -721,8 +726,8 @@ async fn a_server_stopping_finishes_the_sync_in_flight() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conflict_the_reviewer_resolves_is_resolved_on_every_device_after_sync() {
-    use xianglin_schema::view::ResolveConflict;
-    use xianglin_sync::conflicts;
+    use xianglin_domain::review::conflicts;
+    use xianglin_schema::api::ResolveConflict;
 
     let dir = tempfile::tempdir().unwrap();
     let mut county = County::start(county_database(&dir)).await;
@@ -750,7 +755,7 @@ async fn a_conflict_the_reviewer_resolves_is_resolved_on_every_device_after_sync
         let mut elder = registry::elder_for_edit(&replica, &shared).unwrap();
         elder.phone = Some(phone.into());
         elder.address = address.into();
-        replica.save_elder(elder).unwrap();
+        store_elder(&mut replica, elder).unwrap();
     };
     edit(&station, "13800000001", "白沙村3组12号");
     edit(&caseworker, "13900000002", "白沙村3组21号");
@@ -821,9 +826,9 @@ async fn a_conflict_the_reviewer_resolves_is_resolved_on_every_device_after_sync
 
 #[tokio::test]
 async fn a_merge_reaches_every_device_a_late_visit_to_the_merged_elder_follows_it_and_undo_reaches_them_too() {
+    use xianglin_domain::review::duplicates;
+    use xianglin_schema::api::{DecideDuplicate, UndoDuplicateDecision};
     use xianglin_schema::duplicate::DuplicateVerdict;
-    use xianglin_schema::view::{DecideDuplicate, UndoDuplicateDecision};
-    use xianglin_sync::duplicates;
 
     let dir = tempfile::tempdir().unwrap();
     let mut county = County::start(county_database(&dir)).await;
@@ -846,19 +851,21 @@ async fn a_merge_reaches_every_device_a_late_visit_to_the_merged_elder_follows_i
     let (kept, merged) = {
         let mut replica = station.replica.lock().unwrap();
         let mut person = elder(&mut Rng::new(21), &other_village);
-        person = replica.save_elder(person).unwrap();
+        person = store_elder(&mut replica, person).unwrap();
         let mut twin = person.clone();
         twin.id = String::new();
         twin.village_code = VILLAGE_A.into();
-        let twin = replica.save_elder(twin).unwrap();
+        let twin = store_elder(&mut replica, twin).unwrap();
         for (who, hours) in [(&person, 30), (&twin, 28)] {
-            replica
-                .save_visit(crate::support::visit(
+            store_visit(
+                &mut replica,
+                crate::support::visit(
                     who,
                     now() - chrono::Duration::hours(hours),
                     xianglin_schema::visit::Severity::Normal,
-                ))
-                .unwrap();
+                ),
+            )
+            .unwrap();
         }
         (person, twin)
     };
@@ -879,16 +886,11 @@ async fn a_merge_reaches_every_device_a_late_visit_to_the_merged_elder_follows_i
         note: String::new(),
     };
     let page = duplicates::decide(&mut reviewer.replica.lock().unwrap(), &request).unwrap();
-    let late = caseworker
-        .replica
-        .lock()
-        .unwrap()
-        .save_visit(crate::support::visit(
-            &merged,
-            now() - chrono::Duration::hours(1),
-            xianglin_schema::visit::Severity::Normal,
-        ))
-        .unwrap();
+    let late = store_visit(
+        &mut caseworker.replica.lock().unwrap(),
+        crate::support::visit(&merged, now() - chrono::Duration::hours(1), xianglin_schema::visit::Severity::Normal),
+    )
+    .unwrap();
     for device in [&reviewer, &caseworker, &station, &reviewer] {
         device.sync().await;
     }

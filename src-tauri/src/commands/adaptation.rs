@@ -2,13 +2,13 @@
 //! attachments, ability assessments, the county's list, printing the case file.
 
 use tauri::State;
-use xianglin_schema::assessment::Assessment;
-use xianglin_schema::view::{
+use xianglin_domain::adaptation;
+use xianglin_schema::api::{
     AdaptationCaseList, AdaptationCasesRequest, AdaptationCatalog, AdaptationCatalogRequest, AdaptationEligibility,
     AddCaseAttachment, CaseDetail, CaseId, ElderId, OpenAdaptationCase, RecordCaseStep, SaveAdaptationCase,
     SaveCasePlan, SavedFile, SignCasePlan,
 };
-use xianglin_sync::adaptation;
+use xianglin_schema::assessment::Assessment;
 
 use crate::error::{AppError, CmdResult};
 use crate::state::AppState;

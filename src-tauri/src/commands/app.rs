@@ -1,9 +1,9 @@
 //! The app as a whole: status, the demo county for a first start, and who is signed in on it.
 
 use tauri::State;
-use xianglin_schema::view::{AppStatus, UserOption};
-use xianglin_sync::demo::{self, DemoOptions, DemoSize};
-use xianglin_sync::query;
+use xianglin_demo::{self as demo, DemoOptions, DemoSize};
+use xianglin_domain::query;
+use xianglin_schema::api::{AppStatus, UserOption};
 
 use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
@@ -21,9 +21,7 @@ pub async fn open_demo_county(state: State<'_, AppState>) -> CmdResult<AppStatus
     tauri::async_runtime::spawn_blocking(move || {
         let mut replica = state.replica()?;
         if query::app_status(&replica, "")?.has_data {
-            return Err(AppError {
-                code: "has_data", message: "本机已有数据，不能再载入演示县".to_owned()
-            });
+            return Err(AppError::new("has_data", "本机已有数据，不能再载入演示县"));
         }
         let options = DemoOptions { size: DemoSize::Small, seed: 1, today: replica.today() };
         demo::generate(&mut replica, &options)?;
@@ -50,10 +48,10 @@ pub fn demo_users(state: State<'_, AppState>) -> CmdResult<Vec<UserOption>> {
 pub fn switch_demo_user(state: State<'_, AppState>, user_id: String) -> CmdResult<AppStatus> {
     let mut replica = state.replica()?;
     if !query::app_status(&replica, "")?.demo {
-        return Err(AppError { code: "not_demo", message: "只有演示县可以切换身份".to_owned() });
+        return Err(AppError::new("not_demo", "只有演示县可以切换身份"));
     }
     if !query::users(&replica)?.iter().any(|user| user.id == user_id) {
-        return Err(AppError { code: "not_found", message: "没有这个人员".to_owned() });
+        return Err(AppError::new("not_found", "没有这个人员"));
     }
     replica.set_user(&user_id)?;
     tracing::info!("demo user switched");

@@ -2,8 +2,8 @@
 
 use base64::Engine;
 use tauri::State;
+use xianglin_schema::api::{AttachmentData, AttachmentFile, AttachmentId};
 use xianglin_schema::record::Attachment;
-use xianglin_schema::view::{AttachmentData, AttachmentFile, AttachmentId};
 
 use crate::error::CmdResult;
 use crate::state::AppState;

@@ -1,8 +1,8 @@
 //! Conflicts: the fields devices changed concurrently, and picking the value every device keeps.
 
 use tauri::State;
-use xianglin_schema::view::{ConflictRow, ResolveConflict};
-use xianglin_sync::conflicts;
+use xianglin_domain::review::conflicts;
+use xianglin_schema::api::{ConflictRow, ResolveConflict};
 
 use crate::error::CmdResult;
 use crate::state::AppState;

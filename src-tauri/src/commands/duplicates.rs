@@ -2,8 +2,8 @@
 //! them).
 
 use tauri::State;
-use xianglin_schema::view::{DecideDuplicate, DuplicatesPage, UndoDuplicateDecision};
-use xianglin_sync::duplicates;
+use xianglin_domain::review::duplicates;
+use xianglin_schema::api::{DecideDuplicate, DuplicatesPage, UndoDuplicateDecision};
 
 use crate::error::CmdResult;
 use crate::state::AppState;

@@ -1,12 +1,13 @@
 //! The elder registry: places to browse by, searches, an elder's page, adding and editing.
 
 use tauri::State;
-use xianglin_schema::elder::Elder;
-use xianglin_schema::view::{
+use xianglin_domain::query;
+use xianglin_domain::registry;
+use xianglin_schema::api::{
     ElderDetail, ElderId, ElderPage, ElderSearch, HistoryEntry, PlaceNode, RecordLifeEvent, SaveElder,
     SaveElderOutcome, SetLifeStatus,
 };
-use xianglin_sync::{query, registry};
+use xianglin_schema::elder::Elder;
 
 use crate::error::CmdResult;
 use crate::state::AppState;

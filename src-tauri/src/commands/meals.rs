@@ -1,13 +1,13 @@
 //! Meal service: meal points and diners, the day's roster, monthly settlements, printing.
 
 use tauri::State;
-use xianglin_schema::meal::{Diner, MealAdjustment, MealPoint};
-use xianglin_schema::view::{
+use xianglin_domain::meals;
+use xianglin_schema::api::{
     AddAdjustment, CopyMealDay, DinerRow, DinersRequest, EnrollDiner, LeaveDiner, MealPointRow, MealPointsRequest,
     MealRoster, MealRosterRequest, MealSet, ReviewSettlement, SavedFile, SetMeal, Settlement, SettlementRequest,
     SubmitSettlement, TownshipSettlements, TownshipSettlementsRequest,
 };
-use xianglin_sync::meals;
+use xianglin_schema::meal::{Diner, MealAdjustment, MealPoint};
 
 use crate::error::{AppError, CmdResult};
 use crate::state::AppState;

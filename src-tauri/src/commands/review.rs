@@ -3,11 +3,14 @@
 //! for the city's platform.
 
 use tauri::State;
-use xianglin_schema::view::{
+use xianglin_domain::review::anomalies;
+use xianglin_domain::review::approvals;
+use xianglin_domain::review::city_export;
+use xianglin_domain::review::dashboards;
+use xianglin_schema::api::{
     Approvals, CityExportRequest, CountyAnomalies, CountyAnomaliesRequest, CoverageTrend, DashboardFile, DashboardKind,
     ExportLogRow, ExportedFiles, MealTrend, SavedFile, TrendRequest,
 };
-use xianglin_sync::{anomalies, approvals, city_export, dashboards};
 
 use crate::error::{AppError, CmdResult};
 use crate::state::AppState;

@@ -1,8 +1,8 @@
 //! Roster files (.xlsx): the template, a checked import, the registry export.
 
 use tauri::State;
-use xianglin_schema::view::{ExportRegistry, RosterCheck, RosterFile, RosterImported, SavedFile};
-use xianglin_sync::roster;
+use xianglin_domain::registry::roster;
+use xianglin_schema::api::{ExportRegistry, RosterCheck, RosterFile, RosterImported, SavedFile};
 
 use crate::error::CmdResult;
 use crate::state::AppState;

@@ -1,7 +1,7 @@
 //! Sync with the county server: its status, 立即同步, and enrolling this computer.
 
 use tauri::State;
-use xianglin_schema::view::{EnrollDevice, SavedFile, SyncAnswerFile, SyncStatus};
+use xianglin_schema::api::{EnrollDevice, SavedFile, SyncAnswerFile, SyncStatus};
 
 use crate::error::CmdResult;
 use crate::state::AppState;

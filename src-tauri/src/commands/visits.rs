@@ -1,12 +1,14 @@
 //! Patrol visits: the due list, recording a visit, referrals, monthly coverage, the register.
 
 use tauri::State;
-use xianglin_schema::view::{
+use xianglin_domain::patrol;
+use xianglin_domain::query;
+use xianglin_domain::registry;
+use xianglin_schema::api::{
     CaseworkerOption, CaseworkersRequest, Coverage, CoverageRequest, DueList, DueListRequest, PrintVisitRegister,
     ReferralRow, ReferralsRequest, SavedFile, UpdateReferral, VisitDraft, VisitSaved,
 };
 use xianglin_schema::visit::Visit;
-use xianglin_sync::{patrol, query, registry};
 
 use crate::error::{AppError, CmdResult};
 use crate::state::AppState;

@@ -107,7 +107,7 @@ impl Link {
     ) -> Result<(usize, usize), SyncError> {
         let (offered, wanted) = {
             let replica = lock(replica);
-            let uploaded = uploaded_attachments(&replica)?;
+            let uploaded = crate::server_state::uploaded_attachments(&replica)?;
             let offered: Vec<String> = store.list()?.into_iter().filter(|sha256| !uploaded.contains(sha256)).collect();
             let wanted: Vec<String> = crate::attachments::referenced(&replica)?
                 .into_iter()
@@ -133,13 +133,7 @@ impl Link {
                 refusal_of(response).await?;
                 uploaded += 1;
             }
-            let replica = lock(replica);
-            for sha256 in &offered {
-                replica
-                    .connection()
-                    .execute("INSERT INTO uploaded_attachments (sha256) VALUES (?1) ON CONFLICT DO NOTHING", [sha256])
-                    .map_err(Error::from)?;
-            }
+            crate::server_state::mark_uploaded(&lock(replica), &offered)?;
         }
         let mut downloaded = 0;
         for sha256 in &wanted {
@@ -173,13 +167,6 @@ impl Link {
     ) -> Result<R, SyncError> {
         post(&self.http, &format!("{}{path}", self.base), body, token).await
     }
-}
-
-/// The attachments this device knows the server holds.
-fn uploaded_attachments(replica: &Replica) -> Result<std::collections::HashSet<String>, SyncError> {
-    let mut statement = replica.connection().prepare("SELECT sha256 FROM uploaded_attachments").map_err(Error::from)?;
-    let hashes = statement.query_map([], |row| row.get(0)).and_then(Iterator::collect).map_err(Error::from)?;
-    Ok(hashes)
 }
 
 /// The response itself when it succeeded, its refusal otherwise.

@@ -3,4 +3,4 @@
 /**
  * The rules a value can break.
  */
-export type Rule = "required" | "too_long" | "id_number_length" | "id_number_characters" | "id_number_check_character" | "id_number_birth_date" | "id_number_birth_too_early" | "id_number_future_birth" | "place_code" | "place_unknown" | "date" | "date_in_future" | "date_before_birth" | "date_order" | "phone" | "amount" | "conflicts" | "out_of_range";
+export type Rule = "required" | "too_long" | "id_number_length" | "id_number_characters" | "id_number_check_character" | "id_number_birth_date" | "id_number_birth_too_early" | "id_number_future_birth" | "place_code" | "place_unknown" | "date" | "date_in_future" | "date_before_birth" | "date_order" | "phone" | "amount" | "conflicts" | "out_of_range" | "not_permitted" | "not_allowed_now" | "file_type";

@@ -1,0 +1,550 @@
+//! The county server (`xianglin-county`): devices enroll with a one-time code and sync their
+//! shards; the server enforces each device's scope and checks every pushed change before it
+//! stores any. Storage is behind [`CountyStore`]; HTTP is axum on tokio.
+//!
+//! - [`store`]: the storage trait and its SQLite implementation.
+//! - [`config`]: the config file and environment variables.
+
+pub mod config;
+pub mod store;
+pub mod tls;
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::Arc;
+
+use automerge::{Change, ChangeHash};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+pub use store::{CountyStore, DeviceGrant, SqliteStore};
+
+use xianglin_sync::attachments::AttachmentStore;
+use xianglin_sync::protocol::{
+    AttachmentList, EnrollRequest, EnrollResponse, ErrorBody, MAX_CHANGE_BYTES, MAX_REQUEST_BYTES, PROTOCOL,
+    RESPONSE_BUDGET_BYTES, ShardPull, SyncRequest, SyncResponse, wire,
+};
+use xianglin_sync::scope;
+use xianglin_sync::shard::ShardId;
+
+/// Why a request was refused. Nothing of a refused request is stored.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("no or unknown token")]
+    Unauthorized,
+    #[error("this device was revoked at {0}")]
+    Revoked(String),
+    #[error("protocol {0} is not spoken here (this server speaks {PROTOCOL})")]
+    Protocol(u32),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    ForgedActor(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("enrollment code unknown, used or expired: {0}")]
+    BadCode(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl Refusal {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Refusal::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            Refusal::Revoked(_) => (StatusCode::UNAUTHORIZED, "revoked"),
+            Refusal::Protocol(_) => (StatusCode::BAD_REQUEST, "protocol"),
+            Refusal::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            Refusal::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Refusal::ForgedActor(_) => (StatusCode::FORBIDDEN, "forged_actor"),
+            Refusal::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
+            Refusal::BadCode(_) => (StatusCode::FORBIDDEN, "bad_code"),
+            Refusal::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Refusal::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+
+    /// The stable code the app maps to its Chinese wording.
+    pub fn code(&self) -> &'static str {
+        self.status_and_code().1
+    }
+}
+
+impl From<xianglin_sync::Error> for Refusal {
+    fn from(error: xianglin_sync::Error) -> Refusal {
+        Refusal::Internal(error.to_string())
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self, "request failed");
+        } else {
+            tracing::warn!(code, reason = %self, "request refused");
+        }
+        // Refusals stay plain JSON: small, and readable with any tool.
+        let body = serde_json::to_vec(&ErrorBody { code: code.into(), message: self.to_string() })
+            .expect("an error body serializes");
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    }
+}
+
+/// The store, owned by one thread that does every request's storage work in arrival order.
+/// Handlers send it jobs and await the results, so requests decode and encode their bodies in
+/// parallel while storage steps run one at a time, and a crowd of requests queues in a channel
+/// rather than as threads waiting on a lock.
+#[derive(Clone)]
+pub struct SharedStore {
+    jobs: std::sync::mpsc::Sender<StoreJob>,
+}
+
+type StoreJob = Box<dyn FnOnce(&mut dyn CountyStore) + Send>;
+
+impl SharedStore {
+    /// Moves `store` to its own thread; the thread ends when the last handle is dropped.
+    pub fn spawn(mut store: Box<dyn CountyStore>) -> SharedStore {
+        let (jobs, queue) = std::sync::mpsc::channel::<StoreJob>();
+        std::thread::Builder::new()
+            .name("county-store".into())
+            .spawn(move || {
+                for job in queue {
+                    job(&mut *store);
+                }
+            })
+            .expect("starting the store thread");
+        SharedStore { jobs }
+    }
+
+    /// Runs `work` on the store thread and waits for its result.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut dyn CountyStore) -> Result<T, Refusal> + Send + 'static,
+    ) -> Result<T, Refusal> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: StoreJob = Box::new(move |store| {
+            // A panic in one request's work must not take the store thread down.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(store)))
+                .unwrap_or_else(|_| Err(Refusal::Internal("a storage step panicked".into())));
+            let _ = done.send(outcome);
+        });
+        self.jobs.send(job).map_err(|_| Refusal::Internal("the store thread has stopped".into()))?;
+        result.await.map_err(|_| Refusal::Internal("the store thread dropped a request".into()))?
+    }
+}
+
+impl std::fmt::Debug for SharedStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SharedStore")
+    }
+}
+
+/// What every handler shares: the store, and the attachment files beside it.
+#[derive(Clone)]
+struct Shared {
+    store: SharedStore,
+    attachments: Arc<AttachmentStore>,
+}
+
+/// The server's routes over `store`, with attachments kept in `attachments`.
+pub fn router(store: Box<dyn CountyStore>, attachments: AttachmentStore) -> Router {
+    let shared = Shared { store: SharedStore::spawn(store), attachments: Arc::new(attachments) };
+    Router::new()
+        .route("/v1/health", get(|| async { "ok" }))
+        .route("/v1/enroll", post(enroll))
+        .route("/v1/sync", post(sync))
+        .route("/v1/attachments/missing", post(missing_attachments))
+        .route("/v1/attachments/{sha256}", get(get_attachment).put(put_attachment))
+        // Compressed bodies are limited here, inflated ones while inflating.
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .with_state(shared)
+}
+
+/// [`serve`] over TLS.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    tracing::info!(address = %listener.local_addr()?, "county server listening (TLS)");
+    axum::serve(tls::TlsListener::new(listener, acceptor)?, router).with_graceful_shutdown(shutdown).await?;
+    tracing::info!("county server stopped; requests in flight finished");
+    Ok(())
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    tracing::info!(address = %listener.local_addr()?, "county server listening");
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
+    tracing::info!("county server stopped; requests in flight finished");
+    Ok(())
+}
+
+fn now() -> NaiveDateTime {
+    xianglin_schema::clock::now()
+}
+
+/// A message in the wire format ([`wire`]).
+fn wire_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, wire::CONTENT_TYPE), (header::CONTENT_ENCODING, wire::CONTENT_ENCODING)],
+        wire::encode(body),
+    )
+        .into_response()
+}
+
+/// A request body in the wire format, inflated up to the request limit.
+fn read_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, Refusal> {
+    wire::decode(body, MAX_REQUEST_BYTES).map_err(|error| match error {
+        wire::DecodeError::TooLarge(_) => Refusal::TooLarge(error.to_string()),
+        other => Refusal::Invalid(other.to_string()),
+    })
+}
+
+/// Runs `work` on the store thread.
+async fn with_store<T: Send + 'static>(
+    store: SharedStore,
+    work: impl FnOnce(&mut dyn CountyStore) -> Result<T, Refusal> + Send + 'static,
+) -> Result<T, Refusal> {
+    store.run(work).await
+}
+
+async fn enroll(State(Shared { store, .. }): State<Shared>, body: Bytes) -> Result<Response, Refusal> {
+    let request: EnrollRequest = read_body(&body)?;
+    if automerge::ActorId::try_from(request.device_id.as_str()).is_err() || request.device_id.len() < 16 {
+        return Err(Refusal::Invalid("device_id is not a hex actor id".into()));
+    }
+    let token = new_secret(2);
+    let response = with_store(store, move |store| {
+        let grant =
+            store.enroll(&request.code, &request.device_id, request.label.trim(), &token, now()).map_err(|error| {
+                match error {
+                    xianglin_sync::Error::NotFound(_) => Refusal::BadCode("unknown code".into()),
+                    xianglin_sync::Error::Invalid(reason) => Refusal::BadCode(reason),
+                    other => other.into(),
+                }
+            })?;
+        let scope = store.scope(&grant)?;
+        tracing::info!(device = %grant.device_id, role = ?scope.role, "device enrolled");
+        Ok(EnrollResponse { token, scope })
+    })
+    .await?;
+    Ok(wire_response(StatusCode::OK, &response))
+}
+
+/// The bearer token of a request.
+fn token_of(headers: &HeaderMap) -> Result<String, Refusal> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::to_owned)
+        .ok_or(Refusal::Unauthorized)
+}
+
+/// The active grant of a token.
+fn active_grant(store: &mut dyn CountyStore, token: &str) -> Result<DeviceGrant, Refusal> {
+    let grant = store.grant_by_token(token)?.ok_or(Refusal::Unauthorized)?;
+    match grant.revoked_at {
+        Some(at) => Err(Refusal::Revoked(at)),
+        None => Ok(grant),
+    }
+}
+
+async fn sync(
+    State(Shared { store, .. }): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let received = std::time::Instant::now();
+    let token = token_of(&headers)?;
+    let request: SyncRequest = read_body(&body)?;
+    let decoded = received.elapsed();
+    let (response, waited, worked) = with_store(store, move |store| {
+        let waited = received.elapsed();
+        let grant = active_grant(store, &token)?;
+        let response = answer(store, &grant, &request)?;
+        tracing::debug!(device = %grant.device_id, pushed = request.shards.len(), pulled = response.shards.len(), "sync answered");
+        Ok((response, waited, received.elapsed() - waited))
+    })
+    .await?;
+    let body = wire_response(StatusCode::OK, &response);
+    tracing::debug!(
+        decode_ms = decoded.as_secs_f64() * 1e3,
+        queued_ms = (waited - decoded).as_secs_f64() * 1e3,
+        work_ms = worked.as_secs_f64() * 1e3,
+        total_ms = received.elapsed().as_secs_f64() * 1e3,
+        "sync request timing"
+    );
+    Ok(body)
+}
+
+/// `POST /v1/attachments/missing`: which of the listed attachments the server lacks.
+async fn missing_attachments(
+    State(Shared { store, attachments }): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let token = token_of(&headers)?;
+    let request: AttachmentList = read_body(&body)?;
+    with_store(store, move |store| active_grant(store, &token).map(drop)).await?;
+    let missing = request.sha256.into_iter().filter(|sha256| !attachments.contains(sha256)).collect();
+    Ok(wire_response(StatusCode::OK, &AttachmentList { sha256: missing }))
+}
+
+/// `PUT /v1/attachments/<sha256>`: stores a file once; its bytes must hash to its name and be
+/// an image or PDF within the size limit.
+async fn put_attachment(
+    State(Shared { store, attachments }): State<Shared>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refusal> {
+    let token = token_of(&headers)?;
+    let grant = with_store(store, move |store| active_grant(store, &token)).await?;
+    let stored = tokio::task::spawn_blocking(move || attachments.put(&body))
+        .await
+        .map_err(|error| Refusal::Internal(error.to_string()))?
+        .map_err(|error| Refusal::Invalid(format!("attachment refused: {error}")))?;
+    if stored.sha256 != sha256 {
+        return Err(Refusal::Invalid(format!("attachment bytes hash to {}, not {sha256}", stored.sha256)));
+    }
+    tracing::info!(device = %grant.device_id, size = stored.size, "attachment stored");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /v1/attachments/<sha256>`: a file a record within the device's places refers to.
+async fn get_attachment(
+    State(Shared { store, attachments }): State<Shared>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    let token = token_of(&headers)?;
+    let wanted = sha256.clone();
+    with_store(store, move |store| {
+        let grant = active_grant(store, &token)?;
+        let scope = store.scope(&grant)?;
+        let villages = store.attachment_villages(&wanted)?;
+        if villages.iter().any(|village| scope::covers(&scope, village)) {
+            Ok(())
+        } else {
+            Err(Refusal::Forbidden(format!("no record within this device's places refers to attachment {wanted}")))
+        }
+    })
+    .await?;
+    let bytes = attachments.get(&sha256).map_err(|_| Refusal::NotFound(format!("attachment {sha256}")))?;
+    Ok((StatusCode::OK, [(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response())
+}
+
+/// Imports a device's sync-by-file bundle: the same checks as a network request (and the
+/// bundle's signature), then the answer file to carry back to the device.
+pub fn import_bundle(store: &mut dyn CountyStore, bytes: &[u8]) -> Result<(DeviceGrant, Vec<u8>), Refusal> {
+    let device_id = xianglin_sync::client::bundle::read::<xianglin_sync::client::bundle::RequestBundle>(bytes)
+        .map_err(|error| Refusal::Invalid(error.to_string()))?
+        .device_id;
+    let (grant, key) = store.bundle_key(&device_id)?.ok_or(Refusal::Unauthorized)?;
+    if let Some(at) = grant.revoked_at {
+        return Err(Refusal::Revoked(at));
+    }
+    let bundle = xianglin_sync::client::bundle::open_request(bytes, &key)
+        .map_err(|error| Refusal::Invalid(error.to_string()))?;
+    let response = answer(store, &grant, &bundle.request)?;
+    let file = xianglin_sync::client::bundle::answer_file(&grant.device_id, response, &key)?;
+    tracing::info!(device = %grant.device_id, shards = bundle.request.shards.len(), "sync bundle imported");
+    Ok((grant, file))
+}
+
+/// A shard of a request after its checks: the changes the server lacks, decoded.
+struct Checked {
+    shard: ShardId,
+    heads: Vec<ChangeHash>,
+    new_changes: Vec<Vec<u8>>,
+}
+
+/// The protocol itself, over any store: checks every shard of the request first (scope,
+/// decoding, actor, dependencies, sizes), stores nothing unless all pass, then answers.
+pub fn answer(
+    store: &mut dyn CountyStore,
+    grant: &DeviceGrant,
+    request: &SyncRequest,
+) -> Result<SyncResponse, Refusal> {
+    if request.protocol != PROTOCOL {
+        return Err(Refusal::Protocol(request.protocol));
+    }
+    let scope = store.scope(grant)?;
+    let mut checked = Vec::with_capacity(request.shards.len());
+    let mut seen = HashSet::new();
+    for push in &request.shards {
+        let shard: ShardId =
+            push.shard.parse().map_err(|_| Refusal::Invalid(format!("malformed shard id {:?}", push.shard)))?;
+        if !seen.insert(shard.clone()) {
+            return Err(Refusal::Invalid(format!("shard {shard} sent twice")));
+        }
+        // A device moved to other places may still push the edits it made before the move to
+        // the shards it held (it has reported heads for them); it then drops them.
+        let held_before = !scope::may_read(&scope, &shard)
+            && store.held(&grant.device_id, &shard)?
+            && scope::may_write_kind(&scope, &shard);
+        if !scope::may_read(&scope, &shard) && !held_before {
+            return Err(Refusal::Forbidden(format!("shard {shard} is outside this device's places")));
+        }
+        let heads = xianglin_sync::heads::parse(&push.heads).map_err(|error| Refusal::Invalid(error.to_string()))?;
+        let new_changes = check_changes(store, &scope, &shard, held_before, &push.changes)?;
+        checked.push(Checked { shard, heads, new_changes });
+    }
+
+    for Checked { shard, new_changes, .. } in &checked {
+        if !new_changes.is_empty() {
+            store.apply(shard, new_changes)?;
+            tracing::info!(device = %grant.device_id, shard = %shard, chunks = new_changes.len(), "changes stored");
+        }
+    }
+    let reported: Vec<(ShardId, Vec<ChangeHash>)> =
+        checked.iter().map(|checked| (checked.shard.clone(), checked.heads.clone())).collect();
+    store.set_peer_heads(&grant.device_id, &reported)?;
+
+    // The answer: every shard sent, then the shards of the scope that changed after the cursor.
+    let mut shards = Vec::new();
+    let mut bytes = 0;
+    for Checked { shard, heads, .. } in &checked {
+        let changes = store.changes_since(shard, heads)?;
+        bytes += changes.iter().map(Vec::len).sum::<usize>();
+        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&store.heads(shard)?), changes, stored: false });
+    }
+    let mut cursor = store.changed_seq()?;
+    let mut more = false;
+    let mut last_included = request.cursor;
+    for (shard, seq) in store.shards_changed_since(request.cursor)? {
+        if bytes > RESPONSE_BUDGET_BYTES {
+            more = true;
+            cursor = last_included;
+            break;
+        }
+        last_included = seq;
+        if seen.contains(&shard) || !scope::may_read(&scope, &shard) {
+            continue;
+        }
+        let peer = store.peer_heads(&grant.device_id, &shard)?;
+        let changes = store.changes_since(&shard, &peer)?;
+        if changes.is_empty() {
+            continue;
+        }
+        bytes += changes.iter().map(Vec::len).sum::<usize>();
+        store.mark_held(&grant.device_id, &shard)?;
+        let stored = peer.is_empty();
+        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&store.heads(&shard)?), changes, stored });
+    }
+    Ok(SyncResponse { cursor, more, shards, scope })
+}
+
+/// The pushed changes the server lacks, after checking each: it decodes, is within the size
+/// limit, was made by this device (changes the server already has may come from anyone), and
+/// its dependencies are stored or pushed with it. Returns the chunks to store when any change
+/// in them is new.
+fn check_changes(
+    store: &mut dyn CountyStore,
+    scope: &xianglin_sync::protocol::Scope,
+    shard: &ShardId,
+    held_before: bool,
+    chunks: &[Vec<u8>],
+) -> Result<Vec<Vec<u8>>, Refusal> {
+    let mut decoded = Vec::new();
+    for (index, chunk) in chunks.iter().enumerate() {
+        let changes = changes_in_chunk(chunk)
+            .map_err(|error| Refusal::Invalid(format!("chunk {index} of {shard} does not decode: {error}")))?;
+        for change in changes {
+            let size = change.raw_bytes().len();
+            if size > MAX_CHANGE_BYTES {
+                return Err(Refusal::TooLarge(format!(
+                    "a change in chunk {index} of {shard} is {size} bytes (limit {MAX_CHANGE_BYTES})"
+                )));
+            }
+            decoded.push(change);
+        }
+    }
+    let hashes: Vec<ChangeHash> = decoded.iter().map(Change::hash).collect();
+    let known = store.has_changes(shard, &hashes)?;
+    let mut new_changes = Vec::new();
+    let mut arriving: HashSet<ChangeHash> = HashSet::new();
+    for (change, known) in decoded.iter().zip(known) {
+        if known {
+            continue;
+        }
+        if !held_before && !scope::may_write(scope, shard) {
+            return Err(Refusal::Forbidden(format!("this device may not write {shard}")));
+        }
+        if change.actor_id().to_hex_string() != scope.device_id {
+            return Err(Refusal::ForgedActor(format!(
+                "a change to {shard} was made by actor {}, not by this device",
+                change.actor_id().to_hex_string()
+            )));
+        }
+        arriving.insert(change.hash());
+        new_changes.push(change);
+    }
+    for change in &new_changes {
+        let missing: Vec<ChangeHash> = change.deps().iter().copied().filter(|dep| !arriving.contains(dep)).collect();
+        if store.has_changes(shard, &missing)?.contains(&false) {
+            return Err(Refusal::Invalid(format!("a change to {shard} depends on changes the server does not have")));
+        }
+    }
+    Ok(if new_changes.is_empty() { Vec::new() } else { chunks.to_vec() })
+}
+
+/// The changes an automerge chunk holds: a document, a bundle, or one change.
+fn changes_in_chunk(chunk: &[u8]) -> Result<Vec<Change>, String> {
+    // Magic bytes (4), checksum (4), then the chunk type: 0 document, 1 change, 2 compressed
+    // change, 3 bundle.
+    match chunk.get(8) {
+        Some(0) => {
+            let document = automerge::Automerge::load(chunk).map_err(|error| error.to_string())?;
+            Ok(document.get_changes(&[]))
+        }
+        Some(3) => automerge::Bundle::try_from(chunk)
+            .map_err(|error| error.to_string())?
+            .to_changes()
+            .map_err(|error| error.to_string()),
+        _ => Ok(vec![Change::from_bytes(chunk.to_vec()).map_err(|error| error.to_string())?]),
+    }
+}
+
+fn hex(heads: &[ChangeHash]) -> Vec<String> {
+    heads.iter().map(ToString::to_string).collect()
+}
+
+/// A random secret of `blocks` × 16 bytes (about 122 bits each), hex.
+pub fn new_secret(blocks: usize) -> String {
+    (0..blocks).map(|_| uuid::Uuid::new_v4().simple().to_string()).collect()
+}
+
+/// A one-time enrollment code people can type: 12 characters without look-alikes, in groups of four.
+pub fn new_code() -> String {
+    const ALPHABET: &[u8] = b"23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    // Bytes 6 and 8 of a v4 UUID carry its version and variant; the other 14 are random.
+    let random = uuid::Uuid::new_v4();
+    let bytes = random.as_bytes();
+    let characters: Vec<char> = bytes[..6]
+        .iter()
+        .chain(&bytes[9..15])
+        .map(|byte| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char)
+        .collect();
+    characters.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}

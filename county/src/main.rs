@@ -1,0 +1,271 @@
+//! `xianglin-county`: the county server and its admin commands.
+//!
+//! ```text
+//! xianglin-county init                             # a county database with 会昌县's places and policy
+//! xianglin-county tls-init --hosts county.example  # a certificate; prints its fingerprint
+//! xianglin-county serve                            # serve (plain HTTP on 127.0.0.1:8440 by default)
+//! xianglin-county code --role caseworker --places 360733105201 --name 刘芳
+//! xianglin-county devices | revoke <device> | reassign --user <id> --places <codes>
+//! ```
+//! Every command takes `--config <file>`; `XIANGLIN_COUNTY_LISTEN` and
+//! `XIANGLIN_COUNTY_DATABASE` override the file.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::Duration;
+use clap::{Parser, Subcommand, ValueEnum};
+use xianglin_county as server;
+use xianglin_county::config::Config;
+use xianglin_county::{CountyStore, SqliteStore};
+use xianglin_schema::record::{RecordMeta, new_id};
+use xianglin_schema::user::{Role, User};
+use xianglin_sync::Author;
+use xianglin_sync::Replica;
+use xianglin_sync::ShardId;
+use xianglin_sync::attachments::AttachmentStore;
+use xianglin_sync::projection::county_key;
+
+#[derive(Debug, Parser)]
+#[command(name = "xianglin-county", version, about = "乡邻 county server: devices enroll and sync here")]
+struct Cli {
+    /// TOML config file (listen, database).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Creates the county database with the county's places and default policy (会昌县 ships
+    /// with this build). `xianglin-demo county <database>` makes one with the demo township instead.
+    Init,
+    /// Makes a self-signed TLS certificate and key beside the database and prints its
+    /// fingerprint (devices pin it at enrollment) and the config lines to add.
+    TlsInit {
+        /// Names and addresses devices reach the server by, comma separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        hosts: Vec<String>,
+    },
+    /// Serves devices until Ctrl-C or SIGTERM; requests in flight finish first.
+    Serve,
+    /// Creates a user and prints a one-time code that enrolls one device as them.
+    Code {
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Village codes (caseworker), a township code (station) or the county code (reviewer), comma separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        places: Vec<String>,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        phone: Option<String>,
+        /// Days the code stays valid.
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+    },
+    /// Lists enrolled devices.
+    Devices,
+    /// Revokes a device: its token stops working at once.
+    Revoke { device: String },
+    /// Imports a station's sync bundle (from a USB stick) and writes the answer file to carry back.
+    ImportBundle {
+        file: PathBuf,
+        /// Where to write the answer file.
+        #[arg(long)]
+        answer: PathBuf,
+    },
+    /// Moves a user to other places; their devices follow at their next sync.
+    Reassign {
+        #[arg(long)]
+        user: String,
+        #[arg(long, value_delimiter = ',', required = true)]
+        places: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Caseworker,
+    Station,
+    Reviewer,
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let config =
+        Config::load(cli.config.as_deref(), |name| std::env::var(name).ok()).map_err(|error| error.to_string())?;
+    let open = || -> Result<SqliteStore, String> {
+        let replica = Replica::open(&config.database).map_err(|error| error.to_string())?;
+        SqliteStore::new(replica).map_err(|error| error.to_string())
+    };
+    let now = xianglin_schema::clock::now();
+    match cli.command {
+        Command::Init => {
+            let mut store = open()?;
+            if store.county_code().is_ok() {
+                return Err(format!("{} already holds a county", config.database.display()));
+            }
+            let replica = store.replica();
+            let mut records: Vec<_> = xianglin_schema::place::huichang()
+                .iter()
+                .map(|place| Ok((county_key("place", &place.code), serde_json::to_value(place)?)))
+                .collect::<Result<_, serde_json::Error>>()
+                .map_err(|error| error.to_string())?;
+            let policy = xianglin_schema::policy::huichang_default();
+            records.push((
+                county_key("policy", &policy.version),
+                serde_json::to_value(&policy).map_err(|e| e.to_string())?,
+            ));
+            let county = records
+                .iter()
+                .find_map(|(_, place)| (place["level"] == "county").then(|| place["code"].as_str().map(str::to_owned)))
+                .flatten()
+                .ok_or("the built-in places hold no county")?;
+            let author = Author { actor: replica.author().actor, user_id: "county-server".into(), at: now };
+            replica.commit(&ShardId::county(&county), &records, &author).map_err(|error| error.to_string())?;
+            println!("county database ready: {}", config.database.display());
+            Ok(())
+        }
+        Command::TlsInit { hosts } => {
+            let (cert, key, fingerprint) = server::tls::generate(&hosts)?;
+            let (cert_path, key_path) =
+                (config.database.with_extension("cert.pem"), config.database.with_extension("key.pem"));
+            if cert_path.exists() || key_path.exists() {
+                return Err(format!("{} or {} exists already", cert_path.display(), key_path.display()));
+            }
+            std::fs::write(&cert_path, cert).map_err(|error| error.to_string())?;
+            std::fs::write(&key_path, key).map_err(|error| error.to_string())?;
+            println!("fingerprint {fingerprint}");
+            println!(
+                "add to the config file:\ntls_cert = {:?}\ntls_key = {:?}",
+                cert_path.display().to_string(),
+                key_path.display().to_string()
+            );
+            Ok(())
+        }
+        Command::Serve => serve(config),
+        Command::Code { role, places, name, phone, days } => {
+            let mut store = open()?;
+            let role = match role {
+                RoleArg::Caseworker => Role::Caseworker,
+                RoleArg::Station => Role::StationDirector,
+                RoleArg::Reviewer => Role::CountyReviewer,
+            };
+            let user =
+                User { id: new_id(), name, role, places, phone, meta: RecordMeta::created(now, "county-server") };
+            let code = server::new_code();
+            store.create_code(&user, &code, now + Duration::days(days), now).map_err(|error| error.to_string())?;
+            println!(
+                "user {}\ncode {code}\nvalid until {}",
+                user.id,
+                (now + Duration::days(days)).format("%Y-%m-%d %H:%M")
+            );
+            Ok(())
+        }
+        Command::Devices => {
+            for grant in open()?.grants().map_err(|error| error.to_string())? {
+                let state = grant.revoked_at.map_or("active".to_owned(), |at| format!("revoked {at}"));
+                println!(
+                    "{}\t{}\t{}\tenrolled {}\t{state}",
+                    grant.device_id, grant.user_id, grant.label, grant.enrolled_at
+                );
+            }
+            Ok(())
+        }
+        Command::Revoke { device } => {
+            if open()?.revoke(&device, now).map_err(|error| error.to_string())? {
+                println!("revoked {device}");
+                Ok(())
+            } else {
+                Err(format!("no active device {device}"))
+            }
+        }
+        Command::ImportBundle { file, answer } => {
+            let bytes = std::fs::read(&file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+            let mut store = open()?;
+            let (grant, reply) = server::import_bundle(&mut store, &bytes)
+                .map_err(|refusal| format!("{} ({})", refusal, refusal.code()))?;
+            std::fs::write(&answer, reply).map_err(|error| format!("cannot write {}: {error}", answer.display()))?;
+            println!(
+                "imported the bundle of {} ({}); answer written to {}",
+                grant.label,
+                grant.device_id,
+                answer.display()
+            );
+            Ok(())
+        }
+        Command::Reassign { user, places } => {
+            open()?.reassign(&user, &places, now).map_err(|error| error.to_string())?;
+            println!("user {user} now works for {}", places.join(","));
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    let replica = Replica::open(&config.database).map_err(|error| error.to_string())?;
+    let mut store = SqliteStore::new(replica).map_err(|error| error.to_string())?;
+    store.county_code().map_err(|error| error.to_string())?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
+        let attachments = AttachmentStore::new(attachments_dir(&config.database));
+        let router = server::router(Box::new(store), attachments);
+        match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => {
+                let read = |path: &PathBuf| {
+                    std::fs::read(path).map_err(|error| format!("cannot read {}: {error}", path.display()))
+                };
+                let (cert, key) = (read(cert)?, read(key)?);
+                tracing::info!(fingerprint = %server::tls::fingerprint_of_pem(&cert)?, "serving TLS");
+                let acceptor = server::tls::acceptor(&cert, &key)?;
+                server::serve_tls(listener, acceptor, router, shutdown_signal()).await
+            }
+            _ => server::serve(listener, router, shutdown_signal()).await,
+        }
+        .map_err(|error| error.to_string())
+    })
+}
+
+/// Attachments live in a folder beside the database: `county.sqlite` → `county.attachments/`.
+fn attachments_dir(database: &std::path::Path) -> PathBuf {
+    database.with_extension("attachments")
+}
+
+/// Ctrl-C or SIGTERM (systemd stop).
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,364 @@
+//! Where the county server keeps everything: behind [`CountyStore`], so that another backend
+//! (PostgreSQL for a province) can serve the same protocol. [`SqliteStore`] is a replica that
+//! holds every shard of the county, plus the tables of enrollment codes, device grants and what
+//! each device holds.
+
+use automerge::ChangeHash;
+use chrono::NaiveDateTime;
+use rusqlite::{OptionalExtension, params};
+use sha2::{Digest, Sha256};
+use xianglin_schema::record::{RecordMeta, format_datetime};
+use xianglin_schema::user::{Device, Role, User};
+
+use xianglin_sync::Error;
+use xianglin_sync::Replica;
+use xianglin_sync::Result;
+use xianglin_sync::projection::county_key;
+use xianglin_sync::protocol::Scope;
+use xianglin_sync::replica::to_json;
+use xianglin_sync::shard::ShardId;
+
+/// An enrolled device as the server knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceGrant {
+    pub device_id: String,
+    pub user_id: String,
+    pub label: String,
+    pub enrolled_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// What the sync protocol needs of storage. Every method is one consistent step; a backend
+/// must make `apply` durable before it returns.
+pub trait CountyStore: Send {
+    /// The county this server serves (its 12-digit code).
+    fn county_code(&mut self) -> Result<String>;
+    /// Creates a user (in the county document) and a one-time code to enroll a device as them.
+    fn create_code(&mut self, user: &User, code: &str, expires_at: NaiveDateTime, now: NaiveDateTime) -> Result<()>;
+    /// Redeems a code for `device_id`; the device's token is stored as a hash.
+    fn enroll(
+        &mut self,
+        code: &str,
+        device_id: &str,
+        label: &str,
+        token: &str,
+        now: NaiveDateTime,
+    ) -> Result<DeviceGrant>;
+    /// The grant a token belongs to, revoked or not.
+    fn grant_by_token(&mut self, token: &str) -> Result<Option<DeviceGrant>>;
+    fn revoke(&mut self, device_id: &str, now: NaiveDateTime) -> Result<bool>;
+    /// A device's grant and the key its sync-by-file bundles are signed with (the SHA-256 of
+    /// its token, which is what the store keeps).
+    fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>>;
+    fn grants(&mut self) -> Result<Vec<DeviceGrant>>;
+    /// Changes the places a user works for (the county document); their devices learn it at
+    /// their next sync.
+    fn reassign(&mut self, user_id: &str, places: &[String], now: NaiveDateTime) -> Result<()>;
+    /// The scope of a grant: its user's role and places.
+    fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope>;
+    fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>>;
+    fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>>;
+    /// Stores checked changes, as the automerge chunks that carried them (documents, bundles or
+    /// single changes; chunks may repeat changes already stored, which changes nothing).
+    fn apply(&mut self, shard: &ShardId, chunks: &[Vec<u8>]) -> Result<()>;
+    /// What a device at `heads` lacks of a shard, as compact chunks (see `Replica::chunks_since`).
+    fn changes_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>>;
+    /// The heads a device last reported for a shard (empty if never).
+    fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>>;
+    /// Records the heads a device reported, for every shard of its request at once.
+    fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()>;
+    /// Remembers that a shard was sent to a device (its heads stay as last reported).
+    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()>;
+    /// Whether a shard was ever sent to or pushed by a device.
+    fn held(&mut self, device_id: &str, shard: &ShardId) -> Result<bool>;
+    fn changed_seq(&mut self) -> Result<u64>;
+    /// The villages of the records that refer to an attachment.
+    fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>>;
+    fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>>;
+}
+
+/// Documents the server keeps in memory (a station keeps the replica's default).
+const SERVER_CACHE_DOCUMENTS: usize = 256;
+
+/// The county's data in one SQLite file (WAL), as a replica of every shard.
+#[derive(Debug)]
+pub struct SqliteStore {
+    replica: Replica,
+}
+
+impl SqliteStore {
+    /// A store over a replica that already holds the county document (places, policy).
+    pub fn new(mut replica: Replica) -> Result<SqliteStore> {
+        if replica.user_id().is_empty() {
+            replica.set_user("county-server")?;
+        }
+        // Many devices push to many shards: keep more of them in memory than a station does.
+        replica.set_cache_capacity(SERVER_CACHE_DOCUMENTS);
+        Ok(SqliteStore { replica })
+    }
+
+    pub fn replica(&mut self) -> &mut Replica {
+        &mut self.replica
+    }
+
+    fn commit_county(&mut self, records: Vec<(String, serde_json::Value)>, now: NaiveDateTime) -> Result<()> {
+        let county = self.county_code()?;
+        // The admin command and the running server both write the county document.
+        self.replica.forget_if_written_elsewhere(&ShardId::county(&county))?;
+        let mut author = self.replica.author();
+        author.at = now;
+        self.replica.commit(&ShardId::county(&county), &records, &author)?;
+        Ok(())
+    }
+}
+
+/// Codes and tokens are kept only as their SHA-256, so a copy of the database enrolls nobody.
+/// Case, spaces and dashes do not count: people type codes.
+fn hash(secret: &str) -> String {
+    let normal: String =
+        secret.chars().filter(char::is_ascii_alphanumeric).map(|character| character.to_ascii_uppercase()).collect();
+    Sha256::digest(normal.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+fn grant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceGrant> {
+    Ok(DeviceGrant {
+        device_id: row.get(0)?,
+        user_id: row.get(1)?,
+        label: row.get(2)?,
+        enrolled_at: row.get(3)?,
+        revoked_at: row.get(4)?,
+    })
+}
+
+impl CountyStore for SqliteStore {
+    fn county_code(&mut self) -> Result<String> {
+        self.replica
+            .connection()
+            .query_row("SELECT code FROM places WHERE level = 'county' ORDER BY code LIMIT 1", [], |row| row.get(0))
+            .optional()?
+            .ok_or_else(|| Error::NotFound("the county document (run `xianglin-county init`)".into()))
+    }
+
+    fn create_code(&mut self, user: &User, code: &str, expires_at: NaiveDateTime, now: NaiveDateTime) -> Result<()> {
+        self.commit_county(vec![(county_key("user", &user.id), to_json(user)?)], now)?;
+        self.replica.connection().execute(
+            "INSERT INTO enrollment_codes (code_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+            params![hash(code), user.id, format_datetime(now), format_datetime(expires_at)],
+        )?;
+        Ok(())
+    }
+
+    fn enroll(
+        &mut self,
+        code: &str,
+        device_id: &str,
+        label: &str,
+        token: &str,
+        now: NaiveDateTime,
+    ) -> Result<DeviceGrant> {
+        let found: Option<(String, String, Option<String>)> = self
+            .replica
+            .connection()
+            .query_row(
+                "SELECT user_id, expires_at, used_by FROM enrollment_codes WHERE code_hash = ?1",
+                [hash(code)],
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+            )
+            .optional()?;
+        let Some((user_id, expires_at, used_by)) = found else {
+            return Err(Error::NotFound("enrollment code".into()));
+        };
+        if used_by.is_some() {
+            return Err(Error::Invalid("this enrollment code was already used".into()));
+        }
+        if expires_at < format_datetime(now) {
+            return Err(Error::Invalid("this enrollment code has expired".into()));
+        }
+        let device = Device {
+            id: device_id.to_owned(),
+            label: label.to_owned(),
+            user_id: user_id.clone(),
+            enrolled_at: format_datetime(now),
+            meta: RecordMeta::created(now, "county-server"),
+        };
+        self.commit_county(vec![(county_key("device", device_id), to_json(&device)?)], now)?;
+        let connection = self.replica.connection();
+        connection.execute(
+            "INSERT INTO device_grants (device_id, user_id, label, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (device_id) DO UPDATE SET user_id = ?2, label = ?3, token_hash = ?4, enrolled_at = ?5, revoked_at = NULL",
+            params![device_id, user_id, label, hash(token), device.enrolled_at],
+        )?;
+        connection
+            .execute("UPDATE enrollment_codes SET used_by = ?2 WHERE code_hash = ?1", params![hash(code), device_id])?;
+        Ok(DeviceGrant {
+            device_id: device_id.to_owned(),
+            user_id,
+            label: label.to_owned(),
+            enrolled_at: device.enrolled_at,
+            revoked_at: None,
+        })
+    }
+
+    fn grant_by_token(&mut self, token: &str) -> Result<Option<DeviceGrant>> {
+        Ok(self
+            .replica
+            .connection()
+            .query_row(
+                "SELECT device_id, user_id, label, enrolled_at, revoked_at FROM device_grants WHERE token_hash = ?1",
+                [hash(token)],
+                grant_from_row,
+            )
+            .optional()?)
+    }
+
+    fn revoke(&mut self, device_id: &str, now: NaiveDateTime) -> Result<bool> {
+        let changed = self.replica.connection().execute(
+            "UPDATE device_grants SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
+            params![device_id, format_datetime(now)],
+        )?;
+        Ok(changed > 0)
+    }
+
+    fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>> {
+        let found = self
+            .replica
+            .connection()
+            .query_row(
+                "SELECT device_id, user_id, label, enrolled_at, revoked_at, token_hash FROM device_grants WHERE device_id = ?1",
+                [device_id],
+                |row| Ok((grant_from_row(row)?, row.get::<_, String>(5)?)),
+            )
+            .optional()?;
+        let Some((grant, hex)) = found else { return Ok(None) };
+        let mut key = [0u8; 32];
+        for (index, byte) in key.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(hex.get(index * 2..index * 2 + 2).unwrap_or("zz"), 16)
+                .map_err(|_| Error::Invalid(format!("stored token hash of {device_id} is malformed")))?;
+        }
+        Ok(Some((grant, key)))
+    }
+
+    fn grants(&mut self) -> Result<Vec<DeviceGrant>> {
+        let mut statement = self.replica.connection().prepare(
+            "SELECT device_id, user_id, label, enrolled_at, revoked_at FROM device_grants ORDER BY enrolled_at",
+        )?;
+        Ok(statement.query_map([], grant_from_row)?.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn reassign(&mut self, user_id: &str, places: &[String], now: NaiveDateTime) -> Result<()> {
+        let county = ShardId::county(&self.county_code()?);
+        let key = county_key("user", user_id);
+        self.replica.forget_if_written_elsewhere(&county)?;
+        let stored =
+            self.replica.read_record(&county, &key)?.ok_or_else(|| Error::NotFound(format!("user {user_id}")))?;
+        let mut user: User = serde_json::from_value(stored.value)?;
+        user.places = places.to_vec();
+        self.commit_county(vec![(key, to_json(&user)?)], now)
+    }
+
+    fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope> {
+        let (role, places): (String, String) = self
+            .replica
+            .connection()
+            .query_row("SELECT role, places FROM users WHERE id = ?1", [&grant.user_id], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("user {}", grant.user_id)))?;
+        let role: Role = serde_json::from_value(serde_json::Value::String(role))?;
+        Ok(Scope {
+            device_id: grant.device_id.clone(),
+            user_id: grant.user_id.clone(),
+            role,
+            places: serde_json::from_str(&places)?,
+            county_code: self.county_code()?,
+        })
+    }
+
+    fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>> {
+        self.replica.stored_heads(shard)
+    }
+
+    fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>> {
+        self.replica.forget_if_written_elsewhere(shard)?;
+        self.replica.has_changes(shard, hashes)
+    }
+
+    fn apply(&mut self, shard: &ShardId, chunks: &[Vec<u8>]) -> Result<()> {
+        self.replica.forget_if_written_elsewhere(shard)?;
+        self.replica.apply_changes(shard, &chunks.concat())?;
+        Ok(())
+    }
+
+    fn changes_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>> {
+        // A device with none of the shard gets it as stored: a county answers many first syncs,
+        // and loading and saving every document for them would cost far more than the bytes.
+        if heads.is_empty() {
+            return self.replica.stored_chunks(shard);
+        }
+        self.replica.forget_if_written_elsewhere(shard)?;
+        self.replica.chunks_since(shard, heads)
+    }
+
+    fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>> {
+        let text: Option<String> = self
+            .replica
+            .connection()
+            .query_row(
+                "SELECT heads FROM peer_heads WHERE device_id = ?1 AND shard = ?2",
+                params![device_id, shard.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        xianglin_sync::heads::from_text(text.as_deref().unwrap_or_default())
+    }
+
+    fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()> {
+        // One transaction for the whole request; heads reported again unchanged write nothing.
+        let transaction = self.replica.connection().unchecked_transaction()?;
+        {
+            let mut statement = transaction.prepare_cached(
+                "INSERT INTO peer_heads (device_id, shard, heads) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id, shard) DO UPDATE SET heads = ?3 WHERE heads != ?3",
+            )?;
+            for (shard, heads) in reported {
+                statement.execute(params![device_id, shard.to_string(), xianglin_sync::heads::to_text(heads)])?;
+            }
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()> {
+        self.replica.connection().execute(
+            "INSERT INTO peer_heads (device_id, shard, heads) VALUES (?1, ?2, '') ON CONFLICT (device_id, shard) DO NOTHING",
+            params![device_id, shard.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn held(&mut self, device_id: &str, shard: &ShardId) -> Result<bool> {
+        Ok(self
+            .replica
+            .connection()
+            .query_row(
+                "SELECT 1 FROM peer_heads WHERE device_id = ?1 AND shard = ?2",
+                params![device_id, shard.to_string()],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    fn changed_seq(&mut self) -> Result<u64> {
+        self.replica.changed_seq()
+    }
+
+    fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>> {
+        xianglin_sync::attachments::referencing_villages(&self.replica, sha256)
+    }
+
+    fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>> {
+        self.replica.shards_changed_since(seq)
+    }
+}

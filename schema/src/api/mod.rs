@@ -1,0 +1,28 @@
+//! The command API: what the app's commands take and return (requests, rows, pages), one file
+//! per area, mirroring `src-tauri/src/commands/<area>.rs` and `ui/src/api/<area>.ts`. These are
+//! wire types (serde + ts-rs) and a boundary: the UI's TypeScript is generated from them.
+//! Every type is also re-exported here, so callers write `api::ElderPage`.
+
+pub mod adaptation;
+pub mod app;
+pub mod attachments;
+pub mod conflicts;
+pub mod duplicates;
+pub mod elders;
+pub mod meals;
+pub mod review;
+pub mod roster;
+pub mod sync;
+pub mod visits;
+
+pub use adaptation::*;
+pub use app::*;
+pub use attachments::*;
+pub use conflicts::*;
+pub use duplicates::*;
+pub use elders::*;
+pub use meals::*;
+pub use review::*;
+pub use roster::*;
+pub use sync::*;
+pub use visits::*;
