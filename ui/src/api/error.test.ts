@@ -6,6 +6,7 @@ describe('toAppError', () => {
     expect(toAppError({ code: 'not_found', message: '找不到这位老人' })).toEqual({
       code: 'not_found',
       message: '找不到这位老人',
+      problems: [],
     })
   })
 
@@ -13,10 +14,20 @@ describe('toAppError', () => {
     expect(toAppError('command search_elders not found')).toEqual({
       code: 'unknown',
       message: 'command search_elders not found',
+      problems: [],
     })
   })
 
+  it('keeps each field problem of a refused form, and only well-formed ones', () => {
+    const rejection = {
+      code: 'invalid',
+      message: '请填写姓名',
+      problems: [{ field: 'name', rule: 'required', message: '请填写姓名' }, { field: 3 }],
+    }
+    expect(toAppError(rejection).problems).toEqual([{ field: 'name', message: '请填写姓名' }])
+  })
+
   it('turns an object without code and message into an unknown error', () => {
-    expect(toAppError(new Error('boom'))).toEqual({ code: 'unknown', message: 'Error: boom' })
+    expect(toAppError(new Error('boom'))).toEqual({ code: 'unknown', message: 'Error: boom', problems: [] })
   })
 })

@@ -72,7 +72,7 @@ describe('useSync', () => {
 
     expect(await sync.syncNow()).toBe(false)
     expect(sync.busy.value).toBe(false)
-    expect(sync.error.value).toEqual({ code: 'not_enrolled', message: '本机尚未登记到县服务器' })
+    expect(sync.error.value).toEqual({ code: 'not_enrolled', message: '本机尚未登记到县服务器', problems: [] })
     expect(sync.status.value?.waiting_shards).toBe(2)
   })
 
@@ -110,7 +110,7 @@ describe('useSync', () => {
     const enrolled = await sync.enroll({ server_url: 'http://127.0.0.1:8440', fingerprint: null, code: 'AAAA-BBBB-CCCC', label: '办公室' })
 
     expect(enrolled).toBe(false)
-    expect(sync.error.value).toEqual({ code: 'enroll_refused', message: '登记码无效或已使用' })
+    expect(sync.error.value).toEqual({ code: 'enroll_refused', message: '登记码无效或已使用', problems: [] })
     expect(sync.status.value).toBeNull()
     expect(sync.enrolling.value).toBe(false)
   })
@@ -146,7 +146,7 @@ describe('useSync', () => {
     const sync = useSync()
 
     expect(await sync.exportBundle()).toBeNull()
-    expect(sync.error.value).toEqual({ code: 'not_enrolled', message: '本机尚未登记到县服务器' })
+    expect(sync.error.value).toEqual({ code: 'not_enrolled', message: '本机尚未登记到县服务器', problems: [] })
     expect(sync.transferring.value).toBe(false)
   })
 
@@ -175,7 +175,7 @@ describe('useSync', () => {
     expect(await sync.importAnswer(new File([new Uint8Array([1, 2, 3])], '别处的回执.xlsync'))).toBe(false)
 
     expect(importSyncAnswer).toHaveBeenCalledWith({ bytes: [1, 2, 3] })
-    expect(sync.error.value).toEqual({ code: 'answer_not_for_device', message: '此回执不是发给本机的' })
+    expect(sync.error.value).toEqual({ code: 'answer_not_for_device', message: '此回执不是发给本机的', problems: [] })
     expect(sync.status.value).toBe(before)
     expect(sync.status.value?.waiting_shards).toBe(2)
     expect(sync.transferring.value).toBe(false)

@@ -81,7 +81,7 @@ export function useSync() {
       label: form.label.trim(),
     }
     if (!request.server_url || !request.code || !request.label) {
-      error.value = { code: 'invalid_input', message: i18n.global.t('sync.enroll.incomplete') }
+      error.value = { code: 'invalid_input', message: i18n.global.t('sync.enroll.incomplete'), problems: [] }
       return false
     }
     if (enrolling.value) return false

@@ -94,7 +94,11 @@ describe('useElderEdit', () => {
 
   it('keeps everything typed and exposes the backend message when the save is rejected', async () => {
     const message = '身份证号校验位不正确，请核对；联系电话不是有效的手机或固定电话号码'
-    vi.mocked(saveElder).mockRejectedValue({ code: 'invalid', message })
+    const problems = [
+      { field: 'id_number', message: '身份证号校验位不正确，请核对' },
+      { field: 'phone', message: '联系电话不是有效的手机或固定电话号码' },
+    ]
+    vi.mocked(saveElder).mockRejectedValue({ code: 'invalid', message, problems })
     const edit = useElderEdit(() => undefined)
     fillIn(edit)
     await nextTick()
@@ -102,7 +106,12 @@ describe('useElderEdit', () => {
 
     expect(await edit.save()).toBeNull()
 
-    expect(edit.error.value).toEqual({ code: 'invalid', message })
+    expect(edit.error.value).toEqual({ code: 'invalid', message, problems })
+    // Each field the backend refused is marked on the form itself.
+    expect(edit.fieldErrors.value).toEqual({
+      idNumber: '身份证号校验位不正确，请核对',
+      phone: '联系电话不是有效的手机或固定电话号码',
+    })
     expect(edit.form).toEqual(typed)
     expect(edit.saving.value).toBe(false)
   })

@@ -1,4 +1,4 @@
-import { reactive, ref, watch } from 'vue'
+import { computed, reactive, ref, watch } from 'vue'
 import type { Category } from '@/bindings/Category'
 import type { DuplicateCandidate } from '@/bindings/DuplicateCandidate'
 import type { EconomicStatus } from '@/bindings/EconomicStatus'
@@ -6,6 +6,7 @@ import type { Elder } from '@/bindings/Elder'
 import type { PlaceNode } from '@/bindings/PlaceNode'
 import { placeTree } from '@/api/elders'
 import { toAppError, type AppError } from '@/api/error'
+import { fieldErrorsOf } from '@/utils/fieldErrors'
 import { elderForEdit, saveElder } from '@/api/registry'
 import { localDateTime } from '@/utils/time'
 import { clock } from '@/utils/clock'
@@ -142,6 +143,8 @@ export function useElderEdit(elderId: () => string | undefined) {
   const saving = ref(false)
   const error = ref<AppError | null>(null)
   const candidates = ref<DuplicateCandidate[]>([])
+  /** The backend's problems, under the form items they belong to. */
+  const fieldErrors = computed(() => fieldErrorsOf(error.value))
 
   async function start() {
     loading.value = true
@@ -212,6 +215,7 @@ export function useElderEdit(elderId: () => string | undefined) {
     loading,
     saving,
     error,
+    fieldErrors,
     candidates,
     start,
     addContact,

@@ -98,7 +98,7 @@ describe('useElderList', () => {
     list.start()
     await settle()
 
-    expect(list.error.value).toEqual({ code: 'database', message: '数据库无法打开' })
+    expect(list.error.value).toEqual({ code: 'database', message: '数据库无法打开', problems: [] })
     expect(list.loading.value).toBe(false)
   })
 

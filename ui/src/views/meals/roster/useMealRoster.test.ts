@@ -220,7 +220,7 @@ describe('useMealRoster', () => {
     await flush()
 
     expect(shown.roster.value?.rows[0]?.cells.lunch).toBeUndefined()
-    expect(shown.error.value).toEqual({ code: 'invalid', message: '该老人当日午餐已在白沙互助幸福院登记，不能重复登记' })
+    expect(shown.error.value).toEqual({ code: 'invalid', message: '该老人当日午餐已在白沙互助幸福院登记，不能重复登记', problems: [] })
     expect(shown.totals.value.meals).toBe(1)
     expect(shown.isPending('e-chen', 'lunch')).toBe(false)
   })

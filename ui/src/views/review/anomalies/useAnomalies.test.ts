@@ -69,7 +69,7 @@ describe('useAnomalies', () => {
     vi.mocked(countyAnomalies).mockRejectedValue({ code: 'invalid', message: '请填写正确的核查月份' })
     const list = useAnomalies(() => new Date(2026, 10, 20))
     await list.start()
-    expect(list.error.value).toEqual({ code: 'invalid', message: '请填写正确的核查月份' })
+    expect(list.error.value).toEqual({ code: 'invalid', message: '请填写正确的核查月份', problems: [] })
     expect(list.result.value).toBeNull()
   })
 })

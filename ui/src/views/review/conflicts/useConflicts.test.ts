@@ -89,7 +89,7 @@ describe('useConflicts', () => {
     list.picks.value[conflictKey(phone)] = OTHER
     list.others.value[conflictKey(phone)] = '12'
     const outcome = await list.resolve(phone)
-    expect(outcome).toEqual({ ok: false, error: { code: 'invalid', message: '电话格式不正确' } })
+    expect(outcome).toEqual({ ok: false, error: { code: 'invalid', message: '电话格式不正确', problems: [] } })
     expect(list.rows.value).toHaveLength(2)
     expect(list.others.value[conflictKey(phone)]).toBe('12')
     expect(list.saving.value).toBeNull()

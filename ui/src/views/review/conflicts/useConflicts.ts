@@ -66,7 +66,7 @@ export function useConflicts() {
   async function resolve(row: ConflictRow): Promise<{ ok: true; value: string } | { ok: false; error: AppError }> {
     const key = conflictKey(row)
     const value = pickedValue(row, picks.value[key], others.value[key])
-    if (value === null) return { ok: false, error: { code: 'no_pick', message: '' } }
+    if (value === null) return { ok: false, error: { code: 'no_pick', message: '', problems: [] } }
     saving.value = key
     try {
       take(await resolveConflict({ shard: row.shard, record_id: row.record_id, field: row.field, value }))

@@ -39,7 +39,7 @@ export function useCityExport(today: Date = clock.now()) {
   }
 
   async function run(): Promise<Outcome> {
-    if (reasonMissing.value) return { ok: false, error: { code: 'reason_required', message: '' } }
+    if (reasonMissing.value) return { ok: false, error: { code: 'reason_required', message: '', problems: [] } }
     busy.value = true
     try {
       const files = await cityExport({

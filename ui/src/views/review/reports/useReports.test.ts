@@ -243,7 +243,7 @@ describe('useReports', () => {
     await reports.start(county)
     await flush()
     expect(await reports.save('export')).toBeNull()
-    expect(reports.error.value).toEqual({ code: 'io', message: '导出文件夹不可写' })
+    expect(reports.error.value).toEqual({ code: 'io', message: '导出文件夹不可写', problems: [] })
 
     let answerOld: (trend: CoverageTrend) => void = () => {}
     vi.mocked(coverageTrend).mockImplementationOnce(() => new Promise((resolve) => (answerOld = resolve)))

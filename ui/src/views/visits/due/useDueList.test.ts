@@ -98,7 +98,7 @@ describe('useDueList', () => {
     await due.open()
     await flush()
 
-    expect(due.error.value).toEqual({ code: 'database', message: '数据库无法打开' })
+    expect(due.error.value).toEqual({ code: 'database', message: '数据库无法打开', problems: [] })
     expect(due.list.value).toBeNull()
     expect(due.loading.value).toBe(false)
   })

@@ -51,7 +51,7 @@ describe('useReferrals', () => {
     await list.open()
     await flush()
 
-    expect(list.error.value).toEqual({ code: 'database', message: '数据库无法打开' })
+    expect(list.error.value).toEqual({ code: 'database', message: '数据库无法打开', problems: [] })
     expect(list.rows.value).toEqual([])
     expect(list.loading.value).toBe(false)
   })
