@@ -24,7 +24,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use store::{CountyStore, DeviceGrant, SqliteStore};
+pub use store::{AttachmentIndex, ChangeStore, CountyStore, DeviceGrant, DeviceStore, MemoryStore, SqliteStore};
 
 use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::protocol::{

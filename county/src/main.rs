@@ -17,7 +17,7 @@ use chrono::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use xianglin_county as server;
 use xianglin_county::config::Config;
-use xianglin_county::{CountyStore, SqliteStore};
+use xianglin_county::{DeviceStore, SqliteStore};
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
 use xianglin_sync::Author;

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use xianglin_county::{self as server, CountyStore, SqliteStore};
+use xianglin_county::{self as server, DeviceStore, SqliteStore};
 use xianglin_demo::{self as demo, DemoOptions, DemoSize, Rng};
 use xianglin_domain::meals;
 use xianglin_domain::patrol;

@@ -4,7 +4,7 @@
 
 use std::sync::Mutex;
 
-use xianglin_county::{self as server, CountyStore, SqliteStore};
+use xianglin_county::{self as server, ChangeStore, DeviceStore, SqliteStore};
 use xianglin_demo::{self as demo, Rng};
 use xianglin_domain::query;
 use xianglin_domain::registry;

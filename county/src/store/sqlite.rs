@@ -1,12 +1,9 @@
-//! Where the county server keeps everything: behind [`CountyStore`], so that another backend
-//! (PostgreSQL for a province) can serve the same protocol. [`SqliteStore`] is a replica that
-//! holds every shard of the county, plus the tables of enrollment codes, device grants and what
-//! each device holds.
+//! The county's data in one SQLite file (WAL): a replica that holds every shard of the county,
+//! plus the tables of enrollment codes, device grants and what each device holds.
 
 use automerge::ChangeHash;
 use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, params};
-use sha2::{Digest, Sha256};
 use xianglin_schema::record::{RecordMeta, format_datetime};
 use xianglin_schema::user::{Device, Role, User};
 
@@ -18,64 +15,7 @@ use xianglin_sync::protocol::Scope;
 use xianglin_sync::replica::to_json;
 use xianglin_sync::shard::ShardId;
 
-/// An enrolled device as the server knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeviceGrant {
-    pub device_id: String,
-    pub user_id: String,
-    pub label: String,
-    pub enrolled_at: String,
-    pub revoked_at: Option<String>,
-}
-
-/// What the sync protocol needs of storage. Every method is one consistent step; a backend
-/// must make `apply` durable before it returns.
-pub trait CountyStore: Send {
-    /// The county this server serves (its 12-digit code).
-    fn county_code(&mut self) -> Result<String>;
-    /// Creates a user (in the county document) and a one-time code to enroll a device as them.
-    fn create_code(&mut self, user: &User, code: &str, expires_at: NaiveDateTime, now: NaiveDateTime) -> Result<()>;
-    /// Redeems a code for `device_id`; the device's token is stored as a hash.
-    fn enroll(
-        &mut self,
-        code: &str,
-        device_id: &str,
-        label: &str,
-        token: &str,
-        now: NaiveDateTime,
-    ) -> Result<DeviceGrant>;
-    /// The grant a token belongs to, revoked or not.
-    fn grant_by_token(&mut self, token: &str) -> Result<Option<DeviceGrant>>;
-    fn revoke(&mut self, device_id: &str, now: NaiveDateTime) -> Result<bool>;
-    /// A device's grant and the key its sync-by-file bundles are signed with (the SHA-256 of
-    /// its token, which is what the store keeps).
-    fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>>;
-    fn grants(&mut self) -> Result<Vec<DeviceGrant>>;
-    /// Changes the places a user works for (the county document); their devices learn it at
-    /// their next sync.
-    fn reassign(&mut self, user_id: &str, places: &[String], now: NaiveDateTime) -> Result<()>;
-    /// The scope of a grant: its user's role and places.
-    fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope>;
-    fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>>;
-    fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>>;
-    /// Stores checked changes, as the automerge chunks that carried them (documents, bundles or
-    /// single changes; chunks may repeat changes already stored, which changes nothing).
-    fn apply(&mut self, shard: &ShardId, chunks: &[Vec<u8>]) -> Result<()>;
-    /// What a device at `heads` lacks of a shard, as compact chunks (see `Replica::chunks_since`).
-    fn changes_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>>;
-    /// The heads a device last reported for a shard (empty if never).
-    fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>>;
-    /// Records the heads a device reported, for every shard of its request at once.
-    fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()>;
-    /// Remembers that a shard was sent to a device (its heads stay as last reported).
-    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()>;
-    /// Whether a shard was ever sent to or pushed by a device.
-    fn held(&mut self, device_id: &str, shard: &ShardId) -> Result<bool>;
-    fn changed_seq(&mut self) -> Result<u64>;
-    /// The villages of the records that refer to an attachment.
-    fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>>;
-    fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>>;
-}
+use super::{AttachmentIndex, ChangeStore, DeviceGrant, DeviceStore, hash};
 
 /// Documents the server keeps in memory (a station keeps the replica's default).
 const SERVER_CACHE_DOCUMENTS: usize = 256;
@@ -112,14 +52,6 @@ impl SqliteStore {
     }
 }
 
-/// Codes and tokens are kept only as their SHA-256, so a copy of the database enrolls nobody.
-/// Case, spaces and dashes do not count: people type codes.
-fn hash(secret: &str) -> String {
-    let normal: String =
-        secret.chars().filter(char::is_ascii_alphanumeric).map(|character| character.to_ascii_uppercase()).collect();
-    Sha256::digest(normal.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
 fn grant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceGrant> {
     Ok(DeviceGrant {
         device_id: row.get(0)?,
@@ -130,7 +62,7 @@ fn grant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceGrant> {
     })
 }
 
-impl CountyStore for SqliteStore {
+impl DeviceStore for SqliteStore {
     fn county_code(&mut self) -> Result<String> {
         self.replica
             .connection()
@@ -274,7 +206,9 @@ impl CountyStore for SqliteStore {
             county_code: self.county_code()?,
         })
     }
+}
 
+impl ChangeStore for SqliteStore {
     fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>> {
         self.replica.stored_heads(shard)
     }
@@ -354,11 +288,13 @@ impl CountyStore for SqliteStore {
         self.replica.changed_seq()
     }
 
-    fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>> {
-        xianglin_sync::attachments::referencing_villages(&self.replica, sha256)
-    }
-
     fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>> {
         self.replica.shards_changed_since(seq)
+    }
+}
+
+impl AttachmentIndex for SqliteStore {
+    fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>> {
+        xianglin_sync::attachments::referencing_villages(&self.replica, sha256)
     }
 }

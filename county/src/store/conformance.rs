@@ -1,0 +1,311 @@
+//! One conformance suite for every [`CountyStore`]: each test runs against [`SqliteStore`] and
+//! [`MemoryStore`] (and any later implementation added to the list at the bottom). A device's
+//! data comes from a real replica, as it would arrive by sync.
+
+use std::collections::BTreeMap;
+
+use automerge::{Automerge, ChangeHash};
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use xianglin_schema::record::{Attachment, RecordMeta};
+use xianglin_schema::user::{Role, User};
+use xianglin_schema::visit::{CheckArea, Finding, Visit, VisitMode};
+use xianglin_sync::projection::county_key;
+use xianglin_sync::replica::{ActorId, Author};
+use xianglin_sync::shard::ShardId;
+use xianglin_sync::{Error, Replica};
+
+use super::{AttachmentIndex, ChangeStore, CountyStore, DeviceStore, MemoryStore, SqliteStore};
+
+const COUNTY: &str = "360733000000";
+const TOWNSHIP: &str = "360733105000";
+const VILLAGE: &str = "360733105201";
+const OTHER_VILLAGE: &str = "360733105202";
+
+fn now() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(9, 0, 0).unwrap()
+}
+
+/// A device's replica, writing as `actor`.
+struct Device {
+    replica: Replica,
+    author: Author,
+}
+
+impl Device {
+    fn new(actor: &str) -> Device {
+        let replica = Replica::open_in_memory().unwrap();
+        Device { replica, author: Author { actor: ActorId::from(actor.as_bytes()), user_id: actor.into(), at: now() } }
+    }
+
+    fn write(&mut self, shard: &ShardId, key: &str, value: serde_json::Value) -> Vec<ChangeHash> {
+        self.replica.commit(shard, &[(key.to_owned(), value)], &self.author).unwrap();
+        self.heads(shard)
+    }
+
+    fn heads(&mut self, shard: &ShardId) -> Vec<ChangeHash> {
+        let mut heads = self.replica.heads(shard).unwrap();
+        heads.sort_unstable();
+        heads
+    }
+
+    fn chunks(&self, shard: &ShardId) -> Vec<Vec<u8>> {
+        self.replica.stored_chunks(shard).unwrap()
+    }
+}
+
+/// A store holding the county document (the county, a township, two villages).
+fn seeded(mut store: impl CountyStore) -> impl CountyStore {
+    let mut county = Device::new("county-admin");
+    let shard = ShardId::county(COUNTY);
+    let places = [
+        (COUNTY, "会昌县", "county", "360700000000"),
+        (TOWNSHIP, "庄口镇", "township", COUNTY),
+        (VILLAGE, "白沙村委会", "village", TOWNSHIP),
+        (OTHER_VILLAGE, "洛口村委会", "village", TOWNSHIP),
+    ];
+    for (code, name, level, parent) in places {
+        let place = json!({ "code": code, "name": name, "level": level, "parent_code": parent, "vintage": 2023 });
+        county.write(&shard, &county_key("place", code), place);
+    }
+    store.apply(&shard, &county.chunks(&shard)).unwrap();
+    store
+}
+
+fn caseworker() -> User {
+    User {
+        id: "caseworker-1".into(),
+        name: "刘芳".into(),
+        role: Role::Caseworker,
+        places: vec![VILLAGE.into()],
+        phone: None,
+        meta: RecordMeta::default(),
+    }
+}
+
+fn visit(id: &str, village: &str, photo: Option<&str>) -> serde_json::Value {
+    let photos: BTreeMap<String, Attachment> = photo
+        .map(|sha256| {
+            let attachment = Attachment { sha256: sha256.to_owned(), mime: "image/jpeg".into(), size: 3 };
+            (sha256.to_owned(), attachment)
+        })
+        .into_iter()
+        .collect();
+    let visit = Visit {
+        id: id.into(),
+        elder_id: "elder-1".into(),
+        village_code: village.into(),
+        visited_at: now(),
+        mode: VisitMode::Home,
+        visitor_id: "caseworker-1".into(),
+        findings: BTreeMap::from([(CheckArea::Health, Finding::default())]),
+        referrals: BTreeMap::new(),
+        major_event: false,
+        photos,
+        notes: String::new(),
+        meta: RecordMeta::default(),
+    };
+    serde_json::to_value(visit).unwrap()
+}
+
+/// The heads of a document made of `chunks`.
+fn heads_of(chunks: &[Vec<u8>]) -> Vec<ChangeHash> {
+    let mut document = Automerge::new();
+    for chunk in chunks {
+        document.load_incremental(chunk).unwrap();
+    }
+    let mut heads = document.get_heads();
+    heads.sort_unstable();
+    heads
+}
+
+pub fn the_county_document_names_the_county(empty: impl CountyStore) {
+    let mut empty = empty;
+    assert!(matches!(empty.county_code(), Err(Error::NotFound(_))));
+    let mut store = seeded(empty);
+    assert_eq!(store.county_code().unwrap(), COUNTY);
+}
+
+pub fn a_code_enrolls_one_device_once_before_it_expires(store: impl CountyStore) {
+    let mut store = seeded(store);
+    store.create_code(&caseworker(), "ABCD-2345", now() + Duration::days(1), now()).unwrap();
+    // People type codes: case, spaces and dashes do not count.
+    let grant = store.enroll("abcd 2345", "device-1", "白沙村电脑", "token-1", now()).unwrap();
+    assert_eq!((grant.device_id.as_str(), grant.user_id.as_str()), ("device-1", "caseworker-1"));
+    assert_eq!(grant.revoked_at, None);
+    assert_eq!(store.grant_by_token("token-1").unwrap(), Some(grant.clone()));
+    assert_eq!(store.grant_by_token("token-2").unwrap(), None);
+    assert!(matches!(store.enroll("ABCD-2345", "device-2", "x", "token-2", now()), Err(Error::Invalid(_))));
+    assert!(matches!(store.enroll("ZZZZ-9999", "device-2", "x", "token-2", now()), Err(Error::NotFound(_))));
+
+    store.create_code(&caseworker(), "EXPI-RED0", now() + Duration::hours(1), now()).unwrap();
+    let later = now() + Duration::hours(2);
+    assert!(matches!(store.enroll("EXPI-RED0", "device-2", "x", "token-2", later), Err(Error::Invalid(_))));
+    assert_eq!(store.grants().unwrap(), vec![grant.clone()]);
+
+    let scope = store.scope(&grant).unwrap();
+    assert_eq!(
+        (scope.role, scope.places.clone(), scope.county_code.as_str()),
+        (Role::Caseworker, vec![VILLAGE.to_owned()], COUNTY)
+    );
+}
+
+pub fn a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash(store: impl CountyStore) {
+    let mut store = seeded(store);
+    store.create_code(&caseworker(), "CODE-0001", now() + Duration::days(1), now()).unwrap();
+    store.enroll("CODE-0001", "device-1", "白沙村电脑", "token-1", now()).unwrap();
+    let (grant, key) = store.bundle_key("device-1").unwrap().unwrap();
+    assert_eq!(grant.device_id, "device-1");
+    assert_eq!(key.as_slice(), Sha256::digest(b"TOKEN1").as_slice(), "the key is the hash the store keeps");
+    assert_eq!(store.bundle_key("device-9").unwrap(), None);
+    assert!(store.revoke("device-1", now()).unwrap());
+    assert!(!store.revoke("device-1", now()).unwrap(), "revoking twice changes nothing");
+    assert!(store.grant_by_token("token-1").unwrap().unwrap().revoked_at.is_some());
+}
+
+pub fn reassigning_a_user_changes_their_scope_through_the_county_document(store: impl CountyStore) {
+    let mut store = seeded(store);
+    store.create_code(&caseworker(), "CODE-0002", now() + Duration::days(1), now()).unwrap();
+    let grant = store.enroll("CODE-0002", "device-1", "白沙村电脑", "token-1", now()).unwrap();
+    let before = store.changed_seq().unwrap();
+    store.reassign("caseworker-1", &[OTHER_VILLAGE.to_owned()], now()).unwrap();
+    assert_eq!(store.scope(&grant).unwrap().places, vec![OTHER_VILLAGE.to_owned()]);
+    assert!(store.changed_seq().unwrap() > before);
+    let changed: Vec<ShardId> =
+        store.shards_changed_since(before).unwrap().into_iter().map(|(shard, _)| shard).collect();
+    assert_eq!(changed, vec![ShardId::county(COUNTY)], "the county document carries the change to devices");
+    assert!(matches!(store.reassign("nobody", &[], now()), Err(Error::NotFound(_))));
+}
+
+pub fn changes_go_in_whole_and_come_back_as_what_a_device_lacks(store: impl CountyStore) {
+    let mut store = seeded(store);
+    let shard = ShardId::visits(VILLAGE, now().date());
+    let mut device = Device::new("device-1");
+    assert!(store.heads(&shard).unwrap().is_empty());
+    assert!(store.changes_since(&shard, &[]).unwrap().is_empty());
+
+    let first = device.write(&shard, "visit-1", visit("visit-1", VILLAGE, None));
+    store.apply(&shard, &device.chunks(&shard)).unwrap();
+    assert_eq!(store.heads(&shard).unwrap(), first);
+    assert_eq!(store.has_changes(&shard, &first).unwrap(), vec![true]);
+    assert_eq!(heads_of(&store.changes_since(&shard, &[]).unwrap()), first, "a new device gets everything");
+
+    let second = device.write(&shard, "visit-2", visit("visit-2", VILLAGE, None));
+    assert_eq!(store.has_changes(&shard, &second).unwrap(), vec![false]);
+    let new_chunks = device.replica.chunks_since(&shard, &first).unwrap();
+    store.apply(&shard, &new_chunks).unwrap();
+    assert_eq!(store.heads(&shard).unwrap(), second);
+    // A device at the first heads gets the second change; one at the second gets nothing.
+    let lacking = store.changes_since(&shard, &first).unwrap();
+    let mut at_first = device.chunks(&shard);
+    at_first.truncate(1);
+    assert_eq!(heads_of(&[at_first, lacking].concat()), second);
+    assert!(store.changes_since(&shard, &second).unwrap().is_empty());
+
+    // Bytes that do not decode (garbage, a damaged chunk) store nothing and count nothing (the
+    // server's checks refuse them before they reach a store; a store must not be harmed either).
+    let third = device.write(&shard, "visit-3", visit("visit-3", VILLAGE, None));
+    let good = device.replica.chunks_since(&shard, &second).unwrap().concat();
+    let mut damaged = good.clone();
+    let last = damaged.len() - 1;
+    damaged[last] ^= 0xff;
+    let seq = store.changed_seq().unwrap();
+    for bad in [damaged, b"not automerge".to_vec()] {
+        let _ = store.apply(&shard, &[bad]);
+        assert_eq!(store.heads(&shard).unwrap(), second);
+        assert_eq!(store.changed_seq().unwrap(), seq);
+    }
+    store.apply(&shard, &[good]).unwrap();
+    assert_eq!(store.heads(&shard).unwrap(), third);
+}
+
+pub fn the_change_counter_orders_shards_and_ignores_repeats(store: impl CountyStore) {
+    let mut store = seeded(store);
+    let start = store.changed_seq().unwrap();
+    let (first, second) = (ShardId::visits(VILLAGE, now().date()), ShardId::visits(OTHER_VILLAGE, now().date()));
+    let mut device = Device::new("device-1");
+    device.write(&first, "visit-1", visit("visit-1", VILLAGE, None));
+    device.write(&second, "visit-2", visit("visit-2", OTHER_VILLAGE, None));
+    store.apply(&first, &device.chunks(&first)).unwrap();
+    store.apply(&second, &device.chunks(&second)).unwrap();
+    let changed = store.shards_changed_since(start).unwrap();
+    assert_eq!(changed.iter().map(|(shard, _)| shard.clone()).collect::<Vec<_>>(), vec![first.clone(), second.clone()]);
+    assert!(changed[0].1 < changed[1].1 && changed[1].1 == store.changed_seq().unwrap());
+    // The same changes again change nothing, and so count nothing.
+    store.apply(&first, &device.chunks(&first)).unwrap();
+    assert_eq!(store.shards_changed_since(changed[1].1).unwrap(), vec![]);
+}
+
+pub fn a_device_s_reported_heads_and_held_shards_are_kept(store: impl CountyStore) {
+    let mut store = seeded(store);
+    let shard = ShardId::visits(VILLAGE, now().date());
+    let mut device = Device::new("device-1");
+    let heads = device.write(&shard, "visit-1", visit("visit-1", VILLAGE, None));
+    assert!(!store.held("device-1", &shard).unwrap());
+    store.mark_held("device-1", &shard).unwrap();
+    assert!(store.held("device-1", &shard).unwrap());
+    assert!(store.peer_heads("device-1", &shard).unwrap().is_empty());
+    store.set_peer_heads("device-1", &[(shard.clone(), heads.clone())]).unwrap();
+    store.mark_held("device-1", &shard).unwrap();
+    assert_eq!(store.peer_heads("device-1", &shard).unwrap(), heads, "marking held again keeps the heads");
+    assert!(!store.held("device-2", &shard).unwrap());
+}
+
+pub fn an_attachment_is_known_by_the_villages_that_refer_to_it(store: impl CountyStore) {
+    let mut store = seeded(store);
+    let photo = "ab".repeat(32);
+    let mut device = Device::new("device-1");
+    for (village, key, with_photo) in [(VILLAGE, "visit-1", true), (OTHER_VILLAGE, "visit-2", false)] {
+        let shard = ShardId::visits(village, now().date());
+        device.write(&shard, key, visit(key, village, with_photo.then_some(photo.as_str())));
+        store.apply(&shard, &device.chunks(&shard)).unwrap();
+    }
+    assert_eq!(store.attachment_villages(&photo).unwrap(), vec![VILLAGE.to_owned()]);
+    assert!(store.attachment_villages(&"cd".repeat(32)).unwrap().is_empty());
+}
+
+/// Runs every conformance test against one implementation.
+macro_rules! conformance {
+    ($implementation:ident, $make:expr) => {
+        mod $implementation {
+            use super::*;
+
+            #[test]
+            fn the_county_document_names_the_county() {
+                super::the_county_document_names_the_county($make);
+            }
+            #[test]
+            fn a_code_enrolls_one_device_once_before_it_expires() {
+                super::a_code_enrolls_one_device_once_before_it_expires($make);
+            }
+            #[test]
+            fn a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash() {
+                super::a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash($make);
+            }
+            #[test]
+            fn reassigning_a_user_changes_their_scope_through_the_county_document() {
+                super::reassigning_a_user_changes_their_scope_through_the_county_document($make);
+            }
+            #[test]
+            fn changes_go_in_whole_and_come_back_as_what_a_device_lacks() {
+                super::changes_go_in_whole_and_come_back_as_what_a_device_lacks($make);
+            }
+            #[test]
+            fn the_change_counter_orders_shards_and_ignores_repeats() {
+                super::the_change_counter_orders_shards_and_ignores_repeats($make);
+            }
+            #[test]
+            fn a_device_s_reported_heads_and_held_shards_are_kept() {
+                super::a_device_s_reported_heads_and_held_shards_are_kept($make);
+            }
+            #[test]
+            fn an_attachment_is_known_by_the_villages_that_refer_to_it() {
+                super::an_attachment_is_known_by_the_villages_that_refer_to_it($make);
+            }
+        }
+    };
+}
+
+conformance!(sqlite, SqliteStore::new(Replica::open_in_memory().unwrap()).unwrap());
+conformance!(memory, MemoryStore::new());

@@ -1,0 +1,335 @@
+//! The in-memory twin of [`super::SqliteStore`]: every shard an automerge document in a map,
+//! codes, grants and devices' heads in maps. Nothing survives the process; it exists so that the
+//! store traits have a second, independent implementation (the conformance suite runs both) and
+//! for tests that need a county without a file.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use automerge::transaction::CommitOptions;
+use automerge::{ActorId, Automerge, ChangeHash};
+use chrono::NaiveDateTime;
+use serde_json::Value as Json;
+use xianglin_schema::adaptation::AdaptationCase;
+use xianglin_schema::place::{Place, PlaceLevel};
+use xianglin_schema::record::{RecordMeta, format_datetime};
+use xianglin_schema::user::{Device, User};
+use xianglin_schema::visit::Visit;
+use xianglin_sync::document;
+use xianglin_sync::projection::county_key;
+use xianglin_sync::protocol::Scope;
+use xianglin_sync::shard::ShardId;
+use xianglin_sync::{Error, Result};
+
+use super::{AttachmentIndex, ChangeStore, DeviceGrant, DeviceStore, hash};
+
+/// One shard: its document and the counter value of its last change.
+#[derive(Debug)]
+struct Shard {
+    document: Automerge,
+    changed_seq: u64,
+}
+
+/// An enrollment code, by the hash of the code.
+#[derive(Debug)]
+struct Code {
+    user_id: String,
+    expires_at: NaiveDateTime,
+    used_by: Option<String>,
+}
+
+/// The county's data in memory.
+#[derive(Debug)]
+pub struct MemoryStore {
+    /// The actor of the server's own writes to the county document.
+    actor: ActorId,
+    shards: BTreeMap<ShardId, Shard>,
+    changed_seq: u64,
+    codes: HashMap<String, Code>,
+    /// Grants by device id, with the hash of their token.
+    grants: BTreeMap<String, (DeviceGrant, String)>,
+    /// Heads each device last reported, by (device, shard); present once a shard was held.
+    peer_heads: HashMap<(String, ShardId), Vec<ChangeHash>>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> MemoryStore {
+        MemoryStore::new()
+    }
+}
+
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore {
+            actor: ActorId::random(),
+            shards: BTreeMap::new(),
+            changed_seq: 0,
+            codes: HashMap::new(),
+            grants: BTreeMap::new(),
+            peer_heads: HashMap::new(),
+        }
+    }
+
+    fn county_shard(&mut self) -> Result<ShardId> {
+        Ok(ShardId::county(&self.county_code()?))
+    }
+
+    /// Reads one record of the county document.
+    fn county_record<T: serde::de::DeserializeOwned>(&mut self, key: &str) -> Result<Option<T>> {
+        let shard = self.county_shard()?;
+        let Some(stored) = self.shards.get(&shard) else { return Ok(None) };
+        match document::read_record(&stored.document, key)? {
+            Some(record) => Ok(Some(serde_json::from_value(record.value)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Writes records into the county document as the server, one change at `now`.
+    fn write_county(&mut self, records: &[(String, Json)], now: NaiveDateTime) -> Result<()> {
+        let shard = self.county_shard()?;
+        let stored = self.shards.get_mut(&shard).ok_or_else(|| Error::NotFound(format!("shard {shard}")))?;
+        let mut next = stored.document.fork().with_actor(self.actor.clone());
+        let mut transaction = next.transaction();
+        for (key, record) in records {
+            document::write_record(&mut transaction, key, record)?;
+        }
+        let options =
+            CommitOptions::default().with_message("county-server".to_owned()).with_time(now.and_utc().timestamp());
+        transaction.commit_with(options);
+        self.replace(&shard, next);
+        Ok(())
+    }
+
+    /// Puts a shard's new document in place, counting the change if its heads moved.
+    fn replace(&mut self, shard: &ShardId, document: Automerge) {
+        let changed = self.shards.get(shard).is_none_or(|stored| stored.document.get_heads() != document.get_heads());
+        if !changed {
+            return;
+        }
+        self.changed_seq += 1;
+        self.shards.insert(shard.clone(), Shard { document, changed_seq: self.changed_seq });
+    }
+}
+
+impl ChangeStore for MemoryStore {
+    fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>> {
+        let mut heads = self.shards.get(shard).map(|stored| stored.document.get_heads()).unwrap_or_default();
+        heads.sort_unstable();
+        Ok(heads)
+    }
+
+    fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>> {
+        let document = self.shards.get(shard).map(|stored| &stored.document);
+        Ok(hashes
+            .iter()
+            .map(|hash| document.is_some_and(|document| document.get_change_meta_by_hash(hash).is_some()))
+            .collect())
+    }
+
+    fn apply(&mut self, shard: &ShardId, chunks: &[Vec<u8>]) -> Result<()> {
+        // All chunks or none: they load into a copy, which replaces the shard only at the end.
+        let mut next = match self.shards.get(shard) {
+            Some(stored) => stored.document.clone(),
+            None => Automerge::new(),
+        };
+        for chunk in chunks {
+            next.load_incremental(chunk).map_err(|error| Error::from(error).in_shard(shard))?;
+        }
+        self.replace(shard, next);
+        Ok(())
+    }
+
+    fn changes_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>> {
+        let Some(stored) = self.shards.get(shard) else { return Ok(Vec::new()) };
+        let document = &stored.document;
+        let known: Vec<ChangeHash> =
+            heads.iter().copied().filter(|hash| document.get_change_meta_by_hash(hash).is_some()).collect();
+        if document.get_heads().is_empty() {
+            return Ok(Vec::new());
+        }
+        if known.is_empty() {
+            return Ok(vec![document.save()]);
+        }
+        Ok(document.get_changes(&known).iter().map(|change| change.raw_bytes().to_vec()).collect())
+    }
+
+    fn changed_seq(&mut self) -> Result<u64> {
+        Ok(self.changed_seq)
+    }
+
+    fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>> {
+        let mut changed: Vec<(ShardId, u64)> = self
+            .shards
+            .iter()
+            .filter(|(_, stored)| stored.changed_seq > seq)
+            .map(|(shard, stored)| (shard.clone(), stored.changed_seq))
+            .collect();
+        changed.sort_by_key(|(_, seq)| *seq);
+        Ok(changed)
+    }
+
+    fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>> {
+        Ok(self.peer_heads.get(&(device_id.to_owned(), shard.clone())).cloned().unwrap_or_default())
+    }
+
+    fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()> {
+        for (shard, heads) in reported {
+            self.peer_heads.insert((device_id.to_owned(), shard.clone()), heads.clone());
+        }
+        Ok(())
+    }
+
+    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()> {
+        self.peer_heads.entry((device_id.to_owned(), shard.clone())).or_default();
+        Ok(())
+    }
+
+    fn held(&mut self, device_id: &str, shard: &ShardId) -> Result<bool> {
+        Ok(self.peer_heads.contains_key(&(device_id.to_owned(), shard.clone())))
+    }
+}
+
+impl DeviceStore for MemoryStore {
+    fn county_code(&mut self) -> Result<String> {
+        // The county document names itself: `county/<code>`, holding the county's place.
+        for (shard, stored) in &self.shards {
+            if let ShardId::County { county } = shard
+                && let Some(record) = document::read_record(&stored.document, &county_key("place", county))?
+                && serde_json::from_value::<Place>(record.value).is_ok_and(|place| place.level == PlaceLevel::County)
+            {
+                return Ok(county.clone());
+            }
+        }
+        Err(Error::NotFound("the county document (run `xianglin-county init`)".into()))
+    }
+
+    fn create_code(&mut self, user: &User, code: &str, expires_at: NaiveDateTime, now: NaiveDateTime) -> Result<()> {
+        self.write_county(&[(county_key("user", &user.id), serde_json::to_value(user)?)], now)?;
+        self.codes.insert(hash(code), Code { user_id: user.id.clone(), expires_at, used_by: None });
+        Ok(())
+    }
+
+    fn enroll(
+        &mut self,
+        code: &str,
+        device_id: &str,
+        label: &str,
+        token: &str,
+        now: NaiveDateTime,
+    ) -> Result<DeviceGrant> {
+        let code_hash = hash(code);
+        let found = self.codes.get(&code_hash).ok_or_else(|| Error::NotFound("enrollment code".into()))?;
+        if found.used_by.is_some() {
+            return Err(Error::Invalid("this enrollment code was already used".into()));
+        }
+        if format_datetime(found.expires_at) < format_datetime(now) {
+            return Err(Error::Invalid("this enrollment code has expired".into()));
+        }
+        let user_id = found.user_id.clone();
+        let device = Device {
+            id: device_id.to_owned(),
+            label: label.to_owned(),
+            user_id: user_id.clone(),
+            enrolled_at: format_datetime(now),
+            meta: RecordMeta::created(now, "county-server"),
+        };
+        self.write_county(&[(county_key("device", device_id), serde_json::to_value(&device)?)], now)?;
+        let grant = DeviceGrant {
+            device_id: device_id.to_owned(),
+            user_id,
+            label: label.to_owned(),
+            enrolled_at: device.enrolled_at,
+            revoked_at: None,
+        };
+        self.grants.insert(device_id.to_owned(), (grant.clone(), hash(token)));
+        if let Some(code) = self.codes.get_mut(&code_hash) {
+            code.used_by = Some(device_id.to_owned());
+        }
+        Ok(grant)
+    }
+
+    fn grant_by_token(&mut self, token: &str) -> Result<Option<DeviceGrant>> {
+        let token_hash = hash(token);
+        Ok(self.grants.values().find(|(_, stored)| *stored == token_hash).map(|(grant, _)| grant.clone()))
+    }
+
+    fn revoke(&mut self, device_id: &str, now: NaiveDateTime) -> Result<bool> {
+        match self.grants.get_mut(device_id) {
+            Some((grant, _)) if grant.revoked_at.is_none() => {
+                grant.revoked_at = Some(format_datetime(now));
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>> {
+        let Some((grant, hex)) = self.grants.get(device_id) else { return Ok(None) };
+        let mut key = [0u8; 32];
+        for (index, byte) in key.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&hex[index * 2..index * 2 + 2], 16)
+                .map_err(|_| Error::Invalid(format!("stored token hash of {device_id} is malformed")))?;
+        }
+        Ok(Some((grant.clone(), key)))
+    }
+
+    fn grants(&mut self) -> Result<Vec<DeviceGrant>> {
+        let mut grants: Vec<DeviceGrant> = self.grants.values().map(|(grant, _)| grant.clone()).collect();
+        grants.sort_by(|first, second| first.enrolled_at.cmp(&second.enrolled_at));
+        Ok(grants)
+    }
+
+    fn reassign(&mut self, user_id: &str, places: &[String], now: NaiveDateTime) -> Result<()> {
+        let key = county_key("user", user_id);
+        let mut user: User = self.county_record(&key)?.ok_or_else(|| Error::NotFound(format!("user {user_id}")))?;
+        user.places = places.to_vec();
+        self.write_county(&[(key, serde_json::to_value(&user)?)], now)
+    }
+
+    fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope> {
+        let user: User = self
+            .county_record(&county_key("user", &grant.user_id))?
+            .ok_or_else(|| Error::NotFound(format!("user {}", grant.user_id)))?;
+        Ok(Scope {
+            device_id: grant.device_id.clone(),
+            user_id: grant.user_id.clone(),
+            role: user.role,
+            places: user.places,
+            county_code: self.county_code()?,
+        })
+    }
+}
+
+impl AttachmentIndex for MemoryStore {
+    /// Reads every visit and case (no index: a twin for tests, not for a county's year of data).
+    fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>> {
+        let mut villages = BTreeSet::new();
+        for (shard, stored) in &self.shards {
+            if !matches!(shard, ShardId::Visits { .. } | ShardId::Adaptation { .. }) {
+                continue;
+            }
+            for (key, record) in document::read_all_records(&stored.document)? {
+                if key.contains('/') {
+                    continue;
+                }
+                let refers = match shard {
+                    ShardId::Visits { .. } => serde_json::from_value::<Visit>(record.value)
+                        .ok()
+                        .filter(|visit| visit.photos.contains_key(sha256))
+                        .map(|visit| visit.village_code),
+                    _ => serde_json::from_value::<AdaptationCase>(record.value)
+                        .ok()
+                        .filter(|case| {
+                            case.attachments.contains_key(sha256)
+                                || case
+                                    .documents
+                                    .values()
+                                    .any(|status| status.attachments.iter().any(|hash| hash == sha256))
+                        })
+                        .map(|case| case.village_code),
+                };
+                villages.extend(refers);
+            }
+        }
+        Ok(villages.into_iter().collect())
+    }
+}

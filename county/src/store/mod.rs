@@ -1,0 +1,116 @@
+//! Where the county server keeps everything, behind three small traits, so that another backend
+//! (PostgreSQL for a city or province) can serve the same protocol:
+//!
+//! - [`ChangeStore`]: each shard's changes and heads, the county-wide change counter, and what
+//!   each device last reported of each shard;
+//! - [`DeviceStore`]: the county, enrollment codes, users' scopes and device grants;
+//! - [`AttachmentIndex`]: which villages' records refer to an attachment.
+//!
+//! [`CountyStore`] is all three. [`SqliteStore`] keeps them in one SQLite file; [`MemoryStore`]
+//! is its in-memory twin. One conformance suite (`conformance`, in the tests) runs against every
+//! implementation.
+
+#[cfg(test)]
+mod conformance;
+mod memory;
+mod sqlite;
+
+use automerge::ChangeHash;
+use chrono::NaiveDateTime;
+use sha2::{Digest, Sha256};
+use xianglin_schema::user::User;
+use xianglin_sync::Result;
+use xianglin_sync::protocol::Scope;
+use xianglin_sync::shard::ShardId;
+
+pub use memory::MemoryStore;
+pub use sqlite::SqliteStore;
+
+/// An enrolled device as the server knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceGrant {
+    pub device_id: String,
+    pub user_id: String,
+    pub label: String,
+    pub enrolled_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// Shards' changes and heads, and what each device holds. Every method is one consistent step;
+/// `apply` is durable when it returns, and stores all of its chunks or none.
+pub trait ChangeStore {
+    /// A shard's heads, sorted (empty for a shard the store has never seen).
+    fn heads(&mut self, shard: &ShardId) -> Result<Vec<ChangeHash>>;
+    /// Whether the store holds each of these changes of a shard.
+    fn has_changes(&mut self, shard: &ShardId, hashes: &[ChangeHash]) -> Result<Vec<bool>>;
+    /// Stores checked changes, as the automerge chunks that carried them (documents, bundles or
+    /// single changes; chunks may repeat changes already stored, which changes nothing).
+    fn apply(&mut self, shard: &ShardId, chunks: &[Vec<u8>]) -> Result<()>;
+    /// What a device at `heads` lacks of a shard, as chunks (empty when it lacks nothing).
+    fn changes_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>>;
+    /// The county-wide change counter: it grows with every `apply` (or county write) that
+    /// changed a shard.
+    fn changed_seq(&mut self) -> Result<u64>;
+    /// Shards changed after counter value `seq`, with the value of their last change, oldest first.
+    fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>>;
+    /// The heads a device last reported for a shard (empty if never).
+    fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>>;
+    /// Records the heads a device reported, for every shard of its request at once.
+    fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()>;
+    /// Remembers that a shard was sent to a device (its heads stay as last reported).
+    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()>;
+    /// Whether a shard was ever sent to or pushed by a device.
+    fn held(&mut self, device_id: &str, shard: &ShardId) -> Result<bool>;
+}
+
+/// The county, its enrollment codes, users' scopes and device grants. Codes and tokens are
+/// kept only as their SHA-256.
+pub trait DeviceStore {
+    /// The county this server serves (its 12-digit code), from the county document.
+    fn county_code(&mut self) -> Result<String>;
+    /// Creates a user (in the county document) and a one-time code to enroll a device as them.
+    fn create_code(&mut self, user: &User, code: &str, expires_at: NaiveDateTime, now: NaiveDateTime) -> Result<()>;
+    /// Redeems a code for `device_id` (once, before it expires); the device's token is stored
+    /// as a hash, and the device is recorded in the county document.
+    fn enroll(
+        &mut self,
+        code: &str,
+        device_id: &str,
+        label: &str,
+        token: &str,
+        now: NaiveDateTime,
+    ) -> Result<DeviceGrant>;
+    /// The grant a token belongs to, revoked or not.
+    fn grant_by_token(&mut self, token: &str) -> Result<Option<DeviceGrant>>;
+    /// Revokes a device's grant; whether it was active.
+    fn revoke(&mut self, device_id: &str, now: NaiveDateTime) -> Result<bool>;
+    /// A device's grant and the key its sync-by-file bundles are signed with (the SHA-256 of
+    /// its token, which is what the store keeps).
+    fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>>;
+    /// Every grant, oldest enrollment first.
+    fn grants(&mut self) -> Result<Vec<DeviceGrant>>;
+    /// Changes the places a user works for (the county document); their devices learn it at
+    /// their next sync.
+    fn reassign(&mut self, user_id: &str, places: &[String], now: NaiveDateTime) -> Result<()>;
+    /// The scope of a grant: its user's role and places.
+    fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope>;
+}
+
+/// Which records refer to which attachment.
+pub trait AttachmentIndex {
+    /// The villages of the visits and cases that refer to an attachment, sorted.
+    fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>>;
+}
+
+/// Everything the sync protocol needs of storage.
+pub trait CountyStore: ChangeStore + DeviceStore + AttachmentIndex + Send {}
+
+impl<T: ChangeStore + DeviceStore + AttachmentIndex + Send> CountyStore for T {}
+
+/// Codes and tokens are kept only as their SHA-256, so a copy of the database enrolls nobody.
+/// Case, spaces and dashes do not count: people type codes.
+pub(crate) fn hash(secret: &str) -> String {
+    let normal: String =
+        secret.chars().filter(char::is_ascii_alphanumeric).map(|character| character.to_ascii_uppercase()).collect();
+    Sha256::digest(normal.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+}
