@@ -348,7 +348,9 @@ pub fn add_case_attachment(
     if !problems.is_empty() {
         return Err(Error::Problems(problems));
     }
-    let stored = store.put(&request.bytes)?;
+    let stored = store.describe(&request.sha256).map_err(|_| {
+        Error::Problems(vec![Problem::new("attachment", "附件文件（未找到，请重新选择）", Rule::Required)])
+    })?;
     case.attachments.insert(
         stored.sha256.clone(),
         CaseAttachment {
@@ -1194,7 +1196,7 @@ mod tests {
             kind,
             caption: "卫生间".into(),
             document: None,
-            bytes: PNG.to_vec(),
+            sha256: fixture.store.put(PNG).unwrap().sha256,
         };
         let early = photo(CaseStep::Acceptance, AttachmentKind::AfterPhoto);
         assert!(
@@ -1210,8 +1212,10 @@ mod tests {
         record_step(&mut fixture.replica, &done(CaseStep::Construction, &case.id)).unwrap();
         let refused = refusal(record_step(&mut fixture.replica, &done(CaseStep::Acceptance, &case.id)));
         assert!(refused.contains("尚未上传改造后照片"), "{refused}");
-        let mut after = photo(CaseStep::Acceptance, AttachmentKind::AfterPhoto);
-        after.bytes.push(1);
+        let after = AddCaseAttachment {
+            sha256: fixture.store.put(&[PNG, &[1]].concat()).unwrap().sha256,
+            ..photo(CaseStep::Acceptance, AttachmentKind::AfterPhoto)
+        };
         add_case_attachment(&mut fixture.replica, &fixture.store, &after).unwrap();
         let detail = record_step(&mut fixture.replica, &done(CaseStep::Acceptance, &case.id)).unwrap();
         assert_eq!((detail.progress.step, detail.county_step), (CaseStep::Settlement, true));

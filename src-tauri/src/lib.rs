@@ -27,7 +27,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::app::demo_users,
         commands::app::switch_demo_user,
         commands::attachments::add_attachment,
-        commands::attachments::attachment_data,
+        commands::attachments::attachment_bytes,
         commands::elders::place_tree,
         commands::elders::search_elders,
         commands::elders::get_elder,

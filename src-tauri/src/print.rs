@@ -535,7 +535,7 @@ mod tests {
             kind: AttachmentKind::BeforePhoto,
             caption: "卫生间地面".into(),
             document: None,
-            bytes: png(160, 120),
+            sha256: store.put(&png(160, 120)).unwrap().sha256,
         };
         adaptation::add_case_attachment(&mut replica, &store, &photo).unwrap();
         let detail = adaptation::case_detail(&replica, &case_id).unwrap();

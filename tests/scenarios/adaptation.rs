@@ -27,7 +27,7 @@ use xianglin_sync::Author;
 use xianglin_sync::Error;
 use xianglin_sync::Replica;
 use xianglin_sync::ShardId;
-use xianglin_sync::attachments;
+use xianglin_sync::attachments::{self, AttachmentStore};
 use xianglin_sync::projection::county_key;
 use xianglin_sync::replica::Clock;
 
@@ -149,14 +149,21 @@ fn plan(case_id: &str, items: &[(&str, u32)]) -> SaveCasePlan {
     }
 }
 
-fn attachment(case_id: &str, at: CaseStep, kind: AttachmentKind, bytes: &[u8]) -> AddCaseAttachment {
+/// A file stored as the app stores a picked file (`add_attachment`), to attach to a case.
+fn attachment(
+    store: &AttachmentStore,
+    case_id: &str,
+    at: CaseStep,
+    kind: AttachmentKind,
+    bytes: &[u8],
+) -> AddCaseAttachment {
     AddCaseAttachment {
         case_id: case_id.to_owned(),
         step: at,
         kind,
         caption: String::new(),
         document: None,
-        bytes: bytes.to_vec(),
+        sha256: store.put(bytes).unwrap().sha256,
     }
 }
 
@@ -200,7 +207,7 @@ fn a_case_goes_from_application_to_archive_and_every_rule_of_the_workflow_holds(
     let scan = AddCaseAttachment {
         caption: "申请表扫描件".into(),
         document: Some(DocumentKind::ApplicationForm),
-        ..attachment(&id, CaseStep::Application, AttachmentKind::SignedForm, PDF)
+        ..attachment(&store, &id, CaseStep::Application, AttachmentKind::SignedForm, PDF)
     };
     let scanned = adaptation::add_case_attachment(&mut replica, &store, &scan).unwrap();
     let form = scanned.documents.iter().find(|row| row.kind == DocumentKind::ApplicationForm).unwrap();
@@ -265,7 +272,7 @@ fn a_case_goes_from_application_to_archive_and_every_rule_of_the_workflow_holds(
     adaptation::add_case_attachment(
         &mut replica,
         &store,
-        &attachment(&id, CaseStep::Construction, AttachmentKind::BeforePhoto, JPEG),
+        &attachment(&store, &id, CaseStep::Construction, AttachmentKind::BeforePhoto, JPEG),
     )
     .unwrap();
     adaptation::record_step(&mut replica, &done(&id, CaseStep::Construction)).unwrap();
@@ -274,7 +281,7 @@ fn a_case_goes_from_application_to_archive_and_every_rule_of_the_workflow_holds(
     adaptation::add_case_attachment(
         &mut replica,
         &store,
-        &attachment(&id, CaseStep::Acceptance, AttachmentKind::AfterPhoto, &after_photo),
+        &attachment(&store, &id, CaseStep::Acceptance, AttachmentKind::AfterPhoto, &after_photo),
     )
     .unwrap();
     adaptation::record_step(&mut replica, &done(&id, CaseStep::Acceptance)).unwrap();
@@ -318,7 +325,7 @@ fn a_case_goes_from_application_to_archive_and_every_rule_of_the_workflow_holds(
 
     // An archived file takes no more steps or attachments, and the household may apply again.
     assert!(refusal(adaptation::record_step(&mut replica, &done(&id, CaseStep::Archived))).contains("已归档"));
-    let late = attachment(&id, CaseStep::Archived, AttachmentKind::Other, JPEG);
+    let late = attachment(&store, &id, CaseStep::Archived, AttachmentKind::Other, JPEG);
     assert!(refusal(adaptation::add_case_attachment(&mut replica, &store, &late)).contains("已归档"));
     assert_eq!(adaptation::eligibility(&replica, &elder.id).unwrap().open_case_id, None);
     let list = adaptation::cases(
@@ -475,16 +482,21 @@ fn an_attachment_that_is_not_an_image_or_pdf_or_too_large_is_refused_and_nothing
     let case = open(&mut replica, &elder);
     let heads = replica.heads(&case_shard(&case)).unwrap();
 
-    let executable =
-        attachment(&case.case.id, CaseStep::Application, AttachmentKind::SignedForm, b"MZ\x90\x00 a program");
-    assert_eq!(
-        refusal(adaptation::add_case_attachment(&mut replica, &store, &executable)),
-        "附件只能是图片（JPEG、PNG、WebP）或 PDF 文件"
-    );
+    // The file is refused as it is stored (add_attachment), before any case names it.
+    assert_eq!(refusal(store.put(b"MZ\x90\x00 a program")), "附件只能是图片（JPEG、PNG、WebP）或 PDF 文件");
     let mut huge = PDF.to_vec();
     huge.resize(attachments::MAX_ATTACHMENT_BYTES + 1, b' ');
-    let huge = attachment(&case.case.id, CaseStep::Application, AttachmentKind::SignedForm, &huge);
-    assert!(refusal(adaptation::add_case_attachment(&mut replica, &store, &huge)).contains("不能超过 10 MB"));
+    assert!(refusal(store.put(&huge)).contains("不能超过 10 MB"));
+    // A case cannot name a file that was never stored.
+    let unknown = AddCaseAttachment {
+        case_id: case.case.id.clone(),
+        step: CaseStep::Application,
+        kind: AttachmentKind::SignedForm,
+        caption: String::new(),
+        document: None,
+        sha256: "ab".repeat(32),
+    };
+    assert!(refusal(adaptation::add_case_attachment(&mut replica, &store, &unknown)).contains("未找到"));
     assert_eq!(replica.heads(&case_shard(&case)).unwrap(), heads, "the case is unchanged");
     assert!(store.list().unwrap().is_empty(), "no file was stored");
     assert!(attachments::referenced(&replica).unwrap().is_empty());
@@ -499,7 +511,7 @@ fn the_countys_step_arrives_by_sync_and_advances_the_case_and_a_stale_step_is_sh
     let elder = registered(&mut station, rng, NaiveDate::from_ymd_opt(1941, 9, 9).unwrap(), EconomicStatus::Dibao);
     let case = open(&mut station, &elder);
     let id = case.case.id.clone();
-    let photo = attachment(&id, CaseStep::Application, AttachmentKind::Other, JPEG);
+    let photo = attachment(&store, &id, CaseStep::Application, AttachmentKind::Other, JPEG);
     let photographed = adaptation::add_case_attachment(&mut station, &store, &photo).unwrap();
     let sha256 = photographed.attachments[0].sha256.clone();
     let documents = DocumentKind::ALL

@@ -91,7 +91,8 @@ pub struct AddCaseAttachment {
     pub kind: AttachmentKind,
     pub caption: String,
     pub document: Option<DocumentKind>,
-    pub bytes: Vec<u8>,
+    /// The file, stored first with `add_attachment` (its bytes cross as a raw body).
+    pub sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

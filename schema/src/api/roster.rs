@@ -54,12 +54,6 @@ pub struct RosterImported {
     pub skipped_invalid: u32,
 }
 
-/// A roster file's bytes, as the UI read them from the file the person picked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct RosterFile {
-    pub bytes: Vec<u8>,
-}
-
 /// Exports the registry of a place (village, township or county code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ExportRegistry {

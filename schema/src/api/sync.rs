@@ -37,8 +37,3 @@ pub struct EnrollDevice {
     pub label: String,
 }
 
-/// The county's answer file for sync by file, as the UI read it from the USB stick.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct SyncAnswerFile {
-    pub bytes: Vec<u8>,
-}

@@ -1,25 +1,26 @@
-//! Attachments: storing a photo or scan the person picked, and reading one back to show.
+//! Attachments: storing a photo or scan the person picked (a raw IPC body), and reading one back
+//! (raw bytes) to show.
 
-use base64::Engine;
 use tauri::State;
-use xianglin_schema::api::{AttachmentData, AttachmentFile, AttachmentId};
+use tauri::ipc::{Request, Response};
+use xianglin_schema::api::AttachmentId;
 use xianglin_schema::record::Attachment;
+use xianglin_sync::attachments::MAX_ATTACHMENT_BYTES;
 
+use super::raw_body;
 use crate::error::CmdResult;
 use crate::state::AppState;
 
-/// Stores a photo or scan (once, by its SHA-256) and describes it.
+/// Stores a photo or scan (once, by its SHA-256) and describes it. The body is the file's bytes.
 #[tauri::command(async)]
-pub fn add_attachment(state: State<'_, AppState>, request: AttachmentFile) -> CmdResult<Attachment> {
-    Ok(state.attachments().put(&request.bytes)?)
+pub fn add_attachment(state: State<'_, AppState>, request: Request<'_>) -> CmdResult<Attachment> {
+    let bytes = raw_body(&request, MAX_ATTACHMENT_BYTES, "附件")?;
+    Ok(state.attachments().put(&bytes)?)
 }
 
-/// A stored attachment as a `data:` URL, for thumbnails.
+/// A stored attachment's bytes, for a thumbnail (the UI knows its type from the record).
 #[tauri::command(async)]
-pub fn attachment_data(state: State<'_, AppState>, request: AttachmentId) -> CmdResult<AttachmentData> {
-    let attachment = state.attachments().describe(&request.sha256)?;
-    let bytes = state.attachments().get(&request.sha256)?;
-    let data_url =
-        format!("data:{};base64,{}", attachment.mime, base64::engine::general_purpose::STANDARD.encode(bytes));
-    Ok(AttachmentData { attachment, data_url })
+pub fn attachment_bytes(state: State<'_, AppState>, request: AttachmentId) -> CmdResult<Response> {
+    state.attachments().describe(&request.sha256)?;
+    Ok(Response::new(state.attachments().get(&request.sha256)?))
 }

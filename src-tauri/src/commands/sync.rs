@@ -1,7 +1,7 @@
 //! Sync with the county server: its status, 立即同步, and enrolling this computer.
 
 use tauri::State;
-use xianglin_schema::api::{EnrollDevice, SavedFile, SyncAnswerFile, SyncStatus};
+use xianglin_schema::api::{EnrollDevice, SavedFile, SyncStatus};
 
 use crate::error::CmdResult;
 use crate::state::AppState;
@@ -40,9 +40,10 @@ pub fn export_sync_bundle(state: State<'_, AppState>) -> CmdResult<SavedFile> {
     Ok(SavedFile { path: crate::sync_engine::export_bundle(&state)? })
 }
 
-/// Sync by file: takes the county's answer file in.
+/// Sync by file: takes the county's answer file (the raw body) in.
 #[tauri::command(async)]
-pub fn import_sync_answer(state: State<'_, AppState>, request: SyncAnswerFile) -> CmdResult<SyncStatus> {
-    crate::sync_engine::import_answer(&state, &request.bytes)?;
+pub fn import_sync_answer(state: State<'_, AppState>, request: tauri::ipc::Request<'_>) -> CmdResult<SyncStatus> {
+    let bytes = super::raw_body(&request, xianglin_sync::protocol::MAX_REQUEST_BYTES, "同步回执文件")?;
+    crate::sync_engine::import_answer(&state, &bytes)?;
     state.sync().status(&*state.replica()?)
 }

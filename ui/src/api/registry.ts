@@ -6,7 +6,6 @@ import type { HistoryEntry } from '@/bindings/HistoryEntry'
 import type { PrintVisitRegister } from '@/bindings/PrintVisitRegister'
 import type { RecordLifeEvent } from '@/bindings/RecordLifeEvent'
 import type { RosterCheck } from '@/bindings/RosterCheck'
-import type { RosterFile } from '@/bindings/RosterFile'
 import type { RosterImported } from '@/bindings/RosterImported'
 import type { SaveElder } from '@/bindings/SaveElder'
 import type { SaveElderOutcome } from '@/bindings/SaveElderOutcome'
@@ -29,10 +28,10 @@ export const recordLifeEvent = (request: RecordLifeEvent) => invoke<Elder>('reco
 export const elderHistory = (request: ElderId) => invoke<HistoryEntry[]>('elder_history', { request })
 
 // elders · import: checks every row of an .xlsx roster; writes nothing.
-export const checkRoster = (request: RosterFile) => invoke<RosterCheck>('check_roster', { request })
+export const checkRoster = (bytes: Uint8Array) => invoke<RosterCheck>('check_roster', bytes)
 
 // elders · import: imports the valid rows of a checked roster.
-export const importRoster = (request: RosterFile) => invoke<RosterImported>('import_roster', { request })
+export const importRoster = (bytes: Uint8Array) => invoke<RosterImported>('import_roster', bytes)
 
 // elders · registry: saves the empty roster template to the export folder.
 export const rosterTemplate = () => invoke<SavedFile>('roster_template')

@@ -1,7 +1,6 @@
 import { invoke } from '@tauri-apps/api/core'
 import type { EnrollDevice } from '@/bindings/EnrollDevice'
 import type { SavedFile } from '@/bindings/SavedFile'
-import type { SyncAnswerFile } from '@/bindings/SyncAnswerFile'
 import type { SyncStatus } from '@/bindings/SyncStatus'
 
 // sync · status: this computer's link to the county server, as the header and the sync page show it.
@@ -17,4 +16,4 @@ export const enrollDevice = (request: EnrollDevice) => invoke<SyncStatus>('enrol
 export const exportSyncBundle = () => invoke<SavedFile>('export_sync_bundle')
 
 // sync · by file: takes in the county's answer file (.xlsync) from the stick, with the new status.
-export const importSyncAnswer = (request: SyncAnswerFile) => invoke<SyncStatus>('import_sync_answer', { request })
+export const importSyncAnswer = (bytes: Uint8Array) => invoke<SyncStatus>('import_sync_answer', bytes)

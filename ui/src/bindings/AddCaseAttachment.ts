@@ -7,4 +7,8 @@ import type { DocumentKind } from "./DocumentKind";
  * A photo or scan, as the UI read it from the file the person picked, to attach to a case at a
  * step; `document` marks an application document provided by this scan.
  */
-export type AddCaseAttachment = { case_id: string, step: CaseStep, kind: AttachmentKind, caption: string, document: DocumentKind | null, bytes: Array<number>, };
+export type AddCaseAttachment = { case_id: string, step: CaseStep, kind: AttachmentKind, caption: string, document: DocumentKind | null, 
+/**
+ * The file, stored first with `add_attachment` (its bytes cross as a raw body).
+ */
+sha256: string, };

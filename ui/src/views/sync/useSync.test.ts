@@ -159,7 +159,7 @@ describe('useSync', () => {
     const file = new File([new Uint8Array([88, 76, 0, 255, 7])], '回执.xlsync')
     expect(await sync.importAnswer(file)).toBe(true)
 
-    expect(importSyncAnswer).toHaveBeenCalledExactlyOnceWith({ bytes: [88, 76, 0, 255, 7] })
+    expect(importSyncAnswer).toHaveBeenCalledExactlyOnceWith(new Uint8Array([88, 76, 0, 255, 7]))
     expect(sync.status.value?.last_success).toBe('2026-11-24 14:30:00')
     expect(sync.status.value?.waiting_shards).toBe(0)
     expect(sync.transferring.value).toBe(false)
@@ -174,7 +174,7 @@ describe('useSync', () => {
 
     expect(await sync.importAnswer(new File([new Uint8Array([1, 2, 3])], '别处的回执.xlsync'))).toBe(false)
 
-    expect(importSyncAnswer).toHaveBeenCalledWith({ bytes: [1, 2, 3] })
+    expect(importSyncAnswer).toHaveBeenCalledWith(new Uint8Array([1, 2, 3]))
     expect(sync.error.value).toEqual({ code: 'answer_not_for_device', message: '此回执不是发给本机的', problems: [] })
     expect(sync.status.value).toBe(before)
     expect(sync.status.value?.waiting_shards).toBe(2)

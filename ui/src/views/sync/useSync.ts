@@ -122,8 +122,7 @@ export function useSync() {
     transferring.value = true
     error.value = null
     try {
-      const bytes = Array.from(new Uint8Array(await file.arrayBuffer()))
-      status.value = await importSyncAnswer({ bytes })
+      status.value = await importSyncAnswer(new Uint8Array(await file.arrayBuffer()))
       return true
     } catch (rejection) {
       error.value = toAppError(rejection)

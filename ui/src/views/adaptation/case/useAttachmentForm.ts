@@ -4,6 +4,7 @@ import type { CaseDetail } from '@/bindings/CaseDetail'
 import type { CaseStep } from '@/bindings/CaseStep'
 import type { DocumentKind } from '@/bindings/DocumentKind'
 import { addCaseAttachment } from '@/api/adaptation'
+import { addAttachment } from '@/api/attachments'
 import { toAppError, type AppError } from '@/api/error'
 import { caseSteps, stepIndex } from '../steps'
 
@@ -32,7 +33,7 @@ export function defaultKind(step: CaseStep, document: DocumentKind | null): Atta
 
 /**
  * Adding a photo or scan to the case at a step it has reached, optionally as an application
- * document it provides; the picked file is sent as bytes. A refused file keeps the dialog as
+ * document it provides; the picked file is stored first (raw bytes), then named by its hash. A refused file keeps the dialog as
  * filled and sets `error` to the backend's message.
  */
 export function useAttachmentForm(detail: Ref<CaseDetail | null>) {
@@ -62,14 +63,15 @@ export function useAttachmentForm(detail: Ref<CaseDetail | null>) {
     adding.value = true
     error.value = null
     try {
-      const bytes = Array.from(new Uint8Array(await file.arrayBuffer()))
+      // The file goes first, as a raw body; the case then names it by its hash.
+      const { sha256 } = await addAttachment(new Uint8Array(await file.arrayBuffer()))
       return await addCaseAttachment({
         case_id: shown.case.id,
         step: form.step,
         kind: form.kind,
         caption: form.caption.trim(),
         document: form.document,
-        bytes,
+        sha256,
       })
     } catch (rejection) {
       error.value = toAppError(rejection)

@@ -2,11 +2,11 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick, ref } from 'vue'
 import type { CaseAttachmentRow } from '@/bindings/CaseAttachmentRow'
 import type { CaseDetail } from '@/bindings/CaseDetail'
-import { attachmentData } from '@/api/attachments'
+import { attachmentBytes } from '@/api/attachments'
 import { caseDetailAt } from './caseDetailFixture'
 import { useCaseAttachments } from './useCaseAttachments'
 
-vi.mock('@/api/attachments', () => ({ attachmentData: vi.fn() }))
+vi.mock('@/api/attachments', () => ({ attachmentBytes: vi.fn() }))
 
 const flush = async () => {
   await nextTick()
@@ -21,10 +21,12 @@ const attachment = (sha256: string, mime: string): CaseAttachmentRow => ({
 })
 
 describe('useCaseAttachments', () => {
+  /** The object URLs made, each naming the blob's type and size. */
   beforeEach(() => {
-    vi.mocked(attachmentData)
+    vi.mocked(attachmentBytes)
       .mockReset()
-      .mockImplementation(async ({ sha256 }) => ({ attachment: {} as never, data_url: `data:image/png;base64,${sha256}` }))
+      .mockImplementation(async ({ sha256 }) => new TextEncoder().encode(sha256.repeat(3)).buffer as ArrayBuffer)
+    URL.createObjectURL = vi.fn((blob: Blob) => `blob:${blob.type}:${blob.size}`)
   })
 
   it('reads a thumbnail once for each image, not for a PDF', async () => {
@@ -32,13 +34,14 @@ describe('useCaseAttachments', () => {
     const shown = useCaseAttachments(detail)
     detail.value = caseDetailAt('construction', { attachments: [attachment('aa', 'image/png'), attachment('bb', 'application/pdf')] })
     await flush()
-    expect(shown.thumbnails).toEqual({ aa: 'data:image/png;base64,aa' })
+    // The raw bytes (6 of them) become an image of the record's type.
+    expect(shown.thumbnails).toEqual({ aa: 'blob:image/png:6' })
     await shown.loadThumbnails()
-    expect(attachmentData).toHaveBeenCalledOnce()
+    expect(attachmentBytes).toHaveBeenCalledOnce()
   })
 
   it('a thumbnail that cannot be read says why and leaves the others', async () => {
-    vi.mocked(attachmentData).mockRejectedValueOnce({ code: 'not_found', message: '附件文件不存在' })
+    vi.mocked(attachmentBytes).mockRejectedValueOnce({ code: 'not_found', message: '附件文件不存在' })
     const shown = useCaseAttachments(ref(caseDetailAt('construction', { attachments: [attachment('aa', 'image/png'), attachment('cc', 'image/jpeg')] })))
     await flush()
     expect(shown.error.value?.message).toBe('附件文件不存在')

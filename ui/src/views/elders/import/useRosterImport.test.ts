@@ -35,7 +35,7 @@ describe('useRosterImport', () => {
     const roster = useRosterImport()
     await roster.choose(file)
 
-    expect(checkRoster).toHaveBeenCalledWith({ bytes: [80, 75, 3, 4] })
+    expect(checkRoster).toHaveBeenCalledWith(new Uint8Array([80, 75, 3, 4]))
     expect(importRoster).not.toHaveBeenCalled()
     expect(roster.fileName.value).toBe('庄口镇台账.xlsx')
     expect(roster.check.value).toMatchObject({ new_count: 3, update_count: 1, unchanged_count: 5, invalid_count: 1 })
@@ -59,7 +59,7 @@ describe('useRosterImport', () => {
     await roster.choose(file)
 
     expect(await roster.confirm()).toEqual({ created: 2, updated: 0, unchanged: 0, skipped_invalid: 1 })
-    expect(importRoster).toHaveBeenCalledWith({ bytes: [80, 75, 3, 4] })
+    expect(importRoster).toHaveBeenCalledWith(new Uint8Array([80, 75, 3, 4]))
   })
 
   it('shows the backend message for a file that is not Excel and offers nothing to import', async () => {

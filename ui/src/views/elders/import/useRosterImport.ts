@@ -20,7 +20,7 @@ export function useRosterImport() {
   const checking = ref(false)
   const importing = ref(false)
   const error = ref<AppError | null>(null)
-  let bytes: number[] = []
+  let bytes = new Uint8Array()
 
   /** Whether confirming would write anything: a checked file with a new or changed row. */
   const canImport = computed(() => (check.value ? check.value.new_count + check.value.update_count > 0 : false))
@@ -31,10 +31,10 @@ export function useRosterImport() {
     error.value = null
     checking.value = true
     try {
-      bytes = Array.from(new Uint8Array(await file.arrayBuffer()))
-      check.value = await checkRoster({ bytes })
+      bytes = new Uint8Array(await file.arrayBuffer())
+      check.value = await checkRoster(bytes)
     } catch (rejection) {
-      bytes = []
+      bytes = new Uint8Array()
       error.value = toAppError(rejection)
     } finally {
       checking.value = false
@@ -47,7 +47,7 @@ export function useRosterImport() {
     importing.value = true
     error.value = null
     try {
-      return await importRoster({ bytes })
+      return await importRoster(bytes)
     } catch (rejection) {
       error.value = toAppError(rejection)
       return null

@@ -24,7 +24,7 @@ describe('useRecordVisit', () => {
     vi.mocked(recordVisit).mockReset().mockResolvedValue(routine)
     vi.mocked(addAttachment)
       .mockReset()
-      .mockImplementation(async ({ bytes }) => ({ sha256: hashOf(bytes), mime: 'image/png', size: bytes.length }))
+      .mockImplementation(async (bytes) => ({ sha256: hashOf(Array.from(bytes)), mime: 'image/png', size: bytes.length }))
   })
 
   it('starts as a routine home visit now with all eight areas 正常, and loads the elder', async () => {
@@ -114,7 +114,7 @@ describe('useRecordVisit', () => {
     await visit.addPhotos([photo('门口.png', [1, 2]), photo('厨房.png', [3, 4]), photo('院子.png', [5, 6])])
     visit.removePhoto('sha-34')
 
-    expect(addAttachment).toHaveBeenNthCalledWith(1, { bytes: [1, 2] })
+    expect(addAttachment).toHaveBeenNthCalledWith(1, new Uint8Array([1, 2]))
     expect(visit.photos.value.map((shown) => shown.name)).toEqual(['门口.png', '院子.png'])
     expect(visit.photos.value.every((shown) => shown.preview.startsWith('blob:'))).toBe(true)
     await visit.save()

@@ -89,8 +89,7 @@ export function useRecordVisit(elderId: () => string | undefined, now: () => Dat
     try {
       for (const file of files) {
         try {
-          const bytes = Array.from(new Uint8Array(await file.arrayBuffer()))
-          const { sha256 } = await addAttachment({ bytes })
+          const { sha256 } = await addAttachment(new Uint8Array(await file.arrayBuffer()))
           // The same photo picked twice is kept once, as the backend stores it once.
           if (photos.value.some((photo) => photo.sha256 === sha256)) continue
           photos.value.push({ sha256, name: file.name, preview: URL.createObjectURL(file) })
