@@ -111,9 +111,32 @@ pub fn fill_derived(transaction: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// How much of the documents a replica projects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Extent {
+    /// Every table: what a station's app reads.
+    #[default]
+    Station,
+    /// Only what the county server reads: the county document (places, policies, users,
+    /// devices, duplicate decisions) and which records refer to which attachment. Visits,
+    /// elders, meals and cases stay in their documents and are not projected.
+    County,
+}
+
+impl Extent {
+    /// The text kept in the replica's settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Extent::Station => "station",
+            Extent::County => "county",
+        }
+    }
+}
+
 /// Projects the records under `keys` of `shard`'s document, replacing their rows.
 pub fn project<'a>(
     transaction: &Transaction<'_>,
+    extent: Extent,
     shard: &ShardId,
     document: &Automerge,
     keys: impl Iterator<Item = &'a String>,
@@ -122,7 +145,7 @@ pub fn project<'a>(
     for key in keys {
         let Some(stored) = document::read_record(document, key)? else { continue };
         delete_conflicts(transaction, &shard_id, key)?;
-        project_record(transaction, shard, &shard_id, key, stored)?;
+        project_record(transaction, extent, shard, &shard_id, key, stored)?;
     }
     Ok(())
 }
@@ -130,23 +153,28 @@ pub fn project<'a>(
 /// Projects records read from a shard into tables that hold none of its rows yet (rebuild).
 pub fn project_records(
     transaction: &Transaction<'_>,
+    extent: Extent,
     shard: &ShardId,
     records: Vec<(String, StoredRecord)>,
 ) -> Result<()> {
     let shard_id = shard.to_string();
     for (key, stored) in records {
-        project_record(transaction, shard, &shard_id, &key, stored)?;
+        project_record(transaction, extent, shard, &shard_id, &key, stored)?;
     }
     Ok(())
 }
 
 fn project_record(
     transaction: &Transaction<'_>,
+    extent: Extent,
     shard: &ShardId,
     shard_id: &str,
     key: &str,
     stored: StoredRecord,
 ) -> Result<()> {
+    if extent == Extent::County {
+        return project_for_county(transaction, shard, shard_id, key, stored.value);
+    }
     insert_conflicts(transaction, shard_id, key, &stored)?;
     let value = stored.value;
     let projected = match (shard.kind(), key_kind(key)) {
@@ -182,6 +210,35 @@ fn project_record(
             tracing::warn!(shard = %shard_id, key = %key, "record does not match its type; left out of the projection");
             Ok(())
         }
+    }
+}
+
+/// What the county server reads of a record: the county document whole, and the attachments
+/// visits and cases refer to (which villages' devices may fetch a file).
+fn project_for_county(
+    transaction: &Transaction<'_>,
+    shard: &ShardId,
+    shard_id: &str,
+    key: &str,
+    value: Json,
+) -> Result<()> {
+    match (shard.kind(), key_kind(key)) {
+        (ShardKind::County, Some(_)) => project_county_record(transaction, shard_id, key, &value).unwrap_or(Ok(())),
+        (ShardKind::Visits, None) => match typed::<xianglin_schema::visit::Visit>(value) {
+            Some(visit) => {
+                project_attachment_refs(transaction, shard_id, &visit.id, &visit.village_code, visit.photos.keys())
+            }
+            None => Ok(()),
+        },
+        (ShardKind::Adaptation, None) => match typed::<AdaptationCase>(value) {
+            Some(case) => {
+                let documents = case.documents.values().flat_map(|status| status.attachments.iter());
+                let hashes: std::collections::BTreeSet<&String> = case.attachments.keys().chain(documents).collect();
+                project_attachment_refs(transaction, shard_id, &case.id, &case.village_code, hashes.into_iter())
+            }
+            None => Ok(()),
+        },
+        _ => Ok(()),
     }
 }
 

@@ -20,7 +20,7 @@ use xianglin_schema::record::format_datetime;
 
 use crate::document::{self, StoredRecord};
 use crate::heads;
-use crate::projection;
+use crate::projection::{self, Extent};
 use crate::shard::ShardId;
 use crate::{Error, Result};
 
@@ -49,6 +49,9 @@ pub struct Author {
 
 /// Where "now" comes from: the system clock, or a fixed time for tests and the demo.
 pub use automerge::ActorId;
+
+/// The replica setting that says how much the tables project ([`Extent`]).
+const EXTENT_SETTING: &str = "projection.extent";
 pub use xianglin_schema::clock::Clock;
 
 /// What `rebuild` did.
@@ -65,6 +68,8 @@ pub struct Replica {
     user_id: String,
     clock: Clock,
     documents: DocumentCache,
+    /// How much of the documents the tables hold (a station: all; the county server: what it reads).
+    extent: Extent,
 }
 
 impl std::fmt::Debug for Replica {
@@ -135,6 +140,10 @@ impl Replica {
             .query_row("SELECT value FROM replica WHERE key = 'user_id'", [], |row| row.get(0))
             .optional()?
             .unwrap_or_default();
+        let extent: Option<String> = connection
+            .query_row("SELECT value FROM replica WHERE key = ?1", [EXTENT_SETTING], |row| row.get(0))
+            .optional()?;
+        let extent = if extent.as_deref() == Some(Extent::County.as_str()) { Extent::County } else { Extent::Station };
         tracing::info!(path = %path, device = %device.to_hex_string(), "replica opened");
         Ok(Replica {
             connection,
@@ -143,6 +152,7 @@ impl Replica {
             user_id,
             clock: Clock::System,
             documents: DocumentCache::new(DEFAULT_CACHE_CAPACITY),
+            extent,
         })
     }
 
@@ -167,6 +177,23 @@ impl Replica {
             [user_id],
         )?;
         self.user_id = user_id.to_owned();
+        Ok(())
+    }
+
+    /// How much of the documents this replica projects.
+    pub fn extent(&self) -> Extent {
+        self.extent
+    }
+
+    /// Projects `extent` of the documents from now on; a replica that projected another extent
+    /// is rebuilt once (the county server's store projects [`Extent::County`]).
+    pub fn set_extent(&mut self, extent: Extent) -> Result<()> {
+        if extent == self.extent {
+            return Ok(());
+        }
+        self.set_setting(EXTENT_SETTING, Some(extent.as_str()))?;
+        self.extent = extent;
+        self.rebuild()?;
         Ok(())
     }
 
@@ -246,7 +273,7 @@ impl Replica {
         if shards.len() != writes.len() {
             return Err(Error::Invalid("one commit writes each shard once".into()));
         }
-        let Replica { connection, documents, device, .. } = self;
+        let Replica { connection, documents, device, extent, .. } = self;
         // Each document is taken out of the cache until its change is stored, so that loading
         // the next shard cannot evict a change that is not yet on disk.
         let mut changed = Vec::new();
@@ -270,7 +297,7 @@ impl Replica {
         }
         let transaction = connection.transaction()?;
         for (shard, document, before, touched) in &changed {
-            persist(&transaction, shard, document, before, touched).map_err(|error| error.in_shard(shard))?;
+            persist(&transaction, *extent, shard, document, before, touched).map_err(|error| error.in_shard(shard))?;
         }
         transaction.commit()?;
         for (shard, document, ..) in changed {
@@ -305,14 +332,14 @@ impl Replica {
         author: &Author,
         write: impl FnOnce(&mut automerge::transaction::Transaction<'_>) -> Result<()>,
     ) -> Result<bool> {
-        let Replica { connection, documents, device, .. } = self;
+        let Replica { connection, documents, device, extent, .. } = self;
         let document = documents.get(connection, shard, device)?;
         let before = document.get_heads();
         if !change(document, author, device, write)? {
             return Ok(false);
         }
         let transaction = connection.transaction()?;
-        persist(&transaction, shard, document, &before, &touched)?;
+        persist(&transaction, *extent, shard, document, &before, &touched)?;
         transaction.commit()?;
         Ok(true)
     }
@@ -328,7 +355,7 @@ impl Replica {
     }
 
     fn apply_inner(&mut self, shard: &ShardId, bytes: &[u8]) -> Result<bool> {
-        let Replica { connection, documents, device, .. } = self;
+        let Replica { connection, documents, device, extent, .. } = self;
         // Decode on a scratch document first so that garbage never reaches the real one.
         let mut scratch = Automerge::new();
         scratch.load_incremental(bytes)?;
@@ -350,7 +377,7 @@ impl Replica {
             document::touched_records(document, &before)
         };
         let transaction = connection.transaction()?;
-        persist(&transaction, shard, document, &before, &touched)?;
+        persist(&transaction, *extent, shard, document, &before, &touched)?;
         transaction.commit()?;
         Ok(true)
     }
@@ -375,6 +402,7 @@ impl Replica {
             return Ok(changed);
         }
         let device = self.device.clone();
+        let extent = self.extent;
         let transaction = self.connection.transaction()?;
         std::thread::scope(|scope| -> Result<()> {
             let (job_sender, job_receiver) = std::sync::mpsc::channel::<(usize, &[Vec<u8>])>();
@@ -419,7 +447,8 @@ impl Replica {
                 if heads.is_empty() {
                     continue;
                 }
-                store_adopted(&transaction, shard, chunks, &heads, records).map_err(|error| error.in_shard(shard))?;
+                store_adopted(&transaction, extent, shard, chunks, &heads, records)
+                    .map_err(|error| error.in_shard(shard))?;
                 changed += 1;
             }
             Ok(())
@@ -621,6 +650,7 @@ impl Replica {
     pub fn rebuild(&mut self) -> Result<RebuildStats> {
         let shards = self.shards()?;
         let device = self.device.clone();
+        let extent = self.extent;
         let transaction = self.connection.transaction()?;
         let (indexes, triggers) = projection::drop_indexes_and_triggers(&transaction)?;
         projection::clear(&transaction)?;
@@ -667,7 +697,8 @@ impl Replica {
                 let records = records.map_err(|error| error.in_shard(&shard))?;
                 stats.records += records.len();
                 stats.shards += 1;
-                projection::project_records(&transaction, &shard, records).map_err(|error| error.in_shard(&shard))?;
+                projection::project_records(&transaction, extent, &shard, records)
+                    .map_err(|error| error.in_shard(&shard))?;
             }
             Ok(())
         })?;
@@ -711,6 +742,7 @@ fn change(
 /// caller's SQLite transaction. Folds the shard's chunks into one snapshot when they pile up.
 fn persist(
     transaction: &Transaction<'_>,
+    extent: Extent,
     shard: &ShardId,
     document: &Automerge,
     before: &[ChangeHash],
@@ -747,7 +779,7 @@ fn persist(
              WHERE id = ?1",
         )?
         .execute(params![shard_id, heads::to_text(&after), compact, bytes.len() as i64, changed_seq])?;
-    projection::project(transaction, shard, document, touched.iter())?;
+    projection::project(transaction, extent, shard, document, touched.iter())?;
     Ok(())
 }
 
@@ -755,6 +787,7 @@ fn persist(
 /// projection of its records.
 fn store_adopted(
     transaction: &Transaction<'_>,
+    extent: Extent,
     shard: &ShardId,
     chunks: &[Vec<u8>],
     heads: &[ChangeHash],
@@ -780,7 +813,7 @@ fn store_adopted(
             "UPDATE shards SET heads = ?2, chunk_count = ?3, byte_count = ?4, changed_seq = ?5 WHERE id = ?1",
         )?
         .execute(params![shard_id, heads::to_text(heads), chunks.len() as i64, byte_count, changed_seq])?;
-    projection::project_records(transaction, shard, records)?;
+    projection::project_records(transaction, extent, shard, records)?;
     Ok(())
 }
 

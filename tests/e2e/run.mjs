@@ -13,7 +13,7 @@ import { steps as anomalies } from './anomalies.spec.mjs'
 import { steps as duplicates } from './duplicates.spec.mjs'
 import { steps as approvals } from './approvals.spec.mjs'
 import { steps as cityExport } from './city-export.spec.mjs'
-import { steps as reports } from './reports.spec.mjs'
+import { steps as dashboards } from './dashboards.spec.mjs'
 import { steps as registryEdit } from './registry-edit.spec.mjs'
 import { steps as startup } from './startup.spec.mjs'
 import { steps as sync } from './sync.spec.mjs'
@@ -28,7 +28,7 @@ try {
 
 let counts
 try {
-  counts = await runSteps([...registry, ...visits, ...meals, ...adaptation, ...conflicts, ...anomalies, ...duplicates, ...cityExport, ...reports, ...approvals, ...registryEdit, ...startup, ...sync])
+  counts = await runSteps([...registry, ...visits, ...meals, ...adaptation, ...conflicts, ...anomalies, ...duplicates, ...cityExport, ...dashboards, ...approvals, ...registryEdit, ...startup, ...sync])
 } finally {
   await browser.deleteSession()
 }

@@ -1,5 +1,6 @@
-//! The county's data in one SQLite file (WAL): a replica that holds every shard of the county,
-//! plus the tables of enrollment codes, device grants and what each device holds.
+//! The county's data in one SQLite file (WAL): every shard of the county as its changes and
+//! heads (a replica projecting only [`Extent::County`]: the county document and attachment
+//! references), plus the tables of enrollment codes, device grants and what each device holds.
 
 use automerge::ChangeHash;
 use chrono::NaiveDateTime;
@@ -10,7 +11,7 @@ use xianglin_schema::user::{Device, Role, User};
 use xianglin_sync::Error;
 use xianglin_sync::Replica;
 use xianglin_sync::Result;
-use xianglin_sync::projection::county_key;
+use xianglin_sync::projection::{Extent, county_key};
 use xianglin_sync::protocol::Scope;
 use xianglin_sync::replica::to_json;
 use xianglin_sync::shard::ShardId;
@@ -34,6 +35,9 @@ impl SqliteStore {
         }
         // Many devices push to many shards: keep more of them in memory than a station does.
         replica.set_cache_capacity(SERVER_CACHE_DOCUMENTS);
+        // The server keeps changes and heads; of the tables it projects only what it reads (the
+        // county document, attachment references), not a station's visits, meals and cases.
+        replica.set_extent(Extent::County)?;
         Ok(SqliteStore { replica })
     }
 
@@ -296,5 +300,71 @@ impl ChangeStore for SqliteStore {
 impl AttachmentIndex for SqliteStore {
     fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>> {
         xianglin_sync::attachments::referencing_villages(&self.replica, sha256)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+    use serde_json::json;
+    use xianglin_sync::replica::{ActorId, Author};
+
+    use super::*;
+    use crate::store::ChangeStore;
+
+    fn count(store: &mut SqliteStore, table: &str) -> i64 {
+        store.replica().connection().query_row(&format!("SELECT count(*) FROM {table}"), [], |row| row.get(0)).unwrap()
+    }
+
+    /// A station's replica holding a county, an elder, a visit with a photo and a meal point.
+    fn station() -> (Replica, Vec<ShardId>) {
+        let mut replica = Replica::open_in_memory().unwrap();
+        let at = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap().and_hms_opt(9, 0, 0).unwrap();
+        let author = Author { actor: ActorId::from(b"station".as_slice()), user_id: "u".into(), at };
+        let county = ShardId::county("360733000000");
+        let place = json!({ "code": "360733000000", "name": "会昌县", "level": "county", "parent_code": null, "vintage": 2023 });
+        replica.commit(&county, &[(county_key("place", "360733000000"), place)], &author).unwrap();
+        let elders = ShardId::elders("360733105201");
+        let elder = json!({ "id": "e1", "name": "刘桂英", "id_number": "", "gender": "female", "birth_date": "1940-05-06",
+            "phone": null, "address": "", "village_code": "360733105201", "categories": {}, "economic_status": "none",
+            "life": { "state": "active", "date": null, "moved_to": null }, "contacts": {}, "events": {}, "notes": "",
+            "meta": { "created_at": "", "created_by": "" } });
+        replica.commit(&elders, &[("e1".to_owned(), elder)], &author).unwrap();
+        let visits = ShardId::visits("360733105201", at.date());
+        let photo = "ab".repeat(32);
+        let visit = json!({ "id": "v1", "elder_id": "e1", "village_code": "360733105201", "visited_at": "2026-11-20T09:00:00",
+            "mode": "home", "visitor_id": "u", "findings": { "health": { "severity": "normal", "note": "" } },
+            "referrals": {}, "major_event": false, "photos": { photo.clone(): { "sha256": photo, "mime": "image/jpeg", "size": 3 } },
+            "notes": "", "meta": { "created_at": "", "created_by": "" } });
+        replica.commit(&visits, &[("v1".to_owned(), visit)], &author).unwrap();
+        (replica, vec![county, elders, visits])
+    }
+
+    #[test]
+    fn the_store_keeps_changes_and_heads_not_a_station_s_tables() {
+        let (mut station, shards) = station();
+        assert!(
+            station.connection().query_row("SELECT count(*) FROM visits", [], |row| row.get::<_, i64>(0)).unwrap() == 1
+        );
+        let mut store = SqliteStore::new(Replica::open_in_memory().unwrap()).unwrap();
+        for shard in &shards {
+            store.apply(shard, &station.stored_chunks(shard).unwrap()).unwrap();
+            let mut heads = station.heads(shard).unwrap();
+            heads.sort_unstable();
+            assert_eq!(store.heads(shard).unwrap(), heads);
+        }
+        assert_eq!((count(&mut store, "elders"), count(&mut store, "visits")), (0, 0), "no station tables");
+        assert_eq!(count(&mut store, "places"), 1, "the county document is read by the server");
+        assert_eq!(store.attachment_villages(&"ab".repeat(32)).unwrap(), vec!["360733105201".to_owned()]);
+    }
+
+    #[test]
+    fn a_database_a_station_projected_is_narrowed_once_when_the_server_opens_it() {
+        let (station, _) = station();
+        let mut store = SqliteStore::new(station).unwrap();
+        assert_eq!((count(&mut store, "elders"), count(&mut store, "visits")), (0, 0));
+        assert_eq!(count(&mut store, "places"), 1);
+        assert_eq!(count(&mut store, "attachment_refs"), 1);
+        assert_eq!(store.replica().extent(), Extent::County);
     }
 }

@@ -36,4 +36,3 @@ pub struct EnrollDevice {
     /// What people call this computer, e.g. 庄口镇敬老院办公室.
     pub label: String,
 }
-

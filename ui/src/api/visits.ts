@@ -11,6 +11,8 @@ import type { UpdateReferral } from '@/bindings/UpdateReferral'
 import type { Visit } from '@/bindings/Visit'
 import type { VisitDraft } from '@/bindings/VisitDraft'
 import type { VisitSaved } from '@/bindings/VisitSaved'
+import type { PrintVisitRegister } from '@/bindings/PrintVisitRegister'
+import type { SavedFile } from '@/bindings/SavedFile'
 
 // visits · due list: who in a place is overdue or due this week or month, high-risk first.
 export const dueList = (request: DueListRequest) => invoke<DueList>('due_list', { request })
@@ -29,3 +31,7 @@ export const referrals = (request: ReferralsRequest) => invoke<ReferralRow[]>('r
 
 // visits · referrals: moves one referral along open → in progress → closed; a closed one cannot change.
 export const updateReferral = (request: UpdateReferral) => invoke<Visit>('update_referral', { request })
+
+// elders · registry: saves a village's monthly visit register (探访记录表) as a PDF.
+export const printVisitRegister = (request: PrintVisitRegister) =>
+  invoke<SavedFile>('print_visit_register', { request })

@@ -152,7 +152,7 @@ export default {
     },
     column: { kind: '类别', township: '乡镇', village: '村/社区', elder: '老人', date: '日期', detail: '说明' },
   },
-  reports: {
+  dashboards: {
     place: '地区',
     toMonth: '截止月份',
     months: '月数',

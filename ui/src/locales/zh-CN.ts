@@ -205,7 +205,7 @@ export default {
     duplicates: '重复登记',
     approvals: '待审批',
     cityExport: '数据上报',
-    reports: '统计报表',
+    dashboards: '统计报表',
     system: '本机',
     sync: '同步',
     later: '后续版本',

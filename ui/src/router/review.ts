@@ -7,5 +7,5 @@ export const reviewRoutes: RouteRecordRaw[] = [
   { path: '/review/anomalies', name: 'review-anomalies', component: () => import('@/views/review/anomalies/index.vue') },
   { path: '/review/conflicts', name: 'review-conflicts', component: () => import('@/views/review/conflicts/index.vue') },
   { path: '/review/duplicates', name: 'review-duplicates', component: () => import('@/views/review/duplicates/index.vue') },
-  { path: '/review/reports', name: 'review-reports', component: () => import('@/views/review/reports/index.vue') },
+  { path: '/review/dashboards', name: 'review-dashboards', component: () => import('@/views/review/dashboards/index.vue') },
 ]

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { HistoryEntry } from '@/bindings/HistoryEntry'
-import { elderHistory } from '@/api/registry'
+import { elderHistory } from '@/api/elders'
 import { historyWhat, historyWho, useElderHistory } from './useElderHistory'
 
-vi.mock('@/api/registry', () => ({ elderHistory: vi.fn() }))
+vi.mock('@/api/elders', () => ({ elderHistory: vi.fn() }))
 
 const entry = (change: Partial<HistoryEntry>): HistoryEntry => ({
   at: '2026-11-20 09:30:00',

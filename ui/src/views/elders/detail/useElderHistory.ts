@@ -1,7 +1,7 @@
 import { ref, watch } from 'vue'
 import type { HistoryEntry } from '@/bindings/HistoryEntry'
 import { toAppError, type AppError } from '@/api/error'
-import { elderHistory } from '@/api/registry'
+import { elderHistory } from '@/api/elders'
 import { i18n } from '@/locales'
 
 /** The Chinese label of a changed field ("life.date" counts as 状态); an unknown key shows as is. */

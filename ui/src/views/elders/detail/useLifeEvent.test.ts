@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
-import { recordLifeEvent } from '@/api/registry'
+import { recordLifeEvent } from '@/api/elders'
 import { useLifeEvent } from './useLifeEvent'
 
-vi.mock('@/api/registry', () => ({ recordLifeEvent: vi.fn() }))
+vi.mock('@/api/elders', () => ({ recordLifeEvent: vi.fn() }))
 
 describe('useLifeEvent', () => {
   it('records the event with its kind, time and note trimmed', async () => {

@@ -1,6 +1,6 @@
 import { reactive, ref } from 'vue'
 import { toAppError, type AppError } from '@/api/error'
-import { recordLifeEvent } from '@/api/registry'
+import { recordLifeEvent } from '@/api/elders'
 import { localDateTime } from '@/utils/time'
 import { clock } from '@/utils/clock'
 

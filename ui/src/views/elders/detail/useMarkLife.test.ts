@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { Elder } from '@/bindings/Elder'
-import { setLifeStatus } from '@/api/registry'
+import { setLifeStatus } from '@/api/elders'
 import { useMarkLife } from './useMarkLife'
 
-vi.mock('@/api/registry', () => ({ setLifeStatus: vi.fn() }))
+vi.mock('@/api/elders', () => ({ setLifeStatus: vi.fn() }))
 
 const shown = { id: 'e-1', name: '张建国', id_number: '3607**********0017', life: { state: 'active' } } as Elder
 

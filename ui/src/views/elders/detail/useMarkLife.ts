@@ -2,7 +2,7 @@ import { reactive, ref } from 'vue'
 import type { Elder } from '@/bindings/Elder'
 import type { LifeStatus } from '@/bindings/LifeStatus'
 import { toAppError, type AppError } from '@/api/error'
-import { setLifeStatus } from '@/api/registry'
+import { setLifeStatus } from '@/api/elders'
 import { localDateTime } from '@/utils/time'
 import { clock } from '@/utils/clock'
 

@@ -2,12 +2,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { nextTick } from 'vue'
 import type { DuplicateCandidate } from '@/bindings/DuplicateCandidate'
 import type { Elder } from '@/bindings/Elder'
-import { placeTree } from '@/api/elders'
-import { elderForEdit, saveElder } from '@/api/registry'
+import { elderForEdit, placeTree, saveElder } from '@/api/elders'
 import { today, useElderEdit } from './useElderEdit'
 
-vi.mock('@/api/elders', () => ({ placeTree: vi.fn() }))
-vi.mock('@/api/registry', () => ({ elderForEdit: vi.fn(), saveElder: vi.fn() }))
+vi.mock('@/api/elders', () => ({ placeTree: vi.fn(), elderForEdit: vi.fn(), saveElder: vi.fn() }))
 
 const candidate: DuplicateCandidate = {
   elder_id: 'e-1',

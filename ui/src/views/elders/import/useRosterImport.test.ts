@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { RosterCheck } from '@/bindings/RosterCheck'
-import { checkRoster, importRoster } from '@/api/registry'
+import { checkRoster, importRoster } from '@/api/roster'
 import { useRosterImport } from './useRosterImport'
 
-vi.mock('@/api/registry', () => ({ checkRoster: vi.fn(), importRoster: vi.fn() }))
+vi.mock('@/api/roster', () => ({ checkRoster: vi.fn(), importRoster: vi.fn() }))
 
 const file = { name: '庄口镇台账.xlsx', arrayBuffer: async () => new Uint8Array([80, 75, 3, 4]).buffer }
 

@@ -2,7 +2,7 @@ import { computed, ref } from 'vue'
 import type { RosterCheck } from '@/bindings/RosterCheck'
 import type { RosterImported } from '@/bindings/RosterImported'
 import { toAppError, type AppError } from '@/api/error'
-import { checkRoster, importRoster } from '@/api/registry'
+import { checkRoster, importRoster } from '@/api/roster'
 
 /** What the page needs of a picked file; a browser `File` is one. */
 export interface PickedFile {

@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { exportRegistry, printVisitRegister, rosterTemplate } from '@/api/registry'
+import { exportRegistry, rosterTemplate } from '@/api/roster'
+import { printVisitRegister } from '@/api/visits'
 import { clock } from '@/utils/clock'
 import { monthOf, workingMonth } from '@/utils/time'
 import { useRegistryFiles } from './useRegistryFiles'
 
-vi.mock('@/api/registry', () => ({ exportRegistry: vi.fn(), printVisitRegister: vi.fn(), rosterTemplate: vi.fn() }))
+vi.mock('@/api/roster', () => ({ exportRegistry: vi.fn(), rosterTemplate: vi.fn() }))
+vi.mock('@/api/visits', () => ({ printVisitRegister: vi.fn() }))
 
 describe('useRegistryFiles', () => {
   beforeEach(() => {

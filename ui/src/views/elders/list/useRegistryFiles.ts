@@ -1,7 +1,8 @@
 import { ref } from 'vue'
 import type { SavedFile } from '@/bindings/SavedFile'
 import { toAppError, type AppError } from '@/api/error'
-import { exportRegistry, printVisitRegister, rosterTemplate } from '@/api/registry'
+import { exportRegistry, rosterTemplate } from '@/api/roster'
+import { printVisitRegister } from '@/api/visits'
 import { workingMonth } from '@/utils/time'
 import { clock } from '@/utils/clock'
 

@@ -8,7 +8,7 @@ import type { PlaceNode } from '@/bindings/PlaceNode'
 import { adaptationCases } from '@/api/adaptation'
 import { coverageTrend, exportDashboard, mealTrend, printDashboard } from '@/api/dashboards'
 import { placeTree } from '@/api/elders'
-import { useReports } from './useReports'
+import { useDashboards } from './useDashboards'
 
 vi.mock('@/api/elders', () => ({ placeTree: vi.fn() }))
 vi.mock('@/api/adaptation', () => ({ adaptationCases: vi.fn() }))
@@ -94,7 +94,7 @@ const cases: AdaptationCaseList = {
   ],
 }
 
-describe('useReports', () => {
+describe('useDashboards', () => {
   beforeEach(() => {
     vi.mocked(placeTree).mockReset().mockResolvedValue(tree)
     vi.mocked(coverageTrend).mockReset().mockResolvedValue(coverage)
@@ -105,20 +105,20 @@ describe('useReports', () => {
   })
 
   it('starts on the whole county, six months up to this month, and offers only townships', async () => {
-    const reports = useReports(() => new Date(2026, 10, 20))
-    await reports.start(county)
+    const dashboards = useDashboards(() => new Date(2026, 10, 20))
+    await dashboards.start(county)
     await flush()
     expect(coverageTrend).toHaveBeenCalledOnce()
     expect(coverageTrend).toHaveBeenCalledWith({ place_code: null, to_month: '2026-11', months: 6 })
     expect(mealTrend).not.toHaveBeenCalled()
-    expect(reports.townships.value.map((place) => [place.code, place.children.length])).toEqual([[township, 0]])
+    expect(dashboards.townships.value.map((place) => [place.code, place.children.length])).toEqual([[township, 0]])
   })
 
   it('shows the coverage total first, with rates as percentages and a thicker total line', async () => {
-    const reports = useReports(() => new Date(2026, 10, 20))
-    await reports.start(county)
+    const dashboards = useDashboards(() => new Date(2026, 10, 20))
+    await dashboards.start(county)
     await flush()
-    expect(reports.coverageLines.value).toEqual([
+    expect(dashboards.coverageLines.value).toEqual([
       {
         code: county,
         name: '会昌县',
@@ -138,7 +138,7 @@ describe('useReports', () => {
         ],
       },
     ])
-    const series = reports.coverageChart.value?.series
+    const series = dashboards.coverageChart.value?.series
     expect(Array.isArray(series) && series.map((line) => [line.name, line.data, 'lineStyle' in line ? line.lineStyle : null])).toEqual([
       ['会昌县', [70, null], { width: 4 }],
       ['庄口镇', [66.6, null], { width: 1.5 }],
@@ -146,27 +146,27 @@ describe('useReports', () => {
   })
 
   it('asks for a township and the chosen months, and for the county again by its code', async () => {
-    const reports = useReports(() => new Date(2026, 10, 20))
-    await reports.start(county)
-    reports.placeCode.value = township
+    const dashboards = useDashboards(() => new Date(2026, 10, 20))
+    await dashboards.start(county)
+    dashboards.placeCode.value = township
     await flush()
     expect(coverageTrend).toHaveBeenLastCalledWith({ place_code: township, to_month: '2026-11', months: 6 })
-    reports.months.value = 12
-    reports.toMonth.value = '2026-09'
+    dashboards.months.value = 12
+    dashboards.toMonth.value = '2026-09'
     await flush()
     expect(coverageTrend).toHaveBeenLastCalledWith({ place_code: township, to_month: '2026-09', months: 12 })
-    reports.placeCode.value = county
+    dashboards.placeCode.value = county
     await flush()
     expect(coverageTrend).toHaveBeenLastCalledWith({ place_code: null, to_month: '2026-09', months: 12 })
   })
 
   it('loads a tab when it is first shown, and not again for the same choice', async () => {
-    const reports = useReports(() => new Date(2026, 10, 20))
-    await reports.start(county)
-    reports.tab.value = 'meals'
+    const dashboards = useDashboards(() => new Date(2026, 10, 20))
+    await dashboards.start(county)
+    dashboards.tab.value = 'meals'
     await flush()
     expect(mealTrend).toHaveBeenCalledWith({ place_code: null, to_month: '2026-11', months: 6 })
-    expect(reports.mealLines.value[0]).toEqual({
+    expect(dashboards.mealLines.value[0]).toEqual({
       code: county,
       name: '会昌县',
       total: true,
@@ -175,26 +175,26 @@ describe('useReports', () => {
         { meals: 0, diners: 0, subsidy: '0.00' },
       ],
     })
-    const series = reports.mealChart.value?.series
+    const series = dashboards.mealChart.value?.series
     expect(Array.isArray(series) && series.map((one) => [one.type, one.name, one.data])).toEqual([
       ['bar', '庄口镇', [1234.56, 0]],
       ['line', '合计餐数', [40, 0]],
     ])
-    reports.tab.value = 'coverage'
+    dashboards.tab.value = 'coverage'
     await flush()
-    reports.tab.value = 'meals'
+    dashboards.tab.value = 'meals'
     await flush()
     expect(coverageTrend).toHaveBeenCalledOnce()
     expect(mealTrend).toHaveBeenCalledOnce()
   })
 
   it('counts the cases per township and step in workflow order, whatever the months', async () => {
-    const reports = useReports(() => new Date(2026, 10, 20))
-    await reports.start(county)
-    reports.tab.value = 'cases'
+    const dashboards = useDashboards(() => new Date(2026, 10, 20))
+    await dashboards.start(county)
+    dashboards.tab.value = 'cases'
     await flush()
     expect(adaptationCases).toHaveBeenCalledWith({ place_code: null, step: null, include_archived: true })
-    const table = reports.caseLines.value
+    const table = dashboards.caseLines.value
     expect(table?.steps.map((step) => step.label)).toEqual(['申请', '县级审核', '归档'])
     expect(table?.total).toMatchObject({ name: '合计', cases: 7 })
     expect(table?.total.cells).toEqual([
@@ -206,54 +206,54 @@ describe('useReports', () => {
       ['庄口镇', [2, 1, 0], 3],
       ['站塘乡', [1, 0, 3], 4],
     ])
-    const series = reports.casesChart.value?.series
+    const series = dashboards.casesChart.value?.series
     expect(Array.isArray(series) && series.map((bar) => [bar.name, bar.stack, bar.data])).toEqual([
       ['申请', 'cases', [2, 1]],
       ['县级审核', 'cases', [1, 0]],
       ['归档', 'cases', [0, 3]],
     ])
-    reports.months.value = 12
+    dashboards.months.value = 12
     await flush()
     expect(adaptationCases).toHaveBeenCalledOnce()
   })
 
   it('exports and prints the shown tab with the request it shows', async () => {
-    const reports = useReports(() => new Date(2026, 10, 20))
-    await reports.start(county)
-    reports.placeCode.value = township
+    const dashboards = useDashboards(() => new Date(2026, 10, 20))
+    await dashboards.start(county)
+    dashboards.placeCode.value = township
     await flush()
-    expect(await reports.save('export')).toBe('/tmp/exports/探访率.xlsx')
+    expect(await dashboards.save('export')).toBe('/tmp/exports/探访率.xlsx')
     expect(exportDashboard).toHaveBeenCalledWith({
       kind: 'coverage',
       request: { place_code: township, to_month: '2026-11', months: 6 },
     })
-    reports.tab.value = 'cases'
+    dashboards.tab.value = 'cases'
     await flush()
-    expect(await reports.save('print')).toBe('/tmp/exports/探访率.pdf')
+    expect(await dashboards.save('print')).toBe('/tmp/exports/探访率.pdf')
     expect(printDashboard).toHaveBeenCalledWith({
       kind: 'cases',
       request: { place_code: township, to_month: '2026-11', months: 6 },
     })
-    expect(reports.busy.value).toBeNull()
+    expect(dashboards.busy.value).toBeNull()
   })
 
   it('keeps a refusal to show, and a newer answer wins over an older one', async () => {
     vi.mocked(exportDashboard).mockRejectedValue({ code: 'io', message: '导出文件夹不可写' })
-    const reports = useReports(() => new Date(2026, 10, 20))
-    await reports.start(county)
+    const dashboards = useDashboards(() => new Date(2026, 10, 20))
+    await dashboards.start(county)
     await flush()
-    expect(await reports.save('export')).toBeNull()
-    expect(reports.error.value).toEqual({ code: 'io', message: '导出文件夹不可写', problems: [] })
+    expect(await dashboards.save('export')).toBeNull()
+    expect(dashboards.error.value).toEqual({ code: 'io', message: '导出文件夹不可写', problems: [] })
 
     let answerOld: (trend: CoverageTrend) => void = () => {}
     vi.mocked(coverageTrend).mockImplementationOnce(() => new Promise((resolve) => (answerOld = resolve)))
-    reports.months.value = 3
+    dashboards.months.value = 3
     await flush()
-    reports.months.value = 12
+    dashboards.months.value = 12
     await flush()
     answerOld({ ...coverage, months: ['2026-11'] })
     await flush()
-    expect(reports.coverage.value?.months).toEqual(['2026-10', '2026-11'])
-    expect(reports.loading.value).toBe(false)
+    expect(dashboards.coverage.value?.months).toEqual(['2026-10', '2026-11'])
+    expect(dashboards.loading.value).toBe(false)
   })
 })

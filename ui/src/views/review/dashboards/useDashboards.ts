@@ -25,7 +25,7 @@ export const dashboardKinds: DashboardKind[] = ['coverage', 'meals', 'cases']
  * meal point), the `months` months up to `toMonth`. Only the shown tab loads, once per choice of
  * place and months; a newer request wins over an older one still answering.
  */
-export function useReports(now: () => Date = clock.now) {
+export function useDashboards(now: () => Date = clock.now) {
   const places = ref<PlaceNode[]>([])
   const countyCode = ref<string | null>(null)
   /** The picker's code: the county's (the whole county) or a township's. */

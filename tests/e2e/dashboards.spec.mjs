@@ -6,12 +6,12 @@ import { existsSync, readFileSync } from 'node:fs'
 import { browser, navItem, screenshot, waitFor } from './lib.mjs'
 import { successText } from './review.mjs'
 
-const pane = (kind) => `[data-test=reports-pane-${kind}]`
-const rows = (kind) => browser.$$(`${pane(kind)} [data-test=reports-table] [data-test=reports-row]`)
+const pane = (kind) => `[data-test=dashboards-pane-${kind}]`
+const rows = (kind) => browser.$$(`${pane(kind)} [data-test=dashboards-table] [data-test=dashboards-row]`)
 
 /** Waits for a tab's chart (a canvas with a size) and at least the total row and one more. */
 async function waitForDashboard(kind) {
-  const canvas = browser.$(`${pane(kind)} [data-test=reports-chart] canvas`)
+  const canvas = browser.$(`${pane(kind)} [data-test=dashboards-chart] canvas`)
   await waitFor(() => canvas.isExisting(), `the ${kind} chart`)
   await waitFor(async () => !(await browser.$(`${pane(kind)} .el-loading-mask`).isExisting()), `the ${kind} tab loaded`)
   await waitFor(async () => (await rows(kind)).length > 1, `the ${kind} table's rows`)
@@ -27,7 +27,7 @@ export const steps = [
     const [total] = await rows('coverage')
     if (!(await total.getAttribute('class'))?.includes('total')) throw new Error('the first row is not the total')
     const rates = []
-    for (const cell of await total.$$('[data-test=reports-rate]')) rates.push((await cell.getText()).trim())
+    for (const cell of await total.$$('[data-test=dashboards-rate]')) rates.push((await cell.getText()).trim())
     if (rates.length !== 6) throw new Error(`the total shows ${rates.length} months: ${rates.join(' ')}`)
     // A month nobody was due in (before the demo's first month) shows no rate.
     for (const rate of rates) {
@@ -36,27 +36,27 @@ export const steps = [
     }
     if (!rates.some((rate) => rate.endsWith('%'))) throw new Error(`no month with a rate: ${rates.join(' ')}`)
     console.log(`     ${count - 1} townships; county ${rates.join(' ')}`)
-    await screenshot('reports-coverage')
+    await screenshot('dashboards-coverage')
   }],
 
   ['助餐 draws the subsidy by township and lists meals and subsidy per month', async () => {
-    await browser.$('[data-test=reports-tab-meals]').click()
+    await browser.$('[data-test=dashboards-tab-meals]').click()
     const count = await waitForDashboard('meals')
     const [total] = await rows('meals')
     const meals = []
-    for (const cell of await total.$$('[data-test=reports-meals]')) meals.push((await cell.getText()).trim())
+    for (const cell of await total.$$('[data-test=dashboards-meals]')) meals.push((await cell.getText()).trim())
     if (meals.length !== 6 || meals.some((text) => !/^\d+ 餐$/.test(text))) throw new Error(`total meals ${meals.join(' ')}`)
     console.log(`     ${count - 1} townships; county ${meals.join(' ')}`)
-    await screenshot('reports-meals')
+    await screenshot('dashboards-meals')
   }],
 
   ['适老化改造 draws the cases by township and step, and exports its table to Excel', async () => {
-    await browser.$('[data-test=reports-tab-cases]').click()
+    await browser.$('[data-test=dashboards-tab-cases]').click()
     const count = await waitForDashboard('cases')
     console.log(`     ${count - 1} townships with cases`)
-    await screenshot('reports-cases')
+    await screenshot('dashboards-cases')
 
-    await browser.$(`${pane('cases')} [data-test=reports-export]`).click()
+    await browser.$(`${pane('cases')} [data-test=dashboards-export]`).click()
     await waitFor(async () => (await successText()).includes('.xlsx'), 'the saved message')
     const message = await successText()
     const path = message.replace(/^已保存到\s*/, '')

@@ -37,7 +37,7 @@ export function coverageOption(trend: CoverageTrend): ChartOption {
     legend,
     grid,
     xAxis: { type: 'category', data: trend.months, boundaryGap: false },
-    yAxis: { type: 'value', name: t('reports.coverage.axis'), min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
+    yAxis: { type: 'value', name: t('dashboards.coverage.axis'), min: 0, max: 100, axisLabel: { formatter: '{value}%' } },
     series: [
       line(trend.total.place_name, trend.total.cells.map(rateOf), true),
       ...trend.rows.map((row) => line(row.place_name, row.cells.map(rateOf), false)),
@@ -48,15 +48,15 @@ export function coverageOption(trend: CoverageTrend): ChartOption {
 /** Subsidy (元) per month stacked by row, and the total meals as a line on the right-hand axis. */
 export function mealOption(trend: MealTrend): ChartOption {
   const t = i18n.global.t
-  const inYuan = (value: unknown) => t('reports.meals.subsidy', { yuan: yuan(Math.round(Number(value) * 100)) })
+  const inYuan = (value: unknown) => t('dashboards.meals.subsidy', { yuan: yuan(Math.round(Number(value) * 100)) })
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend,
     grid,
     xAxis: { type: 'category', data: trend.months },
     yAxis: [
-      { type: 'value', name: t('reports.meals.subsidyAxis') },
-      { type: 'value', name: t('reports.meals.mealsAxis'), minInterval: 1, splitLine: { show: false } },
+      { type: 'value', name: t('dashboards.meals.subsidyAxis') },
+      { type: 'value', name: t('dashboards.meals.mealsAxis'), minInterval: 1, splitLine: { show: false } },
     ],
     series: [
       ...trend.rows.map((row) => ({
@@ -68,14 +68,14 @@ export function mealOption(trend: MealTrend): ChartOption {
       })),
       {
         type: 'line' as const,
-        name: t('reports.meals.totalMeals'),
+        name: t('dashboards.meals.totalMeals'),
         yAxisIndex: 1,
         data: trend.total.cells.map((cell) => cell.meals),
         color: totalColor,
         lineStyle: { width: 3 },
         symbolSize: 7,
         z: 3,
-        tooltip: { valueFormatter: (value) => t('reports.meals.mealsCount', { count: String(value) }) },
+        tooltip: { valueFormatter: (value) => t('dashboards.meals.mealsCount', { count: String(value) }) },
       },
     ],
   }
@@ -94,7 +94,7 @@ export function casesOption(list: AdaptationCaseList): ChartOption {
       data: table.rows.map((row) => row.name),
       axisLabel: { interval: 0, rotate: table.rows.length > 8 ? 30 : 0 },
     },
-    yAxis: { type: 'value', name: t('reports.cases.axis'), minInterval: 1 },
+    yAxis: { type: 'value', name: t('dashboards.cases.axis'), minInterval: 1 },
     series: table.steps.map((step, index) => ({
       type: 'bar' as const,
       name: step.label,

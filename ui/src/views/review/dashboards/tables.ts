@@ -109,7 +109,7 @@ export function caseTable(list: AdaptationCaseList): CaseTable {
   }))
   const total = {
     code: '',
-    name: i18n.global.t('reports.total'),
+    name: i18n.global.t('dashboards.total'),
     total: true,
     cells: totalCells,
     cases: rows.reduce((sum, row) => sum + row.cases, 0),
