@@ -89,17 +89,18 @@ fn main() {
     replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).expect("valid time")));
     let township = query::place_tree(&replica).expect("places").into_iter().max_by_key(|t| t.elders).expect("township");
     let shard_count = replica.shards().expect("shards").len();
-    // Codes for the station, the reviewer and the 300 caseworkers, made before the server starts.
-    let mut store = SqliteStore::new(replica).expect("store");
-    let station_code = code(&mut store, Role::StationDirector, std::slice::from_ref(&township.code));
-    let reviewer_code = code(&mut store, Role::CountyReviewer, &[demo::DEMO_COUNTY.to_owned()]);
-    let villages: Vec<String> = query::place_tree(store.replica())
+    // The villages with elders, read before the server's store narrows the tables to its own.
+    let villages: Vec<String> = query::place_tree(&replica)
         .expect("places")
         .into_iter()
         .flat_map(|township| {
             township.children.into_iter().filter(|village| village.elders > 0).map(|village| village.code)
         })
         .collect();
+    // Codes for the station, the reviewer and the 300 caseworkers, made before the server starts.
+    let mut store = SqliteStore::new(replica).expect("store");
+    let station_code = code(&mut store, Role::StationDirector, std::slice::from_ref(&township.code));
+    let reviewer_code = code(&mut store, Role::CountyReviewer, &[demo::DEMO_COUNTY.to_owned()]);
     let device_codes: Vec<(String, String)> = (0..DEVICES)
         .map(|index| {
             let village = villages[index % villages.len()].clone();
