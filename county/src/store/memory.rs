@@ -20,7 +20,7 @@ use xianglin_sync::protocol::Scope;
 use xianglin_sync::shard::ShardId;
 use xianglin_sync::{Error, Result};
 
-use super::{AttachmentIndex, ChangeStore, DeviceGrant, DeviceStore, hash};
+use super::{AttachmentIndex, ChangeStore, DeviceGrant, DeviceStore, hash, key_of_hash};
 
 /// One shard: its document and the counter value of its last change.
 #[derive(Debug)]
@@ -264,12 +264,7 @@ impl DeviceStore for MemoryStore {
 
     fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>> {
         let Some((grant, hex)) = self.grants.get(device_id) else { return Ok(None) };
-        let mut key = [0u8; 32];
-        for (index, byte) in key.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[index * 2..index * 2 + 2], 16)
-                .map_err(|_| Error::Invalid(format!("stored token hash of {device_id} is malformed")))?;
-        }
-        Ok(Some((grant.clone(), key)))
+        Ok(Some((grant.clone(), key_of_hash(device_id, hex)?)))
     }
 
     fn grants(&mut self) -> Result<Vec<DeviceGrant>> {

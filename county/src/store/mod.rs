@@ -114,3 +114,15 @@ pub(crate) fn hash(secret: &str) -> String {
         secret.chars().filter(char::is_ascii_alphanumeric).map(|character| character.to_ascii_uppercase()).collect();
     Sha256::digest(normal.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
+
+/// The bundle key of a device: its stored token hash (64 hex digits) as bytes.
+pub(crate) fn key_of_hash(device_id: &str, hex: &str) -> Result<[u8; 32]> {
+    let mut key = [0u8; 32];
+    for (index, byte) in key.iter_mut().enumerate() {
+        *byte = hex
+            .get(index * 2..index * 2 + 2)
+            .and_then(|pair| u8::from_str_radix(pair, 16).ok())
+            .ok_or_else(|| xianglin_sync::Error::Invalid(format!("stored token hash of {device_id} is malformed")))?;
+    }
+    Ok(key)
+}

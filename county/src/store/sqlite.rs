@@ -16,7 +16,7 @@ use xianglin_sync::protocol::Scope;
 use xianglin_sync::replica::to_json;
 use xianglin_sync::shard::ShardId;
 
-use super::{AttachmentIndex, ChangeStore, DeviceGrant, DeviceStore, hash};
+use super::{AttachmentIndex, ChangeStore, DeviceGrant, DeviceStore, hash, key_of_hash};
 
 /// Documents the server keeps in memory (a station keeps the replica's default).
 const SERVER_CACHE_DOCUMENTS: usize = 256;
@@ -166,12 +166,7 @@ impl DeviceStore for SqliteStore {
             )
             .optional()?;
         let Some((grant, hex)) = found else { return Ok(None) };
-        let mut key = [0u8; 32];
-        for (index, byte) in key.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(hex.get(index * 2..index * 2 + 2).unwrap_or("zz"), 16)
-                .map_err(|_| Error::Invalid(format!("stored token hash of {device_id} is malformed")))?;
-        }
-        Ok(Some((grant, key)))
+        Ok(Some((grant, key_of_hash(device_id, &hex)?)))
     }
 
     fn grants(&mut self) -> Result<Vec<DeviceGrant>> {
