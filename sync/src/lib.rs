@@ -10,7 +10,8 @@
 //! - [`checkpoint`]: folds the write-ahead log into the file in the background.
 //! - [`protocol`]: the sync wire format; [`client`]: the device side of sync (HTTP and the
 //!   bundle file); [`server_state`]: what a device knows of the server; [`scope`]: who may
-//!   read and write which shard; [`tls`]: certificate pinning.
+//!   read and write which shard; [`tls`]: certificate pinning; [`untrusted`]: automerge chunks
+//!   from outside, bounded before they are decoded.
 //!
 //! What users do with records (the registry, patrol, meals, adaptation, review) lives in
 //! `xianglin-domain`, which writes through [`Replica::commit`]; the county server is
@@ -32,6 +33,7 @@ pub mod scope;
 pub mod server_state;
 pub mod shard;
 pub mod tls;
+pub mod untrusted;
 
 pub use replica::{Author, Replica};
 pub use shard::{Month, ShardId, ShardKind};
@@ -55,6 +57,9 @@ pub enum Error {
     /// A roster's first sheet has no row with the required column headers.
     #[error("no header row with the columns {0}")]
     NoRosterHeader(String),
+    /// A roster file is past one of its limits; nothing of it was read into records.
+    #[error("roster file refused: {0}")]
+    RosterTooLarge(RosterLimit),
     #[error("not found: {0}")]
     NotFound(String),
     #[error("malformed shard id {0:?}")]
@@ -95,6 +100,19 @@ impl Error {
             other => other,
         }
     }
+}
+
+/// Which limit a roster file is past (checked before any cell is read).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RosterLimit {
+    #[error("the file is {size} bytes (limit {limit})")]
+    FileBytes { size: u64, limit: u64 },
+    #[error("its parts inflate past {limit} bytes")]
+    Inflated { limit: u64 },
+    #[error("a sheet has values in column {found} (limit {limit})")]
+    Columns { found: u32, limit: u32 },
+    #[error("a sheet has values in row {found} (limit {limit} data rows)")]
+    Rows { found: u32, limit: u32 },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

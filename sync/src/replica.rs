@@ -345,7 +345,8 @@ impl Replica {
     }
 
     /// Merges change bytes from another replica into a shard, projecting what they touched.
-    /// Returns whether the shard changed. Bytes that do not decode change nothing.
+    /// Returns whether the shard changed. Bytes that do not decode, or would inflate past
+    /// [`crate::untrusted::Limits::SHARD`], change nothing.
     pub fn apply_changes(&mut self, shard: &ShardId, bytes: &[u8]) -> Result<bool> {
         let result = self.apply_inner(shard, bytes);
         if result.is_err() {
@@ -355,6 +356,8 @@ impl Replica {
     }
 
     fn apply_inner(&mut self, shard: &ShardId, bytes: &[u8]) -> Result<bool> {
+        // Bytes from elsewhere: bounded before automerge inflates or expands anything.
+        crate::untrusted::check(bytes, crate::untrusted::Limits::SHARD)?;
         let Replica { connection, documents, device, extent, .. } = self;
         // Decode on a scratch document first so that garbage never reaches the real one.
         let mut scratch = Automerge::new();
@@ -417,7 +420,11 @@ impl Replica {
                         let job =
                             job_receiver.lock().map_err(|_| ()).and_then(|receiver| receiver.recv().map_err(|_| ()));
                         let Ok((index, chunks)) = job else { break };
-                        let decoded = document_from_chunks(chunks, &device)
+                        let decoded = chunks
+                            .iter()
+                            .try_for_each(|chunk| crate::untrusted::check(chunk, crate::untrusted::Limits::SHARD))
+                            .map_err(Error::from)
+                            .and_then(|()| document_from_chunks(chunks, &device))
                             .and_then(|document| Ok((document.get_heads(), document::read_all_records(&document)?)));
                         if decoded_sender.send((index, decoded)).is_err() {
                             break;
@@ -565,6 +572,15 @@ impl Replica {
         let Replica { connection, documents, device, .. } = self;
         let document = documents.get(connection, shard, device)?;
         Ok(hashes.iter().map(|hash| document.get_change_meta_by_hash(hash).is_some()).collect())
+    }
+
+    /// Whether each of `hashes` is in the history of `heads` ([`document::covered`]).
+    pub fn covered(&mut self, shard: &ShardId, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Result<Vec<bool>> {
+        if hashes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let Replica { connection, documents, device, .. } = self;
+        Ok(document::covered(documents.get(connection, shard, device)?, hashes, heads))
     }
 
     /// The replica-wide change counter: it grows by one with every write or merge that changed
