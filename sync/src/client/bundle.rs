@@ -4,9 +4,10 @@
 //!
 //! Both files are in the wire format (MessagePack, zstd), signed with HMAC-SHA256 under a key
 //! only the device and the county know (the SHA-256 of the device's token, which the county
-//! keeps instead of the token), so a file cannot be forged or altered on the way. Importing a
-//! file twice changes nothing.
+//! keeps instead of the token), so a file cannot be forged or altered on the way; the `hmac`
+//! crate computes and compares it (in constant time). Importing a file twice changes nothing.
 
+use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -45,14 +46,27 @@ pub fn key_of_token(token: &str) -> [u8; 32] {
     Sha256::digest(normal.as_bytes()).into()
 }
 
-/// HMAC-SHA256 (RFC 2104) of `message`.
+fn mac(key: &[u8; 32], message: &[u8]) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
+    mac.update(message);
+    mac
+}
+
+/// HMAC-SHA256 (RFC 2104) of `message`, hex.
 pub fn sign(key: &[u8; 32], message: &[u8]) -> String {
-    let mut block = [0u8; 64];
-    block[..32].copy_from_slice(key);
-    let pad = |byte: u8| block.iter().map(|key_byte| key_byte ^ byte).collect::<Vec<u8>>();
-    let inner = Sha256::new().chain_update(pad(0x36)).chain_update(message).finalize();
-    let outer = Sha256::new().chain_update(pad(0x5c)).chain_update(inner).finalize();
-    outer.iter().map(|byte| format!("{byte:02x}")).collect()
+    mac(key, message).finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Whether `signature` (hex) is the HMAC-SHA256 of `message`, compared in constant time.
+pub fn verify(key: &[u8; 32], message: &[u8], signature: &str) -> bool {
+    let Some(tag) = (0..signature.len())
+        .step_by(2)
+        .map(|index| signature.get(index..index + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+    else {
+        return false;
+    };
+    mac(key, message).verify_slice(&tag).is_ok()
 }
 
 fn now_text() -> String {
@@ -98,7 +112,7 @@ pub fn export(replica: &mut Replica, token: &str) -> Result<Vec<u8>> {
 /// The county's side: checks the signature with the device's key and returns the request.
 pub fn open_request(bytes: &[u8], key: &[u8; 32]) -> Result<RequestBundle> {
     let bundle: RequestBundle = read(bytes)?;
-    if sign(key, &signed_bytes(&bundle.request)?) != bundle.signature {
+    if !verify(key, &signed_bytes(&bundle.request)?, &bundle.signature) {
         return Err(Error::Invalid("the sync bundle's signature does not match this device".into()));
     }
     Ok(bundle)
@@ -124,7 +138,7 @@ pub fn import_answer(replica: &mut Replica, token: &str, bytes: &[u8]) -> Result
     if bundle.device_id != replica.device_id() {
         return Err(Error::Invalid("this answer file is for another computer".into()));
     }
-    if sign(&key_of_token(token), &signed_bytes(&bundle.response)?) != bundle.signature {
+    if !verify(&key_of_token(token), &signed_bytes(&bundle.response)?, &bundle.signature) {
         return Err(Error::Invalid(
             "the answer file's signature does not match (altered, or not from the county)".into(),
         ));
@@ -143,5 +157,11 @@ mod tests {
         let key = [0x0b; 32];
         let expected = "198a607eb44bfbc69903a0f1cf2bbdc5ba0aa3f3d9ae3c1c7a3b1696a0b68cf7";
         assert_eq!(sign(&key, b"Hi There"), expected);
+        assert!(verify(&key, b"Hi There", expected));
+        assert!(!verify(&key, b"Hi there", expected));
+        assert!(!verify(&key, b"Hi There", &expected[..62]), "a shortened tag");
+        assert!(!verify(&key, b"Hi There", ""));
+        assert!(!verify(&key, b"Hi There", &expected.replace('1', "g")), "not hex");
+        assert!(!verify(&[0x0c; 32], b"Hi There", expected), "another key");
     }
 }
