@@ -33,6 +33,7 @@ use xianglin_sync::protocol::{
 };
 use xianglin_sync::scope;
 use xianglin_sync::shard::ShardId;
+use xianglin_sync::untrusted;
 
 /// Why a request was refused. Nothing of a refused request is stored.
 #[derive(Debug, thiserror::Error)]
@@ -276,10 +277,16 @@ async fn sync(
 ) -> Result<Response, Refusal> {
     let received = std::time::Instant::now();
     let token = token_of(&headers)?;
-    let request: SyncRequest = read_body(&body)?;
+    // Who is asking comes first: a stranger's body is never even inflated.
+    let asking = token.clone();
+    with_store(store.clone(), move |store| active_grant(store, &asking).map(drop)).await?;
+    let request = tokio::task::spawn_blocking(move || decode(read_body::<SyncRequest>(&body)?))
+        .await
+        .map_err(|error| Refusal::Internal(format!("decoding a request failed: {error}")))??;
     let decoded = received.elapsed();
     let (response, waited, worked) = with_store(store, move |store| {
         let waited = received.elapsed();
+        // Again: the device may have been revoked while its request was decoded.
         let grant = active_grant(store, &token)?;
         let response = answer(store, &grant, &request)?;
         tracing::debug!(device = %grant.device_id, pushed = request.shards.len(), pulled = response.shards.len(), "sync answered");
@@ -366,68 +373,128 @@ pub fn import_bundle(store: &mut dyn CountyStore, bytes: &[u8]) -> Result<(Devic
     }
     let bundle = xianglin_sync::client::bundle::open_request(bytes, &key)
         .map_err(|error| Refusal::Invalid(error.to_string()))?;
-    let response = answer(store, &grant, &bundle.request)?;
+    let request = decode(bundle.request)?;
+    let response = answer(store, &grant, &request)?;
     let file = xianglin_sync::client::bundle::answer_file(&grant.device_id, response, &key)?;
-    tracing::info!(device = %grant.device_id, shards = bundle.request.shards.len(), "sync bundle imported");
+    tracing::info!(device = %grant.device_id, shards = request.shards.len(), "sync bundle imported");
     Ok((grant, file))
 }
 
-/// A shard of a request after its checks: the changes the server lacks, decoded.
-struct Checked {
-    shard: ShardId,
-    heads: Vec<ChangeHash>,
-    new_changes: Vec<Vec<u8>>,
+/// A sync request after the checks that need no store: shard ids parsed, heads parsed, every
+/// chunk bounded ([`untrusted::check`]) and decoded. This is the costly part of a request; it
+/// runs before the request reaches the store's single writer, so a hostile body costs only its
+/// own thread, within the limits.
+#[derive(Debug)]
+pub struct Decoded {
+    cursor: u64,
+    shards: Vec<DecodedShard>,
 }
 
-/// The protocol itself, over any store: checks every shard of the request first (scope,
-/// decoding, actor, dependencies, sizes), stores nothing unless all pass, then answers.
-pub fn answer(
-    store: &mut dyn CountyStore,
-    grant: &DeviceGrant,
-    request: &SyncRequest,
-) -> Result<SyncResponse, Refusal> {
+#[derive(Debug)]
+struct DecodedShard {
+    shard: ShardId,
+    heads: Vec<ChangeHash>,
+    chunks: Vec<Vec<u8>>,
+    changes: Vec<Change>,
+}
+
+/// Checks and decodes a request's shards and chunks (see [`Decoded`]).
+pub fn decode(request: SyncRequest) -> Result<Decoded, Refusal> {
     if request.protocol != PROTOCOL {
         return Err(Refusal::Protocol(request.protocol));
     }
-    let scope = store.scope(grant)?;
-    let mut checked = Vec::with_capacity(request.shards.len());
     let mut seen = HashSet::new();
-    for push in &request.shards {
+    let mut shards = Vec::with_capacity(request.shards.len());
+    for push in request.shards {
         let shard: ShardId =
             push.shard.parse().map_err(|_| Refusal::Invalid(format!("malformed shard id {:?}", push.shard)))?;
         if !seen.insert(shard.clone()) {
             return Err(Refusal::Invalid(format!("shard {shard} sent twice")));
         }
+        let heads = xianglin_sync::heads::parse(&push.heads).map_err(|error| Refusal::Invalid(error.to_string()))?;
+        let mut changes = Vec::new();
+        for (index, chunk) in push.changes.iter().enumerate() {
+            untrusted::check(chunk, untrusted::Limits::WIRE).map_err(|refused| match refused {
+                untrusted::Refused::Malformed { .. }
+                | untrusted::Refused::NotAChunk { .. }
+                | untrusted::Refused::UnknownType { .. } => {
+                    Refusal::Invalid(format!("chunk {index} of {shard} does not decode: {refused}"))
+                }
+                too_large => Refusal::TooLarge(format!("chunk {index} of {shard}: {too_large}")),
+            })?;
+            for change in changes_in_chunk(chunk)
+                .map_err(|error| Refusal::Invalid(format!("chunk {index} of {shard} does not decode: {error}")))?
+            {
+                let size = change.raw_bytes().len();
+                if size > MAX_CHANGE_BYTES {
+                    return Err(Refusal::TooLarge(format!(
+                        "a change in chunk {index} of {shard} is {size} bytes (limit {MAX_CHANGE_BYTES})"
+                    )));
+                }
+                changes.push(change);
+            }
+        }
+        shards.push(DecodedShard { shard, heads, chunks: push.changes, changes });
+    }
+    Ok(Decoded { cursor: request.cursor, shards })
+}
+
+/// A shard of a request after its checks against the store.
+struct Checked<'a> {
+    push: &'a DecodedShard,
+    /// The chunks to store (empty when the server holds every change in them).
+    new_chunks: &'a [Vec<u8>],
+    /// The changes in the push made by this device.
+    own: HashSet<ChangeHash>,
+}
+
+/// The protocol itself, over any store: checks every shard of a decoded request (scope, actor,
+/// dependencies), stores nothing unless all pass, records the heads it can verify, then answers.
+pub fn answer(store: &mut dyn CountyStore, grant: &DeviceGrant, request: &Decoded) -> Result<SyncResponse, Refusal> {
+    let scope = store.scope(grant)?;
+    let device = grant.device_id.as_str();
+    let mut checked = Vec::with_capacity(request.shards.len());
+    for push in &request.shards {
+        let shard = &push.shard;
         // A device moved to other places may still push the edits it made before the move to
         // the shards it held (it has reported heads for them); it then drops them.
-        let held_before = !scope::may_read(&scope, &shard)
-            && store.held(&grant.device_id, &shard)?
-            && scope::may_write_kind(&scope, &shard);
-        if !scope::may_read(&scope, &shard) && !held_before {
+        let held_before =
+            !scope::may_read(&scope, shard) && store.held(device, shard)? && scope::may_write_kind(&scope, shard);
+        if !scope::may_read(&scope, shard) && !held_before {
             return Err(Refusal::Forbidden(format!("shard {shard} is outside this device's places")));
         }
-        let heads = xianglin_sync::heads::parse(&push.heads).map_err(|error| Refusal::Invalid(error.to_string()))?;
-        let new_changes = check_changes(store, &scope, &shard, held_before, &push.changes)?;
-        checked.push(Checked { shard, heads, new_changes });
+        checked.push(check_changes(store, &scope, device, held_before, push)?);
     }
 
-    for Checked { shard, new_changes, .. } in &checked {
-        if !new_changes.is_empty() {
-            store.apply(shard, new_changes)?;
-            tracing::info!(device = %grant.device_id, shard = %shard, chunks = new_changes.len(), "changes stored");
+    for Checked { push, new_chunks, .. } in &checked {
+        if !new_chunks.is_empty() {
+            store.apply(&push.shard, new_chunks)?;
+            tracing::info!(device, shard = %push.shard, chunks = new_chunks.len(), "changes stored");
         }
     }
-    let reported: Vec<(ShardId, Vec<ChangeHash>)> =
-        checked.iter().map(|checked| (checked.shard.clone(), checked.heads.clone())).collect();
-    store.set_peer_heads(&grant.device_id, &reported)?;
+    let mut reported = Vec::new();
+    for Checked { push, own, .. } in &checked {
+        let verified = verified_heads(store, device, push, own)?;
+        if verified.len() < push.heads.len() {
+            tracing::warn!(device, shard = %push.shard, unverified = push.heads.len() - verified.len(),
+                "reported heads the server cannot verify were not recorded");
+        }
+        if !verified.is_empty() {
+            reported.push((push.shard.clone(), verified));
+        }
+    }
+    store.set_peer_heads(device, &reported)?;
 
     // The answer: every shard sent, then the shards of the scope that changed after the cursor.
     let mut shards = Vec::new();
+    let mut offered = Vec::new();
     let mut bytes = 0;
-    for Checked { shard, heads, .. } in &checked {
+    for DecodedShard { shard, heads, .. } in &request.shards {
         let changes = store.changes_since(shard, heads)?;
         bytes += changes.iter().map(Vec::len).sum::<usize>();
-        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&store.heads(shard)?), changes, stored: false });
+        let now = store.heads(shard)?;
+        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&now), changes, stored: false });
+        offered.push((shard.clone(), now));
     }
     let mut cursor = store.changed_seq()?;
     let mut more = false;
@@ -439,66 +506,72 @@ pub fn answer(
             break;
         }
         last_included = seq;
-        if seen.contains(&shard) || !scope::may_read(&scope, &shard) {
+        if request.shards.iter().any(|push| push.shard == shard) || !scope::may_read(&scope, &shard) {
             continue;
         }
-        let peer = store.peer_heads(&grant.device_id, &shard)?;
+        let peer = store.peer_heads(device, &shard)?;
         let changes = store.changes_since(&shard, &peer)?;
         if changes.is_empty() {
             continue;
         }
         bytes += changes.iter().map(Vec::len).sum::<usize>();
-        store.mark_held(&grant.device_id, &shard)?;
         let stored = peer.is_empty();
-        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&store.heads(&shard)?), changes, stored });
+        let now = store.heads(&shard)?;
+        shards.push(ShardPull { shard: shard.to_string(), heads: hex(&now), changes, stored });
+        offered.push((shard, now));
     }
+    store.record_offered(device, &offered)?;
     Ok(SyncResponse { cursor, more, shards, scope })
 }
 
-/// The pushed changes the server lacks, after checking each: it decodes, is within the size
-/// limit, was made by this device (changes the server already has may come from anyone), and
-/// its dependencies are stored or pushed with it. Returns the chunks to store when any change
-/// in them is new.
-fn check_changes(
+/// Checks a push against the store: a change the server lacks must be this device's, within
+/// what it may write, with its dependencies stored or pushed with it; a change by another
+/// device must be one the server holds and sent this device (or this device reported), or the
+/// request is a replay or a forgery.
+fn check_changes<'a>(
     store: &mut dyn CountyStore,
     scope: &xianglin_sync::protocol::Scope,
-    shard: &ShardId,
+    device: &str,
     held_before: bool,
-    chunks: &[Vec<u8>],
-) -> Result<Vec<Vec<u8>>, Refusal> {
-    let mut decoded = Vec::new();
-    for (index, chunk) in chunks.iter().enumerate() {
-        let changes = changes_in_chunk(chunk)
-            .map_err(|error| Refusal::Invalid(format!("chunk {index} of {shard} does not decode: {error}")))?;
-        for change in changes {
-            let size = change.raw_bytes().len();
-            if size > MAX_CHANGE_BYTES {
-                return Err(Refusal::TooLarge(format!(
-                    "a change in chunk {index} of {shard} is {size} bytes (limit {MAX_CHANGE_BYTES})"
+    push: &'a DecodedShard,
+) -> Result<Checked<'a>, Refusal> {
+    let shard = &push.shard;
+    let hashes: Vec<ChangeHash> = push.changes.iter().map(Change::hash).collect();
+    let known = store.has_changes(shard, &hashes)?;
+    let mut own = HashSet::new();
+    let mut foreign = Vec::new();
+    let mut arriving: HashSet<ChangeHash> = HashSet::new();
+    let mut new_changes = Vec::new();
+    for (change, known) in push.changes.iter().zip(known) {
+        let by_device = change.actor_id().to_hex_string() == device;
+        if by_device {
+            own.insert(change.hash());
+        }
+        match (known, by_device) {
+            (true, true) => {}
+            (true, false) => foreign.push(change.hash()),
+            (false, true) => {
+                if !held_before && !scope::may_write(scope, shard) {
+                    return Err(Refusal::Forbidden(format!("this device may not write {shard}")));
+                }
+                arriving.insert(change.hash());
+                new_changes.push(change);
+            }
+            (false, false) => {
+                return Err(Refusal::ForgedActor(format!(
+                    "a change to {shard} was made by actor {}, not by this device",
+                    change.actor_id().to_hex_string()
                 )));
             }
-            decoded.push(change);
         }
     }
-    let hashes: Vec<ChangeHash> = decoded.iter().map(Change::hash).collect();
-    let known = store.has_changes(shard, &hashes)?;
-    let mut new_changes = Vec::new();
-    let mut arriving: HashSet<ChangeHash> = HashSet::new();
-    for (change, known) in decoded.iter().zip(known) {
-        if known {
-            continue;
-        }
-        if !held_before && !scope::may_write(scope, shard) {
-            return Err(Refusal::Forbidden(format!("this device may not write {shard}")));
-        }
-        if change.actor_id().to_hex_string() != scope.device_id {
+    if !foreign.is_empty() {
+        let basis = known_to(store, device, shard)?;
+        if store.covered(shard, &foreign, &basis)?.contains(&false) {
             return Err(Refusal::ForgedActor(format!(
-                "a change to {shard} was made by actor {}, not by this device",
-                change.actor_id().to_hex_string()
+                "changes to {shard} by other devices that this device was never sent (a replay?)"
             )));
         }
-        arriving.insert(change.hash());
-        new_changes.push(change);
     }
     for change in &new_changes {
         let missing: Vec<ChangeHash> = change.deps().iter().copied().filter(|dep| !arriving.contains(dep)).collect();
@@ -506,10 +579,39 @@ fn check_changes(
             return Err(Refusal::Invalid(format!("a change to {shard} depends on changes the server does not have")));
         }
     }
-    Ok(if new_changes.is_empty() { Vec::new() } else { chunks.to_vec() })
+    let new_chunks: &[Vec<u8>] = if new_changes.is_empty() { &[] } else { &push.chunks };
+    Ok(Checked { push, new_chunks, own })
 }
 
-/// The changes an automerge chunk holds: a document, a bundle, or one change.
+/// What the server knows a device holds of a shard: the heads it last sent it and the heads it
+/// last verified from it.
+fn known_to(store: &mut dyn CountyStore, device: &str, shard: &ShardId) -> Result<Vec<ChangeHash>, Refusal> {
+    let mut basis = store.offered_heads(device, shard)?;
+    basis.extend(store.peer_heads(device, shard)?);
+    Ok(basis)
+}
+
+/// The reported heads of a push the server can verify: this device's own changes (in the push),
+/// and changes within what the server sent it or verified from it before.
+fn verified_heads(
+    store: &mut dyn CountyStore,
+    device: &str,
+    push: &DecodedShard,
+    own: &HashSet<ChangeHash>,
+) -> Result<Vec<ChangeHash>, Refusal> {
+    let (mut verified, others): (Vec<ChangeHash>, Vec<ChangeHash>) =
+        push.heads.iter().partition(|head| own.contains(head));
+    if !others.is_empty() {
+        let basis = known_to(store, device, &push.shard)?;
+        let covered = store.covered(&push.shard, &others, &basis)?;
+        verified.extend(others.into_iter().zip(covered).filter_map(|(head, covered)| covered.then_some(head)));
+    }
+    verified.sort_unstable();
+    Ok(verified)
+}
+
+/// The changes an automerge chunk holds: a document, a bundle, or one change. The chunk has
+/// passed [`untrusted::check`].
 fn changes_in_chunk(chunk: &[u8]) -> Result<Vec<Change>, String> {
     // Magic bytes (4), checksum (4), then the chunk type: 0 document, 1 change, 2 compressed
     // change, 3 bundle.

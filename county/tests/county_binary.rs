@@ -15,28 +15,9 @@ use xianglin_sync::ShardId;
 use xianglin_sync::client::http;
 use xianglin_sync::protocol::EnrollRequest;
 
-const BINARY: &str = env!("CARGO_BIN_EXE_xianglin-county");
-const VILLAGE: &str = "360733105201";
+mod common;
 
-fn admin(config: &Path, args: &[&str]) -> String {
-    let output = Command::new(BINARY).arg("--config").arg(config).args(args).output().unwrap();
-    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// A server process, killed if the test fails before it stops it.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{BINARY, Server, VILLAGE, admin, free_port, support_elder};
 
 /// Starts `serve` and waits until it answers (over TLS, trusting the pinned certificate).
 async fn serve(config: &Path, port: u16, pin: &str) -> Server {
@@ -171,31 +152,4 @@ async fn the_real_server_enrolls_syncs_and_survives_stop_kill_and_restart() {
     let log: Vec<String> = BufReader::new(server.0.stderr.take().unwrap()).lines().map(Result::unwrap).collect();
     assert!(log.iter().any(|line| line.contains("county server stopped")), "{log:?}");
     assert!(!log.iter().any(|line| line.contains("刘芳") || line.contains("张伟")), "names in the log: {log:?}");
-}
-
-/// An elder of the village with a valid, distinct ID number.
-fn support_elder(rng: &mut Rng) -> xianglin_schema::elder::Elder {
-    use chrono::NaiveDate;
-    use xianglin_schema::elder::{EconomicStatus, Elder, LifeStatus};
-    use xianglin_schema::record::{Gender, RecordMeta};
-    let birth =
-        NaiveDate::from_ymd_opt(1935 + rng.below(25) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
-            .unwrap();
-    Elder {
-        id: String::new(),
-        name: "王秀英".into(),
-        id_number: xianglin_schema::id_number::compose("360733", birth, rng.below(1000) as u16, Gender::Female),
-        gender: Gender::Female,
-        birth_date: birth,
-        phone: None,
-        address: "庄口镇".into(),
-        village_code: VILLAGE.into(),
-        categories: Default::default(),
-        economic_status: EconomicStatus::None,
-        life: LifeStatus::default(),
-        contacts: Default::default(),
-        events: Default::default(),
-        notes: String::new(),
-        meta: RecordMeta::default(),
-    }
 }

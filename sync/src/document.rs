@@ -451,6 +451,19 @@ fn record_of_object(doc: &Automerge, object: &str) -> Option<String> {
     }
 }
 
+/// Whether each of `hashes` is in the history of `heads` (one of them or an ancestor). Heads the
+/// document does not hold are left out; a hash it does not hold is never covered.
+pub fn covered(document: &Automerge, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Vec<bool> {
+    let known: Vec<ChangeHash> =
+        heads.iter().copied().filter(|hash| document.get_change_meta_by_hash(hash).is_some()).collect();
+    if known.is_empty() {
+        return vec![false; hashes.len()];
+    }
+    let after: std::collections::HashSet<ChangeHash> =
+        document.get_changes(&known).iter().map(|change| change.hash()).collect();
+    hashes.iter().map(|hash| document.get_change_meta_by_hash(hash).is_some() && !after.contains(hash)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use automerge::ActorId;

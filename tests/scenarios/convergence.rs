@@ -126,9 +126,10 @@ impl World {
     fn sync(&mut self, index: usize, answer_lost: bool, sent_twice: bool) -> client::RoundTrip {
         let (replica, grant) = &mut self.devices[index];
         let (request, _) = client::prepare(replica).unwrap();
-        let mut response = server::answer(self.county.as_mut(), grant, &request).unwrap();
+        let decoded = server::decode(request.clone()).unwrap();
+        let mut response = server::answer(self.county.as_mut(), grant, &decoded).unwrap();
         if sent_twice {
-            response = server::answer(self.county.as_mut(), grant, &request).unwrap();
+            response = server::answer(self.county.as_mut(), grant, &decoded).unwrap();
         }
         if answer_lost {
             return client::RoundTrip { more: true, ..Default::default() };

@@ -243,13 +243,33 @@ pub fn a_device_s_reported_heads_and_held_shards_are_kept(store: impl CountyStor
     let mut device = Device::new("device-1");
     let heads = device.write(&shard, "visit-1", visit("visit-1", VILLAGE, None));
     assert!(!store.held("device-1", &shard).unwrap());
-    store.mark_held("device-1", &shard).unwrap();
+    store.record_offered("device-1", &[(shard.clone(), heads.clone())]).unwrap();
     assert!(store.held("device-1", &shard).unwrap());
-    assert!(store.peer_heads("device-1", &shard).unwrap().is_empty());
+    assert!(store.peer_heads("device-1", &shard).unwrap().is_empty(), "sent is not reported");
+    assert_eq!(store.offered_heads("device-1", &shard).unwrap(), heads);
     store.set_peer_heads("device-1", &[(shard.clone(), heads.clone())]).unwrap();
-    store.mark_held("device-1", &shard).unwrap();
-    assert_eq!(store.peer_heads("device-1", &shard).unwrap(), heads, "marking held again keeps the heads");
+    store.record_offered("device-1", &[(shard.clone(), Vec::new())]).unwrap();
+    assert_eq!(store.peer_heads("device-1", &shard).unwrap(), heads, "sending again keeps the reported heads");
+    assert!(store.offered_heads("device-1", &shard).unwrap().is_empty());
     assert!(!store.held("device-2", &shard).unwrap());
+    assert!(store.offered_heads("device-2", &shard).unwrap().is_empty());
+}
+
+pub fn a_change_is_covered_by_the_heads_it_leads_to(store: impl CountyStore) {
+    let mut store = seeded(store);
+    let shard = ShardId::visits(VILLAGE, now().date());
+    let mut device = Device::new("device-1");
+    let first = device.write(&shard, "visit-1", visit("visit-1", VILLAGE, None));
+    let second = device.write(&shard, "visit-2", visit("visit-2", VILLAGE, None));
+    store.apply(&shard, &device.chunks(&shard)).unwrap();
+    let unknown = ChangeHash([7; 32]);
+    let hashes = [first[0], second[0], unknown];
+    assert_eq!(store.covered(&shard, &hashes, &second).unwrap(), vec![true, true, false]);
+    assert_eq!(store.covered(&shard, &hashes, &first).unwrap(), vec![true, false, false]);
+    assert_eq!(store.covered(&shard, &hashes, &[unknown]).unwrap(), vec![false, false, false]);
+    assert_eq!(store.covered(&shard, &hashes, &[]).unwrap(), vec![false, false, false]);
+    let elsewhere = ShardId::visits(OTHER_VILLAGE, now().date());
+    assert_eq!(store.covered(&elsewhere, &hashes, &second).unwrap(), vec![false, false, false]);
 }
 
 pub fn an_attachment_is_known_by_the_villages_that_refer_to_it(store: impl CountyStore) {
@@ -298,6 +318,10 @@ macro_rules! conformance {
             #[test]
             fn a_device_s_reported_heads_and_held_shards_are_kept() {
                 super::a_device_s_reported_heads_and_held_shards_are_kept($make);
+            }
+            #[test]
+            fn a_change_is_covered_by_the_heads_it_leads_to() {
+                super::a_change_is_covered_by_the_heads_it_leads_to($make);
             }
             #[test]
             fn an_attachment_is_known_by_the_villages_that_refer_to_it() {

@@ -29,6 +29,13 @@ struct Shard {
     changed_seq: u64,
 }
 
+/// What a device holds of a shard, as far as the server knows.
+#[derive(Debug, Default)]
+struct Held {
+    reported: Vec<ChangeHash>,
+    offered: Vec<ChangeHash>,
+}
+
 /// An enrollment code, by the hash of the code.
 #[derive(Debug)]
 struct Code {
@@ -47,8 +54,9 @@ pub struct MemoryStore {
     codes: HashMap<String, Code>,
     /// Grants by device id, with the hash of their token.
     grants: BTreeMap<String, (DeviceGrant, String)>,
-    /// Heads each device last reported, by (device, shard); present once a shard was held.
-    peer_heads: HashMap<(String, ShardId), Vec<ChangeHash>>,
+    /// Per (device, shard), present once a shard was held: the heads the device last reported
+    /// (verified), and the shard's heads when the server last sent it.
+    peer_heads: HashMap<(String, ShardId), Held>,
 }
 
 impl Default for MemoryStore {
@@ -167,19 +175,40 @@ impl ChangeStore for MemoryStore {
         Ok(changed)
     }
 
+    fn covered(&mut self, shard: &ShardId, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Result<Vec<bool>> {
+        Ok(match self.shards.get(shard) {
+            Some(stored) => document::covered(&stored.document, hashes, heads),
+            None => vec![false; hashes.len()],
+        })
+    }
+
     fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>> {
-        Ok(self.peer_heads.get(&(device_id.to_owned(), shard.clone())).cloned().unwrap_or_default())
+        Ok(self
+            .peer_heads
+            .get(&(device_id.to_owned(), shard.clone()))
+            .map(|held| held.reported.clone())
+            .unwrap_or_default())
     }
 
     fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()> {
         for (shard, heads) in reported {
-            self.peer_heads.insert((device_id.to_owned(), shard.clone()), heads.clone());
+            self.peer_heads.entry((device_id.to_owned(), shard.clone())).or_default().reported = heads.clone();
         }
         Ok(())
     }
 
-    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()> {
-        self.peer_heads.entry((device_id.to_owned(), shard.clone())).or_default();
+    fn offered_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>> {
+        Ok(self
+            .peer_heads
+            .get(&(device_id.to_owned(), shard.clone()))
+            .map(|held| held.offered.clone())
+            .unwrap_or_default())
+    }
+
+    fn record_offered(&mut self, device_id: &str, offered: &[(ShardId, Vec<ChangeHash>)]) -> Result<()> {
+        for (shard, heads) in offered {
+            self.peer_heads.entry((device_id.to_owned(), shard.clone())).or_default().offered = heads.clone();
+        }
         Ok(())
     }
 

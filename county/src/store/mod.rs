@@ -53,12 +53,18 @@ pub trait ChangeStore {
     fn changed_seq(&mut self) -> Result<u64>;
     /// Shards changed after counter value `seq`, with the value of their last change, oldest first.
     fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>>;
-    /// The heads a device last reported for a shard (empty if never).
+    /// Whether each of `hashes` is in the history of `heads` (one of them or an ancestor of one).
+    fn covered(&mut self, shard: &ShardId, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Result<Vec<bool>>;
+    /// The heads a device last reported for a shard, as the server verified them (empty if never).
     fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>>;
-    /// Records the heads a device reported, for every shard of its request at once.
+    /// Records the heads a device reported (after the server verified them), for every shard of
+    /// its request at once.
     fn set_peer_heads(&mut self, device_id: &str, reported: &[(ShardId, Vec<ChangeHash>)]) -> Result<()>;
-    /// Remembers that a shard was sent to a device (its heads stay as last reported).
-    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()>;
+    /// The shard's heads when the server last sent it to a device (empty if never).
+    fn offered_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>>;
+    /// Remembers what an answer sent a device: each shard's heads then (the reported heads stay
+    /// as they were).
+    fn record_offered(&mut self, device_id: &str, offered: &[(ShardId, Vec<ChangeHash>)]) -> Result<()>;
     /// Whether a shard was ever sent to or pushed by a device.
     fn held(&mut self, device_id: &str, shard: &ShardId) -> Result<bool>;
 }

@@ -233,6 +233,11 @@ impl ChangeStore for SqliteStore {
         self.replica.chunks_since(shard, heads)
     }
 
+    fn covered(&mut self, shard: &ShardId, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Result<Vec<bool>> {
+        self.replica.forget_if_written_elsewhere(shard)?;
+        self.replica.covered(shard, hashes, heads)
+    }
+
     fn peer_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>> {
         let text: Option<String> = self
             .replica
@@ -262,11 +267,31 @@ impl ChangeStore for SqliteStore {
         Ok(())
     }
 
-    fn mark_held(&mut self, device_id: &str, shard: &ShardId) -> Result<()> {
-        self.replica.connection().execute(
-            "INSERT INTO peer_heads (device_id, shard, heads) VALUES (?1, ?2, '') ON CONFLICT (device_id, shard) DO NOTHING",
-            params![device_id, shard.to_string()],
-        )?;
+    fn offered_heads(&mut self, device_id: &str, shard: &ShardId) -> Result<Vec<ChangeHash>> {
+        let text: Option<String> = self
+            .replica
+            .connection()
+            .query_row(
+                "SELECT offered FROM peer_heads WHERE device_id = ?1 AND shard = ?2",
+                params![device_id, shard.to_string()],
+                |row| row.get(0),
+            )
+            .optional()?;
+        xianglin_sync::heads::from_text(text.as_deref().unwrap_or_default())
+    }
+
+    fn record_offered(&mut self, device_id: &str, offered: &[(ShardId, Vec<ChangeHash>)]) -> Result<()> {
+        let transaction = self.replica.connection().unchecked_transaction()?;
+        {
+            let mut statement = transaction.prepare_cached(
+                "INSERT INTO peer_heads (device_id, shard, heads, offered) VALUES (?1, ?2, '', ?3)
+                 ON CONFLICT (device_id, shard) DO UPDATE SET offered = ?3 WHERE offered != ?3",
+            )?;
+            for (shard, heads) in offered {
+                statement.execute(params![device_id, shard.to_string(), xianglin_sync::heads::to_text(heads)])?;
+            }
+        }
+        transaction.commit()?;
         Ok(())
     }
 

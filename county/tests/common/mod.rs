@@ -1,0 +1,59 @@
+//! What the tests of the real `xianglin-county` binary share: running its admin commands, a
+//! free port, a server process killed when dropped, an elder to save.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Child, Command};
+
+use xianglin_demo::Rng;
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_xianglin-county");
+pub const VILLAGE: &str = "360733105201";
+
+pub fn admin(config: &Path, args: &[&str]) -> String {
+    let output = Command::new(BINARY).arg("--config").arg(config).args(args).output().unwrap();
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A server process, killed if the test fails before it stops it.
+pub struct Server(pub Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An elder of the village with a valid, distinct ID number.
+pub fn support_elder(rng: &mut Rng) -> xianglin_schema::elder::Elder {
+    use chrono::NaiveDate;
+    use xianglin_schema::elder::{EconomicStatus, Elder, LifeStatus};
+    use xianglin_schema::record::{Gender, RecordMeta};
+    let birth =
+        NaiveDate::from_ymd_opt(1935 + rng.below(25) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
+            .unwrap();
+    Elder {
+        id: String::new(),
+        name: "王秀英".into(),
+        id_number: xianglin_schema::id_number::compose("360733", birth, rng.below(1000) as u16, Gender::Female),
+        gender: Gender::Female,
+        birth_date: birth,
+        phone: None,
+        address: "庄口镇".into(),
+        village_code: VILLAGE.into(),
+        categories: Default::default(),
+        economic_status: EconomicStatus::None,
+        life: LifeStatus::default(),
+        contacts: Default::default(),
+        events: Default::default(),
+        notes: String::new(),
+        meta: RecordMeta::default(),
+    }
+}
