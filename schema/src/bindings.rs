@@ -91,6 +91,7 @@ mod tests {
             policy::MealRules,
             policy::CatalogItem,
             policy::AdaptationRules,
+            policy::ImportRules,
             api::AppStatus,
             api::PlaceNode,
             api::ElderSearch,

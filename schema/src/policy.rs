@@ -43,6 +43,23 @@ pub struct Policy {
     pub visit_tiers: Vec<VisitTier>,
     pub meal: MealRules,
     pub adaptation: AdaptationRules,
+    /// Limits on what a station imports at once (absent in policies written before them).
+    #[serde(default)]
+    pub imports: ImportRules,
+}
+
+/// Limits on what a station imports at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ImportRules {
+    /// The most data rows one roster file may hold; a larger roster is imported in parts (by
+    /// village), so that checking it stays quick and its memory bounded.
+    pub roster_max_rows: u32,
+}
+
+impl Default for ImportRules {
+    fn default() -> ImportRules {
+        ImportRules { roster_max_rows: 20_000 }
+    }
 }
 
 /// Who falls in a tier: all conditions that are set must hold.
@@ -262,6 +279,7 @@ pub fn huichang_default() -> Policy {
             eligible_economic: adaptation_economic_statuses(),
             elder_conditions: adaptation_elder_conditions(),
         },
+        imports: ImportRules::default(),
     }
 }
 

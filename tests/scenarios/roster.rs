@@ -173,3 +173,99 @@ fn the_export_reads_back_with_a_real_reader_and_imports_as_unchanged() {
     let workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(template)).unwrap();
     assert_eq!(workbook.sheet_names(), ["老年人信息台账", "填写说明"]);
 }
+
+/// Where the checking child process finds its file (set only for the child).
+const HOSTILE_ROSTER: &str = "XIANGLIN_TEST_HOSTILE_ROSTER";
+
+/// The child of [`hostile_roster_files_are_refused_in_bounded_memory`]: checks one file and
+/// prints the outcome and its own peak memory.
+#[test]
+#[ignore = "run by hostile_roster_files_are_refused_in_bounded_memory as a child process"]
+fn roster_checker_child_process() {
+    let Some(path) = std::env::var_os(HOSTILE_ROSTER) else { return };
+    let bytes = std::fs::read(path).unwrap();
+    let replica = county_replica();
+    let outcome = match roster::check(&replica, &bytes) {
+        Ok(check) => format!("checked {} rows", check.rows.len()),
+        Err(Error::RosterTooLarge(limit)) => format!("refused {limit:?}"),
+        Err(other) => format!("error {other}"),
+    };
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let peak = status.lines().find(|line| line.starts_with("VmHWM:")).unwrap();
+    println!("@outcome {outcome}");
+    println!("@peak {}", peak.split_whitespace().nth(1).unwrap());
+}
+
+/// A workbook whose only data is one value at `(row, column)` (0-based), under the header.
+fn roster_with_a_far_value(row: u32, column: u16) -> Vec<u8> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (index, title) in roster::COLUMNS.iter().enumerate() {
+        sheet.write_string(0, index as u16, *title).unwrap();
+    }
+    sheet.write_string(row, column, "x").unwrap();
+    workbook.save_to_buffer().unwrap()
+}
+
+/// A real roster whose shared strings are `size` bytes of spaces (DEFLATE makes them tiny).
+fn roster_with_inflating_part(size: usize) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let good = roster_file(&[]);
+    let mut source = zip::ZipArchive::new(std::io::Cursor::new(good)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    for index in 0..source.len() {
+        let mut entry = source.by_index(index).unwrap();
+        let name = entry.name().unwrap().to_string();
+        let mut content = Vec::new();
+        entry.read_to_end(&mut content).unwrap();
+        out.start_file(name.as_str(), options).unwrap();
+        if name == "xl/sharedStrings.xml" {
+            let spaces = vec![b' '; 1 << 20];
+            for _ in 0..size >> 20 {
+                out.write_all(&spaces).unwrap();
+            }
+        }
+        out.write_all(&content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+/// Files built to exhaust the reader (a value at the sheet's last cell, a zip bomb, too many
+/// rows, too large a file) are refused with their own error before any cell is read, each in a
+/// child process whose peak memory stays under 300 MB; nothing is written.
+#[test]
+fn hostile_roster_files_are_refused_in_bounded_memory() {
+    let directory = crate::support::scratch();
+    let files: Vec<(&str, Vec<u8>, &str)> = vec![
+        ("a value at XFD1048576", roster_with_a_far_value(1_048_575, 16_383), "Columns"),
+        ("a value at CV1048576", roster_with_a_far_value(1_048_575, 99), "Columns"),
+        ("a value at A1048576", roster_with_a_far_value(1_048_575, 0), "Rows"),
+        ("a value at row 20,100", roster_with_a_far_value(20_100, 0), "Rows"),
+        ("shared strings of 1 GiB of spaces", roster_with_inflating_part(1 << 30), "Inflated"),
+        ("21 MB of anything", vec![b'P'; 21 << 20], "FileBytes"),
+    ];
+    for (name, bytes, refusal) in files {
+        let size = bytes.len();
+        let path = directory.path().join("hostile.xlsx");
+        std::fs::write(&path, bytes).unwrap();
+        let output = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["roster::roster_checker_child_process", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+            .env(HOSTILE_ROSTER, &path)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let line =
+            |marker: &str| stdout.lines().find_map(|line| line.split_once(marker)).map(|(_, rest)| rest.to_owned());
+        let outcome = line("@outcome ").unwrap_or_else(|| panic!("{name}: the child printed {stdout}"));
+        let peak_kb: u64 = line("@peak ").unwrap().parse().unwrap();
+        eprintln!("| {name} | {size} bytes | {outcome} | peak {:.0} MB |", peak_kb as f64 / 1024.0);
+        assert!(outcome.starts_with(&format!("refused {refusal}")), "{name}: {outcome}");
+        assert!(peak_kb < 300 * 1024, "{name}: the check peaked at {peak_kb} KiB");
+    }
+    // A roster at the limit still checks: 14 columns, its last row in the allowed range.
+    let replica = county_replica();
+    assert!(roster::check(&replica, &roster_with_a_far_value(20_000, 13)).is_ok());
+    assert_eq!(count(&replica), 0);
+}

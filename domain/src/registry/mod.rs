@@ -2,6 +2,7 @@
 //! whole replica), an elder's history read from the documents, and referral tracking.
 
 pub mod roster;
+pub mod workbook;
 
 use std::collections::HashMap;
 

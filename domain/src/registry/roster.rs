@@ -17,6 +17,7 @@ use serde_json::Value as Json;
 use xianglin_schema::api::{CellProblem, RosterAction, RosterCheck, RosterImported, RosterRow};
 use xianglin_schema::elder::{self, Category, Contact, EconomicStatus, Elder, LifeState, LifeStatus};
 use xianglin_schema::id_number;
+use xianglin_schema::policy::ImportRules;
 use xianglin_schema::record::{RecordMeta, new_id};
 
 use xianglin_sync::Error;
@@ -109,6 +110,11 @@ pub fn import(replica: &mut Replica, bytes: &[u8]) -> Result<RosterImported> {
 
 /// Every data row with its check and, when valid and changed, the record to write.
 fn parse(replica: &Replica, bytes: &[u8]) -> Result<Vec<(RosterRow, Option<Elder>)>> {
+    let today = replica.today();
+    let policies = crate::lookup::policies(replica)?;
+    let max_rows = xianglin_schema::policy::in_force(&policies, today)
+        .map_or_else(|| ImportRules::default().roster_max_rows, |policy| policy.imports.roster_max_rows);
+    super::workbook::check_limits(bytes, max_rows)?;
     let not_excel = || Error::NotExcel;
     let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| not_excel())?;
     let range = workbook.worksheet_range_at(0).ok_or_else(not_excel)?.map_err(|_| not_excel())?;
@@ -121,7 +127,6 @@ fn parse(replica: &Replica, bytes: &[u8]) -> Result<Vec<(RosterRow, Option<Elder
     let columns: HashMap<String, usize> =
         rows[header_index].iter().enumerate().map(|(index, cell)| (cell_text(cell), index)).collect();
     let names = PlaceNames::load(replica)?;
-    let today = replica.today();
     let mut seen_ids: HashMap<String, u32> = HashMap::new();
     let mut parsed = Vec::new();
     for (offset, cells) in rows.iter().enumerate().skip(header_index + 1) {
