@@ -875,7 +875,13 @@ mod tests {
     use xianglin_sync::replica::Clock;
 
     const VILLAGE: &str = "360733105201";
-    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+    /// A real PNG (each size a different file).
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let picture = image::RgbImage::from_pixel(width, height, image::Rgb([120, 160, 200]));
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(picture).write_to(&mut bytes, image::ImageFormat::Png).unwrap();
+        bytes.into_inner()
+    }
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 20).unwrap()
@@ -1196,7 +1202,7 @@ mod tests {
             kind,
             caption: "卫生间".into(),
             document: None,
-            sha256: fixture.store.put(PNG).unwrap().sha256,
+            sha256: fixture.store.put(&png(4, 3)).unwrap().sha256,
         };
         let early = photo(CaseStep::Acceptance, AttachmentKind::AfterPhoto);
         assert!(
@@ -1213,7 +1219,7 @@ mod tests {
         let refused = refusal(record_step(&mut fixture.replica, &done(CaseStep::Acceptance, &case.id)));
         assert!(refused.contains("尚未上传改造后照片"), "{refused}");
         let after = AddCaseAttachment {
-            sha256: fixture.store.put(&[PNG, &[1]].concat()).unwrap().sha256,
+            sha256: fixture.store.put(&png(5, 3)).unwrap().sha256,
             ..photo(CaseStep::Acceptance, AttachmentKind::AfterPhoto)
         };
         add_case_attachment(&mut fixture.replica, &fixture.store, &after).unwrap();

@@ -108,11 +108,15 @@ impl Link {
         let (offered, wanted) = {
             let replica = lock(replica);
             let uploaded = crate::server_state::uploaded_attachments(&replica)?;
-            let offered: Vec<String> = store.list()?.into_iter().filter(|sha256| !uploaded.contains(sha256)).collect();
-            let wanted: Vec<String> = crate::attachments::referenced(&replica)?
-                .into_iter()
-                .filter(|sha256| !store.contains(sha256))
+            let referenced = crate::attachments::referenced(&replica)?;
+            // Only files a record refers to: a photo picked and then dropped from an unsaved
+            // form stays on this computer.
+            let offered: Vec<String> = referenced
+                .iter()
+                .filter(|sha256| store.contains(sha256) && !uploaded.contains(*sha256))
+                .cloned()
                 .collect();
+            let wanted: Vec<String> = referenced.into_iter().filter(|sha256| !store.contains(sha256)).collect();
             (offered, wanted)
         };
         let mut uploaded = 0;
@@ -150,10 +154,9 @@ impl Link {
             }
             let response = refusal_of(response).await?;
             let bytes = response.bytes().await.map_err(|error| SyncError::Offline(error.to_string()))?;
-            let stored = store.put(&bytes)?;
-            if &stored.sha256 != sha256 {
-                return Err(SyncError::BadAnswer(format!("attachment {sha256} arrived with other bytes")));
-            }
+            store
+                .put_expecting(&bytes, sha256)
+                .map_err(|error| SyncError::BadAnswer(format!("attachment {sha256} refused: {error}")))?;
             downloaded += 1;
         }
         Ok((uploaded, downloaded))

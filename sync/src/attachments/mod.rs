@@ -4,8 +4,12 @@
 //! at most once. Which records refer to which file is projected into `attachment_refs`.
 //!
 //! Only images (JPEG, PNG, WebP) and PDF are accepted, recognised by their first bytes, never
-//! by a file name; anything else, or anything over the size limit, is refused with a Chinese
-//! message and nothing is stored.
+//! by a file name, and only when they are what those bytes claim ([`content`]: an image
+//! decodes, a PDF has its structure); anything else, or anything over the size limit, is
+//! refused with a Chinese message and nothing is stored. A file is written beside its place
+//! and renamed into it only once complete and checked.
+
+pub mod content;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -31,19 +35,38 @@ impl AttachmentStore {
     }
 
     /// Stores `bytes` (if not stored already) and describes them; refuses what is not an image
-    /// or PDF, or is too large, storing nothing.
+    /// or PDF, is not what its first bytes claim, or is too large, storing nothing.
     pub fn put(&self, bytes: &[u8]) -> Result<Attachment> {
-        let mime = sniff(bytes)
-            .ok_or_else(|| refusal(xianglin_schema::Rule::FileType, "附件只能是图片（JPEG、PNG、WebP）或 PDF 文件"))?;
+        self.store(bytes, None)
+    }
+
+    /// [`AttachmentStore::put`] for bytes that must hash to `sha256` (an upload or download
+    /// named by its hash): other bytes are refused before anything is written.
+    pub fn put_expecting(&self, bytes: &[u8], sha256: &str) -> Result<Attachment> {
+        self.store(bytes, Some(sha256))
+    }
+
+    fn store(&self, bytes: &[u8], expected: Option<&str>) -> Result<Attachment> {
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(refusal(
                 xianglin_schema::Rule::TooLong,
                 &format!("附件不能超过 {} MB", MAX_ATTACHMENT_BYTES / 1024 / 1024),
             ));
         }
+        let mime = sniff(bytes)
+            .ok_or_else(|| refusal(xianglin_schema::Rule::FileType, "附件只能是图片（JPEG、PNG、WebP）或 PDF 文件"))?;
         let sha256 = hex(&Sha256::digest(bytes));
-        let path = self.path(&sha256);
+        if let Some(expected) = expected
+            && expected != sha256
+        {
+            return Err(Error::Invalid(format!("attachment bytes hash to {sha256}, not {expected}")));
+        }
+        let path = self.root.join(&sha256[..2]).join(&sha256);
         if !path.exists() {
+            content::verify(mime, bytes).map_err(|malformed| {
+                tracing::warn!(%malformed, "attachment refused");
+                refusal(xianglin_schema::Rule::FileType, "文件已损坏，或不是它看上去的图片或 PDF，未保存")
+            })?;
             let directory = path.parent().expect("attachment paths have a folder");
             std::fs::create_dir_all(directory)?;
             // Write beside, then rename: a crash never leaves a half-written file under the hash.
@@ -68,19 +91,29 @@ impl AttachmentStore {
         if !is_sha256(sha256) {
             return Err(Error::NotFound(format!("attachment {sha256}")));
         }
-        let bytes = std::fs::read(self.path(sha256)).map_err(|_| Error::NotFound(format!("attachment {sha256}")))?;
+        let path = self.path(sha256).ok_or_else(|| Error::NotFound(format!("attachment {sha256}")))?;
+        let bytes = std::fs::read(&path).map_err(|_| Error::NotFound(format!("attachment {sha256}")))?;
         if hex(&Sha256::digest(&bytes)) != sha256 {
-            return Err(Error::Corrupt {
-                path: self.path(sha256).display().to_string(),
-                detail: "hash mismatch".into(),
-            });
+            return Err(Error::Corrupt { path: path.display().to_string(), detail: "hash mismatch".into() });
         }
         Ok(bytes)
     }
 
-    /// Where an attachment lives: `<root>/<first two hex digits>/<hash>`.
-    pub fn path(&self, sha256: &str) -> PathBuf {
-        self.root.join(&sha256[..2.min(sha256.len())]).join(sha256)
+    /// Where an attachment lives: `<root>/<first two hex digits>/<hash>`; `None` for anything
+    /// that is not a SHA-256 in lowercase hex (no name from outside becomes a path).
+    pub fn path(&self, sha256: &str) -> Option<PathBuf> {
+        is_sha256(sha256).then(|| self.root.join(&sha256[..2]).join(sha256))
+    }
+
+    /// Deletes a stored attachment (the server collecting uploads no record came to refer to).
+    pub fn remove(&self, sha256: &str) -> Result<()> {
+        if let Some(path) = self.path(sha256) {
+            match std::fs::remove_file(path) {
+                Err(error) if error.kind() != std::io::ErrorKind::NotFound => return Err(error.into()),
+                _ => {}
+            }
+        }
+        Ok(())
     }
 
     pub fn root(&self) -> &Path {
@@ -89,7 +122,7 @@ impl AttachmentStore {
 
     /// Whether the attachment is stored here.
     pub fn contains(&self, sha256: &str) -> bool {
-        is_sha256(sha256) && self.path(sha256).is_file()
+        self.path(sha256).is_some_and(|path| path.is_file())
     }
 
     /// The hashes of every stored attachment.
@@ -154,7 +187,9 @@ fn hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    const PNG: &[u8] = &[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, b'I', b'H', b'D', b'R'];
+    fn png() -> Vec<u8> {
+        content::tests::png(3, 2)
+    }
 
     fn store() -> (tempfile::TempDir, AttachmentStore) {
         let directory = tempfile::tempdir().unwrap();
@@ -165,13 +200,13 @@ mod tests {
     #[test]
     fn the_same_photo_added_twice_is_stored_once_under_its_hash() {
         let (_directory, store) = store();
-        let first = store.put(PNG).unwrap();
-        let second = store.put(PNG).unwrap();
+        let first = store.put(&png()).unwrap();
+        let second = store.put(&png()).unwrap();
         assert_eq!(first, second);
         assert_eq!(first.mime, "image/png");
         assert_eq!(first.sha256.len(), 64);
-        assert_eq!(store.get(&first.sha256).unwrap(), PNG);
-        let files: Vec<_> = std::fs::read_dir(store.path(&first.sha256).parent().unwrap()).unwrap().collect();
+        assert_eq!(store.get(&first.sha256).unwrap(), png());
+        let files: Vec<_> = std::fs::read_dir(store.path(&first.sha256).unwrap().parent().unwrap()).unwrap().collect();
         assert_eq!(files.len(), 1);
     }
 
@@ -195,9 +230,28 @@ mod tests {
     #[test]
     fn a_file_altered_on_disk_is_detected() {
         let (_directory, store) = store();
-        let stored = store.put(PNG).unwrap();
-        std::fs::write(store.path(&stored.sha256), b"\x89PNG\r\n\x1a\nchanged").unwrap();
+        let stored = store.put(&png()).unwrap();
+        std::fs::write(store.path(&stored.sha256).unwrap(), b"\x89PNG\r\n\x1a\nchanged").unwrap();
         assert!(matches!(store.get(&stored.sha256), Err(Error::Corrupt { .. })));
         assert!(matches!(store.get("../../etc/passwd"), Err(Error::NotFound(_))));
+        assert_eq!(store.path("../../etc/passwd"), None);
+        assert_eq!(store.path(&stored.sha256.to_uppercase()), None);
+    }
+
+    #[test]
+    fn bytes_that_do_not_hash_to_their_name_or_only_look_like_a_picture_leave_nothing_on_disk() {
+        let (_directory, store) = store();
+        let wrong_name = "00".repeat(32);
+        assert!(matches!(store.put_expecting(&png(), &wrong_name), Err(Error::Invalid(_))));
+        let mut script = png()[..16].to_vec();
+        script.extend(b"<script>fetch('/steal')</script>");
+        let Err(Error::Problems(problems)) = store.put(&script) else { panic!("must be refused") };
+        assert!(problems[0].message.contains("已损坏"), "{problems:?}");
+        assert!(!store.root().exists() || store.list().unwrap().is_empty(), "nothing stored");
+        let stored = store.put_expecting(&png(), &hex(&Sha256::digest(png()))).unwrap();
+        assert!(store.contains(&stored.sha256));
+        store.remove(&stored.sha256).unwrap();
+        assert!(!store.contains(&stored.sha256));
+        store.remove(&stored.sha256).unwrap();
     }
 }
