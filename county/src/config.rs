@@ -5,6 +5,11 @@
 //! database = "/var/lib/xianglin/county.sqlite"        # XIANGLIN_COUNTY_DATABASE
 //! tls_cert = "/var/lib/xianglin/county.cert.pem"      # XIANGLIN_COUNTY_TLS_CERT
 //! tls_key = "/var/lib/xianglin/county.key.pem"        # XIANGLIN_COUNTY_TLS_KEY
+//! unreferenced_quota_mb = 100    # uploads no record refers to yet, per device
+//! unreferenced_hours = 24        # how long such an upload waits for its record
+//! request_timeout_secs = 120     # a whole request, body included (slow clients are cut off)
+//! max_concurrent_requests = 256  # in all; more wait
+//! max_requests_per_device = 4    # in flight per device; more are refused (429)
 //! ```
 
 use std::net::SocketAddr;
@@ -25,11 +30,53 @@ pub struct Config {
     pub tls_cert: Option<PathBuf>,
     #[serde(default)]
     pub tls_key: Option<PathBuf>,
+    #[serde(default = "defaults::unreferenced_quota_mb")]
+    pub unreferenced_quota_mb: u64,
+    #[serde(default = "defaults::unreferenced_hours")]
+    pub unreferenced_hours: u32,
+    #[serde(default = "defaults::request_timeout_secs")]
+    pub request_timeout_secs: u64,
+    #[serde(default = "defaults::max_concurrent_requests")]
+    pub max_concurrent_requests: usize,
+    #[serde(default = "defaults::max_requests_per_device")]
+    pub max_requests_per_device: usize,
+}
+
+/// The defaults are [`crate::Limits::default`]'s.
+mod defaults {
+    fn limits() -> crate::Limits {
+        crate::Limits::default()
+    }
+    pub fn unreferenced_quota_mb() -> u64 {
+        limits().unreferenced_quota_bytes >> 20
+    }
+    pub fn unreferenced_hours() -> u32 {
+        limits().unreferenced_window.num_hours() as u32
+    }
+    pub fn request_timeout_secs() -> u64 {
+        limits().request_timeout.as_secs()
+    }
+    pub fn max_concurrent_requests() -> usize {
+        limits().concurrent_requests
+    }
+    pub fn max_requests_per_device() -> usize {
+        limits().concurrent_per_device
+    }
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { listen: default_listen(), database: default_database(), tls_cert: None, tls_key: None }
+        Config {
+            listen: default_listen(),
+            database: default_database(),
+            tls_cert: None,
+            tls_key: None,
+            unreferenced_quota_mb: defaults::unreferenced_quota_mb(),
+            unreferenced_hours: defaults::unreferenced_hours(),
+            request_timeout_secs: defaults::request_timeout_secs(),
+            max_concurrent_requests: defaults::max_concurrent_requests(),
+            max_requests_per_device: defaults::max_requests_per_device(),
+        }
     }
 }
 
@@ -58,6 +105,17 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The limits the server enforces.
+    pub fn limits(&self) -> crate::Limits {
+        crate::Limits {
+            unreferenced_quota_bytes: self.unreferenced_quota_mb << 20,
+            unreferenced_window: chrono::Duration::hours(i64::from(self.unreferenced_hours)),
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs.max(1)),
+            concurrent_requests: self.max_concurrent_requests.max(1),
+            concurrent_per_device: self.max_requests_per_device.max(1),
+        }
+    }
+
     /// The file's settings (defaults if `path` is `None`), then `XIANGLIN_COUNTY_*` over them.
     pub fn load(path: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let mut config = match path {

@@ -231,7 +231,14 @@ fn serve(config: Config) -> Result<(), String> {
             .await
             .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
         let attachments = AttachmentStore::new(attachments_dir(&config.database));
-        let router = server::router(Box::new(store), attachments);
+        let limits = config.limits();
+        server::collect_unreferenced(
+            &mut store,
+            &attachments,
+            xianglin_schema::clock::now() - limits.unreferenced_window,
+        )
+        .map_err(|error| error.to_string())?;
+        let router = server::router_with(Box::new(store), attachments, limits);
         match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => {
                 let read = |path: &PathBuf| {

@@ -47,4 +47,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (7, "dashboards", include_str!("../migrations/0007_dashboards.sql")),
     (8, "current_elders", include_str!("../migrations/0008_current_elders.sql")),
     (9, "offered_heads", include_str!("../migrations/0009_offered_heads.sql")),
+    (10, "unreferenced_uploads", include_str!("../migrations/0010_unreferenced_uploads.sql")),
 ];

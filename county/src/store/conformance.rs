@@ -285,6 +285,25 @@ pub fn an_attachment_is_known_by_the_villages_that_refer_to_it(store: impl Count
     assert!(store.attachment_villages(&"cd".repeat(32)).unwrap().is_empty());
 }
 
+pub fn unreferenced_uploads_count_per_device_and_are_released_after_their_window(store: impl CountyStore) {
+    let mut store = seeded(store);
+    let (first, second) = ("aa".repeat(32), "bb".repeat(32));
+    let at = now();
+    store.hold_unreferenced(&first, "device-1", 100, at).unwrap();
+    store.hold_unreferenced(&first, "device-1", 100, at).unwrap();
+    store.hold_unreferenced(&second, "device-1", 50, at + chrono::Duration::hours(2)).unwrap();
+    store.hold_unreferenced(&first, "device-2", 100, at + chrono::Duration::hours(3)).unwrap();
+    assert_eq!(store.unreferenced_bytes("device-1").unwrap(), 150, "holding again counts once");
+    assert_eq!(store.unreferenced_bytes("device-3").unwrap(), 0);
+    // After an hour: device-1's hold of `first` expires, but device-2 still holds it.
+    assert!(store.release_unreferenced(at + chrono::Duration::hours(1)).unwrap().is_empty());
+    assert_eq!(store.unreferenced_bytes("device-1").unwrap(), 50);
+    let mut released = store.release_unreferenced(at + chrono::Duration::hours(4)).unwrap();
+    released.sort();
+    assert_eq!(released, vec![first, second]);
+    assert_eq!(store.unreferenced_bytes("device-2").unwrap(), 0);
+}
+
 /// Runs every conformance test against one implementation.
 macro_rules! conformance {
     ($implementation:ident, $make:expr) => {
@@ -322,6 +341,10 @@ macro_rules! conformance {
             #[test]
             fn a_change_is_covered_by_the_heads_it_leads_to() {
                 super::a_change_is_covered_by_the_heads_it_leads_to($make);
+            }
+            #[test]
+            fn unreferenced_uploads_count_per_device_and_are_released_after_their_window() {
+                super::unreferenced_uploads_count_per_device_and_are_released_after_their_window($make);
             }
             #[test]
             fn an_attachment_is_known_by_the_villages_that_refer_to_it() {

@@ -54,6 +54,8 @@ pub struct MemoryStore {
     codes: HashMap<String, Code>,
     /// Grants by device id, with the hash of their token.
     grants: BTreeMap<String, (DeviceGrant, String)>,
+    /// Uploads no record refers to yet: (hash, device) → (size, received).
+    unreferenced: BTreeMap<(String, String), (u64, NaiveDateTime)>,
     /// Per (device, shard), present once a shard was held: the heads the device last reported
     /// (verified), and the shard's heads when the server last sent it.
     peer_heads: HashMap<(String, ShardId), Held>,
@@ -74,6 +76,7 @@ impl MemoryStore {
             codes: HashMap::new(),
             grants: BTreeMap::new(),
             peer_heads: HashMap::new(),
+            unreferenced: BTreeMap::new(),
         }
     }
 
@@ -324,6 +327,26 @@ impl DeviceStore for MemoryStore {
 }
 
 impl AttachmentIndex for MemoryStore {
+    fn hold_unreferenced(&mut self, sha256: &str, device_id: &str, size: u64, at: NaiveDateTime) -> Result<()> {
+        self.unreferenced.entry((sha256.to_owned(), device_id.to_owned())).or_insert((size, at));
+        Ok(())
+    }
+
+    fn unreferenced_bytes(&mut self, device_id: &str) -> Result<u64> {
+        Ok(self.unreferenced.iter().filter(|((_, device), _)| device == device_id).map(|(_, (size, _))| size).sum())
+    }
+
+    fn release_unreferenced(&mut self, before: NaiveDateTime) -> Result<Vec<String>> {
+        let expired: BTreeSet<String> = self
+            .unreferenced
+            .iter()
+            .filter(|(_, (_, at))| *at < before)
+            .map(|((sha256, _), _)| sha256.clone())
+            .collect();
+        self.unreferenced.retain(|_, (_, at)| *at >= before);
+        Ok(expired.into_iter().filter(|sha256| !self.unreferenced.keys().any(|(held, _)| held == sha256)).collect())
+    }
+
     /// Reads every visit and case (no index: a twin for tests, not for a county's year of data).
     fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>> {
         let mut villages = BTreeSet::new();

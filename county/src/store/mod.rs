@@ -102,10 +102,17 @@ pub trait DeviceStore {
     fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope>;
 }
 
-/// Which records refer to which attachment.
+/// Which records refer to which attachment, and the uploads none refers to yet.
 pub trait AttachmentIndex {
     /// The villages of the visits and cases that refer to an attachment, sorted.
     fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>>;
+    /// Records an upload no record in the device's places refers to yet (again: nothing new).
+    fn hold_unreferenced(&mut self, sha256: &str, device_id: &str, size: u64, at: NaiveDateTime) -> Result<()>;
+    /// The bytes of a device's uploads held unreferenced.
+    fn unreferenced_bytes(&mut self, device_id: &str) -> Result<u64>;
+    /// Forgets the uploads held since before `before`; returns their hashes that no other
+    /// device's younger upload still holds.
+    fn release_unreferenced(&mut self, before: NaiveDateTime) -> Result<Vec<String>>;
 }
 
 /// Everything the sync protocol needs of storage.

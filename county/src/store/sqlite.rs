@@ -321,6 +321,47 @@ impl AttachmentIndex for SqliteStore {
     fn attachment_villages(&mut self, sha256: &str) -> Result<Vec<String>> {
         xianglin_sync::attachments::referencing_villages(&self.replica, sha256)
     }
+
+    fn hold_unreferenced(&mut self, sha256: &str, device_id: &str, size: u64, at: NaiveDateTime) -> Result<()> {
+        self.replica.connection().execute(
+            "INSERT INTO unreferenced_uploads (sha256, device_id, size, received_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (sha256, device_id) DO NOTHING",
+            params![sha256, device_id, size as i64, format_datetime(at)],
+        )?;
+        Ok(())
+    }
+
+    fn unreferenced_bytes(&mut self, device_id: &str) -> Result<u64> {
+        let bytes: i64 = self.replica.connection().query_row(
+            "SELECT coalesce(sum(size), 0) FROM unreferenced_uploads WHERE device_id = ?1",
+            [device_id],
+            |row| row.get(0),
+        )?;
+        Ok(bytes.max(0) as u64)
+    }
+
+    fn release_unreferenced(&mut self, before: NaiveDateTime) -> Result<Vec<String>> {
+        let transaction = self.replica.connection().unchecked_transaction()?;
+        let before = format_datetime(before);
+        let expired: Vec<String> = transaction
+            .prepare("SELECT DISTINCT sha256 FROM unreferenced_uploads WHERE received_at < ?1")?
+            .query_map([&before], |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        transaction.execute("DELETE FROM unreferenced_uploads WHERE received_at < ?1", [&before])?;
+        let mut released = Vec::new();
+        for sha256 in expired {
+            let still_held: bool = transaction.query_row(
+                "SELECT EXISTS (SELECT 1 FROM unreferenced_uploads WHERE sha256 = ?1)",
+                [&sha256],
+                |row| row.get(0),
+            )?;
+            if !still_held {
+                released.push(sha256);
+            }
+        }
+        transaction.commit()?;
+        Ok(released)
+    }
 }
 
 #[cfg(test)]
