@@ -12,6 +12,7 @@ pub mod tls;
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 use automerge::{Change, ChangeHash};
 use axum::Router;
@@ -56,6 +57,10 @@ pub enum Refusal {
     BadCode(String),
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("{0}")]
+    Quota(String),
+    #[error("{0}")]
+    Busy(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -72,6 +77,8 @@ impl Refusal {
             Refusal::Invalid(_) => (StatusCode::BAD_REQUEST, "invalid"),
             Refusal::BadCode(_) => (StatusCode::FORBIDDEN, "bad_code"),
             Refusal::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Refusal::Quota(_) => (StatusCode::INSUFFICIENT_STORAGE, "quota"),
+            Refusal::Busy(_) => (StatusCode::TOO_MANY_REQUESTS, "busy"),
             Refusal::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -152,26 +159,106 @@ impl std::fmt::Debug for SharedStore {
     }
 }
 
-/// What every handler shares: the store, and the attachment files beside it.
+/// What the server allows devices (the config file sets them; [`Limits::default`] otherwise).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The bytes of uploads no record refers to yet that one device may have held at once.
+    pub unreferenced_quota_bytes: u64,
+    /// How long an upload may wait for a record to refer to it before it is deleted.
+    pub unreferenced_window: chrono::Duration,
+    /// A whole request, its body included, must arrive and be answered within this; a client
+    /// sending a byte a second is cut off here.
+    pub request_timeout: Duration,
+    /// Requests handled at once in all; more wait their turn.
+    pub concurrent_requests: usize,
+    /// Requests one device (one token) may have in flight at once; more are refused (429).
+    pub concurrent_per_device: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            unreferenced_quota_bytes: 100 << 20,
+            unreferenced_window: chrono::Duration::hours(24),
+            request_timeout: Duration::from_secs(120),
+            concurrent_requests: 256,
+            concurrent_per_device: 4,
+        }
+    }
+}
+
+/// What every handler shares: the store, the attachment files beside it, the limits, and the
+/// requests in flight per token.
 #[derive(Clone)]
 struct Shared {
     store: SharedStore,
     attachments: Arc<AttachmentStore>,
+    limits: Limits,
+    in_flight: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
 }
 
-/// The server's routes over `store`, with attachments kept in `attachments`.
+/// The server's routes over `store`, with attachments kept in `attachments`, and the default
+/// [`Limits`].
 pub fn router(store: Box<dyn CountyStore>, attachments: AttachmentStore) -> Router {
-    let shared = Shared { store: SharedStore::spawn(store), attachments: Arc::new(attachments) };
+    router_with(store, attachments, Limits::default())
+}
+
+/// The server's routes, with `limits`.
+pub fn router_with(store: Box<dyn CountyStore>, attachments: AttachmentStore, limits: Limits) -> Router {
+    let shared = Shared {
+        store: SharedStore::spawn(store),
+        attachments: Arc::new(attachments),
+        limits,
+        in_flight: Arc::default(),
+    };
     Router::new()
         .route("/v1/health", get(|| async { "ok" }))
         .route("/v1/enroll", post(enroll))
         .route("/v1/sync", post(sync))
         .route("/v1/attachments/missing", post(missing_attachments))
         .route("/v1/attachments/{sha256}", get(get_attachment).put(put_attachment))
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), one_device_at_a_time))
         // Compressed bodies are limited here, inflated ones while inflating.
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(limits.concurrent_requests))
         .with_state(shared)
 }
+
+/// Refuses a request when its token already has [`Limits::concurrent_per_device`] in flight.
+async fn one_device_at_a_time(
+    State(shared): State<Shared>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let Ok(token) = token_of(request.headers()) else { return next.run(request).await };
+    struct InFlight(Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>, String);
+    impl Drop for InFlight {
+        fn drop(&mut self) {
+            let mut counts = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some(count) = counts.get_mut(&self.1) {
+                *count -= 1;
+                if *count == 0 {
+                    counts.remove(&self.1);
+                }
+            }
+        }
+    }
+    {
+        let mut counts = shared.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let count = counts.entry(token.clone()).or_default();
+        if *count >= shared.limits.concurrent_per_device {
+            return Refusal::Busy(format!("{} requests of this device are in flight", *count)).into_response();
+        }
+        *count += 1;
+    }
+    let _in_flight = InFlight(shared.in_flight.clone(), token);
+    next.run(request).await
+}
+
+/// A client must send a request's headers within this; a client trickling them a byte at a
+/// time is disconnected. (The body's deadline is [`Limits::request_timeout`].)
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// [`serve`] over TLS.
 pub async fn serve_tls(
@@ -181,7 +268,7 @@ pub async fn serve_tls(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "county server listening (TLS)");
-    axum::serve(tls::TlsListener::new(listener, acceptor)?, router).with_graceful_shutdown(shutdown).await?;
+    serve_connections(tls::TlsListener::new(listener, acceptor)?, router, shutdown).await?;
     tracing::info!("county server stopped; requests in flight finished");
     Ok(())
 }
@@ -193,8 +280,38 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     tracing::info!(address = %listener.local_addr()?, "county server listening");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown).await?;
+    serve_connections(listener, router, shutdown).await?;
     tracing::info!("county server stopped; requests in flight finished");
+    Ok(())
+}
+
+/// The accept loop: each connection served by hyper (HTTP/1.1) with [`HEADER_TIMEOUT`] for
+/// headers, which `axum::serve` does not set; on shutdown, new connections stop and those in
+/// flight finish their requests.
+async fn serve_connections<L: axum::serve::Listener>(
+    mut listener: L,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (io, _address) = tokio::select! {
+            accepted = listener.accept() => accepted,
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let mut builder = hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+        builder.http1().timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(HEADER_TIMEOUT);
+        let connection = builder.serve_connection_with_upgrades(hyper_util::rt::TokioIo::new(io), service).into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended");
+            }
+        });
+    }
+    graceful.shutdown().await;
     Ok(())
 }
 
@@ -306,7 +423,7 @@ async fn sync(
 
 /// `POST /v1/attachments/missing`: which of the listed attachments the server lacks.
 async fn missing_attachments(
-    State(Shared { store, attachments }): State<Shared>,
+    State(Shared { store, attachments, .. }): State<Shared>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Refusal> {
@@ -317,30 +434,72 @@ async fn missing_attachments(
     Ok(wire_response(StatusCode::OK, &AttachmentList { sha256: missing }))
 }
 
-/// `PUT /v1/attachments/<sha256>`: stores a file once; its bytes must hash to its name and be
-/// an image or PDF within the size limit.
+/// `PUT /v1/attachments/<sha256>`: stores a file once. Its bytes must hash to its name and be
+/// the image or PDF they claim to be, within the size limit. A file no record within the
+/// device's places refers to yet is held for [`Limits::unreferenced_window`] within the
+/// device's quota, then deleted unless a record came to refer to it.
 async fn put_attachment(
-    State(Shared { store, attachments }): State<Shared>,
+    State(Shared { store, attachments, limits, .. }): State<Shared>,
     Path(sha256): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Refusal> {
     let token = token_of(&headers)?;
-    let grant = with_store(store, move |store| active_grant(store, &token)).await?;
-    let stored = tokio::task::spawn_blocking(move || attachments.put(&body))
+    let size = body.len() as u64;
+    let wanted = sha256.clone();
+    let sweeper = attachments.clone();
+    let (grant, referenced) = with_store(store.clone(), move |store| {
+        let grant = active_grant(store, &token)?;
+        collect_unreferenced(store, &sweeper, now() - limits.unreferenced_window)?;
+        let scope = store.scope(&grant)?;
+        let referenced = store.attachment_villages(&wanted)?.iter().any(|village| scope::covers(&scope, village));
+        if !referenced {
+            let held = store.unreferenced_bytes(&grant.device_id)?;
+            if held + size > limits.unreferenced_quota_bytes {
+                return Err(Refusal::Quota(format!(
+                    "this device holds {held} bytes of uploads no record refers to (quota {})",
+                    limits.unreferenced_quota_bytes
+                )));
+            }
+        }
+        Ok((grant, referenced))
+    })
+    .await?;
+    let kept = attachments.clone();
+    let stored = tokio::task::spawn_blocking(move || kept.put_expecting(&body, &sha256))
         .await
         .map_err(|error| Refusal::Internal(error.to_string()))?
         .map_err(|error| Refusal::Invalid(format!("attachment refused: {error}")))?;
-    if stored.sha256 != sha256 {
-        return Err(Refusal::Invalid(format!("attachment bytes hash to {}, not {sha256}", stored.sha256)));
+    if !referenced {
+        let (device, hash) = (grant.device_id.clone(), stored.sha256.clone());
+        with_store(store, move |store| Ok(store.hold_unreferenced(&hash, &device, size, now())?)).await?;
     }
-    tracing::info!(device = %grant.device_id, size = stored.size, "attachment stored");
+    tracing::info!(device = %grant.device_id, size = stored.size, referenced, "attachment stored");
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Deletes the uploads held unreferenced since before `before` that no record refers to now.
+pub fn collect_unreferenced(
+    store: &mut dyn CountyStore,
+    attachments: &AttachmentStore,
+    before: NaiveDateTime,
+) -> Result<usize, Refusal> {
+    let mut deleted = 0;
+    for sha256 in store.release_unreferenced(before)? {
+        if store.attachment_villages(&sha256)?.is_empty() {
+            attachments.remove(&sha256)?;
+            deleted += 1;
+        }
+    }
+    if deleted > 0 {
+        tracing::info!(deleted, "uploads no record came to refer to were deleted");
+    }
+    Ok(deleted)
 }
 
 /// `GET /v1/attachments/<sha256>`: a file a record within the device's places refers to.
 async fn get_attachment(
-    State(Shared { store, attachments }): State<Shared>,
+    State(Shared { store, attachments, .. }): State<Shared>,
     Path(sha256): Path<String>,
     headers: HeaderMap,
 ) -> Result<Response, Refusal> {

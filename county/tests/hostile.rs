@@ -329,3 +329,86 @@ async fn a_request_replayed_under_another_token_changes_nothing_and_that_device_
     assert_eq!(c.replica.lock().unwrap().heads(&shard).unwrap(), a_heads);
     assert_eq!(PROTOCOL, request.protocol);
 }
+
+/// Writes `head` on a new connection, then one byte a second of what follows, until the server
+/// answers or closes; what it answered, and after how long.
+async fn trickle(port: u16, head: String, tail: usize) -> (String, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let (mut reader, mut writer) = stream.split();
+    let write = async {
+        let _ = writer.write_all(head.as_bytes()).await;
+        for _ in 0..tail {
+            if writer.write_all(b"x").await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        std::future::pending::<()>().await;
+    };
+    let read = async {
+        let _ = tokio::time::timeout(Duration::from_secs(60), reader.read_to_end(&mut answer)).await;
+    };
+    tokio::select! {
+        () = write => {}
+        () = read => {}
+    }
+    let first_line = String::from_utf8_lossy(&answer).lines().next().unwrap_or_default().to_owned();
+    (first_line, started.elapsed())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_crowding_clients_are_cut_off_and_others_still_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("county.toml");
+    let database = dir.path().join("county.sqlite");
+    std::fs::write(
+        &config,
+        format!(
+            "database = {:?}\nrequest_timeout_secs = 3\nmax_requests_per_device = 2\n",
+            database.display().to_string()
+        ),
+    )
+    .unwrap();
+    admin(&config, &["init"]);
+    let code = |name: &str| {
+        let printed = admin(&config, &["code", "--role", "caseworker", "--places", VILLAGE, "--name", name]);
+        printed.lines().find_map(|line| line.strip_prefix("code ")).unwrap().to_owned()
+    };
+    let (slow_code, other_code) = (code("刘芳"), code("张伟"));
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let _server = serve(&config, port).await;
+    let slow = enroll(&url, &slow_code).await;
+    let other = enroll(&url, &other_code).await;
+
+    let head = |token: &str| {
+        format!(
+            "POST /v1/sync HTTP/1.1\r\nhost: 127.0.0.1\r\nauthorization: Bearer {token}\r\ncontent-type: {}\r\ncontent-encoding: {}\r\ncontent-length: 1000\r\n\r\n",
+            wire::CONTENT_TYPE,
+            wire::CONTENT_ENCODING
+        )
+    };
+    // Two bodies at a byte a second fill the device's share; a third request is refused at once.
+    let first = tokio::spawn(trickle(port, head(&slow.token), 1000));
+    let second = tokio::spawn(trickle(port, head(&slow.token), 1000));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (third, _) = trickle(port, head(&slow.token), 0).await;
+    assert!(third.contains("429"), "{third}");
+    // Meanwhile another device syncs as usual.
+    other.link.sync(&other.replica).await.unwrap();
+    // The trickling requests are cut off at the timeout (3 s here) with 408.
+    for trickling in [first, second] {
+        let (answer, after) = trickling.await.unwrap();
+        eprintln!("a body at a byte a second: {answer:?} after {:.1} s", after.as_secs_f64());
+        assert!(answer.contains("408"), "{answer}");
+    }
+    // Headers at a byte a second: the connection is closed, not kept.
+    let (answer, after) = trickle(port, "POST /v1/sync HTTP/1.1\r\n".into(), 1000).await;
+    eprintln!("headers at a byte a second: {answer:?} after {:.1} s", after.as_secs_f64());
+    assert!(after < Duration::from_secs(59), "a client trickling headers was kept for a minute");
+    // The device's share is free again.
+    slow.link.sync(&slow.replica).await.unwrap();
+}
