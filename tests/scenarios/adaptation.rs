@@ -34,9 +34,14 @@ use xianglin_sync::replica::Clock;
 use crate::support::{VILLAGES, county_replica, elder, now, small_demo_replica, today};
 use xianglin_domain::registry::store_elder;
 
-/// A JPEG's first bytes: enough for the attachment store, which knows files by their start.
-const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00 a before photo";
-const PDF: &[u8] = b"%PDF-1.7\n% a scanned application form";
+/// A before photo.
+fn jpeg() -> Vec<u8> {
+    crate::support::jpeg(40, 30)
+}
+/// A scanned application form: a one-page PDF.
+fn pdf() -> Vec<u8> {
+    crate::support::one_page_pdf()
+}
 
 /// The station director of 庄口镇 and a county reviewer, in the county document.
 struct Staff {
@@ -207,7 +212,7 @@ fn a_case_goes_from_application_to_archive_and_every_rule_of_the_workflow_holds(
     let scan = AddCaseAttachment {
         caption: "申请表扫描件".into(),
         document: Some(DocumentKind::ApplicationForm),
-        ..attachment(&store, &id, CaseStep::Application, AttachmentKind::SignedForm, PDF)
+        ..attachment(&store, &id, CaseStep::Application, AttachmentKind::SignedForm, &pdf())
     };
     let scanned = adaptation::add_case_attachment(&mut replica, &store, &scan).unwrap();
     let form = scanned.documents.iter().find(|row| row.kind == DocumentKind::ApplicationForm).unwrap();
@@ -272,12 +277,12 @@ fn a_case_goes_from_application_to_archive_and_every_rule_of_the_workflow_holds(
     adaptation::add_case_attachment(
         &mut replica,
         &store,
-        &attachment(&store, &id, CaseStep::Construction, AttachmentKind::BeforePhoto, JPEG),
+        &attachment(&store, &id, CaseStep::Construction, AttachmentKind::BeforePhoto, &jpeg()),
     )
     .unwrap();
     adaptation::record_step(&mut replica, &done(&id, CaseStep::Construction)).unwrap();
     assert!(refusal(adaptation::record_step(&mut replica, &done(&id, CaseStep::Acceptance))).contains("改造后照片"));
-    let after_photo = [JPEG, &b" after"[..]].concat();
+    let after_photo = crate::support::jpeg(41, 30);
     adaptation::add_case_attachment(
         &mut replica,
         &store,
@@ -325,7 +330,7 @@ fn a_case_goes_from_application_to_archive_and_every_rule_of_the_workflow_holds(
 
     // An archived file takes no more steps or attachments, and the household may apply again.
     assert!(refusal(adaptation::record_step(&mut replica, &done(&id, CaseStep::Archived))).contains("已归档"));
-    let late = attachment(&store, &id, CaseStep::Archived, AttachmentKind::Other, JPEG);
+    let late = attachment(&store, &id, CaseStep::Archived, AttachmentKind::Other, &jpeg());
     assert!(refusal(adaptation::add_case_attachment(&mut replica, &store, &late)).contains("已归档"));
     assert_eq!(adaptation::eligibility(&replica, &elder.id).unwrap().open_case_id, None);
     let list = adaptation::cases(
@@ -484,7 +489,7 @@ fn an_attachment_that_is_not_an_image_or_pdf_or_too_large_is_refused_and_nothing
 
     // The file is refused as it is stored (add_attachment), before any case names it.
     assert_eq!(refusal(store.put(b"MZ\x90\x00 a program")), "附件只能是图片（JPEG、PNG、WebP）或 PDF 文件");
-    let mut huge = PDF.to_vec();
+    let mut huge = pdf();
     huge.resize(attachments::MAX_ATTACHMENT_BYTES + 1, b' ');
     assert!(refusal(store.put(&huge)).contains("不能超过 10 MB"));
     // A case cannot name a file that was never stored.
@@ -511,7 +516,7 @@ fn the_countys_step_arrives_by_sync_and_advances_the_case_and_a_stale_step_is_sh
     let elder = registered(&mut station, rng, NaiveDate::from_ymd_opt(1941, 9, 9).unwrap(), EconomicStatus::Dibao);
     let case = open(&mut station, &elder);
     let id = case.case.id.clone();
-    let photo = attachment(&store, &id, CaseStep::Application, AttachmentKind::Other, JPEG);
+    let photo = attachment(&store, &id, CaseStep::Application, AttachmentKind::Other, &jpeg());
     let photographed = adaptation::add_case_attachment(&mut station, &store, &photo).unwrap();
     let sha256 = photographed.attachments[0].sha256.clone();
     let documents = DocumentKind::ALL

@@ -226,7 +226,7 @@ fn a_visit_keeps_its_photos_by_hash_and_refuses_an_unknown_one() {
         )
         .unwrap(),
     );
-    let photo = store.put(b"\xFF\xD8\xFF\xE0 a small jpeg").unwrap();
+    let photo = store.put(&crate::support::jpeg(16, 12)).unwrap();
     let draft = |photos: Vec<String>| VisitDraft {
         elder_id: person.id.clone(),
         visited_at: now() - Duration::hours(1),

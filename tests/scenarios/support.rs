@@ -111,3 +111,42 @@ pub fn visit(elder: &Elder, at: chrono::NaiveDateTime, severity: Severity) -> Vi
         meta: RecordMeta::default(),
     }
 }
+
+/// A one-page PDF with its cross-reference table where its trailer says (what a scanner writes,
+/// at its smallest): a stored attachment must be a PDF a reader can open.
+pub fn one_page_pdf() -> Vec<u8> {
+    let bodies = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ];
+    let mut pdf = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (number, body) in (1..).zip(bodies) {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{number} 0 obj\n{body}\nendobj\n").into_bytes());
+    }
+    let xref = pdf.len();
+    let entries: String = offsets.iter().map(|offset| format!("{offset:010} 00000 n \n")).collect();
+    pdf.extend(format!("xref\n0 4\n0000000000 65535 f \n{entries}").into_bytes());
+    pdf.extend(format!("trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n").into_bytes());
+    pdf
+}
+
+/// A real picture of `width`×`height` pixels in `format` (each size a different file).
+pub fn picture(width: u32, height: u32, format: image::ImageFormat) -> Vec<u8> {
+    let pixels = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([x as u8, y as u8, 90]));
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(pixels).write_to(&mut bytes, format).unwrap();
+    bytes.into_inner()
+}
+
+/// A JPEG photo (see [`picture`]).
+pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
+    picture(width, height, image::ImageFormat::Jpeg)
+}
+
+/// A PNG picture (see [`picture`]).
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    picture(width, height, image::ImageFormat::Png)
+}

