@@ -738,6 +738,16 @@ fn check_changes<'a>(
             return Err(Refusal::Invalid(format!("a change to {shard} depends on changes the server does not have")));
         }
     }
+    // Where a role may write only some records of a shard (the county document), every record
+    // the new changes touch must be one of them.
+    if matches!(shard, ShardId::County { .. }) && !new_changes.is_empty() {
+        let owned: Vec<Change> = new_changes.iter().map(|change| (*change).clone()).collect();
+        let touched = store.records_touched_by(shard, &owned)?;
+        if let Some(key) = touched.iter().find(|key| !scope::may_write_record(scope, shard, key)) {
+            let kind = key.split_once('/').map_or("a bare record", |(kind, _)| kind);
+            return Err(Refusal::Forbidden(format!("this device may not write {kind} records of {shard}")));
+        }
+    }
     let new_chunks: &[Vec<u8>] = if new_changes.is_empty() { &[] } else { &push.chunks };
     Ok(Checked { push, new_chunks, own })
 }

@@ -451,6 +451,15 @@ fn record_of_object(doc: &Automerge, object: &str) -> Option<String> {
     }
 }
 
+/// The records that `changes` (new to `document`) would touch, found on a copy: the document
+/// itself is left as it is.
+pub fn touched_by(document: &Automerge, changes: &[automerge::Change]) -> Result<BTreeSet<String>, Error> {
+    let mut copy = document.clone();
+    let before = copy.get_heads();
+    copy.apply_changes(changes.iter().cloned())?;
+    Ok(touched_records(&copy, &before))
+}
+
 /// Whether each of `hashes` is in the history of `heads` (one of them or an ancestor). Heads the
 /// document does not hold are left out; a hash it does not hold is never covered.
 pub fn covered(document: &Automerge, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Vec<bool> {

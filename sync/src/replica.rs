@@ -574,6 +574,12 @@ impl Replica {
         Ok(hashes.iter().map(|hash| document.get_change_meta_by_hash(hash).is_some()).collect())
     }
 
+    /// The records `changes` would touch in a shard ([`document::touched_by`]); nothing is written.
+    pub fn records_touched_by(&mut self, shard: &ShardId, changes: &[automerge::Change]) -> Result<BTreeSet<String>> {
+        let Replica { connection, documents, device, .. } = self;
+        document::touched_by(documents.get(connection, shard, device)?, changes)
+    }
+
     /// Whether each of `hashes` is in the history of `heads` ([`document::covered`]).
     pub fn covered(&mut self, shard: &ShardId, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Result<Vec<bool>> {
         if hashes.is_empty() {

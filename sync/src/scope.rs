@@ -48,6 +48,23 @@ pub fn may_write_kind(scope: &Scope, shard: &ShardId) -> bool {
     !matches!(shard, ShardId::County { .. } | ShardId::Review { .. }) || scope.role == Role::CountyReviewer
 }
 
+/// The kinds of county-document records a county reviewer's device writes (its duplicate
+/// decisions and its export log). No device writes the others: users, devices, places and
+/// policy are the county server's, written by its admin command.
+pub const COUNTY_RECORDS_A_REVIEWER_WRITES: [&str; 2] = ["duplicate", "export"];
+
+/// Whether the scope may write the record `key` of `shard` (which it may write at all): in the
+/// county document only the kinds of [`COUNTY_RECORDS_A_REVIEWER_WRITES`], and only a reviewer.
+pub fn may_write_record(scope: &Scope, shard: &ShardId, key: &str) -> bool {
+    match shard {
+        ShardId::County { .. } => {
+            scope.role == Role::CountyReviewer
+                && key.split_once('/').is_some_and(|(kind, _)| COUNTY_RECORDS_A_REVIEWER_WRITES.contains(&kind))
+        }
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,5 +115,19 @@ mod tests {
         assert!(may_write(&reviewer, &ShardId::County { county: "360733000000".into() }));
         assert!(may_write(&reviewer, &review));
         assert!(may_read(&reviewer, &other_meals));
+    }
+
+    #[test]
+    fn in_the_county_document_a_reviewer_writes_only_decisions_and_export_logs() {
+        let reviewer = scope(Role::CountyReviewer, &["360733000000"]);
+        let station = scope(Role::StationDirector, &["360733105000"]);
+        let county = ShardId::County { county: "360733000000".into() };
+        assert!(may_write_record(&reviewer, &county, "duplicate/d1"));
+        assert!(may_write_record(&reviewer, &county, "export/e1"));
+        for key in ["user/u1", "device/aa", "place/360733105000", "policy/360733-2024-01", "duplicate", "e1"] {
+            assert!(!may_write_record(&reviewer, &county, key), "{key}");
+        }
+        assert!(!may_write_record(&station, &county, "duplicate/d1"));
+        assert!(may_write_record(&station, &ShardId::Elders { village: "360733105201".into() }, "e1"));
     }
 }

@@ -972,3 +972,35 @@ async fn a_merge_reaches_every_device_a_late_visit_to_the_merged_elder_follows_i
     assert_eq!(visits_of(&caseworker, &merged.id).unwrap(), 2);
     county.stop().await;
 }
+
+/// In the county document a reviewer's computer writes its duplicate decisions and export log,
+/// and nothing else: a pushed change to a user, a place or the policy is refused whole, even
+/// from a reviewer, and nothing of it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reviewer_may_write_decisions_to_the_county_document_but_never_users_places_or_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let shard = ShardId::county(demo::DEMO_COUNTY);
+    for (key, allowed) in
+        [("user/u-forged", false), ("place/360733105299", false), ("policy/forged", false), ("export/e1", true)]
+    {
+        let code = county.admin(|store| code_for(store, Role::CountyReviewer, &[demo::DEMO_COUNTY], "审核员"));
+        let reviewer = Device::enroll(&county, &code, "县民政局").await;
+        reviewer.sync().await;
+        let before = county_state(&county);
+        {
+            let mut replica = reviewer.replica.lock().unwrap();
+            let author = replica.author();
+            replica.commit(&shard, &[(key.to_owned(), serde_json::json!({ "name": "伪造" }))], &author).unwrap();
+        }
+        let pushed = reviewer.link.sync(&reviewer.replica).await;
+        if allowed {
+            assert!(pushed.is_ok(), "{key}: {pushed:?}");
+            assert_ne!(county_state(&county), before, "{key}: not stored");
+        } else {
+            assert!(matches!(pushed, Err(ref error) if error.code() == "forbidden"), "{key}: {pushed:?}");
+            assert_eq!(county_state(&county), before, "{key}: something was stored");
+        }
+    }
+    county.stop().await;
+}

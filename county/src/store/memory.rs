@@ -178,6 +178,13 @@ impl ChangeStore for MemoryStore {
         Ok(changed)
     }
 
+    fn records_touched_by(&mut self, shard: &ShardId, changes: &[automerge::Change]) -> Result<BTreeSet<String>> {
+        match self.shards.get(shard) {
+            Some(stored) => document::touched_by(&stored.document, changes),
+            None => document::touched_by(&Automerge::new(), changes),
+        }
+    }
+
     fn covered(&mut self, shard: &ShardId, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Result<Vec<bool>> {
         Ok(match self.shards.get(shard) {
             Some(stored) => document::covered(&stored.document, hashes, heads),

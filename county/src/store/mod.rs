@@ -15,7 +15,9 @@ mod conformance;
 mod memory;
 mod sqlite;
 
-use automerge::ChangeHash;
+use std::collections::BTreeSet;
+
+use automerge::{Change, ChangeHash};
 use chrono::NaiveDateTime;
 use sha2::{Digest, Sha256};
 use xianglin_schema::user::User;
@@ -53,6 +55,8 @@ pub trait ChangeStore {
     fn changed_seq(&mut self) -> Result<u64>;
     /// Shards changed after counter value `seq`, with the value of their last change, oldest first.
     fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>>;
+    /// The records new `changes` would touch in a shard, found without storing them.
+    fn records_touched_by(&mut self, shard: &ShardId, changes: &[Change]) -> Result<BTreeSet<String>>;
     /// Whether each of `hashes` is in the history of `heads` (one of them or an ancestor of one).
     fn covered(&mut self, shard: &ShardId, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Result<Vec<bool>>;
     /// The heads a device last reported for a shard, as the server verified them (empty if never).

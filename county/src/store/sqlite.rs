@@ -2,7 +2,9 @@
 //! heads (a replica projecting only [`Extent::County`]: the county document and attachment
 //! references), plus the tables of enrollment codes, device grants and what each device holds.
 
-use automerge::ChangeHash;
+use std::collections::BTreeSet;
+
+use automerge::{Change, ChangeHash};
 use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, params};
 use xianglin_schema::record::{RecordMeta, format_datetime};
@@ -231,6 +233,11 @@ impl ChangeStore for SqliteStore {
         }
         self.replica.forget_if_written_elsewhere(shard)?;
         self.replica.chunks_since(shard, heads)
+    }
+
+    fn records_touched_by(&mut self, shard: &ShardId, changes: &[Change]) -> Result<BTreeSet<String>> {
+        self.replica.forget_if_written_elsewhere(shard)?;
+        self.replica.records_touched_by(shard, changes)
     }
 
     fn covered(&mut self, shard: &ShardId, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Result<Vec<bool>> {
