@@ -11,8 +11,8 @@ use chrono::NaiveDateTime;
 use serde_json::Value as Json;
 use xianglin_schema::adaptation::AdaptationCase;
 use xianglin_schema::place::{Place, PlaceLevel};
-use xianglin_schema::record::{RecordMeta, format_datetime};
-use xianglin_schema::user::{Device, User};
+use xianglin_schema::record::format_datetime;
+use xianglin_schema::user::User;
 use xianglin_schema::visit::Visit;
 use xianglin_sync::document;
 use xianglin_sync::projection::county_key;
@@ -264,19 +264,11 @@ impl DeviceStore for MemoryStore {
             return Err(Error::Invalid("this enrollment code has expired".into()));
         }
         let user_id = found.user_id.clone();
-        let device = Device {
-            id: device_id.to_owned(),
-            label: label.to_owned(),
-            user_id: user_id.clone(),
-            enrolled_at: format_datetime(now),
-            meta: RecordMeta::created(now, "county-server"),
-        };
-        self.write_county(&[(county_key("device", device_id), serde_json::to_value(&device)?)], now)?;
         let grant = DeviceGrant {
             device_id: device_id.to_owned(),
             user_id,
             label: label.to_owned(),
-            enrolled_at: device.enrolled_at,
+            enrolled_at: format_datetime(now),
             revoked_at: None,
         };
         self.grants.insert(device_id.to_owned(), (grant.clone(), hash(token)));

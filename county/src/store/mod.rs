@@ -81,7 +81,8 @@ pub trait DeviceStore {
     /// Creates a user (in the county document) and a one-time code to enroll a device as them.
     fn create_code(&mut self, user: &User, code: &str, expires_at: NaiveDateTime, now: NaiveDateTime) -> Result<()>;
     /// Redeems a code for `device_id` (once, before it expires); the device's token is stored
-    /// as a hash, and the device is recorded in the county document.
+    /// as a hash, and the grant is the device's only record (the county document, which every
+    /// device reads, names no devices).
     fn enroll(
         &mut self,
         code: &str,

@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use automerge::{Change, ChangeHash};
 use chrono::NaiveDateTime;
 use rusqlite::{OptionalExtension, params};
-use xianglin_schema::record::{RecordMeta, format_datetime};
-use xianglin_schema::user::{Device, Role, User};
+use xianglin_schema::record::format_datetime;
+use xianglin_schema::user::{Role, User};
 
 use xianglin_sync::Error;
 use xianglin_sync::Replica;
@@ -112,19 +112,14 @@ impl DeviceStore for SqliteStore {
         if expires_at < format_datetime(now) {
             return Err(Error::Invalid("this enrollment code has expired".into()));
         }
-        let device = Device {
-            id: device_id.to_owned(),
-            label: label.to_owned(),
-            user_id: user_id.clone(),
-            enrolled_at: format_datetime(now),
-            meta: RecordMeta::created(now, "county-server"),
-        };
-        self.commit_county(vec![(county_key("device", device_id), to_json(&device)?)], now)?;
+        // The grant is the device's record; the county document (which every device reads) holds
+        // no device records, so no device learns of the others.
+        let enrolled_at = format_datetime(now);
         let connection = self.replica.connection();
         connection.execute(
             "INSERT INTO device_grants (device_id, user_id, label, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (device_id) DO UPDATE SET user_id = ?2, label = ?3, token_hash = ?4, enrolled_at = ?5, revoked_at = NULL",
-            params![device_id, user_id, label, hash(token), device.enrolled_at],
+            params![device_id, user_id, label, hash(token), enrolled_at],
         )?;
         connection
             .execute("UPDATE enrollment_codes SET used_by = ?2 WHERE code_hash = ?1", params![hash(code), device_id])?;
@@ -132,7 +127,7 @@ impl DeviceStore for SqliteStore {
             device_id: device_id.to_owned(),
             user_id,
             label: label.to_owned(),
-            enrolled_at: device.enrolled_at,
+            enrolled_at,
             revoked_at: None,
         })
     }
