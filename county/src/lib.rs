@@ -780,8 +780,12 @@ fn verified_heads(
 }
 
 /// The changes an automerge chunk holds: a document, a bundle, or one change. The chunk has
-/// passed [`untrusted::check`].
+/// passed [`untrusted::check`]; a panic inside automerge is a refusal ([`untrusted::guarded`]).
 fn changes_in_chunk(chunk: &[u8]) -> Result<Vec<Change>, String> {
+    untrusted::guarded(|| decode_chunk(chunk)).map_err(|refused| refused.to_string())?
+}
+
+fn decode_chunk(chunk: &[u8]) -> Result<Vec<Change>, String> {
     // Magic bytes (4), checksum (4), then the chunk type: 0 document, 1 change, 2 compressed
     // change, 3 bundle.
     match chunk.get(8) {

@@ -361,14 +361,14 @@ impl Replica {
         let Replica { connection, documents, device, extent, .. } = self;
         // Decode on a scratch document first so that garbage never reaches the real one.
         let mut scratch = Automerge::new();
-        scratch.load_incremental(bytes)?;
+        crate::untrusted::guarded(|| scratch.load_incremental(bytes))??;
         let document = documents.get(connection, shard, device)?;
         let before = document.get_heads();
         if before.is_empty() {
             // A shard new to this replica: the scratch document is the shard.
             *document = scratch.with_actor(device.clone());
         } else {
-            document.load_incremental(bytes)?;
+            crate::untrusted::guarded(|| document.load_incremental(bytes))??;
         }
         if document.get_heads() == before {
             return Ok(false);
@@ -424,7 +424,7 @@ impl Replica {
                             .iter()
                             .try_for_each(|chunk| crate::untrusted::check(chunk, crate::untrusted::Limits::SHARD))
                             .map_err(Error::from)
-                            .and_then(|()| document_from_chunks(chunks, &device))
+                            .and_then(|()| crate::untrusted::guarded(|| document_from_chunks(chunks, &device))?)
                             .and_then(|document| Ok((document.get_heads(), document::read_all_records(&document)?)));
                         if decoded_sender.send((index, decoded)).is_err() {
                             break;

@@ -94,6 +94,14 @@ pub fn check(bytes: &[u8], limits: Limits) -> Result<(), Refused> {
     Ok(())
 }
 
+/// Runs an automerge decode of bytes that passed [`check`], turning a panic inside automerge into
+/// a refusal: its bundle parser (a format automerge marks experimental) panics on some malformed
+/// bundles, which the fuzz runner found (`tests/fuzz/regressions/chunk/`).
+pub fn guarded<T>(decode: impl FnOnce() -> T) -> Result<T, Refused> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(decode))
+        .map_err(|_| Refused::Malformed { index: 0, what: "automerge failed decoding it" })
+}
+
 fn change_limit(index: usize, size: usize) -> Result<(), Refused> {
     let limit = crate::protocol::MAX_CHANGE_BYTES;
     if size > limit { Err(Refused::ChangeTooLarge { index, limit }) } else { Ok(()) }
