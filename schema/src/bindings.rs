@@ -162,6 +162,8 @@ mod tests {
             api::RosterRow,
             api::RosterCheck,
             api::RosterImported,
+            api::RosterProgress,
+            api::RosterPhase,
             api::ExportRegistry,
             api::SavedFile,
             api::PrintVisitRegister,

@@ -61,6 +61,7 @@ impl From<Error> for AppError {
                 "no_roster_header",
                 format!("第一张工作表中没有找到表头（须有 {columns} 列），可先导出模板再填写"),
             ),
+            Error::Cancelled => AppError::new("cancelled", "已取消，未写入任何数据"),
             Error::RosterTooLarge(limit) => AppError::new("roster_too_large", roster_limit_message(limit)),
             Error::NotFound(_) => AppError::new("not_found", "找不到该记录，可能已被作废或尚未同步"),
             Error::Foreign { path } => AppError::new(

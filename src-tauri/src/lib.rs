@@ -39,6 +39,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::roster::roster_template,
         commands::roster::check_roster,
         commands::roster::import_roster,
+        commands::roster::cancel_roster,
         commands::roster::export_registry,
         commands::visits::due_list,
         commands::visits::caseworkers,

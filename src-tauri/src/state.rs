@@ -31,6 +31,8 @@ struct Inner {
     /// Keeps the write-ahead log short off the UI's path; `None` if the replica did not open.
     _checkpointer: Option<Checkpointer>,
     sync: SyncEngine,
+    /// Set by 取消 while a roster is checked or imported; the job stops at its next report.
+    roster_cancelled: std::sync::atomic::AtomicBool,
 }
 
 /// How often the background checkpointer folds the log into the database file.
@@ -62,6 +64,7 @@ impl AppState {
                 replica,
                 _checkpointer: checkpointer,
                 sync: SyncEngine::default(),
+                roster_cancelled: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -80,6 +83,11 @@ impl AppState {
     }
 
     /// Photos and scans, stored once by SHA-256 beside the database.
+    /// The cancel flag of the roster job running (one at a time: the page runs one).
+    pub fn roster_cancelled(&self) -> &std::sync::atomic::AtomicBool {
+        &self.inner.roster_cancelled
+    }
+
     pub fn attachments(&self) -> &AttachmentStore {
         &self.inner.attachments
     }

@@ -60,6 +60,9 @@ pub enum Error {
     /// A roster file is past one of its limits; nothing of it was read into records.
     #[error("roster file refused: {0}")]
     RosterTooLarge(RosterLimit),
+    /// The person cancelled a long job; it wrote nothing.
+    #[error("cancelled; nothing was written")]
+    Cancelled,
     #[error("not found: {0}")]
     NotFound(String),
     #[error("malformed shard id {0:?}")]

@@ -269,3 +269,38 @@ fn hostile_roster_files_are_refused_in_bounded_memory() {
     assert!(roster::check(&replica, &roster_with_a_far_value(20_000, 13)).is_ok());
     assert_eq!(count(&replica), 0);
 }
+
+/// A long import reports how far it has read, and one cancelled at any report writes nothing:
+/// rows of two villages are written together at the end, or not at all.
+#[test]
+fn an_import_reports_its_progress_and_one_cancelled_writes_nothing() {
+    use std::ops::ControlFlow;
+    let villages = ["白沙村", "洛口村委会"];
+    let ids: Vec<String> = (0..600).map(|index| id(1940 + index % 20, index as u16 + 1, Gender::Female)).collect();
+    let rows: Vec<[&str; 14]> = ids
+        .iter()
+        .enumerate()
+        .map(|(index, id)| ["王秀英", id.as_str(), "", "", villages[index % 2], "", "独居", "", "", "", "", "", "", ""])
+        .collect();
+    let file = roster_file(&rows);
+    for stop_at in [0, 1, 3] {
+        let mut replica = county_replica();
+        let mut reports = 0;
+        let cancelled = roster::import_with(&mut replica, &file, &mut |_, _| {
+            reports += 1;
+            if reports > stop_at { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        });
+        assert!(matches!(cancelled, Err(Error::Cancelled)), "stopped at report {stop_at}: {cancelled:?}");
+        assert_eq!(count(&replica), 0, "stopped at report {stop_at}: something was written");
+    }
+    let mut replica = county_replica();
+    let mut seen = Vec::new();
+    let imported = roster::import_with(&mut replica, &file, &mut |done, total| {
+        seen.push((done, total));
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert_eq!(imported.created, 600);
+    assert_eq!(seen, vec![(0, 600), (250, 600), (500, 600), (600, 600)]);
+    assert_eq!(count(&replica), 600);
+}

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
+use std::ops::ControlFlow;
 
 use calamine::{Data, Reader, Xlsx};
 use chrono::NaiveDate;
@@ -70,15 +71,33 @@ pub fn export(replica: &Replica, place_code: &str) -> Result<Vec<u8>> {
     write_workbook(&rows)
 }
 
+/// How far a roster's rows have been read: told every [`PROGRESS_EVERY`] rows and at the end
+/// (rows done, rows in all); answering [`ControlFlow::Break`] cancels the job, writing nothing.
+pub type Progress<'a> = &'a mut dyn FnMut(u32, u32) -> ControlFlow<()>;
+
+/// Rows between two progress reports.
+pub const PROGRESS_EVERY: u32 = 250;
+
 /// Checks every row of a roster file against the rules and the replica; writes nothing.
 pub fn check(replica: &Replica, bytes: &[u8]) -> Result<RosterCheck> {
-    Ok(summarise(parse(replica, bytes)?.into_iter().map(|(row, _)| row).collect()))
+    check_with(replica, bytes, &mut |_, _| ControlFlow::Continue(()))
+}
+
+/// [`check`], telling `progress` how far it is and stopping when it says so.
+pub fn check_with(replica: &Replica, bytes: &[u8], progress: Progress<'_>) -> Result<RosterCheck> {
+    Ok(summarise(parse(replica, bytes, progress)?.into_iter().map(|(row, _)| row).collect()))
 }
 
 /// Imports the valid rows of a roster file: new elders are registered, known ones (same ID
-/// number) updated, one commit per village. Rows with problems are skipped.
+/// number) updated, every village's shard in one transaction. Rows with problems are skipped.
 pub fn import(replica: &mut Replica, bytes: &[u8]) -> Result<RosterImported> {
-    let parsed = parse(replica, bytes)?;
+    import_with(replica, bytes, &mut |_, _| ControlFlow::Continue(()))
+}
+
+/// [`import`], telling `progress` how far the reading is; cancelled, it writes nothing (the
+/// rows are written only after all are read, in one transaction).
+pub fn import_with(replica: &mut Replica, bytes: &[u8], progress: Progress<'_>) -> Result<RosterImported> {
+    let parsed = parse(replica, bytes, progress)?;
     let mut by_village: BTreeMap<String, Vec<(String, Json)>> = BTreeMap::new();
     let mut imported = RosterImported { created: 0, updated: 0, unchanged: 0, skipped_invalid: 0 };
     for (row, elder) in parsed {
@@ -96,8 +115,11 @@ pub fn import(replica: &mut Replica, bytes: &[u8]) -> Result<RosterImported> {
         }
     }
     let author = replica.author();
-    for (village, records) in by_village {
-        replica.commit(&ShardId::elders(&village), &records, &author)?;
+    let shards: Vec<ShardId> = by_village.keys().map(|village| ShardId::elders(village)).collect();
+    let writes: Vec<(&ShardId, &[(String, Json)])> =
+        shards.iter().zip(by_village.values()).map(|(shard, records)| (shard, records.as_slice())).collect();
+    if !writes.is_empty() {
+        replica.commit_all(&writes, &author)?;
     }
     tracing::info!(
         created = imported.created,
@@ -109,7 +131,7 @@ pub fn import(replica: &mut Replica, bytes: &[u8]) -> Result<RosterImported> {
 }
 
 /// Every data row with its check and, when valid and changed, the record to write.
-fn parse(replica: &Replica, bytes: &[u8]) -> Result<Vec<(RosterRow, Option<Elder>)>> {
+fn parse(replica: &Replica, bytes: &[u8], progress: Progress<'_>) -> Result<Vec<(RosterRow, Option<Elder>)>> {
     let today = replica.today();
     let policies = crate::lookup::policies(replica)?;
     let max_rows = xianglin_schema::policy::in_force(&policies, today)
@@ -129,7 +151,12 @@ fn parse(replica: &Replica, bytes: &[u8]) -> Result<Vec<(RosterRow, Option<Elder
     let names = PlaceNames::load(replica)?;
     let mut seen_ids: HashMap<String, u32> = HashMap::new();
     let mut parsed = Vec::new();
+    let total = rows.len().saturating_sub(header_index + 1) as u32;
     for (offset, cells) in rows.iter().enumerate().skip(header_index + 1) {
+        let done = (offset - header_index - 1) as u32;
+        if done % PROGRESS_EVERY == 0 && progress(done, total).is_break() {
+            return Err(Error::Cancelled);
+        }
         let cell =
             |column: &str| columns.get(column).and_then(|index| cells.get(*index)).cloned().unwrap_or(Data::Empty);
         if COLUMNS.iter().all(|column| cell_text(&cell(column)).is_empty()) {
@@ -180,6 +207,9 @@ fn parse(replica: &Replica, bytes: &[u8]) -> Result<Vec<(RosterRow, Option<Elder
             },
         };
         parsed.push((roster_row, elder));
+    }
+    if progress(total, total).is_break() {
+        return Err(Error::Cancelled);
     }
     Ok(parsed)
 }

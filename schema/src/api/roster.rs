@@ -45,6 +45,23 @@ pub struct RosterCheck {
     pub invalid_count: u32,
 }
 
+/// How far a roster check or import has read (the `roster-progress` event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RosterProgress {
+    /// `check` or `import`.
+    pub phase: RosterPhase,
+    pub done: u32,
+    pub total: u32,
+}
+
+/// Which roster job reports its progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RosterPhase {
+    Check,
+    Import,
+}
+
 /// What an import wrote: valid rows only, each whole or not at all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RosterImported {

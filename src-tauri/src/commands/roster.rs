@@ -1,9 +1,12 @@
 //! Roster files (.xlsx): the template, a checked import, the registry export.
 
-use tauri::State;
+use std::ops::ControlFlow;
+use std::sync::atomic::Ordering;
+
 use tauri::ipc::Request;
+use tauri::{AppHandle, Emitter, Runtime, State};
 use xianglin_domain::registry::roster;
-use xianglin_schema::api::{ExportRegistry, RosterCheck, RosterImported, SavedFile};
+use xianglin_schema::api::{ExportRegistry, RosterCheck, RosterImported, RosterPhase, RosterProgress, SavedFile};
 
 use super::raw_body;
 use crate::error::CmdResult;
@@ -19,18 +22,52 @@ pub fn roster_template(state: State<'_, AppState>) -> CmdResult<SavedFile> {
 /// A roster workbook is at most this large (a county's registry of 10,000 elders is ~1 MB).
 const MAX_ROSTER_BYTES: usize = 20 * 1024 * 1024;
 
+/// The event a roster job reports its progress with.
+pub const PROGRESS_EVENT: &str = "roster-progress";
+
+/// A progress callback for a roster job: emits [`PROGRESS_EVENT`] and stops when the person
+/// has pressed 取消 ([`cancel_roster`]).
+fn reporter<'a, R: Runtime>(
+    app: &'a AppHandle<R>,
+    state: &'a AppState,
+    phase: RosterPhase,
+) -> impl FnMut(u32, u32) -> ControlFlow<()> + 'a {
+    state.roster_cancelled().store(false, Ordering::SeqCst);
+    move |done, total| {
+        // A lost event only delays the bar; the job goes on.
+        let _ = app.emit(PROGRESS_EVENT, RosterProgress { phase, done, total });
+        if state.roster_cancelled().load(Ordering::SeqCst) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    }
+}
+
 /// Checks every row of a roster file (the raw body); writes nothing.
 #[tauri::command(async)]
-pub fn check_roster(state: State<'_, AppState>, request: Request<'_>) -> CmdResult<RosterCheck> {
+pub fn check_roster<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> CmdResult<RosterCheck> {
     let bytes = raw_body(&request, MAX_ROSTER_BYTES, "台账文件")?;
-    Ok(roster::check(&*state.replica()?, &bytes)?)
+    let mut progress = reporter(&app, &state, RosterPhase::Check);
+    Ok(roster::check_with(&*state.replica()?, &bytes, &mut progress)?)
 }
 
 /// Imports the valid rows of a roster file (the raw body) the person has checked and confirmed.
 #[tauri::command(async)]
-pub fn import_roster(state: State<'_, AppState>, request: Request<'_>) -> CmdResult<RosterImported> {
+pub fn import_roster<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    request: Request<'_>,
+) -> CmdResult<RosterImported> {
     let bytes = raw_body(&request, MAX_ROSTER_BYTES, "台账文件")?;
-    Ok(roster::import(&mut *state.replica_to_write()?, &bytes)?)
+    let mut progress = reporter(&app, &state, RosterPhase::Import);
+    Ok(roster::import_with(&mut *state.replica_to_write()?, &bytes, &mut progress)?)
+}
+
+/// 取消: stops the roster check or import running; an import stopped writes nothing.
+#[tauri::command]
+pub fn cancel_roster(state: State<'_, AppState>) {
+    state.roster_cancelled().store(true, Ordering::SeqCst);
 }
 
 /// Saves the registry of a place as a roster file.

@@ -1,7 +1,9 @@
 import { invoke } from '@tauri-apps/api/core'
+import { listen, type UnlistenFn } from '@tauri-apps/api/event'
 import type { ExportRegistry } from '@/bindings/ExportRegistry'
 import type { RosterCheck } from '@/bindings/RosterCheck'
 import type { RosterImported } from '@/bindings/RosterImported'
+import type { RosterProgress } from '@/bindings/RosterProgress'
 import type { SavedFile } from '@/bindings/SavedFile'
 
 // elders · import: checks every row of an .xlsx roster; writes nothing.
@@ -9,6 +11,13 @@ export const checkRoster = (bytes: Uint8Array) => invoke<RosterCheck>('check_ros
 
 // elders · import: imports the valid rows of a checked roster.
 export const importRoster = (bytes: Uint8Array) => invoke<RosterImported>('import_roster', bytes)
+
+// elders · import: stops the check or import running (an import stopped writes nothing).
+export const cancelRoster = () => invoke<void>('cancel_roster')
+
+// elders · import: how far the check or import running has read, as it goes.
+export const onRosterProgress = (handler: (progress: RosterProgress) => void): Promise<UnlistenFn> =>
+  listen<RosterProgress>('roster-progress', (event) => handler(event.payload))
 
 // elders · registry: saves the empty roster template to the export folder.
 export const rosterTemplate = () => invoke<SavedFile>('roster_template')

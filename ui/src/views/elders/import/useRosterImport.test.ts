@@ -1,9 +1,19 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { RosterCheck } from '@/bindings/RosterCheck'
-import { checkRoster, importRoster } from '@/api/roster'
+import type { RosterProgress } from '@/bindings/RosterProgress'
+import { cancelRoster, checkRoster, importRoster, onRosterProgress } from '@/api/roster'
 import { useRosterImport } from './useRosterImport'
 
-vi.mock('@/api/roster', () => ({ checkRoster: vi.fn(), importRoster: vi.fn() }))
+vi.mock('@/api/roster', () => ({
+  checkRoster: vi.fn(),
+  importRoster: vi.fn(),
+  cancelRoster: vi.fn(),
+  onRosterProgress: vi.fn(),
+}))
+
+/** The progress handler the page subscribed, to play the backend's events. */
+let report: (progress: RosterProgress) => void = () => {}
+const unlisten = vi.fn()
 
 const file = { name: '庄口镇台账.xlsx', arrayBuffer: async () => new Uint8Array([80, 75, 3, 4]).buffer }
 
@@ -28,6 +38,12 @@ describe('useRosterImport', () => {
   beforeEach(() => {
     vi.mocked(checkRoster).mockReset()
     vi.mocked(importRoster).mockReset()
+    vi.mocked(cancelRoster).mockReset()
+    unlisten.mockReset()
+    vi.mocked(onRosterProgress).mockImplementation(async (handler) => {
+      report = handler
+      return unlisten
+    })
   })
 
   it('checks the picked file’s bytes and shows its counts without importing anything', async () => {
@@ -70,5 +86,32 @@ describe('useRosterImport', () => {
     expect(roster.error.value?.code).toBe('not_excel')
     expect(roster.check.value).toBeNull()
     expect(roster.canImport.value).toBe(false)
+  })
+
+  it('shows how far a long import has read, and a cancelled one is no error and imports nothing', async () => {
+    vi.mocked(checkRoster).mockResolvedValue({ ...onlyErrors, new_count: 2 })
+    const roster = useRosterImport()
+    await roster.choose(file)
+    let reject: (reason: unknown) => void = () => {}
+    vi.mocked(importRoster).mockImplementation(
+      () => new Promise((_, rejected) => (reject = rejected)),
+    )
+    const importing = roster.confirm()
+    await vi.waitFor(() => expect(importRoster).toHaveBeenCalled())
+    expect(roster.importing.value).toBe(true)
+    expect(roster.percent.value).toBeNull()
+    report({ phase: 'import', done: 500, total: 2000 })
+    expect(roster.percent.value).toBe(25)
+    expect(roster.progress.value).toEqual({ phase: 'import', done: 500, total: 2000 })
+
+    await roster.cancel()
+    expect(cancelRoster).toHaveBeenCalled()
+    reject({ code: 'cancelled', message: '已取消，未写入任何数据' })
+    expect(await importing).toBeNull()
+    expect(roster.cancelled.value).toBe(true)
+    expect(roster.error.value).toBeNull()
+    expect(roster.importing.value).toBe(false)
+    expect(roster.progress.value).toBeNull()
+    expect(unlisten).toHaveBeenCalled()
   })
 })

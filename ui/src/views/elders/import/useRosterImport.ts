@@ -2,7 +2,8 @@ import { computed, ref } from 'vue'
 import type { RosterCheck } from '@/bindings/RosterCheck'
 import type { RosterImported } from '@/bindings/RosterImported'
 import { toAppError, type AppError } from '@/api/error'
-import { checkRoster, importRoster } from '@/api/roster'
+import type { RosterProgress } from '@/bindings/RosterProgress'
+import { cancelRoster, checkRoster, importRoster, onRosterProgress } from '@/api/roster'
 
 /** What the page needs of a picked file; a browser `File` is one. */
 export interface PickedFile {
@@ -12,7 +13,8 @@ export interface PickedFile {
 
 /**
  * Importing a roster: the picked file is checked row by row first, and only the person's
- * confirmation writes its valid rows.
+ * confirmation writes its valid rows. Both show how far they are and can be cancelled; a
+ * cancelled import has written nothing.
  */
 export function useRosterImport() {
   const fileName = ref('')
@@ -20,7 +22,39 @@ export function useRosterImport() {
   const checking = ref(false)
   const importing = ref(false)
   const error = ref<AppError | null>(null)
+  /** How far the running job has read, while one runs. */
+  const progress = ref<RosterProgress | null>(null)
+  /** The last job was cancelled by the person (not an error). */
+  const cancelled = ref(false)
   let bytes = new Uint8Array()
+
+  /** Runs a job with its progress followed; a cancellation is not an error. */
+  async function followed<T>(job: () => Promise<T>): Promise<T | null> {
+    progress.value = null
+    cancelled.value = false
+    const stop = await onRosterProgress((reported) => (progress.value = reported)).catch(() => null)
+    try {
+      return await job()
+    } catch (rejection) {
+      const failure = toAppError(rejection)
+      if (failure.code === 'cancelled') cancelled.value = true
+      else error.value = failure
+      return null
+    } finally {
+      stop?.()
+      progress.value = null
+    }
+  }
+
+  /** Asks the running check or import to stop. */
+  async function cancel() {
+    await cancelRoster()
+  }
+
+  /** The running job's progress in percent, or null before its first report. */
+  const percent = computed(() =>
+    progress.value && progress.value.total > 0 ? Math.floor((progress.value.done * 100) / progress.value.total) : null,
+  )
 
   /** Whether confirming would write anything: a checked file with a new or changed row. */
   const canImport = computed(() => (check.value ? check.value.new_count + check.value.update_count > 0 : false))
@@ -32,7 +66,8 @@ export function useRosterImport() {
     checking.value = true
     try {
       bytes = new Uint8Array(await file.arrayBuffer())
-      check.value = await checkRoster(bytes)
+      check.value = await followed(() => checkRoster(bytes))
+      if (!check.value) bytes = new Uint8Array()
     } catch (rejection) {
       bytes = new Uint8Array()
       error.value = toAppError(rejection)
@@ -47,14 +82,24 @@ export function useRosterImport() {
     importing.value = true
     error.value = null
     try {
-      return await importRoster(bytes)
-    } catch (rejection) {
-      error.value = toAppError(rejection)
-      return null
+      return await followed(() => importRoster(bytes))
     } finally {
       importing.value = false
     }
   }
 
-  return { fileName, check, checking, importing, error, canImport, choose, confirm }
+  return {
+    fileName,
+    check,
+    checking,
+    importing,
+    error,
+    progress,
+    percent,
+    cancelled,
+    canImport,
+    choose,
+    confirm,
+    cancel,
+  }
 }
