@@ -41,6 +41,14 @@ test_binaries() {
 # (not through cargo, which would judge file times by the fake clock), each from its crate's
 # directory as `cargo test` runs it; Vitest runs beside them on the other core.
 test_at_dates() {
+  # The faketime wrapper names its semaphore by its process id; one killed earlier leaves it
+  # behind, and a later wrapper given the same id then refuses to start. Clear those of dead
+  # processes.
+  local stale
+  for stale in /dev/shm/sem.faketime_sem_* /dev/shm/faketime_shm_*; do
+    [[ -e "$stale" ]] || continue
+    kill -0 "${stale##*_}" 2>/dev/null || rm -f "$stale"
+  done
   local binaries
   mapfile -t binaries < <(test_binaries)
   [[ ${#binaries[@]} -gt 0 ]] || { echo "no test binaries found" >&2; return 1; }

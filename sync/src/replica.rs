@@ -968,6 +968,38 @@ mod tests {
         Author { actor: replica.device.clone(), user_id: "user-1".into(), at }
     }
 
+    /// Bytes from another replica that would inflate past the limit, or that automerge's bundle
+    /// parser panics on, are refused: the shard, on disk and in memory, stays as it was.
+    #[test]
+    fn a_bomb_or_a_bundle_automerge_panics_on_changes_nothing() {
+        let mut replica = Replica::open_in_memory().unwrap();
+        let shard = ShardId::elders("360733105201");
+        replica.commit(&shard, &[("note/1".to_owned(), json!({ "text": "kept" }))], &author(&replica)).unwrap();
+        let stored = replica.stored_heads(&shard).unwrap();
+        // A compressed change of 64 MiB of zeros: 64 KB of DEFLATE.
+        let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        std::io::Write::write_all(&mut encoder, &vec![0u8; 64 << 20]).unwrap();
+        let deflated = encoder.finish().unwrap();
+        let mut bomb = vec![0x85, 0x6f, 0x4a, 0x83, 0, 0, 0, 0, 2];
+        let mut length = deflated.len();
+        while length >= 0x80 {
+            bomb.push((length & 0x7f) as u8 | 0x80);
+            length >>= 7;
+        }
+        bomb.push(length as u8);
+        bomb.extend(deflated);
+        let panicking = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fuzz/regressions/chunk/0c300bb8f8ee42b2cab246e9"
+        ))
+        .unwrap();
+        for bytes in [bomb, panicking] {
+            assert!(replica.apply_changes(&shard, &bytes).is_err());
+            assert_eq!(replica.stored_heads(&shard).unwrap(), stored);
+            assert_eq!(replica.heads(&shard).unwrap(), stored);
+        }
+    }
+
     /// A write whose SQLite transaction fails leaves the in-memory document as it was on disk:
     /// the change automerge already made in memory is dropped with it, so the next write does not
     /// build on a change that was never stored.
