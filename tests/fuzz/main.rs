@@ -340,9 +340,10 @@ impl Rng {
     }
 }
 
+/// A fresh seed from the standard library's per-process random hashing keys (no clock read).
 fn random_seed() -> u64 {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-    (nanos as u64) ^ u64::from(std::process::id()) << 32
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new().build_hasher().finish()
 }
 
 fn hex_hash(bytes: &[u8]) -> String {
