@@ -51,7 +51,7 @@ impl AppState {
                 AppError::from(error)
             });
         let checkpointer = match &replica {
-            Ok(_) => Checkpointer::spawn(&path, CHECKPOINT_EVERY)
+            Ok(_) => Checkpointer::spawn(&path, None, CHECKPOINT_EVERY)
                 .inspect_err(|error| tracing::warn!(error = %error, "no background checkpoints"))
                 .ok(),
             Err(_) => None,

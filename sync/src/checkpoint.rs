@@ -22,9 +22,12 @@ pub struct Checkpointer {
 }
 
 impl Checkpointer {
-    /// Starts checkpointing the replica at `path` every `every`.
-    pub fn spawn(path: &Path, every: Duration) -> Result<Checkpointer> {
+    /// Starts checkpointing the replica at `path` (encrypted with `key`, if given) every `every`.
+    pub fn spawn(path: &Path, key: Option<&crate::crypto::Key>, every: Duration) -> Result<Checkpointer> {
         let connection = rusqlite::Connection::open(path)?;
+        if let Some(key) = key {
+            crate::encrypted::apply_key(&connection, key, &path.display().to_string())?;
+        }
         connection.busy_timeout(Duration::from_secs(1))?;
         let stop = Arc::new(AtomicBool::new(false));
         let stop_flag = Arc::clone(&stop);

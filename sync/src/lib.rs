@@ -7,6 +7,8 @@
 //! - [`replica`]: the local replica: open, commit, merge, rebuild, bounded document cache.
 //! - [`projection`]: documents → SQLite tables; [`merges`]: rows of merged elders read as the kept one.
 //! - [`attachments`]: photos and scans stored once by SHA-256 beside the replica.
+//! - [`crypto`]: keys and sealed files; [`encrypted`]: SQLCipher database files, encrypted in
+//!   place from plain ones.
 //! - [`checkpoint`]: folds the write-ahead log into the file in the background.
 //! - [`protocol`]: the sync wire format; [`client`]: the device side of sync (HTTP and the
 //!   bundle file); [`server_state`]: what a device knows of the server; [`scope`]: who may
@@ -23,7 +25,9 @@
 pub mod attachments;
 pub mod checkpoint;
 pub mod client;
+pub mod crypto;
 pub mod document;
+pub mod encrypted;
 pub mod heads;
 pub mod merges;
 pub mod projection;
@@ -75,6 +79,12 @@ pub enum Error {
     /// The file looks like a replica but cannot be read; it was left untouched.
     #[error("{path} is damaged and cannot be opened ({detail}); it was left untouched")]
     Corrupt { path: String, detail: String },
+    /// The database is encrypted with another key (or is not a database); left untouched.
+    #[error("{path} cannot be opened with this key (another key, or not a Xianglin database); it was left untouched")]
+    WrongKey { path: String },
+    /// An encrypted open found a plain database; encrypt it in place first.
+    #[error("{path} is not encrypted yet")]
+    NotEncrypted { path: String },
     /// The replica was written by a newer version of the app.
     #[error("{path} was written by a newer version of Xianglin (schema {found}, this version knows {known})")]
     TooNew { path: String, found: u32, known: u32 },

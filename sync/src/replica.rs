@@ -61,6 +61,9 @@ pub struct RebuildStats {
     pub records: usize,
 }
 
+const OPEN_FLAGS: OpenFlags =
+    OpenFlags::SQLITE_OPEN_READ_WRITE.union(OpenFlags::SQLITE_OPEN_CREATE).union(OpenFlags::SQLITE_OPEN_NO_MUTEX);
+
 pub struct Replica {
     connection: Connection,
     path: String,
@@ -92,8 +95,24 @@ impl Replica {
                 return Err(Error::Foreign { path: display });
             }
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let connection = Connection::open_with_flags(path, flags)?;
+        let connection = Connection::open_with_flags(path, OPEN_FLAGS)?;
+        Replica::initialise(connection, display, existing)
+    }
+
+    /// Opens the replica at `path` encrypted with `key` (SQLCipher), creating it if missing.
+    /// A wrong key is [`Error::WrongKey`]; a plain file is [`Error::NotEncrypted`] (run
+    /// [`crate::encrypted::encrypt_in_place`] first). Either way the file is left untouched.
+    pub fn open_encrypted(path: &Path, key: &crate::crypto::Key) -> Result<Replica> {
+        let display = path.display().to_string();
+        let existing = match crate::encrypted::state(path)? {
+            crate::encrypted::FileState::Missing => false,
+            crate::encrypted::FileState::Plain => return Err(Error::NotEncrypted { path: display }),
+            crate::encrypted::FileState::Encrypted => true,
+        };
+        let connection = crate::encrypted::connect(path, key, OPEN_FLAGS).map_err(|error| match error {
+            Error::Corrupt { .. } if existing => Error::Foreign { path: display.clone() },
+            other => other,
+        })?;
         Replica::initialise(connection, display, existing)
     }
 

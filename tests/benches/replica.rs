@@ -100,7 +100,7 @@ fn main() {
         ms(coverage_p50)
     );
 
-    let _checkpointer = Checkpointer::spawn(&path, Duration::from_secs(1)).expect("checkpointer");
+    let _checkpointer = Checkpointer::spawn(&path, None, Duration::from_secs(1)).expect("checkpointer");
     let visit_day = today.and_hms_opt(9, 0, 0).expect("valid time");
     // A caseworker's day: visits to the elders of their four villages.
     let township = query::place_tree(&replica).expect("places").into_iter().next().expect("a township");

@@ -8,6 +8,11 @@
 //! decodes, a PDF has its structure); anything else, or anything over the size limit, is
 //! refused with a Chinese message and nothing is stored. A file is written beside its place
 //! and renamed into it only once complete and checked.
+//!
+//! A store made with [`AttachmentStore::sealed`] keeps each file sealed with the key
+//! ([`crate::crypto::seal`], bound to its hash): on disk nothing of a photo or scan can be read
+//! without the key. [`AttachmentStore::seal_existing`] seals the plain files of an older
+//! version in place, one by one, each through a file renamed into place.
 
 pub mod content;
 
@@ -18,6 +23,7 @@ use sha2::{Digest, Sha256};
 use xianglin_schema::problem::Problem;
 use xianglin_schema::record::Attachment;
 
+use crate::crypto::{self, Key};
 use crate::{Error, Result};
 
 /// Largest attachment accepted, in bytes (10 MiB: a phone photo, a multi-page scan).
@@ -27,11 +33,41 @@ pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct AttachmentStore {
     root: PathBuf,
+    /// Files are sealed with this key on disk; `None` keeps them plain (tests, old data).
+    key: Option<std::sync::Arc<Key>>,
 }
 
 impl AttachmentStore {
+    /// A store of plain files.
     pub fn new(root: impl Into<PathBuf>) -> AttachmentStore {
-        AttachmentStore { root: root.into() }
+        AttachmentStore { root: root.into(), key: None }
+    }
+
+    /// A store whose files are sealed with `key` on disk.
+    pub fn sealed(root: impl Into<PathBuf>, key: Key) -> AttachmentStore {
+        AttachmentStore { root: root.into(), key: Some(std::sync::Arc::new(key)) }
+    }
+
+    /// Seals every plain file stored by an older version (a store with no key does nothing).
+    /// Each file is replaced through a sealed copy renamed over it, so an interruption leaves
+    /// every file whole, sealed or not; returns how many were sealed.
+    pub fn seal_existing(&self) -> Result<usize> {
+        let Some(key) = &self.key else { return Ok(0) };
+        let mut sealed = 0;
+        for sha256 in self.list()? {
+            let path = self.path(&sha256).expect("listed names are hashes");
+            let bytes = std::fs::read(&path)?;
+            if crypto::is_sealed(&bytes) {
+                continue;
+            }
+            if hex(&Sha256::digest(&bytes)) != sha256 {
+                tracing::warn!("a stored attachment does not match its hash; left as it is");
+                continue;
+            }
+            write_atomically(&path, &crypto::seal(key, &bytes, sha256.as_bytes()))?;
+            sealed += 1;
+        }
+        Ok(sealed)
     }
 
     /// Stores `bytes` (if not stored already) and describes them; refuses what is not an image
@@ -67,14 +103,10 @@ impl AttachmentStore {
                 tracing::warn!(%malformed, "attachment refused");
                 refusal(xianglin_schema::Rule::FileType, "文件已损坏，或不是它看上去的图片或 PDF，未保存")
             })?;
-            let directory = path.parent().expect("attachment paths have a folder");
-            std::fs::create_dir_all(directory)?;
-            // Write beside, then rename: a crash never leaves a half-written file under the hash.
-            let temporary = directory.join(format!(".{sha256}.partial"));
-            let mut file = std::fs::File::create(&temporary)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            std::fs::rename(&temporary, &path)?;
+            match &self.key {
+                Some(key) => write_atomically(&path, &crypto::seal(key, bytes, sha256.as_bytes()))?,
+                None => write_atomically(&path, bytes)?,
+            }
         }
         Ok(Attachment { sha256, mime: mime.to_owned(), size: bytes.len() as u64 })
     }
@@ -92,7 +124,14 @@ impl AttachmentStore {
             return Err(Error::NotFound(format!("attachment {sha256}")));
         }
         let path = self.path(sha256).ok_or_else(|| Error::NotFound(format!("attachment {sha256}")))?;
-        let bytes = std::fs::read(&path).map_err(|_| Error::NotFound(format!("attachment {sha256}")))?;
+        let stored = std::fs::read(&path).map_err(|_| Error::NotFound(format!("attachment {sha256}")))?;
+        let corrupt = |detail: &str| Error::Corrupt { path: path.display().to_string(), detail: detail.to_owned() };
+        let bytes = match &self.key {
+            Some(key) if crypto::is_sealed(&stored) => {
+                crypto::open(key, &stored, sha256.as_bytes()).map_err(|error| corrupt(&error.to_string()))?
+            }
+            _ => stored,
+        };
         if hex(&Sha256::digest(&bytes)) != sha256 {
             return Err(Error::Corrupt { path: path.display().to_string(), detail: "hash mismatch".into() });
         }
@@ -160,6 +199,19 @@ pub fn referencing_villages(replica: &crate::Replica, sha256: &str) -> Result<Ve
     Ok(statement.query_map([sha256], |row| row.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?)
 }
 
+/// Writes beside, then renames: a crash never leaves a half-written file under the hash.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let directory = path.parent().expect("attachment paths have a folder");
+    std::fs::create_dir_all(directory)?;
+    let name = path.file_name().expect("attachment paths have a name").to_string_lossy();
+    let temporary = directory.join(format!(".{name}.partial"));
+    let mut file = std::fs::File::create(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    std::fs::rename(&temporary, path)?;
+    Ok(())
+}
+
 fn refusal(rule: xianglin_schema::Rule, message: &str) -> Error {
     Error::Problems(vec![Problem { field: "attachment".into(), rule, message: message.to_owned() }])
 }
@@ -225,6 +277,32 @@ mod tests {
         big.resize(MAX_ATTACHMENT_BYTES + 1, b' ');
         let Err(Error::Problems(problems)) = store.put(&big) else { panic!("must be refused") };
         assert!(problems[0].message.contains("10 MB"));
+    }
+
+    #[test]
+    fn a_sealed_store_keeps_nothing_readable_on_disk_and_seals_what_an_older_version_left() {
+        let directory = tempfile::tempdir().unwrap();
+        let root = directory.path().join("attachments");
+        let old = AttachmentStore::new(&root).put(&png()).unwrap();
+        let key = Key::generate();
+        let store = AttachmentStore::sealed(&root, key.clone());
+        assert_eq!(store.get(&old.sha256).unwrap(), png(), "a plain file of an older version still reads");
+        assert_eq!(store.seal_existing().unwrap(), 1);
+        assert_eq!(store.seal_existing().unwrap(), 0, "sealing twice does nothing");
+        let pdf = content::tests::pdf_file();
+        let new = store.put(&pdf).unwrap();
+        for stored in [&old, &new] {
+            let on_disk = std::fs::read(store.path(&stored.sha256).unwrap()).unwrap();
+            assert!(crypto::is_sealed(&on_disk));
+            assert_eq!(hex(&Sha256::digest(store.get(&stored.sha256).unwrap())), stored.sha256);
+        }
+        assert_eq!(store.describe(&new.sha256).unwrap(), new, "described from the opened bytes");
+        let on_disk = std::fs::read(store.path(&new.sha256).unwrap()).unwrap();
+        assert!(!on_disk.starts_with(b"%PDF"), "a scan is not a PDF on disk");
+        // Another key, or a sealed file moved under another name, does not open.
+        assert!(matches!(AttachmentStore::sealed(&root, Key::generate()).get(&new.sha256), Err(Error::Corrupt { .. })));
+        std::fs::copy(store.path(&new.sha256).unwrap(), store.path(&old.sha256).unwrap()).unwrap();
+        assert!(matches!(store.get(&old.sha256), Err(Error::Corrupt { .. })));
     }
 
     #[test]
