@@ -5,6 +5,8 @@
 //! database = "/var/lib/xianglin/county.sqlite"        # XIANGLIN_COUNTY_DATABASE
 //! tls_cert = "/var/lib/xianglin/county.cert.pem"      # XIANGLIN_COUNTY_TLS_CERT
 //! tls_key = "/var/lib/xianglin/county.key.pem"        # XIANGLIN_COUNTY_TLS_KEY
+//! key_file = "/etc/xianglin-county/county.key"       # XIANGLIN_COUNTY_KEY_FILE, or the key
+//!                                                    # itself in XIANGLIN_COUNTY_KEY
 //! unreferenced_quota_mb = 100    # uploads no record refers to yet, per device
 //! unreferenced_hours = 24        # how long such an upload waits for its record
 //! request_timeout_secs = 120     # a whole request, body included (slow clients are cut off)
@@ -30,6 +32,16 @@ pub struct Config {
     pub tls_cert: Option<PathBuf>,
     #[serde(default)]
     pub tls_key: Option<PathBuf>,
+    /// The database key's file (64 hex digits, mode 600); by default `county.key` beside the
+    /// config file (or, with no config file, beside the database).
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
+    /// The key itself, from `XIANGLIN_COUNTY_KEY` (never from the file: a key is not config).
+    #[serde(skip)]
+    key_from_environment: Option<String>,
+    /// The config file's folder, where the key file lives by default.
+    #[serde(skip)]
+    config_dir: Option<PathBuf>,
     #[serde(default = "defaults::unreferenced_quota_mb")]
     pub unreferenced_quota_mb: u64,
     #[serde(default = "defaults::unreferenced_hours")]
@@ -71,6 +83,9 @@ impl Default for Config {
             database: default_database(),
             tls_cert: None,
             tls_key: None,
+            key_file: None,
+            key_from_environment: None,
+            config_dir: None,
             unreferenced_quota_mb: defaults::unreferenced_quota_mb(),
             unreferenced_hours: defaults::unreferenced_hours(),
             request_timeout_secs: defaults::request_timeout_secs(),
@@ -86,6 +101,13 @@ fn default_listen() -> SocketAddr {
 
 fn default_database() -> PathBuf {
     PathBuf::from("county.sqlite")
+}
+
+/// Where the database key comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    Environment(String),
+    File(PathBuf),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,6 +138,19 @@ impl Config {
         }
     }
 
+    /// Where the database key comes from: the environment, the key file set, or `county.key`
+    /// beside the config file (beside the database without one).
+    pub fn key_source(&self) -> KeySource {
+        if let Some(hex) = &self.key_from_environment {
+            return KeySource::Environment(hex.clone());
+        }
+        if let Some(path) = &self.key_file {
+            return KeySource::File(path.clone());
+        }
+        let folder = self.config_dir.clone().or_else(|| self.database.parent().map(Path::to_owned)).unwrap_or_default();
+        KeySource::File(folder.join("county.key"))
+    }
+
     /// The file's settings (defaults if `path` is `None`), then `XIANGLIN_COUNTY_*` over them.
     pub fn load(path: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
         let mut config = match path {
@@ -129,6 +164,11 @@ impl Config {
             }
             None => Config::default(),
         };
+        config.config_dir = path.and_then(Path::parent).map(Path::to_owned);
+        if let Some(value) = env("XIANGLIN_COUNTY_KEY_FILE") {
+            config.key_file = Some(PathBuf::from(value));
+        }
+        config.key_from_environment = env("XIANGLIN_COUNTY_KEY");
         if let Some(value) = env("XIANGLIN_COUNTY_LISTEN") {
             config.listen = value.parse().map_err(|error: std::net::AddrParseError| ConfigError::Env {
                 name: "XIANGLIN_COUNTY_LISTEN",
@@ -174,6 +214,16 @@ mod tests {
         assert!(Config::load(Some(&path), |_| None).is_ok());
         std::fs::write(&path, "tls_cert = \"c.pem\"\n").unwrap();
         assert!(matches!(Config::load(Some(&path), |_| None), Err(ConfigError::HalfTls)));
+        std::fs::write(&path, "key_file = \"/etc/xianglin-county/county.key\"\n").unwrap();
+        let config = Config::load(Some(&path), |_| None).unwrap();
+        assert_eq!(config.key_source(), KeySource::File("/etc/xianglin-county/county.key".into()));
+        std::fs::write(&path, "").unwrap();
+        assert_eq!(
+            Config::load(Some(&path), |_| None).unwrap().key_source(),
+            KeySource::File(dir.path().join("county.key"))
+        );
+        let secret = |name: &str| (name == "XIANGLIN_COUNTY_KEY").then(|| "ab".repeat(32));
+        assert_eq!(Config::load(Some(&path), secret).unwrap().key_source(), KeySource::Environment("ab".repeat(32)));
         std::fs::write(&path, "listen = 5\n").unwrap();
         assert!(matches!(Config::load(Some(&path), |_| None), Err(ConfigError::Parse { .. })));
     }

@@ -4,7 +4,9 @@
 //!
 //! - [`store`]: the storage trait and its SQLite implementation.
 //! - [`config`]: the config file and environment variables.
+//! - [`at_rest`]: the database key; the database and attachments encrypted with it.
 
+pub mod at_rest;
 pub mod config;
 pub mod store;
 pub mod tls;

@@ -7,8 +7,10 @@
 //! xianglin-county code --role caseworker --places 360733105201 --name 刘芳
 //! xianglin-county devices | revoke <device> | reassign --user <id> --places <codes>
 //! ```
-//! Every command takes `--config <file>`; `XIANGLIN_COUNTY_LISTEN` and
-//! `XIANGLIN_COUNTY_DATABASE` override the file.
+//! Every command takes `--config <file>`; `XIANGLIN_COUNTY_LISTEN`, `XIANGLIN_COUNTY_DATABASE`
+//! and the others in [`xianglin_county::config`] override the file. The database and attachments
+//! are encrypted with the database key ([`xianglin_county::at_rest`]); the first command on a new
+//! or plain database makes the key file.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,9 +23,7 @@ use xianglin_county::{DeviceStore, SqliteStore};
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{Role, User};
 use xianglin_sync::Author;
-use xianglin_sync::Replica;
 use xianglin_sync::ShardId;
-use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::projection::county_key;
 
 #[derive(Debug, Parser)]
@@ -114,8 +114,7 @@ fn run(cli: Cli) -> Result<(), String> {
     let config =
         Config::load(cli.config.as_deref(), |name| std::env::var(name).ok()).map_err(|error| error.to_string())?;
     let open = || -> Result<SqliteStore, String> {
-        let replica = Replica::open(&config.database).map_err(|error| error.to_string())?;
-        SqliteStore::new(replica).map_err(|error| error.to_string())
+        Ok(server::at_rest::open(&config).map_err(|error| error.to_string())?.store)
     };
     let now = xianglin_schema::clock::now();
     match cli.command {
@@ -143,6 +142,12 @@ fn run(cli: Cli) -> Result<(), String> {
             let author = Author { actor: replica.author().actor, user_id: "county-server".into(), at: now };
             replica.commit(&ShardId::county(&county), &records, &author).map_err(|error| error.to_string())?;
             println!("county database ready: {}", config.database.display());
+            if let server::config::KeySource::File(path) = config.key_source() {
+                println!(
+                    "its key: {} (keep a copy apart from the database's backups: without it the data cannot be read)",
+                    path.display()
+                );
+            }
             Ok(())
         }
         Command::TlsInit { hosts } => {
@@ -222,15 +227,14 @@ fn run(cli: Cli) -> Result<(), String> {
 }
 
 fn serve(config: Config) -> Result<(), String> {
-    let replica = Replica::open(&config.database).map_err(|error| error.to_string())?;
-    let mut store = SqliteStore::new(replica).map_err(|error| error.to_string())?;
+    let server::at_rest::Opened { mut store, attachments } =
+        server::at_rest::open(&config).map_err(|error| error.to_string())?;
     store.county_code().map_err(|error| error.to_string())?;
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
-        let attachments = AttachmentStore::new(attachments_dir(&config.database));
         let limits = config.limits();
         server::collect_unreferenced(
             &mut store,
@@ -253,11 +257,6 @@ fn serve(config: Config) -> Result<(), String> {
         }
         .map_err(|error| error.to_string())
     })
-}
-
-/// Attachments live in a folder beside the database: `county.sqlite` → `county.attachments/`.
-fn attachments_dir(database: &std::path::Path) -> PathBuf {
-    database.with_extension("attachments")
 }
 
 /// Ctrl-C or SIGTERM (systemd stop).

@@ -12,8 +12,8 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{BINARY, Server, VILLAGE, admin, free_port, support_elder};
-use xianglin_county::{ChangeStore, SqliteStore};
+use common::{BINARY, Server, VILLAGE, admin, free_port, open_store, support_elder};
+use xianglin_county::ChangeStore;
 use xianglin_demo::Rng;
 use xianglin_domain::registry::store_elder;
 use xianglin_sync::Replica;
@@ -223,7 +223,7 @@ async fn bombs_are_refused_in_bounded_memory_while_another_device_syncs() {
         store_elder(&mut victim.replica.lock().unwrap(), support_elder(&mut rng)).unwrap();
     }
     victim.link.sync(&victim.replica).await.unwrap();
-    let stored = || SqliteStore::new(Replica::open(&database).unwrap()).unwrap().changed_seq().unwrap();
+    let stored = || open_store(&config).changed_seq().unwrap();
     let before = stored();
 
     let mut quiet = Vec::new();

@@ -17,6 +17,12 @@ pub fn admin(config: &Path, args: &[&str]) -> String {
     String::from_utf8(output.stdout).unwrap()
 }
 
+/// The county's database as the config says, opened with its key beside the running server.
+pub fn open_store(config: &Path) -> xianglin_county::SqliteStore {
+    let config = xianglin_county::config::Config::load(Some(config), |_| None).unwrap();
+    xianglin_county::at_rest::open(&config).unwrap().store
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

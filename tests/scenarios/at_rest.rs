@@ -1,0 +1,160 @@
+//! Data at rest: a plain replica holding the small demo county is encrypted in place, and a
+//! kill -9 at any moment of that (at the start of each step, and at random moments of the
+//! export) loses nothing: the next start finishes or undoes it, and every table holds what it
+//! held before.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use xianglin_demo::{self as demo, Rng};
+use xianglin_sync::Replica;
+use xianglin_sync::crypto::Key;
+use xianglin_sync::encrypted::{self, FileState};
+
+use crate::support::{scratch, small_demo_options};
+
+/// Set for the child process only: the database it encrypts.
+const ENCRYPTING_DATABASE: &str = "XIANGLIN_TEST_ENCRYPTING_DATABASE";
+/// Set for the child process only: the key file (a key made for this run).
+const ENCRYPTING_KEY: &str = "XIANGLIN_TEST_ENCRYPTING_KEY_FILE";
+/// Set for the child process only: pause at the start of each step until a line comes in.
+const PAUSE_AT_STEPS: &str = "XIANGLIN_TEST_PAUSE_AT_STEPS";
+
+/// The child of [`encrypting_in_place_survives_kill_9_at_every_step_and_mid_export`]: encrypts
+/// the database, printing each step as it begins (and, if asked, waiting there to be killed).
+#[test]
+#[ignore = "run by encrypting_in_place_survives_kill_9_at_every_step_and_mid_export as a child process"]
+fn encrypting_child_process() {
+    let Some(path) = std::env::var_os(ENCRYPTING_DATABASE) else { return };
+    let key = Key::read_file(Path::new(&std::env::var_os(ENCRYPTING_KEY).unwrap())).unwrap();
+    let pause = std::env::var_os(PAUSE_AT_STEPS).is_some();
+    let mut stdin = std::io::stdin().lock();
+    encrypted::encrypt_in_place(Path::new(&path), &key, &mut |step| {
+        println!("step {}", step.name());
+        std::io::stdout().flush().unwrap();
+        if pause {
+            let mut line = String::new();
+            stdin.read_line(&mut line).unwrap();
+        }
+    })
+    .unwrap();
+    println!("done");
+}
+
+/// What the replica holds: every table's rows, sorted, as text (the census the test compares).
+fn contents(replica: &Replica) -> Vec<(String, Vec<String>)> {
+    let connection = replica.connection();
+    let tables: Vec<String> = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables
+        .into_iter()
+        .map(|table| {
+            let mut statement = connection.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+            let columns = statement.column_count();
+            let rows = statement
+                .query_map([], |row| {
+                    let values: Vec<String> = (0..columns)
+                        .map(|index| row.get::<_, rusqlite::types::Value>(index).map(|value| format!("{value:?}")))
+                        .collect::<Result<_, _>>()?;
+                    Ok(values.join("|"))
+                })
+                .unwrap()
+                .collect::<Result<Vec<String>, _>>()
+                .unwrap();
+            let mut rows = rows;
+            rows.sort();
+            (table, rows)
+        })
+        .collect()
+}
+
+fn child(path: &Path, key_file: &Path, pause: bool) -> std::process::Child {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args(["at_rest::encrypting_child_process", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .env(ENCRYPTING_DATABASE, path)
+        .env(ENCRYPTING_KEY, key_file)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if pause {
+        command.env(PAUSE_AT_STEPS, "1");
+    }
+    command.spawn().unwrap()
+}
+
+#[test]
+fn encrypting_in_place_survives_kill_9_at_every_step_and_mid_export() {
+    let directory = scratch();
+    let path = directory.path().join("xianglin.sqlite");
+    let original = directory.path().join("original.sqlite");
+    {
+        let mut replica = Replica::open(&original).unwrap();
+        demo::generate(&mut replica, &small_demo_options(1)).unwrap();
+    }
+    let expected = contents(&Replica::open(&original).unwrap());
+    assert!(expected.iter().any(|(table, rows)| table == "elders" && rows.len() > 100), "the demo's elders");
+    let key_file = directory.path().join("test.key");
+    let key = Key::create_file(&key_file).unwrap();
+    let fresh_plain = || {
+        for suffix in ["", "-wal", "-shm", ".plain", ".encrypting"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+        }
+        std::fs::copy(&original, &path).unwrap();
+    };
+    // After any kill, the next start (recover, encrypt) ends with everything there, encrypted.
+    let check_after_kill = |what: &str| {
+        encrypted::encrypt_in_place(&path, &key, &mut |_| {}).unwrap();
+        assert_eq!(encrypted::state(&path).unwrap(), FileState::Encrypted, "{what}");
+        let replica = Replica::open_encrypted(&path, &key).unwrap();
+        assert!(contents(&replica) == expected, "killed {what}: the replica's contents changed");
+        for leftover in [".plain", ".encrypting", "-journal"] {
+            assert!(!Path::new(&format!("{}{leftover}", path.display())).exists(), "killed {what}: {leftover} left");
+        }
+    };
+
+    // Killed at the start of each step (the child waits there to be killed).
+    for stop_at in ["exporting", "verifying", "swapping", "taking-name", "removing-plain"] {
+        fresh_plain();
+        let mut process = child(&path, &key_file, true);
+        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+        loop {
+            // libtest may print the test's name on the same line first.
+            let line = lines.next().expect("the child reports its steps").unwrap();
+            let Some(step) = line.split("step ").nth(1) else { continue };
+            if step == stop_at {
+                break;
+            }
+            {
+                writeln!(process.stdin.as_mut().unwrap()).unwrap();
+            }
+        }
+        process.kill().unwrap();
+        process.wait().unwrap();
+        check_after_kill(&format!("at {stop_at}"));
+    }
+
+    // Killed at random moments of a run (most of it is the export).
+    fresh_plain();
+    let started = Instant::now();
+    let mut whole = child(&path, &key_file, false);
+    assert!(whole.wait().unwrap().success());
+    let duration = started.elapsed();
+    let mut rng = Rng::new(7);
+    for round in 0..6 {
+        fresh_plain();
+        let mut process = child(&path, &key_file, false);
+        let at = Duration::from_micros(rng.between(0, duration.as_micros() as i64) as u64);
+        std::thread::sleep(at);
+        process.kill().unwrap();
+        process.wait().unwrap();
+        check_after_kill(&format!("after {at:?} (round {round}, a whole run takes {duration:?})"));
+    }
+}
