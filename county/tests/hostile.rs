@@ -7,48 +7,18 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{BINARY, Server, VILLAGE, admin, free_port, open_store, support_elder};
+use common::{Server, VILLAGE, admin, enroll, free_port, http_client, open_store, serve, support_elder};
 use xianglin_county::ChangeStore;
 use xianglin_demo::Rng;
 use xianglin_domain::registry::store_elder;
-use xianglin_sync::Replica;
-use xianglin_sync::client::{self, http};
-use xianglin_sync::protocol::{EnrollRequest, PROTOCOL, ShardPush, SyncRequest, wire};
+use xianglin_sync::client;
+use xianglin_sync::protocol::{PROTOCOL, ShardPush, SyncRequest, wire};
 
 /// The peak memory the server may reach under any attack (the goal).
 const PEAK_LIMIT_KB: u64 = 256 * 1024;
-
-/// Starts `serve` over plain HTTP on loopback and waits until it answers.
-async fn serve(config: &Path, port: u16) -> Server {
-    let server = Server(
-        Command::new(BINARY)
-            .arg("--config")
-            .arg(config)
-            .arg("serve")
-            .env("XIANGLIN_COUNTY_LISTEN", format!("127.0.0.1:{port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let started = Instant::now();
-    while http_client().get(format!("http://127.0.0.1:{port}/v1/health")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    server
-}
-
-/// A plain HTTP client (reqwest wants a process-wide TLS provider even so).
-fn http_client() -> reqwest::Client {
-    let _already_installed = rustls::crypto::ring::default_provider().install_default();
-    reqwest::Client::new()
-}
 
 /// The process's peak resident memory since it started or since [`reset_peak`], in KiB.
 fn peak_kb(server: &Server) -> u64 {
@@ -60,25 +30,6 @@ fn peak_kb(server: &Server) -> u64 {
 /// Resets the peak to the current resident memory (Linux `clear_refs` 5).
 fn reset_peak(server: &Server) {
     std::fs::write(format!("/proc/{}/clear_refs", server.0.id()), "5").unwrap();
-}
-
-/// An enrolled device: its replica, its link and its token.
-struct Device {
-    replica: Arc<Mutex<Replica>>,
-    link: http::Link,
-    token: String,
-}
-
-async fn enroll(url: &str, code: &str) -> Device {
-    let mut replica = Replica::open_in_memory().unwrap();
-    let request = EnrollRequest { code: code.into(), device_id: replica.device_id(), label: "测试电脑".into() };
-    let enrolled = http::enroll(url, None, &request).await.unwrap();
-    replica.set_user(&enrolled.scope.user_id).unwrap();
-    Device {
-        replica: Arc::new(Mutex::new(replica)),
-        link: http::Link::new(url, None, &enrolled.token).unwrap(),
-        token: enrolled.token,
-    }
 }
 
 /// Posts a sync body as is; the status and the refusal's code.

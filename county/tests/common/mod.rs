@@ -6,7 +6,13 @@
 use std::path::Path;
 use std::process::{Child, Command};
 
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use xianglin_demo::Rng;
+use xianglin_sync::Replica;
+use xianglin_sync::client::http;
+use xianglin_sync::protocol::EnrollRequest;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_xianglin-county");
 pub const VILLAGE: &str = "360733105201";
@@ -61,5 +67,57 @@ pub fn support_elder(rng: &mut Rng) -> xianglin_schema::elder::Elder {
         events: Default::default(),
         notes: String::new(),
         meta: RecordMeta::default(),
+    }
+}
+
+/// Starts `serve` over plain HTTP on loopback and waits until it answers.
+pub async fn serve(config: &Path, port: u16) -> Server {
+    serve_logging_to(config, port, std::process::Stdio::null()).await
+}
+
+/// [`serve`], its log (at debug level) going to `log`.
+pub async fn serve_logging_to(config: &Path, port: u16, log: std::process::Stdio) -> Server {
+    let server = Server(
+        Command::new(BINARY)
+            .arg("--config")
+            .arg(config)
+            .arg("serve")
+            .env("XIANGLIN_COUNTY_LISTEN", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "debug")
+            .stdout(std::process::Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap(),
+    );
+    let started = Instant::now();
+    while http_client().get(format!("http://127.0.0.1:{port}/v1/health")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    server
+}
+
+/// A plain HTTP client (reqwest wants a process-wide TLS provider even so).
+pub fn http_client() -> reqwest::Client {
+    let _already_installed = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
+/// An enrolled device: its replica, its link and its token.
+pub struct Device {
+    pub replica: Arc<Mutex<Replica>>,
+    pub link: http::Link,
+    pub token: String,
+}
+
+pub async fn enroll(url: &str, code: &str) -> Device {
+    let mut replica = Replica::open_in_memory().unwrap();
+    let request = EnrollRequest { code: code.into(), device_id: replica.device_id(), label: "测试电脑".into() };
+    let enrolled = http::enroll(url, None, &request).await.unwrap();
+    replica.set_user(&enrolled.scope.user_id).unwrap();
+    Device {
+        replica: Arc::new(Mutex::new(replica)),
+        link: http::Link::new(url, None, &enrolled.token).unwrap(),
+        token: enrolled.token,
     }
 }
