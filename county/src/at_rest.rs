@@ -32,6 +32,12 @@ pub enum AtRestError {
         "{database} is encrypted but its key file {key_file} is missing: restore the key file from where you keep it (or set XIANGLIN_COUNTY_KEY)"
     )]
     KeyMissing { database: String, key_file: String },
+    #[error(
+        "a key rotation was interrupted ({new_key} exists): run `xianglin-county rotate-key` again to finish it; nothing is lost"
+    )]
+    RotationUnfinished { new_key: String },
+    #[error("rotate-key works with a key file; with XIANGLIN_COUNTY_KEY, rotate through your secret store")]
+    RotationNeedsFile,
     #[error(transparent)]
     Store(#[from] xianglin_sync::Error),
 }
@@ -45,6 +51,12 @@ pub struct Opened {
 
 /// Opens the county's data as `config` says, encrypting a plain database first.
 pub fn open(config: &Config) -> Result<Opened, AtRestError> {
+    if let KeySource::File(path) = config.key_source() {
+        let new_key = with_suffix(&path, ".new");
+        if new_key.exists() {
+            return Err(AtRestError::RotationUnfinished { new_key: new_key.display().to_string() });
+        }
+    }
     let key = database_key(config)?;
     let database = &config.database;
     let before = encrypted::state(database)?;
@@ -92,6 +104,51 @@ pub fn database_key(config: &Config) -> Result<Key, AtRestError> {
             Ok(key)
         }
     }
+}
+
+/// What a rotation did: the fingerprints of the old and new keys, where the old one was put,
+/// and how many attachments were re-sealed.
+#[derive(Debug)]
+pub struct Rotated {
+    pub old_fingerprint: String,
+    pub new_fingerprint: String,
+    pub retired_key_file: PathBuf,
+    pub attachments: usize,
+}
+
+/// Moves the county's data to a new key, with the server stopped:
+///
+/// 1. a new key is made in `<key file>.new` (kept if an interrupted rotation made it);
+/// 2. the database is re-encrypted with it in place ([`encrypted::rekey_in_place`]);
+/// 3. every attachment is re-sealed with it, file by file;
+/// 4. the old key file becomes `<key file>.retired` and the new one takes its name.
+///
+/// Interrupted anywhere, the server refuses to start until `rotate-key` runs again, which
+/// picks up where it stopped: each step is done once, or found done.
+pub fn rotate(config: &Config) -> Result<Rotated, AtRestError> {
+    let KeySource::File(key_file) = config.key_source() else { return Err(AtRestError::RotationNeedsFile) };
+    let old = Key::read_file(&key_file)?;
+    let new_file = with_suffix(&key_file, ".new");
+    let new = if new_file.exists() { Key::read_file(&new_file)? } else { Key::create_file(&new_file)? };
+    encrypted::rekey_in_place(&config.database, &old, &new, &mut |step| {
+        tracing::info!(step = step.name(), "re-encrypting the county database with the new key");
+    })?;
+    let attachments = AttachmentStore::sealed(attachments_dir(&config.database), new.clone()).reseal(&old)?;
+    let retired = with_suffix(&key_file, ".retired");
+    std::fs::rename(&key_file, &retired).map_err(xianglin_sync::Error::from)?;
+    std::fs::rename(&new_file, &key_file).map_err(xianglin_sync::Error::from)?;
+    Ok(Rotated {
+        old_fingerprint: old.fingerprint(),
+        new_fingerprint: new.fingerprint(),
+        retired_key_file: retired,
+        attachments,
+    })
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Attachments live in a folder beside the database: `county.sqlite` → `county.attachments/`.

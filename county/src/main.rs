@@ -6,6 +6,7 @@
 //! xianglin-county serve                            # serve (plain HTTP on 127.0.0.1:8440 by default)
 //! xianglin-county code --role caseworker --places 360733105201 --name 刘芳
 //! xianglin-county devices | revoke <device> | reassign --user <id> --places <codes>
+//! xianglin-county rotate-key                       # the server stopped: a new database key
 //! ```
 //! Every command takes `--config <file>`; `XIANGLIN_COUNTY_LISTEN`, `XIANGLIN_COUNTY_DATABASE`
 //! and the others in [`xianglin_county::config`] override the file. The database and attachments
@@ -65,6 +66,10 @@ enum Command {
         #[arg(long, default_value_t = 7)]
         days: i64,
     },
+    /// Moves the database and attachments to a new key (stop the server first). The old key
+    /// file is kept as `<key file>.retired`: move it off this machine, beside the backups it
+    /// opens.
+    RotateKey,
     /// Lists enrolled devices.
     Devices,
     /// Revokes a device: its token stops working at once.
@@ -183,6 +188,18 @@ fn run(cli: Cli) -> Result<(), String> {
                 "user {}\ncode {code}\nvalid until {}",
                 user.id,
                 (now + Duration::days(days)).format("%Y-%m-%d %H:%M")
+            );
+            Ok(())
+        }
+        Command::RotateKey => {
+            let rotated = server::at_rest::rotate(&config).map_err(|error| error.to_string())?;
+            println!(
+                "the county's data is now under key {} (was {}); attachments re-sealed: {}",
+                rotated.new_fingerprint, rotated.old_fingerprint, rotated.attachments
+            );
+            println!(
+                "the old key is in {}: backups made before now need it; move it off this machine, beside them",
+                rotated.retired_key_file.display()
             );
             Ok(())
         }

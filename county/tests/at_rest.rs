@@ -4,7 +4,8 @@
 //! server's folder (database, log, shared memory, attachments, key, config, and the server's
 //! own log at debug level) holds any of the demo's names, ID numbers or phones, where the same
 //! scan found them all in the plain database. A database whose key is missing or wrong is
-//! refused and left as it was.
+//! refused and left as it was; a key rotation interrupted midway is finished by running it
+//! again, and then only the new key opens anything.
 
 mod common;
 
@@ -199,4 +200,19 @@ async fn the_server_encrypts_an_older_plain_database_and_writes_nothing_personal
     assert!(!key_file.exists(), "no new key is made for an encrypted database");
     assert!(run(&[("XIANGLIN_COUNTY_KEY", "00".repeat(32))]).contains("cannot be opened with this key"));
     assert_eq!(std::fs::read(&database).unwrap(), before, "the database is untouched");
+    std::fs::rename(dir.path().join("kept-apart.key"), &key_file).unwrap();
+
+    // Rotation, interrupted after it made the new key: the server refuses to start until it is
+    // run again, which finishes it. Then only the new key opens the data, the photo included.
+    let old_key = std::fs::read_to_string(&key_file).unwrap();
+    let pending = xianglin_sync::crypto::Key::create_file(&dir.path().join("county.key.new")).unwrap();
+    assert!(run(&[]).contains("rotate-key"), "an unfinished rotation is named");
+    let printed = admin(&config, &["rotate-key"]);
+    assert!(printed.contains(&pending.fingerprint()) && printed.contains("attachments re-sealed: 1"), "{printed}");
+    assert_eq!(std::fs::read_to_string(dir.path().join("county.key.retired")).unwrap(), old_key);
+    assert!(!dir.path().join("county.key.new").exists());
+    admin(&config, &["devices"]);
+    assert!(run(&[("XIANGLIN_COUNTY_KEY", old_key.trim().to_owned())]).contains("cannot be opened with this key"));
+    let photos = AttachmentStore::sealed(database.with_extension("attachments"), pending);
+    assert_eq!(photos.get(&photo.sha256).unwrap(), png(4, 3));
 }

@@ -1,19 +1,20 @@
 //! Database files encrypted with SQLCipher: which state a file is in, opening a connection with
-//! its key, and encrypting a plain file in place so that a kill at any moment loses nothing.
+//! its key, encrypting a plain file in place and moving an encrypted one to a new key, so that a
+//! kill at any moment loses nothing.
 //!
-//! Encrypting in place goes through two files beside the database, and the rename of a
-//! verified copy is the only moment the database changes:
+//! Both go through two files beside the database, and the rename of a verified copy is the
+//! only moment the database changes:
 //!
-//! 1. `<db>.encrypting`: the plain database exported into a new encrypted file
-//!    (`sqlcipher_export`), synced, then reopened with the key and compared with the plain one
+//! 1. `<db>.encrypting`: the database exported into a new file encrypted with the (new) key
+//!    (`sqlcipher_export`), synced, then reopened with that key and compared with the source
 //!    table by table (row counts, `quick_check`, schema version).
-//! 2. `<db>` is renamed to `<db>.plain`, and `<db>.encrypting` to `<db>`.
-//! 3. `<db>.plain` is removed.
+//! 2. `<db>` is renamed to `<db>.previous`, and `<db>.encrypting` to `<db>`.
+//! 3. `<db>.previous` is removed.
 //!
 //! [`recover`] runs first every time and finishes or undoes an interrupted run: a missing
-//! `<db>` with a `<db>.plain` beside it is renamed back; a `<db>.plain` beside an encrypted
-//! `<db>` is removed (the copy was verified before it took the name); an `.encrypting` file is
-//! always discarded, as it may be incomplete.
+//! `<db>` with a `<db>.previous` beside it is renamed back; a `<db>.previous` beside a `<db>` is
+//! removed (the copy was verified before it took the name); an `.encrypting` file is always
+//! discarded, as it may be incomplete.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -79,9 +80,9 @@ pub enum Step {
     Exporting,
     Verifying,
     Swapping,
-    /// Between the two renames: the plain file is aside and nothing has the database's name.
+    /// Between the two renames: the previous file is aside and nothing has the database's name.
     TakingName,
-    RemovingPlain,
+    RemovingPrevious,
 }
 
 impl Step {
@@ -91,7 +92,7 @@ impl Step {
             Step::Verifying => "verifying",
             Step::Swapping => "swapping",
             Step::TakingName => "taking-name",
-            Step::RemovingPlain => "removing-plain",
+            Step::RemovingPrevious => "removing-previous",
         }
     }
 }
@@ -102,19 +103,21 @@ fn beside(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// Finishes or undoes an [`encrypt_in_place`] that was interrupted (see the module's doc).
+/// Finishes or undoes an [`encrypt_in_place`] or [`rekey_in_place`] that was interrupted (see
+/// the module's doc). The copy takes the database's name only once verified, so which files
+/// exist says it all: the previous file without a database is put back; beside a database it
+/// is removed.
 pub fn recover(path: &Path) -> Result<()> {
-    let plain = beside(path, ".plain");
-    let partial = beside(path, ".encrypting");
-    if plain.exists() {
+    let previous = beside(path, ".previous");
+    if previous.exists() {
         if state(path)? == FileState::Missing {
-            std::fs::rename(&plain, path)?;
-            tracing::warn!("an interrupted encryption was undone; the plain database is back in place");
-        } else if state(path)? == FileState::Encrypted {
-            remove_database_files(&plain)?;
+            std::fs::rename(&previous, path)?;
+            tracing::warn!("an interrupted re-encryption was undone; the previous database is back in place");
+        } else {
+            remove_database_files(&previous)?;
         }
     }
-    remove_database_files(&partial)?;
+    remove_database_files(&beside(path, ".encrypting"))?;
     Ok(())
 }
 
@@ -125,30 +128,52 @@ pub fn encrypt_in_place(path: &Path, key: &Key, step: &mut dyn FnMut(Step)) -> R
     if state(path)? != FileState::Plain {
         return Ok(());
     }
+    reencrypt(path, None, key, step)
+}
+
+/// Re-encrypts the database at `path` from key `from` to key `to` (rotating the key), in
+/// place and as safely as [`encrypt_in_place`]. A database that already opens with `to` (a
+/// rotation finished before) is left as it is.
+pub fn rekey_in_place(path: &Path, from: &Key, to: &Key, step: &mut dyn FnMut(Step)) -> Result<()> {
+    recover(path)?;
+    match connect(path, to, OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        Ok(_) => return Ok(()),
+        Err(Error::WrongKey { .. }) => {}
+        Err(error) => return Err(error),
+    }
+    reencrypt(path, Some(from), to, step)
+}
+
+/// Exports the database (plain, or encrypted with `from`) into a copy encrypted with `to`,
+/// verifies the copy, and swaps it in.
+fn reencrypt(path: &Path, from: Option<&Key>, to: &Key, step: &mut dyn FnMut(Step)) -> Result<()> {
     let display = path.display().to_string();
     let partial = beside(path, ".encrypting");
     step(Step::Exporting);
     let expected = {
-        let plain =
+        let source =
             Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+        if let Some(from) = from {
+            apply_key(&source, from, &display)?;
+        }
         // Everything in the log goes into the file first, so the export sees every write.
-        plain.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        let expected = census(&plain)?;
-        plain
-            .execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", (partial.to_string_lossy(), &*key.sqlcipher_pragma()))?;
-        plain.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+        source.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        let expected = census(&source)?;
+        source
+            .execute("ATTACH DATABASE ?1 AS encrypted KEY ?2", (partial.to_string_lossy(), &*to.sqlcipher_pragma()))?;
+        source.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
         // The export copies tables and indexes, not the header's numbers.
         for pragma in ["user_version", "application_id"] {
-            let value: i64 = plain.pragma_query_value(Some("main"), pragma, |row| row.get(0))?;
-            plain.pragma_update(Some("encrypted"), pragma, value)?;
+            let value: i64 = source.pragma_query_value(Some("main"), pragma, |row| row.get(0))?;
+            source.pragma_update(Some("encrypted"), pragma, value)?;
         }
-        plain.execute("DETACH DATABASE encrypted", [])?;
+        source.execute("DETACH DATABASE encrypted", [])?;
         expected
     };
     std::fs::File::open(&partial)?.sync_all()?;
     step(Step::Verifying);
     {
-        let copy = connect(&partial, key, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        let copy = connect(&partial, to, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         let check: String = copy.query_row("PRAGMA quick_check", [], |row| row.get(0))?;
         let found = census(&copy)?;
         if check != "ok" || found != expected {
@@ -156,7 +181,7 @@ pub fn encrypt_in_place(path: &Path, key: &Key, step: &mut dyn FnMut(Step)) -> R
             remove_database_files(&partial)?;
             return Err(Error::Corrupt {
                 path: display,
-                detail: format!("the encrypted copy does not match the plain database ({check}); nothing was changed"),
+                detail: format!("the encrypted copy does not match the database ({check}); nothing was changed"),
             });
         }
     }
@@ -169,17 +194,17 @@ pub fn encrypt_in_place(path: &Path, key: &Key, step: &mut dyn FnMut(Step)) -> R
             return Err(Error::Invalid(format!("{display} is in use by another program; close it and start again")));
         }
     }
-    let plain = beside(path, ".plain");
-    std::fs::rename(path, &plain)?;
+    let previous = beside(path, ".previous");
+    std::fs::rename(path, &previous)?;
     step(Step::TakingName);
     std::fs::rename(&partial, path)?;
     sync_directory(path)?;
-    step(Step::RemovingPlain);
-    remove_database_files(&plain)?;
+    step(Step::RemovingPrevious);
+    remove_database_files(&previous)?;
     for suffix in ["-wal", "-shm"] {
         remove_if_present(&beside(path, suffix))?;
     }
-    tracing::info!("the database was encrypted in place");
+    tracing::info!("the database was re-encrypted in place");
     Ok(())
 }
 
@@ -251,7 +276,7 @@ mod tests {
         let key = Key::generate();
         let mut steps = Vec::new();
         encrypt_in_place(&path, &key, &mut |step| steps.push(step)).unwrap();
-        assert_eq!(steps, [Step::Exporting, Step::Verifying, Step::Swapping, Step::TakingName, Step::RemovingPlain]);
+        assert_eq!(steps, [Step::Exporting, Step::Verifying, Step::Swapping, Step::TakingName, Step::RemovingPrevious]);
         assert_eq!(state(&path).unwrap(), FileState::Encrypted);
         let files: Vec<_> =
             std::fs::read_dir(directory.path()).unwrap().map(|entry| entry.unwrap().file_name()).collect();
@@ -278,16 +303,37 @@ mod tests {
         let key = Key::generate();
         // Killed between the two renames: the plain file is aside, nothing has the name.
         plain_replica(&path);
-        std::fs::rename(&path, beside(&path, ".plain")).unwrap();
+        std::fs::rename(&path, beside(&path, ".previous")).unwrap();
         std::fs::write(beside(&path, ".encrypting"), b"half an export").unwrap();
         recover(&path).unwrap();
         assert_eq!(state(&path).unwrap(), FileState::Plain);
-        assert!(!beside(&path, ".plain").exists() && !beside(&path, ".encrypting").exists());
+        assert!(!beside(&path, ".previous").exists() && !beside(&path, ".encrypting").exists());
         // Killed before removing the plain copy: the encrypted file has the name.
         encrypt_in_place(&path, &key, &mut |_| {}).unwrap();
-        std::fs::copy(&path, beside(&path, ".plain")).unwrap();
+        std::fs::copy(&path, beside(&path, ".previous")).unwrap();
         recover(&path).unwrap();
-        assert!(!beside(&path, ".plain").exists());
+        assert!(!beside(&path, ".previous").exists());
         Replica::open_encrypted(&path, &key).unwrap();
+    }
+
+    #[test]
+    fn a_key_is_rotated_in_place_and_the_old_key_no_longer_opens_the_file() {
+        let directory = tempfile::tempdir().unwrap();
+        let path = directory.path().join("county.sqlite");
+        plain_replica(&path);
+        let (old, new) = (Key::generate(), Key::generate());
+        encrypt_in_place(&path, &old, &mut |_| {}).unwrap();
+        let mut steps = Vec::new();
+        rekey_in_place(&path, &old, &new, &mut |step| steps.push(step)).unwrap();
+        assert_eq!(steps.len(), 5);
+        assert!(matches!(Replica::open_encrypted(&path, &old), Err(Error::WrongKey { .. })));
+        let replica = Replica::open_encrypted(&path, &new).unwrap();
+        assert!(replica.shards().unwrap().len() == 1);
+        drop(replica);
+        rekey_in_place(&path, &old, &new, &mut |_| panic!("a finished rotation is not redone")).unwrap();
+        assert!(matches!(
+            rekey_in_place(&path, &Key::generate(), &Key::generate(), &mut |_| {}),
+            Err(Error::WrongKey { .. })
+        ));
     }
 }

@@ -104,7 +104,7 @@ fn encrypting_in_place_survives_kill_9_at_every_step_and_mid_export() {
     let key_file = directory.path().join("test.key");
     let key = Key::create_file(&key_file).unwrap();
     let fresh_plain = || {
-        for suffix in ["", "-wal", "-shm", ".plain", ".encrypting"] {
+        for suffix in ["", "-wal", "-shm", ".previous", ".encrypting"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
         }
         std::fs::copy(&original, &path).unwrap();
@@ -115,13 +115,13 @@ fn encrypting_in_place_survives_kill_9_at_every_step_and_mid_export() {
         assert_eq!(encrypted::state(&path).unwrap(), FileState::Encrypted, "{what}");
         let replica = Replica::open_encrypted(&path, &key).unwrap();
         assert!(contents(&replica) == expected, "killed {what}: the replica's contents changed");
-        for leftover in [".plain", ".encrypting", "-journal"] {
+        for leftover in [".previous", ".encrypting", "-journal"] {
             assert!(!Path::new(&format!("{}{leftover}", path.display())).exists(), "killed {what}: {leftover} left");
         }
     };
 
     // Killed at the start of each step (the child waits there to be killed).
-    for stop_at in ["exporting", "verifying", "swapping", "taking-name", "removing-plain"] {
+    for stop_at in ["exporting", "verifying", "swapping", "taking-name", "removing-previous"] {
         fresh_plain();
         let mut process = child(&path, &key_file, true);
         let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();

@@ -52,14 +52,35 @@ impl AttachmentStore {
     /// Each file is replaced through a sealed copy renamed over it, so an interruption leaves
     /// every file whole, sealed or not; returns how many were sealed.
     pub fn seal_existing(&self) -> Result<usize> {
+        self.reseal_where(None)
+    }
+
+    /// Re-seals with this store's key every file sealed with `previous` (a key rotation), as
+    /// safely as [`AttachmentStore::seal_existing`], whose work it does too; files already
+    /// sealed with this store's key are left as they are, so an interrupted run can be repeated.
+    pub fn reseal(&self, previous: &Key) -> Result<usize> {
+        self.reseal_where(Some(previous))
+    }
+
+    fn reseal_where(&self, previous: Option<&Key>) -> Result<usize> {
         let Some(key) = &self.key else { return Ok(0) };
         let mut sealed = 0;
         for sha256 in self.list()? {
             let path = self.path(&sha256).expect("listed names are hashes");
-            let bytes = std::fs::read(&path)?;
-            if crypto::is_sealed(&bytes) {
-                continue;
-            }
+            let stored = std::fs::read(&path)?;
+            let bytes = match previous {
+                _ if !crypto::is_sealed(&stored) => stored,
+                Some(previous) if crypto::open(key, &stored, sha256.as_bytes()).is_err() => {
+                    match crypto::open(previous, &stored, sha256.as_bytes()) {
+                        Ok(bytes) => bytes,
+                        Err(_) => {
+                            tracing::warn!("a stored attachment opens with neither key; left as it is");
+                            continue;
+                        }
+                    }
+                }
+                _ => continue,
+            };
             if hex(&Sha256::digest(&bytes)) != sha256 {
                 tracing::warn!("a stored attachment does not match its hash; left as it is");
                 continue;
@@ -303,6 +324,14 @@ mod tests {
         assert!(matches!(AttachmentStore::sealed(&root, Key::generate()).get(&new.sha256), Err(Error::Corrupt { .. })));
         std::fs::copy(store.path(&new.sha256).unwrap(), store.path(&old.sha256).unwrap()).unwrap();
         assert!(matches!(store.get(&old.sha256), Err(Error::Corrupt { .. })));
+        store.remove(&old.sha256).unwrap();
+
+        // A rotation: every file moves to the new key, and doing it twice does nothing more.
+        let rotated = AttachmentStore::sealed(&root, Key::generate());
+        assert_eq!(rotated.reseal(&key).unwrap(), 1);
+        assert_eq!(rotated.reseal(&key).unwrap(), 0);
+        assert_eq!(rotated.get(&new.sha256).unwrap(), pdf);
+        assert!(matches!(store.get(&new.sha256), Err(Error::Corrupt { .. })), "the old key opens nothing now");
     }
 
     #[test]
