@@ -525,9 +525,8 @@ async fn get_attachment(
 /// Imports a device's sync-by-file bundle: the same checks as a network request (and the
 /// bundle's signature), then the answer file to carry back to the device.
 pub fn import_bundle(store: &mut dyn CountyStore, bytes: &[u8]) -> Result<(DeviceGrant, Vec<u8>), Refusal> {
-    let device_id = xianglin_sync::client::bundle::read::<xianglin_sync::client::bundle::RequestBundle>(bytes)
-        .map_err(|error| Refusal::Invalid(error.to_string()))?
-        .device_id;
+    let device_id =
+        xianglin_sync::client::bundle::read(bytes).map_err(|error| Refusal::Invalid(error.to_string()))?.device_id;
     let (grant, key) = store.bundle_key(&device_id)?.ok_or(Refusal::Unauthorized)?;
     if let Some(at) = grant.revoked_at {
         return Err(Refusal::Revoked(at));

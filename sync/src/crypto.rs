@@ -106,6 +106,19 @@ impl Key {
         Ok(key)
     }
 
+    /// A key for one purpose derived from a secret both sides hold (HKDF-Expand of RFC 5869,
+    /// one block of HMAC-SHA256): the secret must itself be uniformly random, as a hash of a
+    /// random token is.
+    pub fn derive(secret: &[u8; 32], purpose: &str) -> Key {
+        use hmac::{Hmac, KeyInit, Mac};
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret).expect("HMAC takes a key of any length");
+        mac.update(purpose.as_bytes());
+        mac.update(&[1]);
+        let mut bytes = Zeroizing::new([0u8; 32]);
+        bytes.copy_from_slice(&mac.finalize().into_bytes());
+        Key(bytes)
+    }
+
     /// The raw key as SQLCipher's `PRAGMA key` value (`x'…'`: used as is, no key derivation).
     pub fn sqlcipher_pragma(&self) -> Zeroizing<String> {
         Zeroizing::new(format!("x'{}'", hex(self.0.as_ref())))
@@ -205,6 +218,11 @@ mod tests {
             assert!(matches!(Key::read_file(&path), Err(CryptoError::Exposed { mode: 0o644, .. })));
         }
         assert!(matches!(Key::from_hex("abc"), Err(CryptoError::Malformed(_))));
+        // HKDF-Expand, one block: Python hmac.new(bytes(32), b"purpose\x01", hashlib.sha256).hexdigest()
+        assert_eq!(
+            *Key::derive(&[0; 32], "purpose").sqlcipher_pragma(),
+            "x'e3055920cc516c943bdf47bf2e9cdd30c0e8e911b8d74e32108d06996864b1ca'"
+        );
         assert!(matches!(Key::from_hex(&"zz".repeat(32)), Err(CryptoError::Malformed(_))));
     }
 }

@@ -109,8 +109,8 @@ const TARGETS: &[Target] = &[
     Target {
         name: "bundle",
         run: |_, bytes| {
-            let read = bundle::read::<bundle::RequestBundle>(bytes).map(drop);
-            let opened = bundle::open_request(bytes, &[7; 32]).map(drop);
+            let read = bundle::read(bytes).map(drop);
+            let opened = bundle::open_request(bytes, &bundle::key_of_token("fuzz-token")).map(drop);
             format!("{} / {}", outcome(read), outcome(opened))
         },
     },

@@ -458,9 +458,10 @@ async fn a_station_without_a_link_syncs_by_file_both_ways_and_twice_changes_noth
     // A truncated file, an altered one: refused, nothing stored.
     let truncated = &bundle[..bundle.len() / 2];
     assert!(county.admin(|store| server::import_bundle(store, truncated)).is_err());
-    let mut request: client::bundle::RequestBundle = client::bundle::read(&bundle).unwrap();
-    request.request.shards.pop();
-    let altered = wire::encode(&request);
+    let mut envelope = client::bundle::read(&bundle).unwrap();
+    let middle = envelope.sealed.len() / 2;
+    envelope.sealed[middle] ^= 1;
+    let altered = rmp_serde::to_vec_named(&envelope).unwrap();
     let refused = county.admin(|store| server::import_bundle(store, &altered)).unwrap_err();
     assert_eq!(refused.code(), "invalid");
     assert_eq!(county_state(&county), before);

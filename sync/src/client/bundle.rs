@@ -2,71 +2,70 @@
 //! lacks (the same request it would send over the network) to a file for a USB stick; the county
 //! imports it with the same checks and writes an answer file that goes back the same way.
 //!
-//! Both files are in the wire format (MessagePack, zstd), signed with HMAC-SHA256 under a key
-//! only the device and the county know (the SHA-256 of the device's token, which the county
-//! keeps instead of the token), so a file cannot be forged or altered on the way; the `hmac`
-//! crate computes and compares it (in constant time). Importing a file twice changes nothing.
+//! A stick can be lost, and both files hold a township's personal data, so both are sealed:
+//! the message, in the wire format (MessagePack, zstd), is encrypted and authenticated with
+//! XChaCha20-Poly1305 ([`crate::crypto::seal`]) under a key only the device and the county can
+//! derive (from the SHA-256 of the device's token, which the county keeps instead of the
+//! token). The seal is bound to the file's direction and device, so a file can be neither read,
+//! forged, altered, nor passed off as the other direction or another computer's. Outside the
+//! seal a file says only its format and the device it is for. Importing a file twice changes
+//! nothing.
 
-use hmac::{Hmac, KeyInit, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{RoundTrip, absorb, prepare_within};
+use crate::crypto::{self, Key};
 use crate::protocol::{MAX_REQUEST_BYTES, SyncRequest, SyncResponse, wire};
 use crate::{Error, Replica, Result};
 
 /// What the first field of every bundle says.
-const FORMAT: &str = "xianglin-sync-bundle/2";
+const FORMAT: &str = "xianglin-sync-bundle/3";
 
-/// A device's changes for the county.
+/// The largest bundle file read, in bytes.
+pub const MAX_BUNDLE_BYTES: usize = MAX_REQUEST_BYTES * 4;
+
+/// A bundle file as it lies on the stick: its format, the device, and the sealed message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub format: String,
+    pub device_id: String,
+    /// `request` (device → county) or `answer` (county → device).
+    pub direction: String,
+    #[serde(with = "serde_bytes")]
+    pub sealed: Vec<u8>,
+}
+
+/// A device's changes for the county (inside the seal).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestBundle {
-    pub format: String,
     pub device_id: String,
     pub created_at: String,
     pub request: SyncRequest,
-    /// Hex HMAC-SHA256 of `request` in MessagePack.
-    pub signature: String,
 }
 
-/// The county's answer for one device.
+/// The county's answer for one device (inside the seal).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnswerBundle {
-    pub format: String,
     pub device_id: String,
     pub created_at: String,
     pub response: SyncResponse,
-    pub signature: String,
 }
 
-/// The signing key both sides derive: the county stores exactly this hash of the token.
+/// The secret both sides hold: the county stores exactly this hash of the token.
 pub fn key_of_token(token: &str) -> [u8; 32] {
     let normal: String =
         token.chars().filter(char::is_ascii_alphanumeric).map(|character| character.to_ascii_uppercase()).collect();
     Sha256::digest(normal.as_bytes()).into()
 }
 
-fn mac(key: &[u8; 32], message: &[u8]) -> Hmac<Sha256> {
-    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(key).expect("HMAC takes a key of any length");
-    mac.update(message);
-    mac
+/// The sealing key of a device's bundles, derived from [`key_of_token`].
+fn sealing_key(secret: &[u8; 32]) -> Key {
+    Key::derive(secret, "xianglin sync bundle v3")
 }
 
-/// HMAC-SHA256 (RFC 2104) of `message`, hex.
-pub fn sign(key: &[u8; 32], message: &[u8]) -> String {
-    mac(key, message).finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-/// Whether `signature` (hex) is the HMAC-SHA256 of `message`, compared in constant time.
-pub fn verify(key: &[u8; 32], message: &[u8], signature: &str) -> bool {
-    let Some(tag) = (0..signature.len())
-        .step_by(2)
-        .map(|index| signature.get(index..index + 2).and_then(|pair| u8::from_str_radix(pair, 16).ok()))
-        .collect::<Option<Vec<u8>>>()
-    else {
-        return false;
-    };
-    mac(key, message).verify_slice(&tag).is_ok()
+fn context(direction: &str, device_id: &str) -> Vec<u8> {
+    [direction.as_bytes(), b"\0", device_id.as_bytes()].concat()
 }
 
 fn now_text() -> String {
@@ -79,70 +78,79 @@ struct Format {
     format: String,
 }
 
-/// Reads a bundle file: the wire format, the right version, at most four request limits.
-pub fn read<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T> {
-    let format: Format = wire::decode(bytes, MAX_REQUEST_BYTES * 4)
-        .map_err(|error| Error::Invalid(format!("not a sync bundle: {error}")))?;
+/// Reads a bundle file's envelope (what is outside the seal): bounded in size, the right
+/// version.
+pub fn read(bytes: &[u8]) -> Result<Envelope> {
+    if bytes.len() > MAX_BUNDLE_BYTES {
+        return Err(Error::Invalid(format!("a sync bundle is at most {} MB", MAX_BUNDLE_BYTES >> 20)));
+    }
+    let format: Format =
+        rmp_serde::from_slice(bytes).map_err(|error| Error::Invalid(format!("not a sync bundle: {error}")))?;
     if format.format != FORMAT {
         return Err(Error::Invalid("not a sync bundle of this version".into()));
     }
-    wire::decode(bytes, MAX_REQUEST_BYTES * 4)
-        .map_err(|error| Error::Invalid(format!("sync bundle is malformed: {error}")))
+    rmp_serde::from_slice(bytes).map_err(|error| Error::Invalid(format!("sync bundle is malformed: {error}")))
 }
 
-/// The bytes a signature covers: the message in MessagePack.
-fn signed_bytes<T: Serialize>(message: &T) -> Result<Vec<u8>> {
-    rmp_serde::to_vec_named(message).map_err(|error| Error::Invalid(format!("encoding a sync bundle: {error}")))
+fn seal<T: Serialize>(direction: &str, device_id: &str, message: &T, secret: &[u8; 32], level: i32) -> Vec<u8> {
+    let inner = wire::encode_at(message, level);
+    let envelope = Envelope {
+        format: FORMAT.into(),
+        device_id: device_id.into(),
+        direction: direction.into(),
+        sealed: crypto::seal(&sealing_key(secret), &inner, &context(direction, device_id)),
+    };
+    rmp_serde::to_vec_named(&envelope).expect("an envelope always encodes")
+}
+
+/// Opens a bundle of `direction` for the envelope's device with its secret; the message is
+/// bounded as a request is before it is inflated.
+fn open<T: for<'de> Deserialize<'de>>(envelope: &Envelope, direction: &str, secret: &[u8; 32]) -> Result<T> {
+    if envelope.direction != direction {
+        return Err(Error::Invalid(format!("this file is not a sync {direction}")));
+    }
+    let inner = crypto::open(&sealing_key(secret), &envelope.sealed, &context(direction, &envelope.device_id))
+        .map_err(|_| {
+            Error::Invalid(
+                "the sync bundle does not open with this computer's key (altered, damaged, or for another computer)"
+                    .into(),
+            )
+        })?;
+    wire::decode(&inner, MAX_BUNDLE_BYTES).map_err(|error| Error::Invalid(format!("sync bundle is malformed: {error}")))
 }
 
 /// The device's bundle: everything the county lacks by the last known state, in one file.
 pub fn export(replica: &mut Replica, token: &str) -> Result<Vec<u8>> {
     let (request, _) = prepare_within(replica, usize::MAX)?;
-    let signature = sign(&key_of_token(token), &signed_bytes(&request)?);
-    let bundle = RequestBundle {
-        format: FORMAT.into(),
-        device_id: replica.device_id(),
-        created_at: now_text(),
-        request,
-        signature,
-    };
-    Ok(wire::encode_at(&bundle, wire::DEVICE_LEVEL))
+    let device_id = replica.device_id();
+    let bundle = RequestBundle { device_id: device_id.clone(), created_at: now_text(), request };
+    Ok(seal("request", &device_id, &bundle, &key_of_token(token), wire::DEVICE_LEVEL))
 }
 
-/// The county's side: checks the signature with the device's key and returns the request.
-pub fn open_request(bytes: &[u8], key: &[u8; 32]) -> Result<RequestBundle> {
-    let bundle: RequestBundle = read(bytes)?;
-    if !verify(key, &signed_bytes(&bundle.request)?, &bundle.signature) {
-        return Err(Error::Invalid("the sync bundle's signature does not match this device".into()));
+/// The county's side: opens the device's request with the device's secret.
+pub fn open_request(bytes: &[u8], secret: &[u8; 32]) -> Result<RequestBundle> {
+    let envelope = read(bytes)?;
+    let bundle: RequestBundle = open(&envelope, "request", secret)?;
+    if bundle.device_id != envelope.device_id {
+        return Err(Error::Invalid("the sync bundle names two computers".into()));
     }
     Ok(bundle)
 }
 
 /// The county's answer file for `device_id`.
-pub fn answer_file(device_id: &str, response: SyncResponse, key: &[u8; 32]) -> Result<Vec<u8>> {
-    let signature = sign(key, &signed_bytes(&response)?);
-    let bundle = AnswerBundle {
-        format: FORMAT.into(),
-        device_id: device_id.into(),
-        created_at: now_text(),
-        response,
-        signature,
-    };
-    Ok(wire::encode(&bundle))
+pub fn answer_file(device_id: &str, response: SyncResponse, secret: &[u8; 32]) -> Result<Vec<u8>> {
+    let bundle = AnswerBundle { device_id: device_id.into(), created_at: now_text(), response };
+    Ok(seal("answer", device_id, &bundle, secret, wire::LEVEL))
 }
 
-/// The device takes the county's answer file in: checks it is for this device and signed by
+/// The device takes the county's answer file in: checks it is for this device and sealed by
 /// the county, then merges it as it would a network answer.
 pub fn import_answer(replica: &mut Replica, token: &str, bytes: &[u8]) -> Result<RoundTrip> {
-    let bundle: AnswerBundle = read(bytes)?;
-    if bundle.device_id != replica.device_id() {
+    let envelope = read(bytes)?;
+    if envelope.device_id != replica.device_id() {
         return Err(Error::Invalid("this answer file is for another computer".into()));
     }
-    if !verify(&key_of_token(token), &signed_bytes(&bundle.response)?, &bundle.signature) {
-        return Err(Error::Invalid(
-            "the answer file's signature does not match (altered, or not from the county)".into(),
-        ));
-    }
+    let bundle: AnswerBundle = open(&envelope, "answer", &key_of_token(token))?;
     let empty = SyncRequest { protocol: crate::protocol::PROTOCOL, cursor: 0, shards: Vec::new() };
     absorb(replica, &empty, &bundle.response)
 }
@@ -152,16 +160,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hmac_matches_a_reference_implementation() {
-        // Python: hmac.new(bytes([0x0b] * 32), b"Hi There", hashlib.sha256).hexdigest()
-        let key = [0x0b; 32];
-        let expected = "198a607eb44bfbc69903a0f1cf2bbdc5ba0aa3f3d9ae3c1c7a3b1696a0b68cf7";
-        assert_eq!(sign(&key, b"Hi There"), expected);
-        assert!(verify(&key, b"Hi There", expected));
-        assert!(!verify(&key, b"Hi there", expected));
-        assert!(!verify(&key, b"Hi There", &expected[..62]), "a shortened tag");
-        assert!(!verify(&key, b"Hi There", ""));
-        assert!(!verify(&key, b"Hi There", &expected.replace('1', "g")), "not hex");
-        assert!(!verify(&[0x0c; 32], b"Hi There", expected), "another key");
+    fn a_bundle_is_sealed_for_its_device_and_direction() {
+        let secret = key_of_token("ABCD-EFGH");
+        let scope = crate::protocol::Scope {
+            device_id: "device-a".into(),
+            user_id: "u".into(),
+            role: xianglin_schema::user::Role::Caseworker,
+            places: vec!["360733105201".into()],
+            county_code: "360733000000".into(),
+        };
+        let response = SyncResponse { cursor: 3, more: false, shards: Vec::new(), scope };
+        let file = answer_file("device-a", response.clone(), &secret).unwrap();
+        let envelope = read(&file).unwrap();
+        assert_eq!((envelope.device_id.as_str(), envelope.direction.as_str()), ("device-a", "answer"));
+        let opened: AnswerBundle = open(&envelope, "answer", &secret).unwrap();
+        assert_eq!(opened.response, response);
+        assert!(open::<AnswerBundle>(&envelope, "answer", &key_of_token("other")).is_err(), "another device's key");
+        assert!(open::<AnswerBundle>(&envelope, "request", &secret).is_err(), "the other direction");
+        let renamed = Envelope { device_id: "device-b".into(), ..envelope.clone() };
+        assert!(open::<AnswerBundle>(&renamed, "answer", &secret).is_err(), "moved to another computer");
+        let turned = Envelope { direction: "request".into(), ..envelope };
+        assert!(open_request(&rmp_serde::to_vec_named(&turned).unwrap(), &secret).is_err(), "passed off as a request");
+        assert_eq!(key_of_token("abcd efgh"), secret, "a token is read as typed, in any case");
     }
 }
