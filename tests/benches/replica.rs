@@ -2,7 +2,8 @@
 //!
 //! Prints, for the full-size county (or the small one with `-- small`): time to generate and
 //! load it; saving one visit, p50 and p99, against a bare SQLite insert and commit of the same
-//! row on the same file; `rebuild` of the whole projection; and the process's peak memory.
+//! row on the same file; `rebuild` of the whole projection; and the process's peak memory. Each
+//! is measured on the plain file and on a copy encrypted in place (SQLCipher), and compared.
 //! Figures are printed, never asserted.
 
 use std::time::{Duration, Instant};
@@ -18,6 +19,8 @@ use xianglin_schema::record::RecordMeta;
 use xianglin_schema::visit::{CheckArea, Finding, Visit, VisitMode};
 use xianglin_sync::Replica;
 use xianglin_sync::checkpoint::Checkpointer;
+use xianglin_sync::crypto::Key;
+use xianglin_sync::encrypted;
 use xianglin_sync::replica::Clock;
 
 const SAVES: usize = 2_000;
@@ -51,8 +54,55 @@ fn main() {
     );
     drop(replica);
 
+    // The same county encrypted, as a station's first start of this version leaves it.
+    let encrypted_path = path.with_file_name("bench-encrypted.sqlite");
+    let _ = std::fs::remove_file(&encrypted_path);
+    std::fs::copy(&path, &encrypted_path).expect("copy the county");
+    let key = Key::generate();
     let started = Instant::now();
-    let mut replica = Replica::open(&path).expect("reopen replica");
+    encrypted::encrypt_in_place(&encrypted_path, &key, &mut |_| {}).expect("encrypt in place");
+    println!(
+        "encrypt the replica in place (export, verify, swap): {:.1} s, file {} MB",
+        started.elapsed().as_secs_f64(),
+        file_megabytes(&encrypted_path)
+    );
+
+    println!("\n-- plain --");
+    let plain = measure(&path, None, today);
+    println!("\n-- encrypted (SQLCipher) --");
+    let sealed = measure(&encrypted_path, Some(&key), today);
+    let _ = std::fs::remove_file(&encrypted_path);
+    println!("\n| figure | plain | encrypted | ratio |\n|---|---|---|---|");
+    for (label, plain, sealed) in [
+        ("open to first due list (ms)", plain.open_to_due, sealed.open_to_due),
+        ("due list, typical township, p50 (ms)", plain.due_typical_p50, sealed.due_typical_p50),
+        ("save a visit, own villages, p99 (ms)", plain.save_own_p99, sealed.save_own_p99),
+        ("save a visit, scattered, p99 (ms)", plain.save_scattered_p99, sealed.save_scattered_p99),
+        ("rebuild (s)", plain.rebuild * 1e-3, sealed.rebuild * 1e-3),
+    ] {
+        println!("| {label} | {plain:.2} | {sealed:.2} | {:.2}x |", sealed / plain);
+    }
+    println!("peak memory (VmHWM): {} MB", peak_memory_mb());
+}
+
+/// What [`measure`] found, in milliseconds.
+struct Figures {
+    open_to_due: f64,
+    due_typical_p50: f64,
+    save_own_p99: f64,
+    save_scattered_p99: f64,
+    rebuild: f64,
+}
+
+/// Opens the county at `path` (encrypted with `key`, if given) and times what a caseworker
+/// waits for: the first due list, saving visits, and a rebuild.
+fn measure(path: &std::path::Path, key: Option<&Key>, today: NaiveDate) -> Figures {
+    let started = Instant::now();
+    let mut replica = match key {
+        Some(key) => Replica::open_encrypted(path, key),
+        None => Replica::open(path),
+    }
+    .expect("reopen replica");
     replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).expect("valid time")));
     let reopen = started.elapsed();
     println!("reopen: {:.1} ms", reopen.as_secs_f64() * 1e3);
@@ -70,6 +120,7 @@ fn main() {
         started.elapsed().as_secs_f64() * 1e3,
         first_list.rows.len()
     );
+    let open_to_due = ms(reopen) + ms(started.elapsed());
     let due_times = time_due_list(&replica, &due_request, now);
     // The yardstick: a township of about 600 elders.
     let typical_township = township_nearest(&replica, 600);
@@ -100,7 +151,7 @@ fn main() {
         ms(coverage_p50)
     );
 
-    let _checkpointer = Checkpointer::spawn(&path, None, Duration::from_secs(1)).expect("checkpointer");
+    let _checkpointer = Checkpointer::spawn(path, key, Duration::from_secs(1)).expect("checkpointer");
     let visit_day = today.and_hms_opt(9, 0, 0).expect("valid time");
     // A caseworker's day: visits to the elders of their four villages.
     let township = query::place_tree(&replica).expect("places").into_iter().next().expect("a township");
@@ -112,7 +163,7 @@ fn main() {
     // The worst case: visits scattered over the whole county, one village after another.
     let county_elders = elder_ids(&replica, None);
     let scattered = save_visits(&mut replica, &county_elders, visit_day + chrono::Duration::hours(2));
-    let bare = percentiles(bare_sqlite_inserts(&path));
+    let bare = percentiles(bare_sqlite_inserts(path, key));
     for (label, (p50, p99)) in [("a caseworker's villages", own), ("scattered over the county", scattered)] {
         println!(
             "save one visit, {label}: p50 {:.2} ms, p99 {:.2} ms (bare SQLite insert+commit p50 {:.3} ms, p99 {:.3} ms; ratio p50 {:.0}x, p99 {:.0}x)",
@@ -127,8 +178,15 @@ fn main() {
 
     let started = Instant::now();
     let stats = replica.rebuild().expect("rebuild");
-    println!("rebuild: {:.1} s ({} shards, {} records)", started.elapsed().as_secs_f64(), stats.shards, stats.records);
-    println!("peak memory (VmHWM): {} MB", peak_memory_mb());
+    let rebuild = started.elapsed();
+    println!("rebuild: {:.1} s ({} shards, {} records)", rebuild.as_secs_f64(), stats.shards, stats.records);
+    Figures {
+        open_to_due,
+        due_typical_p50: ms(typical_p50),
+        save_own_p99: ms(own.1),
+        save_scattered_p99: ms(scattered.1),
+        rebuild: ms(rebuild),
+    }
 }
 
 fn time_due_list(replica: &Replica, request: &DueListRequest, now: NaiveDateTime) -> Vec<Duration> {
@@ -206,8 +264,11 @@ fn routine_visit(elder_id: &str, at: NaiveDateTime) -> Visit {
 }
 
 /// The same row a visit projects, inserted and committed with nothing else, on the same file.
-fn bare_sqlite_inserts(path: &std::path::Path) -> Vec<Duration> {
+fn bare_sqlite_inserts(path: &std::path::Path, key: Option<&Key>) -> Vec<Duration> {
     let mut connection = rusqlite::Connection::open(path).expect("open");
+    if let Some(key) = key {
+        encrypted::apply_key(&connection, key, "bench").expect("key");
+    }
     connection.pragma_update(None, "synchronous", "NORMAL").expect("pragma");
     connection
         .execute_batch("CREATE TABLE IF NOT EXISTS bare_visits (id TEXT PRIMARY KEY, body TEXT NOT NULL)")
