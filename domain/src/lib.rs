@@ -10,6 +10,7 @@
 //! - [`adaptation`]: home-adaptation case files (一户一档) from 申请 to 归档.
 //! - [`review`]: what the county does with every station's data: conflicts, duplicates,
 //!   anomalies, approvals, dashboards and the city export.
+//! - [`access`]: who viewed whose full data (access records, the county's list).
 //! - [`query`]: what the app reads (searches, an elder's page, the place tree);
 //!   [`lookup`]: the look-ups every area shares (the current entry of an elder, places,
 //!   policies), written once.
@@ -17,6 +18,7 @@
 //! Named "domain" rather than "services" because nothing here serves a network: it is the
 //! app's rules about elders, visits, meals and cases, above storage and below the UI.
 
+pub mod access;
 pub mod adaptation;
 pub mod lookup;
 pub mod meals;

@@ -10,7 +10,8 @@ mod tests {
     use ts_rs::{Config, TS};
 
     use crate::{
-        adaptation, api, assessment, due, duplicate, elder, export, meal, place, policy, problem, record, user, visit,
+        access, adaptation, api, assessment, due, duplicate, elder, export, meal, place, policy, problem, record, user,
+        visit,
     };
 
     /// Every exported type; ts-rs follows their dependencies.
@@ -69,6 +70,12 @@ mod tests {
             meal::SettlementReview,
             meal::ReviewDecision,
             meal::MealAdjustment,
+            access::AccessKind,
+            access::AccessRecord,
+            api::RevealIdNumber,
+            api::AccessLogRequest,
+            api::AccessRow,
+            api::AccessLogPage,
             adaptation::AdaptationCase,
             adaptation::CaseStep,
             adaptation::CaseEvent,

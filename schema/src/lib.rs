@@ -11,6 +11,7 @@
 //! **Boundary:** the types here are the wire format (serde) and the UI's TypeScript (ts-rs,
 //! generated into `ui/src/bindings/`): change them deliberately.
 
+pub mod access;
 pub mod adaptation;
 pub mod api;
 pub mod assessment;
@@ -48,4 +49,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (8, "current_elders", include_str!("../migrations/0008_current_elders.sql")),
     (9, "offered_heads", include_str!("../migrations/0009_offered_heads.sql")),
     (10, "unreferenced_uploads", include_str!("../migrations/0010_unreferenced_uploads.sql")),
+    (11, "access_log", include_str!("../migrations/0011_access_log.sql")),
 ];

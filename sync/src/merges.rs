@@ -15,8 +15,8 @@ use xianglin_schema::duplicate::{DuplicateDecision, DuplicateVerdict};
 use crate::Result;
 
 /// The projection tables whose rows name an elder in an `elder_id` column (each keyed by `id`).
-pub const ELDER_TABLES: [&str; 6] =
-    ["visits", "meals", "diners", "meal_adjustments", "adaptation_cases", "assessments"];
+pub const ELDER_TABLES: [&str; 7] =
+    ["visits", "meals", "diners", "meal_adjustments", "adaptation_cases", "assessments", "access_log"];
 
 /// How many merges may chain (A into B into C …) before the chain is treated as a cycle.
 const MAX_CHAIN: usize = 32;

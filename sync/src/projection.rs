@@ -30,7 +30,7 @@ use crate::shard::{ShardId, ShardKind};
 use crate::{Error, Result};
 
 /// The tables `rebuild` empties and refills, in the order they are compared by tests.
-pub const TABLES: [&str; 19] = [
+pub const TABLES: [&str; 20] = [
     "places",
     "policies",
     "users",
@@ -50,6 +50,7 @@ pub const TABLES: [&str; 19] = [
     "conflicts",
     "duplicate_decisions",
     "elder_aliases",
+    "access_log",
 ];
 
 /// The key of a record that is not its shard's main kind: `<kind>/<id>` (in the county document
@@ -183,6 +184,9 @@ fn project_record(
             typed(value).map(|assessment| project_assessment(transaction, shard_id, &assessment))
         }
         (ShardKind::Visits, None) => typed(value).map(|visit| project_visit(transaction, shard_id, &visit)),
+        (ShardKind::Visits, Some("access")) => {
+            typed(value).map(|access| project_access(transaction, shard_id, &access))
+        }
         (ShardKind::Township, Some("point")) => {
             typed(value.clone()).map(|point| project_meal_point(transaction, shard_id, &point, &value))
         }
@@ -365,6 +369,29 @@ fn project_visit(transaction: &Transaction<'_>, shard_id: &str, visit: &Visit) -
             serde_json::to_string(visit)?,
         ])?;
     project_attachment_refs(transaction, shard_id, &visit.id, &visit.village_code, visit.photos.keys())
+}
+
+fn project_access(
+    transaction: &Transaction<'_>,
+    shard_id: &str,
+    access: &xianglin_schema::access::AccessRecord,
+) -> Result<()> {
+    transaction
+        .prepare_cached(
+            "INSERT OR REPLACE INTO access_log (id, shard, elder_id, village_code, user_id, at, kind, reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            access.id,
+            shard_id,
+            merges::aliased(transaction, "access_log", &access.id, &access.elder_id)?,
+            access.village_code,
+            access.user_id,
+            access.at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            text(&access.kind),
+            access.reason,
+        ])?;
+    Ok(())
 }
 
 fn project_meal(transaction: &Transaction<'_>, shard_id: &str, meal: &Meal) -> Result<()> {

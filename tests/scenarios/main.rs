@@ -1,5 +1,6 @@
 //! Scenarios across crates, one module per area. Helpers live in `support`.
 
+mod access; // Who viewed whose data: each way of seeing full data is recorded and listed.
 mod adaptation; // Home adaptation (一户一档): workflow rules, eligibility, assessments, caps, sync.
 mod anomalies; // The county's checks across stations: records after a death, double claims, visits outside places, coverage gaps.
 mod architecture; // Invariants of the crate graph and the one clock (ARCHITECTURE.md).

@@ -1005,3 +1005,54 @@ async fn a_reviewer_may_write_decisions_to_the_county_document_but_never_users_p
     }
     county.stop().await;
 }
+
+/// Who viewed whose data travels to the county: a caseworker shows an elder's full ID number
+/// (with a reason); after syncing, the county reviewer finds the view in the access list
+/// (filtered by user and by elder) and the township's station sees it on the elder's page. A
+/// station director may not read the county's list.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_of_an_id_number_reaches_the_county_s_access_list_and_the_elder_s_page() {
+    use xianglin_domain::access;
+    use xianglin_schema::access::AccessKind;
+    use xianglin_schema::api::AccessLogRequest;
+    let dir = tempfile::tempdir().unwrap();
+    let (county, station, caseworker) = station_and_caseworker(&dir).await;
+    let reviewer_code = county.admin(|store| code_for(store, Role::CountyReviewer, &["360733000000"], "县审核员"));
+    let reviewer = Device::enroll(&county, &reviewer_code, "县民政局").await;
+    let elder_id = caseworker.add_elder(&mut Rng::new(61), VILLAGE_A);
+    let full = access::reveal_id_number(&mut caseworker.replica.lock().unwrap(), &elder_id, "核对低保材料").unwrap();
+    assert_eq!(full.len(), 18);
+    let caseworker_id = caseworker.replica.lock().unwrap().user_id().to_owned();
+    caseworker.sync().await;
+    reviewer.sync().await;
+    station.sync().await;
+
+    let request = |user_id: Option<String>, elder_id: Option<String>| AccessLogRequest {
+        user_id,
+        elder_id,
+        from: Some(now().date()),
+        to: Some(now().date()),
+        page: 1,
+        page_size: 50,
+    };
+    let listed = access::log(&reviewer.replica.lock().unwrap(), &request(Some(caseworker_id.clone()), None)).unwrap();
+    assert_eq!(listed.total, 1);
+    let row = &listed.items[0];
+    assert_eq!(
+        (row.elder_id.as_str(), row.kind, row.reason.as_str()),
+        (elder_id.as_str(), AccessKind::IdNumber, "核对低保材料")
+    );
+    assert_eq!(row.user_name, "刘芳");
+    assert!(row.id_number_masked.contains("**********") && row.id_number_masked != full);
+    let by_elder = access::log(&reviewer.replica.lock().unwrap(), &request(None, Some(elder_id.clone()))).unwrap();
+    assert_eq!(by_elder.total, 1);
+    let other_day = AccessLogRequest { from: Some(now().date().succ_opt().unwrap()), to: None, ..request(None, None) };
+    assert_eq!(access::log(&reviewer.replica.lock().unwrap(), &other_day).unwrap().total, 0);
+
+    let on_the_page = access::of_elder(&station.replica.lock().unwrap(), &elder_id).unwrap();
+    assert_eq!(on_the_page.len(), 1, "the station sees who looked at its elder");
+    assert!(
+        access::log(&station.replica.lock().unwrap(), &request(None, None)).is_err(),
+        "the county's list is the reviewer's"
+    );
+}

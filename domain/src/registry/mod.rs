@@ -280,9 +280,8 @@ pub fn update_referral(replica: &mut Replica, request: &UpdateReferral) -> Resul
     Ok(visit)
 }
 
-/// An elder's full record, ID number unmasked, for the edit form. The access is logged.
+/// An elder's full record, ID number unmasked. The edit form opens it through
+/// [`crate::access::open_for_edit`], which records the view.
 pub fn elder_for_edit(replica: &Replica, elder_id: &str) -> Result<Elder> {
-    let elder = current_elder(replica, elder_id)?;
-    tracing::info!(elder = elder_id, user = replica.user_id(), "full elder record opened for editing");
-    Ok(elder)
+    current_elder(replica, elder_id)
 }

@@ -54,8 +54,14 @@ pub fn template() -> Result<Vec<u8>> {
 }
 
 /// The registry of a place (village, township or county code) as a roster file, ID numbers
-/// in full (the export is logged without personal data).
+/// in full. The app writes it through [`crate::access::export_registry`], which records who
+/// took whose data.
 pub fn export(replica: &Replica, place_code: &str) -> Result<Vec<u8>> {
+    workbook_of(replica, &elders_to_export(replica, place_code)?)
+}
+
+/// The elders a registry export of `place_code` holds: everyone but those moved away.
+pub(crate) fn elders_to_export(replica: &Replica, place_code: &str) -> Result<Vec<Elder>> {
     let prefix = crate::lookup::place_prefix(Some(place_code))?;
     let mut statement = replica.connection().prepare(
         "SELECT e.body FROM current_elders e WHERE e.village_code LIKE ?1 || '%' AND e.life_state != 'moved'
@@ -65,9 +71,14 @@ pub fn export(replica: &Replica, place_code: &str) -> Result<Vec<u8>> {
         .query_map([prefix], |row| row.get::<_, String>(0))?
         .map(|body| Ok(serde_json::from_str::<Elder>(&body?)?))
         .collect::<Result<Vec<_>>>()?;
+    Ok(elders)
+}
+
+/// The registry workbook of `elders`, ID numbers in full.
+pub(crate) fn workbook_of(replica: &Replica, elders: &[Elder]) -> Result<Vec<u8>> {
     let names = PlaceNames::load(replica)?;
     let rows: Vec<[String; 14]> = elders.iter().map(|elder| roster_row(elder, &names)).collect();
-    tracing::info!(place = place_code, elders = rows.len(), "registry exported with full ID numbers");
+    tracing::info!(elders = rows.len(), "registry exported with full ID numbers");
     write_workbook(&rows)
 }
 

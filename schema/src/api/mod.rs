@@ -3,6 +3,7 @@
 //! wire types (serde + ts-rs) and a boundary: the UI's TypeScript is generated from them.
 //! Every type is also re-exported here, so callers write `api::ElderPage`.
 
+pub mod access;
 pub mod adaptation;
 pub mod app;
 pub mod attachments;
@@ -15,6 +16,7 @@ pub mod roster;
 pub mod sync;
 pub mod visits;
 
+pub use access::*;
 pub use adaptation::*;
 pub use app::*;
 pub use attachments::*;
