@@ -49,10 +49,11 @@ pub fn elder_history(state: State<'_, AppState>, request: ElderId) -> CmdResult<
     Ok(registry::elder_history(&mut *state.replica_to_write()?, &request.id)?)
 }
 
-/// An elder's full record (ID number unmasked) to edit; the access is logged.
+/// An elder's full record (ID number unmasked) to edit; the view is recorded
+/// (`xianglin_domain::access`).
 #[tauri::command(async)]
 pub fn elder_for_edit(state: State<'_, AppState>, request: ElderId) -> CmdResult<Elder> {
-    Ok(registry::elder_for_edit(&*state.replica()?, &request.id)?)
+    Ok(xianglin_domain::access::open_for_edit(&mut *state.replica_to_write()?, &request.id)?)
 }
 
 /// Marks an elder moved away or deceased on a date; the record and its history stay.

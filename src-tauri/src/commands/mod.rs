@@ -7,6 +7,7 @@
 //! window: a query never freezes painting, and two requests from the page do not queue behind the
 //! window's own work (the replica's mutex orders them).
 
+pub mod access;
 pub mod adaptation;
 pub mod app;
 pub mod attachments;

@@ -70,12 +70,16 @@ pub fn cancel_roster(state: State<'_, AppState>) {
     state.roster_cancelled().store(true, Ordering::SeqCst);
 }
 
-/// Saves the registry of a place as a roster file.
+/// Saves the registry of a place as a roster file (full ID numbers: each elder's access is
+/// recorded).
 #[tauri::command(async)]
 pub fn export_registry(state: State<'_, AppState>, request: ExportRegistry) -> CmdResult<SavedFile> {
     let (bytes, stamp) = {
-        let replica = state.replica()?;
-        (roster::export(&replica, &request.place_code)?, replica.now().format("%Y%m%d-%H%M%S"))
+        let mut replica = state.replica_to_write()?;
+        (
+            xianglin_domain::access::export_registry(&mut replica, &request.place_code)?,
+            replica.now().format("%Y%m%d-%H%M%S"),
+        )
     };
     let file_name = format!("老年人信息台账-{}-{stamp}.xlsx", request.place_code);
     Ok(SavedFile { path: state.save_export(&file_name, &bytes)? })
