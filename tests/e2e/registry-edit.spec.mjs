@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { browser, navItem, screenshot, waitFor } from './lib.mjs'
+import { confirmBox, signInAs } from './review.mjs'
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 /** A valid ID number (GB 11643): area code, birth date, sequence, ISO 7064 MOD 11-2 check character. */
@@ -154,6 +155,44 @@ export const steps = [
     const basics = browser.$('.el-descriptions')
     await waitFor(async () => (await basics.getText()).includes('迁往 南昌市东湖区'), 'the page to show 迁出')
     await screenshot('marked-moved')
+  }],
+  [`showing ${firstName}’s full ID number asks why, and 查阅记录 lists that view and the edit`, async () => {
+    await waitFor(async () => !(await browser.$('.el-loading-mask').isDisplayed()), 'loading to finish')
+    await browser.$('[data-test=reveal-id-number]').click()
+    await confirmBox('核对迁出材料')
+    const shown = browser.$('[data-test=elder-id-number]')
+    await waitFor(async () => (await shown.getText()) === newIdNumber, 'the full ID number')
+    // Read from the DOM: the card's table renders again when its rows arrive.
+    const accessText = () => browser.execute(() => document.querySelector('[data-test=elder-access]')?.textContent ?? '')
+    await waitFor(async () => {
+      const text = await accessText()
+      return text.includes('查看完整身份证号') && text.includes('核对迁出材料') && text.includes('打开完整档案编辑')
+    }, 'the access records of the reveal and the edit')
+    await browser.$('[data-test=elder-access]').scrollIntoView()
+    await screenshot('elder-access')
+    await browser.$('[data-test=hide-id-number]').click()
+    await waitFor(async () => (await shown.getText()).includes('**********'), 'the number masked again')
+  }],
+  ['the county reviewer finds the view in 查阅记录 and narrows it to the director', async () => {
+    // The picker reads 身份 followed by 谢丽华（站长）.
+    const director = (await browser.$('[data-test=demo-user]').getText()).split('（')[0].replace(/^身份\s*/, '')
+    await signInAs('county_reviewer')
+    await navItem('查阅记录').click()
+    // Read from the DOM: the table renders again when its rows arrive.
+    const rowText = () =>
+      browser.execute(
+        () => [...document.querySelectorAll('[data-test=access-rows] tr')].find((tr) => tr.textContent?.includes('核对迁出材料'))?.textContent ?? '',
+      )
+    await waitFor(async () => (await rowText()) !== '', 'the reveal in the list')
+    const text = await rowText()
+    for (const expected of [firstName, director, '查看完整身份证号', `${newIdNumber.slice(0, 4)}**********`]) {
+      if (!text.includes(expected)) throw new Error(`the row lacks ${expected}: ${text}`)
+    }
+    if (text.includes(newIdNumber)) throw new Error('the list shows a full ID number')
+    await browser.$(`//*[@data-test="access-rows"]//tr[contains(., "核对迁出材料")]//*[@data-test="access-user"]`).click()
+    await waitFor(() => browser.$('[data-test=access-only-user]').isDisplayed(), 'the filter by user')
+    await screenshot('access-log')
+    await signInAs('station_director')
   }],
   ['the import page opens empty, asking for an Excel file', async () => {
     await openRegistry()

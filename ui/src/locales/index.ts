@@ -5,11 +5,12 @@ import registryZhCN from './registry.zh-CN'
 import mealsZhCN from './meals.zh-CN'
 import adaptationZhCN from './adaptation.zh-CN'
 import reviewZhCN from './review.zh-CN'
+import accessZhCN from './access.zh-CN'
 
 export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN } },
+  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN, ...accessZhCN } },
 })
 
 type EnumTables = (typeof zhCN)['enum']

@@ -206,6 +206,7 @@ export default {
     approvals: '待审批',
     cityExport: '数据上报',
     dashboards: '统计报表',
+    access: '查阅记录',
     system: '本机',
     sync: '同步',
     later: '后续版本',
