@@ -396,7 +396,12 @@ impl CountyServer {
         let config = directory.join(format!("county-{port}.toml"));
         std::fs::write(
             &config,
-            format!("database = {:?}\nlisten = \"127.0.0.1:{port}\"\n", database.display().to_string()),
+            // The key stays beside a kept county (XIANGLIN_BENCH_COUNTY), which it opens next time.
+            format!(
+                "database = {:?}\nkey_file = {:?}\nlisten = \"127.0.0.1:{port}\"\n",
+                database.display().to_string(),
+                database.with_extension("key").display().to_string()
+            ),
         )
         .unwrap();
         // XIANGLIN_BENCH_SERVER_WRAP runs the server under another program (a profiler).
