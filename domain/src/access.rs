@@ -1,7 +1,7 @@
 //! Who viewed whose data. Every view of an elder's full data writes an [`AccessRecord`] into the
 //! visit shard of the elder's village for the month (`access/<id>`), in the same step that
 //! hands the data out: the record opened to edit, the ID number shown on the elder's page, a
-//! roster written with full ID numbers. The records travel with the village to the county;
+//! roster or a city export written with full ID numbers. The records travel with the village to the county;
 //! they are never edited or voided, so they stay as long as the village's documents do (the
 //! six months PIPL asks for, and longer).
 //!
@@ -26,6 +26,23 @@ use crate::lookup::current_elder;
 /// Records that the signed-in user saw `kind` of each of `elders`, with `reason`: one record
 /// per elder, every village's in one transaction.
 pub fn record(replica: &mut Replica, elders: &[&Elder], kind: AccessKind, reason: &str) -> Result<()> {
+    let seen: Vec<(&str, &str)> = elders.iter().map(|elder| (elder.id.as_str(), elder.village_code.as_str())).collect();
+    let by_shard = records(replica, &seen, kind, reason)?;
+    let writes: Vec<(&ShardId, &[(String, serde_json::Value)])> =
+        by_shard.iter().map(|(shard, records)| (shard, records.as_slice())).collect();
+    replica.commit_all(&writes, &replica.author())?;
+    tracing::info!(kind = ?kind, elders = elders.len(), "access to full personal data recorded");
+    Ok(())
+}
+
+/// The access records of the signed-in user seeing `kind` of each `(elder id, village)`, by the
+/// shard each goes into, for a caller that writes them with its own records in one transaction.
+pub fn records(
+    replica: &Replica,
+    elders: &[(&str, &str)],
+    kind: AccessKind,
+    reason: &str,
+) -> Result<BTreeMap<ShardId, Vec<(String, serde_json::Value)>>> {
     let reason = reason.trim();
     if reason.chars().count() > MAX_REASON_CHARS {
         return Err(Error::Problems(vec![Problem::new("reason", "查看原因", Rule::TooLong)]));
@@ -33,25 +50,21 @@ pub fn record(replica: &mut Replica, elders: &[&Elder], kind: AccessKind, reason
     let at = replica.now();
     let (user_id, device_id) = (replica.user_id().to_owned(), replica.device_id());
     let mut by_shard: BTreeMap<ShardId, Vec<(String, serde_json::Value)>> = BTreeMap::new();
-    for elder in elders {
+    for (elder_id, village_code) in elders {
         let access = AccessRecord {
             id: new_id(),
-            elder_id: elder.id.clone(),
-            village_code: elder.village_code.clone(),
+            elder_id: (*elder_id).to_owned(),
+            village_code: (*village_code).to_owned(),
             user_id: user_id.clone(),
             at,
             kind,
             reason: reason.to_owned(),
             device_id: device_id.clone(),
         };
-        let shard = ShardId::Visits { village: elder.village_code.clone(), month: Month::of(at.date()) };
+        let shard = ShardId::Visits { village: (*village_code).to_owned(), month: Month::of(at.date()) };
         by_shard.entry(shard).or_default().push((county_key("access", &access.id), to_json(&access)?));
     }
-    let writes: Vec<(&ShardId, &[(String, serde_json::Value)])> =
-        by_shard.iter().map(|(shard, records)| (shard, records.as_slice())).collect();
-    replica.commit_all(&writes, &replica.author())?;
-    tracing::info!(kind = ?kind, elders = elders.len(), "access to full personal data recorded");
-    Ok(())
+    Ok(by_shard)
 }
 
 /// An elder's full ID number for their page; the view is recorded first, with the reason.

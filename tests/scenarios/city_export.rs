@@ -128,4 +128,20 @@ fn csv_files_read_back_a_column_per_field_and_full_id_numbers_need_a_reason_and_
     assert!(logged[0].log.include_id_numbers);
     assert_eq!(logged[0].log.reason, "市平台身份核验");
     assert_eq!(logged[0].by_name, "钟丽华");
+
+    // Every elder in the file with a full ID number has an access record with the reason; the
+    // masked exports above left none.
+    let all = xianglin_schema::api::AccessLogRequest {
+        user_id: None,
+        elder_id: None,
+        from: None,
+        to: None,
+        page: 1,
+        page_size: 5,
+    };
+    let access = xianglin_domain::access::log(&replica, &all).unwrap();
+    assert_eq!(access.total as usize, full.elders.len());
+    assert!(access.items.iter().all(|row| row.kind == xianglin_schema::access::AccessKind::ExportWithIdNumber
+        && row.reason == "市平台身份核验"
+        && row.user_name == "钟丽华"));
 }

@@ -22,6 +22,7 @@ use crate::adaptation;
 use crate::lookup::{county, minutes};
 use crate::lookup::{user_name, user_role};
 use crate::meals;
+use xianglin_schema::access::AccessKind;
 use xianglin_sync::Error;
 use xianglin_sync::Replica;
 use xianglin_sync::Result;
@@ -71,7 +72,18 @@ pub fn export(replica: &mut Replica, request: &CityExportRequest) -> Result<(Cit
         meta: RecordMeta::created(replica.now(), replica.user_id()),
     };
     let shard = ShardId::county(&county_code);
-    replica.commit(&shard, &[(county_key("export", &log.id), to_json(&log)?)], &replica.author())?;
+    let county_records = [(county_key("export", &log.id), to_json(&log)?)];
+    // With full ID numbers, every elder in the file gets an access record, in the same
+    // transaction as the export's log.
+    let seen: Vec<(&str, &str)> = if log.include_id_numbers {
+        export.elders.iter().map(|elder| (elder.elder_id.as_str(), elder.village_code.as_str())).collect()
+    } else {
+        Vec::new()
+    };
+    let accesses = crate::access::records(replica, &seen, AccessKind::ExportWithIdNumber, &log.reason)?;
+    let mut writes: Vec<(&ShardId, &[(String, serde_json::Value)])> = vec![(&shard, &county_records)];
+    writes.extend(accesses.iter().map(|(shard, records)| (shard, records.as_slice())));
+    replica.commit_all(&writes, &replica.author())?;
     tracing::info!(
         export = %log.id,
         full_id_numbers = log.include_id_numbers,
