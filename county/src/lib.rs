@@ -742,12 +742,16 @@ fn check_changes<'a>(
     }
     // Where a role may write only some records of a shard (the county document), every record
     // the new changes touch must be one of them.
-    if matches!(shard, ShardId::County { .. }) && !new_changes.is_empty() {
+    // Access records (in visit shards) are written once and never edited.
+    if matches!(shard, ShardId::County { .. } | ShardId::Visits { .. }) && !new_changes.is_empty() {
         let owned: Vec<Change> = new_changes.iter().map(|change| (*change).clone()).collect();
         let touched = store.records_touched_by(shard, &owned)?;
-        if let Some(key) = touched.iter().find(|key| !scope::may_write_record(scope, shard, key)) {
+        if let Some(key) = touched.keys().find(|key| !scope::may_write_record(scope, shard, key)) {
             let kind = key.split_once('/').map_or("a bare record", |(kind, _)| kind);
             return Err(Refusal::Forbidden(format!("this device may not write {kind} records of {shard}")));
+        }
+        if touched.iter().any(|(key, existed)| *existed && scope::is_append_only(key)) {
+            return Err(Refusal::Forbidden(format!("access records of {shard} are never edited")));
         }
     }
     let new_chunks: &[Vec<u8>] = if new_changes.is_empty() { &[] } else { &push.chunks };

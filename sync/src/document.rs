@@ -451,13 +451,23 @@ fn record_of_object(doc: &Automerge, object: &str) -> Option<String> {
     }
 }
 
-/// The records that `changes` (new to `document`) would touch, found on a copy: the document
-/// itself is left as it is.
-pub fn touched_by(document: &Automerge, changes: &[automerge::Change]) -> Result<BTreeSet<String>, Error> {
+/// The records that `changes` (new to `document`) would touch, found on a copy (the document
+/// itself is left as it is), each with whether `document` holds it already (an edit) or not (a
+/// new record).
+pub fn touched_by(
+    document: &Automerge,
+    changes: &[automerge::Change],
+) -> Result<std::collections::BTreeMap<String, bool>, Error> {
     let mut copy = document.clone();
     let before = copy.get_heads();
     copy.apply_changes(changes.iter().cloned())?;
-    Ok(touched_records(&copy, &before))
+    Ok(touched_records(&copy, &before)
+        .into_iter()
+        .map(|key| {
+            let existed = matches!(document.get(automerge::ROOT, key.as_str()), Ok(Some(_)));
+            (key, existed)
+        })
+        .collect())
 }
 
 /// Whether each of `hashes` is in the history of `heads` (one of them or an ancestor). Heads the
@@ -577,6 +587,24 @@ mod tests {
         write(&mut doc, "e1", json!({"categories": {"living_alone": "2020-01-01", "disabled": "2021-01-01"}}));
         write(&mut doc, "e1", json!({"categories": {"disabled": "2021-01-01"}}));
         assert_eq!(read_record(&doc, "e1").unwrap().unwrap().value, json!({"categories": {"disabled": "2021-01-01"}}));
+    }
+
+    #[test]
+    fn a_touched_record_says_whether_it_existed_before() {
+        let mut doc = Automerge::new();
+        write(&mut doc, "access/a1", json!({"reason": "核对"}));
+        let mut later = doc.fork();
+        write(&mut later, "access/a1", json!({"reason": "改过"}));
+        write(&mut later, "access/a2", json!({"reason": "新的"}));
+        let changes: Vec<automerge::Change> = later.get_changes(&doc.get_heads());
+        let touched = touched_by(&doc, &changes).unwrap();
+        assert_eq!(touched.get("access/a1"), Some(&true), "an edit");
+        assert_eq!(touched.get("access/a2"), Some(&false), "a new record");
+        assert_eq!(
+            read_record(&doc, "access/a1").unwrap().unwrap().value["reason"],
+            "核对",
+            "the document is left as it was"
+        );
     }
 
     #[test]

@@ -593,8 +593,13 @@ impl Replica {
         Ok(hashes.iter().map(|hash| document.get_change_meta_by_hash(hash).is_some()).collect())
     }
 
-    /// The records `changes` would touch in a shard ([`document::touched_by`]); nothing is written.
-    pub fn records_touched_by(&mut self, shard: &ShardId, changes: &[automerge::Change]) -> Result<BTreeSet<String>> {
+    /// The records `changes` would touch in a shard, each with whether the shard holds it
+    /// already ([`document::touched_by`]); nothing is written.
+    pub fn records_touched_by(
+        &mut self,
+        shard: &ShardId,
+        changes: &[automerge::Change],
+    ) -> Result<std::collections::BTreeMap<String, bool>> {
         let Replica { connection, documents, device, .. } = self;
         document::touched_by(documents.get(connection, shard, device)?, changes)
     }

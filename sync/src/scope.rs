@@ -65,6 +65,12 @@ pub fn may_write_record(scope: &Scope, shard: &ShardId, key: &str) -> bool {
     }
 }
 
+/// Whether the record `key` is written once and never edited: access records (`access/<id>`),
+/// the log of who viewed whose data.
+pub fn is_append_only(key: &str) -> bool {
+    key.starts_with("access/")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

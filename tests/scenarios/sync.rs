@@ -1009,7 +1009,8 @@ async fn a_reviewer_may_write_decisions_to_the_county_document_but_never_users_p
 /// Who viewed whose data travels to the county: a caseworker shows an elder's full ID number
 /// (with a reason); after syncing, the county reviewer finds the view in the access list
 /// (filtered by user and by elder) and the township's station sees it on the elder's page. A
-/// station director may not read the county's list.
+/// station director may not read the county's list, and the server refuses a change that
+/// rewrites an access record.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_view_of_an_id_number_reaches_the_county_s_access_list_and_the_elder_s_page() {
     use xianglin_domain::access;
@@ -1055,4 +1056,21 @@ async fn a_view_of_an_id_number_reaches_the_county_s_access_list_and_the_elder_s
         access::log(&station.replica.lock().unwrap(), &request(None, None)).is_err(),
         "the county's list is the reviewer's"
     );
+
+    // A device that rewrites an access record (another program, or an altered app) is refused:
+    // access records are written once.
+    let shard = ShardId::Visits { village: VILLAGE_A.into(), month: xianglin_sync::Month::of(now().date()) };
+    let key = format!("access/{}", listed.items[0].id);
+    {
+        let mut replica = caseworker.replica.lock().unwrap();
+        let mut value = replica.read_record(&shard, &key).unwrap().unwrap().value;
+        value["reason"] = "改过的原因".into();
+        let author = replica.author();
+        replica.commit(&shard, &[(key.clone(), value)], &author).unwrap();
+    }
+    let refused = caseworker.link.sync(&caseworker.replica).await.unwrap_err();
+    assert!(refused.to_string().contains("never edited"), "{refused}");
+    reviewer.sync().await;
+    let again = access::log(&reviewer.replica.lock().unwrap(), &request(Some(caseworker_id), None)).unwrap();
+    assert_eq!(again.items[0].reason, "核对低保材料", "the county kept the record as first written");
 }

@@ -178,7 +178,11 @@ impl ChangeStore for MemoryStore {
         Ok(changed)
     }
 
-    fn records_touched_by(&mut self, shard: &ShardId, changes: &[automerge::Change]) -> Result<BTreeSet<String>> {
+    fn records_touched_by(
+        &mut self,
+        shard: &ShardId,
+        changes: &[automerge::Change],
+    ) -> Result<std::collections::BTreeMap<String, bool>> {
         match self.shards.get(shard) {
             Some(stored) => document::touched_by(&stored.document, changes),
             None => document::touched_by(&Automerge::new(), changes),

@@ -15,7 +15,7 @@ mod conformance;
 mod memory;
 mod sqlite;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use automerge::{Change, ChangeHash};
 use chrono::NaiveDateTime;
@@ -55,8 +55,9 @@ pub trait ChangeStore {
     fn changed_seq(&mut self) -> Result<u64>;
     /// Shards changed after counter value `seq`, with the value of their last change, oldest first.
     fn shards_changed_since(&mut self, seq: u64) -> Result<Vec<(ShardId, u64)>>;
-    /// The records new `changes` would touch in a shard, found without storing them.
-    fn records_touched_by(&mut self, shard: &ShardId, changes: &[Change]) -> Result<BTreeSet<String>>;
+    /// The records new `changes` would touch in a shard, found without storing them, each with
+    /// whether the shard holds it already (an edit) or not (a new record).
+    fn records_touched_by(&mut self, shard: &ShardId, changes: &[Change]) -> Result<BTreeMap<String, bool>>;
     /// Whether each of `hashes` is in the history of `heads` (one of them or an ancestor of one).
     fn covered(&mut self, shard: &ShardId, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Result<Vec<bool>>;
     /// The heads a device last reported for a shard, as the server verified them (empty if never).

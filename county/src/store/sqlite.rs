@@ -2,7 +2,7 @@
 //! heads (a replica projecting only [`Extent::County`]: the county document and attachment
 //! references), plus the tables of enrollment codes, device grants and what each device holds.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use automerge::{Change, ChangeHash};
 use chrono::NaiveDateTime;
@@ -230,7 +230,7 @@ impl ChangeStore for SqliteStore {
         self.replica.chunks_since(shard, heads)
     }
 
-    fn records_touched_by(&mut self, shard: &ShardId, changes: &[Change]) -> Result<BTreeSet<String>> {
+    fn records_touched_by(&mut self, shard: &ShardId, changes: &[Change]) -> Result<BTreeMap<String, bool>> {
         self.replica.forget_if_written_elsewhere(shard)?;
         self.replica.records_touched_by(shard, changes)
     }
