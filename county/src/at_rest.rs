@@ -38,6 +38,8 @@ pub enum AtRestError {
     RotationUnfinished { new_key: String },
     #[error("rotate-key works with a key file; with XIANGLIN_COUNTY_KEY, rotate through your secret store")]
     RotationNeedsFile,
+    #[error("{database} is in use by a running server (its lock {lock} is held): stop the server first")]
+    InUse { database: String, lock: String },
     #[error(transparent)]
     Store(#[from] xianglin_sync::Error),
 }
@@ -106,6 +108,33 @@ pub fn database_key(config: &Config) -> Result<Key, AtRestError> {
     }
 }
 
+/// An exclusive hold on the county's database, for as long as a server serves it or a key
+/// rotates: a second server, or `rotate-key` under a running server, is refused instead of
+/// swapping the file beneath it. An advisory lock on `<database>.lock` (not on the database
+/// file, whose locks are SQLite's), released when dropped or when the process dies.
+#[derive(Debug)]
+pub struct Exclusive {
+    _file: std::fs::File,
+}
+
+/// Takes the database's exclusive hold, or says who has it.
+pub fn exclusive(database: &Path) -> Result<Exclusive, AtRestError> {
+    let lock = with_suffix(database, ".lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .map_err(xianglin_sync::Error::from)?;
+    match file.try_lock() {
+        Ok(()) => Ok(Exclusive { _file: file }),
+        Err(std::fs::TryLockError::WouldBlock) => {
+            Err(AtRestError::InUse { database: database.display().to_string(), lock: lock.display().to_string() })
+        }
+        Err(std::fs::TryLockError::Error(error)) => Err(xianglin_sync::Error::from(error).into()),
+    }
+}
+
 /// What a rotation did: the fingerprints of the old and new keys, where the old one was put,
 /// and how many attachments were re-sealed.
 #[derive(Debug)]
@@ -124,9 +153,11 @@ pub struct Rotated {
 /// 4. the old key file becomes `<key file>.retired` and the new one takes its name.
 ///
 /// Interrupted anywhere, the server refuses to start until `rotate-key` runs again, which
-/// picks up where it stopped: each step is done once, or found done.
+/// picks up where it stopped: each step is done once, or found done. Refused while a server
+/// holds the database ([`exclusive`]).
 pub fn rotate(config: &Config) -> Result<Rotated, AtRestError> {
     let KeySource::File(key_file) = config.key_source() else { return Err(AtRestError::RotationNeedsFile) };
+    let _alone = exclusive(&config.database)?;
     let old = Key::read_file(&key_file)?;
     let new_file = with_suffix(&key_file, ".new");
     let new = if new_file.exists() { Key::read_file(&new_file)? } else { Key::create_file(&new_file)? };

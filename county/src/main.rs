@@ -246,6 +246,8 @@ fn run(cli: Cli) -> Result<(), String> {
 fn serve(config: Config) -> Result<(), String> {
     let server::at_rest::Opened { mut store, attachments } =
         server::at_rest::open(&config).map_err(|error| error.to_string())?;
+    // Held until the server stops: no second server, and no key rotation, on this database meanwhile.
+    let _alone = server::at_rest::exclusive(&config.database).map_err(|error| error.to_string())?;
     store.county_code().map_err(|error| error.to_string())?;
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
     runtime.block_on(async move {

@@ -153,6 +153,19 @@ async fn the_server_encrypts_an_older_plain_database_and_writes_nothing_personal
     pushed.phone = Some("13907970123".into());
     let pushed = store_elder(&mut device.replica.lock().unwrap(), pushed).unwrap();
     device.link.sync(&device.replica).await.unwrap();
+    // While it serves, the key does not rotate beneath it and no second server starts.
+    for args in [&["rotate-key"][..], &["serve"][..]] {
+        let output = Command::new(BINARY)
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("XIANGLIN_COUNTY_LISTEN", format!("127.0.0.1:{}", free_port()))
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{args:?} ran beside the server");
+        assert!(String::from_utf8_lossy(&output.stderr).contains("stop the server first"), "{args:?}");
+    }
+    assert!(!dir.path().join("county.key.new").exists(), "the refused rotation made no key");
     drop(server);
     let needles = Needles {
         names: needles.names.into_iter().chain([pushed.name.clone()]).collect(),
