@@ -46,6 +46,24 @@ pub struct Policy {
     /// Limits on what a station imports at once (absent in policies written before them).
     #[serde(default)]
     pub imports: ImportRules,
+    /// How people sign in on a station PC (absent in policies written before them).
+    #[serde(default)]
+    pub sessions: SessionRules,
+}
+
+/// Sign-in on a station PC: the county's rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SessionRules {
+    /// The shortest password a person may set.
+    pub min_password_length: u32,
+    /// Minutes without a key or a click before the sign-in comes back over the page.
+    pub idle_lock_minutes: u32,
+}
+
+impl Default for SessionRules {
+    fn default() -> SessionRules {
+        SessionRules { min_password_length: 8, idle_lock_minutes: 10 }
+    }
 }
 
 /// Limits on what a station imports at once.
@@ -280,6 +298,7 @@ pub fn huichang_default() -> Policy {
             elder_conditions: adaptation_elder_conditions(),
         },
         imports: ImportRules::default(),
+        sessions: SessionRules::default(),
     }
 }
 

@@ -37,3 +37,54 @@ pub struct Device {
     pub enrolled_at: String,
     pub meta: RecordMeta,
 }
+
+impl Role {
+    /// The role as stored and as the sign-in page names it (`caseworker`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Caseworker => "caseworker",
+            Role::StationDirector => "station_director",
+            Role::CountyReviewer => "county_reviewer",
+        }
+    }
+}
+
+/// argon2id's cost, kept with what it derived so that a later version can raise it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KdfParams {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub lanes: u32,
+}
+
+impl Default for KdfParams {
+    /// RFC 9106's second recommendation (64 MiB, 3 passes) on one lane: a few hundred
+    /// milliseconds on a township PC, and as much per guess to anyone holding the file.
+    fn default() -> KdfParams {
+        KdfParams { memory_kib: 64 * 1024, iterations: 3, lanes: 1 }
+    }
+}
+
+/// A one-time sign-in code the county issued for a person (record `signin/<user id>` in the
+/// county document; a newer code replaces an older one). It holds nothing that opens anything:
+/// a salt and the X25519 public key whose secret key is derived from the code (argon2id), so
+/// a signed-in PC can wrap its data key for whoever will type the code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SigninGrant {
+    pub user_id: String,
+    pub code_id: String,
+    pub salt: String,
+    pub kdf: KdfParams,
+    pub public_key: String,
+    pub expires_at: chrono::NaiveDateTime,
+    pub meta: RecordMeta,
+}
+
+/// The county's recovery public key (record `recovery_key/current` in the county document):
+/// every PC wraps its data key for it, and the county's secret key (kept off the server) opens
+/// a PC whose every password is forgotten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoveryKey {
+    pub public_key: String,
+    pub meta: RecordMeta,
+}

@@ -13,6 +13,7 @@ pub mod elders;
 pub mod meals;
 pub mod review;
 pub mod roster;
+pub mod session;
 pub mod sync;
 pub mod visits;
 
@@ -26,5 +27,6 @@ pub use elders::*;
 pub use meals::*;
 pub use review::*;
 pub use roster::*;
+pub use session::*;
 pub use sync::*;
 pub use visits::*;

@@ -35,4 +35,6 @@ pub struct EnrollDevice {
     pub code: String,
     /// What people call this computer, e.g. 庄口镇敬老院办公室.
     pub label: String,
+    /// The password the person the code was made for will sign in with on this computer.
+    pub password: String,
 }

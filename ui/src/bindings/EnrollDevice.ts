@@ -11,4 +11,8 @@ fingerprint: string | null, code: string,
 /**
  * What people call this computer, e.g. 庄口镇敬老院办公室.
  */
-label: string, };
+label: string, 
+/**
+ * The password the person the code was made for will sign in with on this computer.
+ */
+password: string, };

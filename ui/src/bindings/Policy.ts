@@ -2,6 +2,7 @@
 import type { AdaptationRules } from "./AdaptationRules";
 import type { ImportRules } from "./ImportRules";
 import type { MealRules } from "./MealRules";
+import type { SessionRules } from "./SessionRules";
 import type { VisitTier } from "./VisitTier";
 
 /**
@@ -19,4 +20,8 @@ visit_tiers: Array<VisitTier>, meal: MealRules, adaptation: AdaptationRules,
 /**
  * Limits on what a station imports at once (absent in policies written before them).
  */
-imports: ImportRules, };
+imports: ImportRules, 
+/**
+ * How people sign in on a station PC (absent in policies written before them).
+ */
+sessions: SessionRules, };
