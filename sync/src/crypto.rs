@@ -95,6 +95,13 @@ impl Key {
     /// only (mode 600).
     pub fn create_file(path: &Path) -> Result<Key, CryptoError> {
         let key = Key::generate();
+        key.write_new_file(path)?;
+        Ok(key)
+    }
+
+    /// Writes this key to a file that does not exist yet, readable by its owner only (mode 600).
+    pub fn write_new_file(&self, path: &Path) -> Result<(), CryptoError> {
+        let key = self;
         let write = |source| CryptoError::Write { path: path.display().to_string(), source };
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -102,8 +109,7 @@ impl Key {
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(path).map_err(write)?;
         let text = Zeroizing::new(format!("{}\n", hex(key.0.as_ref())));
-        file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(write)?;
-        Ok(key)
+        file.write_all(text.as_bytes()).and_then(|()| file.sync_all()).map_err(write)
     }
 
     /// A key for one purpose derived from a secret both sides hold (HKDF-Expand of RFC 5869,
@@ -130,6 +136,16 @@ impl Key {
         hasher.update(b"xianglin key fingerprint\0");
         hasher.update(self.0.as_ref());
         hex(&hasher.finalize()[..8])
+    }
+
+    /// The key's bytes, for wrapping it in a sealed box (the keyring) and nothing else.
+    pub(crate) fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+
+    /// A key made from secret bytes (an unwrapped data key, a key-derivation output).
+    pub(crate) fn from_secret(bytes: Zeroizing<[u8; 32]>) -> Key {
+        Key(bytes)
     }
 
     fn cipher(&self) -> XChaCha20Poly1305 {
@@ -173,7 +189,7 @@ pub fn is_sealed(bytes: &[u8]) -> bool {
     bytes.starts_with(SEALED_MAGIC)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 

@@ -29,6 +29,7 @@ pub mod crypto;
 pub mod document;
 pub mod encrypted;
 pub mod heads;
+pub mod keyring;
 pub mod merges;
 pub mod projection;
 pub mod protocol;
