@@ -22,9 +22,10 @@ use xianglin_county as server;
 use xianglin_county::config::Config;
 use xianglin_county::{DeviceStore, SqliteStore};
 use xianglin_schema::record::{RecordMeta, new_id};
-use xianglin_schema::user::{Role, User};
+use xianglin_schema::user::{RecoveryKey, Role, User};
 use xianglin_sync::Author;
 use xianglin_sync::ShardId;
+use xianglin_sync::keyring;
 use xianglin_sync::projection::county_key;
 
 #[derive(Debug, Parser)]
@@ -65,6 +66,36 @@ enum Command {
         /// Days the code stays valid.
         #[arg(long, default_value_t = 7)]
         days: i64,
+    },
+    /// Makes a one-time sign-in code for a user: their first sign-in on a station PC, or a reset
+    /// after a forgotten password or a lockout. A PC learns of it at its next sync (online or
+    /// by USB file); the person then types it on that PC's sign-in page, offline if need be.
+    SigninCode {
+        #[arg(long)]
+        user: String,
+        /// Days the code stays valid.
+        #[arg(long, default_value_t = 7)]
+        days: i64,
+    },
+    /// Makes the county's recovery key pair: the secret key goes to `--out` (keep it off the
+    /// server, with the backups), the public key into the county document, for which every
+    /// station PC wraps its data key at its next sync.
+    RecoveryKey {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Reopens a station PC whose every password is forgotten: with the recovery secret key,
+    /// writes a one-time code for `--user` into the PC's keyring (its data folder, brought
+    /// here or on a USB stick) and prints the code.
+    RecoverPc {
+        /// The PC's data folder (holding keyring.json).
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The county's recovery secret key file.
+        #[arg(long)]
+        recovery_key: PathBuf,
+        #[arg(long)]
+        user: String,
     },
     /// Moves the database and attachments to a new key (stop the server first). The old key
     /// file is kept as `<key file>.retired`: move it off this machine, beside the backups it
@@ -188,6 +219,53 @@ fn run(cli: Cli) -> Result<(), String> {
                 "user {}\ncode {code}\nvalid until {}",
                 user.id,
                 (now + Duration::days(days)).format("%Y-%m-%d %H:%M")
+            );
+            Ok(())
+        }
+        Command::SigninCode { user, days } => {
+            let mut store = open()?;
+            store.user(&user).map_err(|error| error.to_string())?.ok_or_else(|| format!("no user {user}"))?;
+            let expires_at = now + Duration::days(days);
+            let (code, grant) = keyring::new_code(&user, expires_at, RecordMeta::created(now, "county-server"))
+                .map_err(|e| e.to_string())?;
+            let value = serde_json::to_value(&grant).map_err(|error| error.to_string())?;
+            store.put_county_record(&format!("signin/{user}"), value, now).map_err(|error| error.to_string())?;
+            println!("user {user}\nsign-in code {code}\nvalid until {}", expires_at.format("%Y-%m-%d %H:%M"));
+            println!("a station PC learns of it at its next sync; the person types it under 首次登录或重置");
+            Ok(())
+        }
+        Command::RecoveryKey { out } => {
+            let mut store = open()?;
+            let (secret, public_key) = keyring::new_recovery_key();
+            secret.write_new_file(&out).map_err(|error| error.to_string())?;
+            let record =
+                RecoveryKey { public_key: public_key.clone(), meta: RecordMeta::created(now, "county-server") };
+            let value = serde_json::to_value(&record).map_err(|error| error.to_string())?;
+            store.put_county_record("recovery_key/current", value, now).map_err(|error| error.to_string())?;
+            println!("recovery secret key written to {} (fingerprint {})", out.display(), secret.fingerprint());
+            println!(
+                "move it off this machine; station PCs wrap their keys for public key {public_key} at their next sync"
+            );
+            Ok(())
+        }
+        Command::RecoverPc { data_dir, recovery_key, user } => {
+            let mut store = open()?;
+            let person =
+                store.user(&user).map_err(|error| error.to_string())?.ok_or_else(|| format!("no user {user}"))?;
+            let secret = xianglin_sync::crypto::Key::read_file(&recovery_key).map_err(|error| error.to_string())?;
+            let mut ring = keyring::Keyring::load(&data_dir)
+                .map_err(|error| error.to_string())?
+                .ok_or_else(|| format!("no {} in {}", keyring::KEYRING_FILE, data_dir.display()))?;
+            let key = ring.recover(&secret).map_err(|error| error.to_string())?;
+            let expires_at = now + Duration::days(1);
+            let (code, grant) = keyring::new_code(&user, expires_at, RecordMeta::created(now, "county-server"))
+                .map_err(|e| e.to_string())?;
+            let who = keyring::Person { user_id: &person.id, role: person.role.as_str(), name: &person.name };
+            ring.hold_code(&key, &who, &grant).map_err(|error| error.to_string())?;
+            ring.save(&data_dir).map_err(|error| error.to_string())?;
+            println!(
+                "sign-in code {code} for user {user} on this PC, valid until {}",
+                expires_at.format("%Y-%m-%d %H:%M")
             );
             Ok(())
         }

@@ -178,6 +178,25 @@ pub fn reassigning_a_user_changes_their_scope_through_the_county_document(store:
     assert!(matches!(store.reassign("nobody", &[], now()), Err(Error::NotFound(_))));
 }
 
+pub fn a_county_record_is_written_for_every_device_and_users_are_read_back(store: impl CountyStore) {
+    let mut store = seeded(store);
+    store.create_code(&caseworker(), "CODE-0003", now() + Duration::days(1), now()).unwrap();
+    assert_eq!(store.user("caseworker-1").unwrap().unwrap().role, caseworker().role);
+    assert_eq!(store.user("nobody").unwrap(), None);
+    let before = store.changed_seq().unwrap();
+    store.put_county_record("signin/caseworker-1", serde_json::json!({ "code_id": "c1" }), now()).unwrap();
+    let changed: Vec<ShardId> =
+        store.shards_changed_since(before).unwrap().into_iter().map(|(shard, _)| shard).collect();
+    assert_eq!(changed, vec![ShardId::county(COUNTY)]);
+    let county = ShardId::county(COUNTY);
+    let mut document = automerge::AutoCommit::new();
+    for chunk in store.changes_since(&county, &[]).unwrap() {
+        document.load_incremental(&chunk).unwrap();
+    }
+    let stored = xianglin_sync::document::read_record(&document, "signin/caseworker-1").unwrap().unwrap();
+    assert_eq!(stored.value["code_id"], "c1");
+}
+
 pub fn changes_go_in_whole_and_come_back_as_what_a_device_lacks(store: impl CountyStore) {
     let mut store = seeded(store);
     let shard = ShardId::visits(VILLAGE, now().date());
@@ -325,6 +344,10 @@ macro_rules! conformance {
             #[test]
             fn reassigning_a_user_changes_their_scope_through_the_county_document() {
                 super::reassigning_a_user_changes_their_scope_through_the_county_document($make);
+            }
+            #[test]
+            fn a_county_record_is_written_for_every_device_and_users_are_read_back() {
+                super::a_county_record_is_written_for_every_device_and_users_are_read_back($make);
             }
             #[test]
             fn changes_go_in_whole_and_come_back_as_what_a_device_lacks() {

@@ -315,6 +315,14 @@ impl DeviceStore for MemoryStore {
         self.write_county(&[(key, serde_json::to_value(&user)?)], now)
     }
 
+    fn user(&mut self, user_id: &str) -> Result<Option<User>> {
+        self.county_record(&county_key("user", user_id))
+    }
+
+    fn put_county_record(&mut self, key: &str, value: serde_json::Value, now: NaiveDateTime) -> Result<()> {
+        self.write_county(&[(key.to_owned(), value)], now)
+    }
+
     fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope> {
         let user: User = self
             .county_record(&county_key("user", &grant.user_id))?

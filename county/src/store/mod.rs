@@ -104,6 +104,11 @@ pub trait DeviceStore {
     /// Changes the places a user works for (the county document); their devices learn it at
     /// their next sync.
     fn reassign(&mut self, user_id: &str, places: &[String], now: NaiveDateTime) -> Result<()>;
+    /// The user `user_id` of the county document, if there is one.
+    fn user(&mut self, user_id: &str) -> Result<Option<User>>;
+    /// Writes one record of the county document (a sign-in code's grant, the recovery key);
+    /// devices get it at their next sync.
+    fn put_county_record(&mut self, key: &str, value: serde_json::Value, now: NaiveDateTime) -> Result<()>;
     /// The scope of a grant: its user's role and places.
     fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope>;
 }

@@ -184,6 +184,19 @@ impl DeviceStore for SqliteStore {
         self.commit_county(vec![(key, to_json(&user)?)], now)
     }
 
+    fn user(&mut self, user_id: &str) -> Result<Option<User>> {
+        let county = ShardId::county(&self.county_code()?);
+        self.replica.forget_if_written_elsewhere(&county)?;
+        match self.replica.read_record(&county, &county_key("user", user_id))? {
+            Some(stored) => Ok(Some(serde_json::from_value(stored.value)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn put_county_record(&mut self, key: &str, value: serde_json::Value, now: NaiveDateTime) -> Result<()> {
+        self.commit_county(vec![(key.to_owned(), value)], now)
+    }
+
     fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope> {
         let (role, places): (String, String) = self
             .replica
