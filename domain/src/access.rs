@@ -69,14 +69,24 @@ pub fn records(
 
 /// An elder's full ID number for their page; the view is recorded first, with the reason.
 pub fn reveal_id_number(replica: &mut Replica, elder_id: &str, reason: &str) -> Result<String> {
-    let elder = current_elder(replica, elder_id)?;
+    let elder = in_scope(replica, elder_id)?;
     record(replica, &[&elder], AccessKind::IdNumber, reason)?;
     Ok(elder.id_number)
 }
 
+/// The elder, if they live in a village of the signed-in user's places (else not found: a
+/// person sees nothing of other places' elders, not even that they exist).
+fn in_scope(replica: &Replica, elder_id: &str) -> Result<Elder> {
+    let elder = current_elder(replica, elder_id)?;
+    if !crate::lookup::village_in_scope(replica, &elder.village_code)? {
+        return Err(crate::Error::NotFound(format!("elder {elder_id}")));
+    }
+    Ok(elder)
+}
+
 /// An elder's full record to edit (ID number unmasked); the view is recorded first.
 pub fn open_for_edit(replica: &mut Replica, elder_id: &str) -> Result<Elder> {
-    let elder = current_elder(replica, elder_id)?;
+    let elder = in_scope(replica, elder_id)?;
     record(replica, &[&elder], AccessKind::FullRecord, "")?;
     Ok(elder)
 }

@@ -80,6 +80,18 @@ pub fn user_name(replica: &Replica, user_id: &str) -> Result<Option<String>> {
     name_by_key(replica, "SELECT name FROM users WHERE id = ?1", user_id)
 }
 
+/// A user who may sign in (not voided): name, role and the codes of their places.
+pub fn user_account(replica: &Replica, user_id: &str) -> Result<Option<(String, Role, Vec<String>)>> {
+    let row: Option<(String, String, String)> = replica
+        .connection()
+        .prepare_cached("SELECT name, role, places FROM users WHERE id = ?1 AND voided = 0")?
+        .query_row([user_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+        .optional()?;
+    let Some((name, role, places)) = row else { return Ok(None) };
+    let Some(role) = from_text(&role) else { return Ok(None) };
+    Ok(Some((name, role, serde_json::from_str(&places)?)))
+}
+
 /// The role of the user signed in on this replica (`None` before enrollment or for a voided user).
 pub fn user_role(replica: &Replica) -> Result<Option<Role>> {
     let role: Option<String> = replica
@@ -135,6 +147,45 @@ pub fn place_prefix(place_code: Option<&str>) -> Result<String> {
         Some(PlaceLevel::Township) => Ok(code[..9].to_owned()),
         Some(PlaceLevel::County) => Ok(code[..6].to_owned()),
         _ => Err(Error::Invalid(format!("place {code} is not a village, township or county"))),
+    }
+}
+
+/// The code prefixes of the places the signed-in user works for (a village's whole code, a
+/// township's first 9 digits, a county's first 6), as JSON for `json_each`: what their lists
+/// and pages may show. `None` (not narrowed) when nobody is signed in or the signed-in id is no
+/// user of the county document (the county server's own id, a test's); the app signs in only
+/// users of it. A user voided while signed in stays narrowed to their places.
+pub fn user_scope(replica: &Replica) -> Result<Option<String>> {
+    if replica.user_id().is_empty() {
+        return Ok(None);
+    }
+    let places: Option<String> = replica
+        .connection()
+        .prepare_cached("SELECT places FROM users WHERE id = ?1")?
+        .query_row([replica.user_id()], |row| row.get(0))
+        .optional()?;
+    let Some(places) = places else { return Ok(None) };
+    let places: Vec<String> = serde_json::from_str(&places)?;
+    let prefixes = places.iter().map(|place| place_prefix(Some(place))).collect::<Result<Vec<_>>>()?;
+    Ok(Some(serde_json::to_string(&prefixes)?))
+}
+
+/// The SQL condition that `column` (a village code) lies in the user's scope, binding the
+/// scope as parameter `?{index}`.
+pub fn in_scope_sql(column: &str, index: usize) -> String {
+    format!("EXISTS (SELECT 1 FROM json_each(?{index}) WHERE {column} LIKE json_each.value || '%')")
+}
+
+/// Whether `village_code` lies in the signed-in user's scope.
+pub fn village_in_scope(replica: &Replica, village_code: &str) -> Result<bool> {
+    Ok(scope_prefixes(replica)?.is_none_or(|prefixes| prefixes.iter().any(|prefix| village_code.starts_with(prefix))))
+}
+
+/// [`user_scope`] as a list of code prefixes (`None`: not narrowed).
+pub fn scope_prefixes(replica: &Replica) -> Result<Option<Vec<String>>> {
+    match user_scope(replica)? {
+        Some(scope) => Ok(Some(serde_json::from_str(&scope)?)),
+        None => Ok(None),
     }
 }
 

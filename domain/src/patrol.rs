@@ -379,13 +379,18 @@ pub fn village_month_visits(replica: &Replica, village_code: &str, month: Month)
     .collect()
 }
 
-/// The village codes under a village, township or county code (every village for `None`).
+/// The village codes under a village, township or county code (every village for `None`), of
+/// the signed-in person's places only (`lookup::user_scope`).
 pub(crate) fn villages_of(replica: &Replica, place_code: Option<&str>) -> Result<Vec<String>> {
     let prefix = crate::lookup::place_prefix(place_code)?;
     let mut statement = replica
         .connection()
         .prepare_cached("SELECT code FROM places WHERE level = 'village' AND code LIKE ?1 || '%' ORDER BY code")?;
-    let codes = statement.query_map([prefix], |row| row.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    let mut codes = statement.query_map([prefix], |row| row.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    // Only the signed-in person's villages: a township's lists and coverage narrow to them.
+    if let Some(prefixes) = crate::lookup::scope_prefixes(replica)? {
+        codes.retain(|village| prefixes.iter().any(|prefix| village.starts_with(prefix.as_str())));
+    }
     Ok(codes)
 }
 

@@ -139,6 +139,24 @@ pub fn place_tree(replica: &Replica) -> Result<Vec<PlaceNode>> {
     Ok(townships)
 }
 
+/// Every personal value this replica holds that a file outside it must never show in clear:
+/// each elder's name, ID number and phone, each user's name (two characters or more). For
+/// scans of what the app and the server write.
+pub fn personal_values(replica: &Replica) -> Result<Vec<String>> {
+    let mut statement = replica.connection().prepare(
+        "SELECT name FROM elders UNION SELECT id_number FROM elders UNION SELECT phone FROM elders
+         UNION SELECT name FROM users",
+    )?;
+    let values = statement
+        .query_map([], |row| row.get::<_, Option<String>>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .filter(|value| value.chars().count() >= 2)
+        .collect();
+    Ok(values)
+}
+
 /// One page of the registry matching a search. The query matches the name, the full pinyin
 /// or initials of the name (prefix), the phone, or part of the ID number (`*` as a wildcard,
 /// so a masked number finds its elder). The query is read as typed with a Chinese input method
@@ -151,6 +169,10 @@ pub fn search_elders(replica: &Replica, search: &ElderSearch) -> Result<ElderPag
     let mut values: Vec<String> = Vec::new();
     if !search.include_inactive {
         conditions.push("e.life_state = 'active'".to_owned());
+    }
+    if let Some(scope) = crate::lookup::user_scope(replica)? {
+        values.push(scope);
+        conditions.push(crate::lookup::in_scope_sql("e.village_code", values.len()));
     }
     if let Some(place) = search.place_code.as_deref().filter(|place| !place.is_empty()) {
         values.push(place.to_owned());
@@ -295,6 +317,9 @@ pub fn elder_detail(replica: &Replica, elder_id: &str) -> Result<ElderDetail> {
         .optional()?
         .ok_or_else(|| Error::NotFound(format!("elder {elder_id}")))?;
     let mut elder: Elder = serde_json::from_str(&body)?;
+    if !crate::lookup::village_in_scope(replica, &elder.village_code)? {
+        return Err(Error::NotFound(format!("elder {elder_id}")));
+    }
     let next_due = crate::patrol::elder_due(replica, &elder, replica.now())?;
     elder.id_number = id_number::mask(&elder.id_number);
     let mut statement = connection.prepare(

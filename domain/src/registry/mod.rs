@@ -205,9 +205,12 @@ pub fn referrals(replica: &Replica, request: &ReferralsRequest) -> Result<Vec<Re
         "SELECT s.body, coalesce(e.name, ''), coalesce(p.name, '') FROM visits s
          LEFT JOIN current_elders e ON e.id = s.elder_id
          LEFT JOIN places p ON p.code = s.village_code
-         WHERE s.voided = 0 AND s.village_code LIKE ?1 || '%' AND s.body NOT LIKE '%\"referrals\":{}%'",
+         WHERE s.voided = 0 AND s.village_code LIKE ?1 || '%' AND s.body NOT LIKE '%\"referrals\":{}%'
+           AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(?2) WHERE s.village_code LIKE json_each.value || '%'))",
     )?;
-    let rows = statement.query_map([prefix], |row| {
+    // Only the signed-in person's places.
+    let scope = crate::lookup::user_scope(replica)?;
+    let rows = statement.query_map(rusqlite::params![prefix, scope], |row| {
         Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
     })?;
     let mut names: HashMap<String, String> = HashMap::new();
