@@ -1,7 +1,8 @@
 //! The Xianglin desktop app: thin Tauri commands over the local replica.
 //!
-//! `run` opens the replica in the data directory (`XIANGLIN_DATA_DIR`, or the platform's app
-//! data directory) and serves the UI embedded from `ui/dist`. Commands live in
+//! `run` reads the keyring of the data directory (`XIANGLIN_DATA_DIR`, or the platform's app
+//! data directory) and serves the UI embedded from `ui/dist`; a person's sign-in
+//! ([`session`]) opens the encrypted replica. Commands live in
 //! [`commands`], one module per area; each takes the state and one request and maps errors to
 //! [`error::AppError`].
 //!
@@ -10,6 +11,7 @@
 mod commands;
 pub mod error;
 pub mod print;
+pub mod session;
 pub mod state;
 pub mod sync_engine;
 pub mod sync_status;
@@ -26,6 +28,12 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::app::open_demo_county,
         commands::app::demo_users,
         commands::app::switch_demo_user,
+        commands::session::session_status,
+        commands::session::sign_in,
+        commands::session::sign_in_with_code,
+        commands::session::set_up_password,
+        commands::session::sign_out,
+        commands::session::change_password,
         commands::attachments::add_attachment,
         commands::attachments::attachment_bytes,
         commands::elders::place_tree,
@@ -101,11 +109,11 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
     ])
 }
 
-/// The value of `--data-dir` on the command line, if given.
-fn data_dir_argument() -> Option<std::ffi::OsString> {
+/// The value of `--<name> <value>` on the command line, if given.
+fn argument(name: &str) -> Option<std::ffi::OsString> {
     let mut arguments = std::env::args_os().skip(1);
     while let Some(argument) = arguments.next() {
-        if argument == "--data-dir" {
+        if argument.to_str().and_then(|text| text.strip_prefix("--")) == Some(name) {
             return arguments.next();
         }
     }
@@ -124,7 +132,7 @@ pub fn run() {
         .setup(|app| {
             // `--data-dir <dir>` first (a second county on one computer, the end-to-end tests),
             // then XIANGLIN_DATA_DIR, then the platform's app data directory.
-            let data_dir = match data_dir_argument().or_else(|| std::env::var_os("XIANGLIN_DATA_DIR")) {
+            let data_dir = match argument("data-dir").or_else(|| std::env::var_os("XIANGLIN_DATA_DIR")) {
                 Some(directory) => std::path::PathBuf::from(directory),
                 None => app.path().app_data_dir()?,
             };
@@ -132,7 +140,12 @@ pub fn run() {
                 Some(directory) => std::path::PathBuf::from(directory),
                 None => app.path().document_dir().unwrap_or_else(|_| data_dir.clone()).join("乡邻导出"),
             };
-            let state = AppState::open(&data_dir, &export_dir);
+            let state = AppState::new(&data_dir, &export_dir);
+            // `--idle-lock-seconds <n>` (the end-to-end test, a kiosk) instead of the county's idle time.
+            let idle = argument("idle-lock-seconds").or_else(|| std::env::var_os("XIANGLIN_IDLE_LOCK_SECONDS"));
+            if let Some(seconds) = idle.and_then(|text| text.to_str()?.parse().ok()) {
+                state.override_idle_lock(seconds);
+            }
             sync_engine::spawn(state.clone());
             app.manage(state);
             Ok(())

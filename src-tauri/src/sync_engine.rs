@@ -50,7 +50,7 @@ pub fn spawn(state: AppState) {
 async fn round(state: &AppState) -> Option<Duration> {
     let engine = state.sync();
     let link = {
-        let Ok(replica) = state.replica() else { return None };
+        let Ok(replica) = state.replica_unchecked() else { return None };
         let (url, token) = (replica.setting(SERVER_URL).ok()??, replica.setting(TOKEN).ok()??);
         let pin = replica.setting(PIN).ok()?;
         http::Link::new(&url, pin.as_deref(), &token)
@@ -63,7 +63,10 @@ async fn round(state: &AppState) -> Option<Duration> {
     let result = match (link, state.replica_mutex()) {
         (Ok(link), Ok(replica)) => match link.sync(replica).await {
             // Photos and scans travel after the records that refer to them.
-            Ok(moved) => link.sync_attachments(replica, state.attachments()).await.map(|files| (moved, files)),
+            Ok(moved) => match state.attachments_for_sync() {
+                Some(attachments) => link.sync_attachments(replica, attachments).await.map(|files| (moved, files)),
+                None => Ok((moved, (0, 0))),
+            },
             Err(error) => Err(error),
         },
         (Err(error), _) => Err(error),
@@ -95,6 +98,12 @@ async fn round(state: &AppState) -> Option<Duration> {
             }
         }
     };
+    if result.is_ok() {
+        // One-time codes, the recovery key and the sign-in rules arrive with the county document.
+        if let Err(error) = crate::session::refresh_keyring(state) {
+            tracing::warn!(error = %error.message, "the keyring was not refreshed after sync");
+        }
+    }
     engine.rounds.send_modify(|round| *round += 1);
     Some(delay)
 }
@@ -170,7 +179,7 @@ pub async fn enroll(
     label: &str,
 ) -> Result<Scope, AppError> {
     let device_id = {
-        let replica = state.replica()?;
+        let replica = state.replica_unchecked()?;
         if replica.setting(TOKEN)?.is_some() {
             return Err(AppError::new("enrolled", "本机已经登记过，不能再次登记"));
         }
@@ -199,7 +208,7 @@ pub async fn enroll(
     let enrolled = http::enroll(server_url, pin.as_deref(), &request)
         .await
         .map_err(|error| AppError::new("enroll_failed", chinese(&error)))?;
-    let mut replica = state.replica()?;
+    let mut replica = state.replica_unchecked()?;
     replica.set_setting(SERVER_URL, Some(server_url.trim().trim_end_matches('/')))?;
     replica.set_setting(TOKEN, Some(&enrolled.token))?;
     replica.set_setting(PIN, pin.as_deref())?;

@@ -17,6 +17,7 @@ pub fn reveal_id_number(state: State<'_, AppState>, request: RevealIdNumber) -> 
 /// The county reviewer's list of access records, filtered by user, elder and days.
 #[tauri::command(async)]
 pub fn access_log(state: State<'_, AppState>, request: AccessLogRequest) -> CmdResult<AccessLogPage> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     Ok(access::log(&*state.replica()?, &request)?)
 }
 

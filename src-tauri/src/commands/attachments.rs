@@ -15,12 +15,12 @@ use crate::state::AppState;
 #[tauri::command(async)]
 pub fn add_attachment(state: State<'_, AppState>, request: Request<'_>) -> CmdResult<Attachment> {
     let bytes = raw_body(&request, MAX_ATTACHMENT_BYTES, "附件")?;
-    Ok(state.attachments().put(&bytes)?)
+    Ok(state.attachments()?.put(&bytes)?)
 }
 
 /// A stored attachment's bytes, for a thumbnail (the UI knows its type from the record).
 #[tauri::command(async)]
 pub fn attachment_bytes(state: State<'_, AppState>, request: AttachmentId) -> CmdResult<Response> {
-    state.attachments().describe(&request.sha256)?;
-    Ok(Response::new(state.attachments().get(&request.sha256)?))
+    state.attachments()?.describe(&request.sha256)?;
+    Ok(Response::new(state.attachments()?.get(&request.sha256)?))
 }

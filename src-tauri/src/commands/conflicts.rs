@@ -10,6 +10,7 @@ use crate::state::AppState;
 /// Every conflicted field of this computer's data, each value with who wrote it and when.
 #[tauri::command(async)]
 pub fn conflicts(state: State<'_, AppState>) -> CmdResult<Vec<ConflictRow>> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     Ok(conflicts::conflicts(&mut *state.replica()?)?)
 }
 
@@ -17,6 +18,7 @@ pub fn conflicts(state: State<'_, AppState>) -> CmdResult<Vec<ConflictRow>> {
 /// answers with the conflicts left.
 #[tauri::command(async)]
 pub fn resolve_conflict(state: State<'_, AppState>, request: ResolveConflict) -> CmdResult<Vec<ConflictRow>> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     let mut replica = state.replica_to_write()?;
     conflicts::resolve(&mut replica, &request)?;
     Ok(conflicts::conflicts(&mut replica)?)

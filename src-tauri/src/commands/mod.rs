@@ -17,6 +17,7 @@ pub mod elders;
 pub mod meals;
 pub mod review;
 pub mod roster;
+pub mod session;
 pub mod sync;
 pub mod visits;
 

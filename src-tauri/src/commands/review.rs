@@ -18,18 +18,21 @@ use crate::state::AppState;
 /// Every finding of the county's checks over a month in a place.
 #[tauri::command(async)]
 pub fn county_anomalies(state: State<'_, AppState>, request: CountyAnomaliesRequest) -> CmdResult<CountyAnomalies> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     Ok(anomalies::county_anomalies(&mut *state.replica()?, &request)?)
 }
 
 /// Submitted settlements and adaptation cases at a county step, oldest first.
 #[tauri::command(async)]
 pub fn approvals(state: State<'_, AppState>) -> CmdResult<Approvals> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     Ok(approvals::approvals(&mut *state.replica()?)?)
 }
 
 /// Exports the county's data for the city's platform into the export folder, and logs it.
 #[tauri::command(async)]
 pub fn city_export(state: State<'_, AppState>, request: CityExportRequest) -> CmdResult<ExportedFiles> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     let (export, log) = city_export::export(&mut *state.replica_to_write()?, &request)?;
     let stem = format!(
         "乡邻数据上报-{}-{}至{}-{}",
@@ -48,18 +51,21 @@ pub fn city_export(state: State<'_, AppState>, request: CityExportRequest) -> Cm
 /// Every export of this county's data, newest first.
 #[tauri::command(async)]
 pub fn export_log(state: State<'_, AppState>) -> CmdResult<Vec<ExportLogRow>> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     Ok(city_export::export_log(&mut *state.replica()?)?)
 }
 
 /// 月探访率 over months, of the county's townships or a township's villages.
 #[tauri::command(async)]
 pub fn coverage_trend(state: State<'_, AppState>, request: TrendRequest) -> CmdResult<CoverageTrend> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     Ok(dashboards::coverage_trend(&*state.replica()?, &request)?)
 }
 
 /// Meals and subsidy over months, by township or meal point.
 #[tauri::command(async)]
 pub fn meal_trend(state: State<'_, AppState>, request: TrendRequest) -> CmdResult<MealTrend> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     Ok(dashboards::meal_trend(&*state.replica()?, &request)?)
 }
 
@@ -74,6 +80,7 @@ fn dashboard_name(kind: DashboardKind) -> &'static str {
 /// Saves a dashboard's table as an Excel workbook.
 #[tauri::command(async)]
 pub fn export_dashboard(state: State<'_, AppState>, request: DashboardFile) -> CmdResult<SavedFile> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     let (table, stamp) = {
         let mut replica = state.replica()?;
         (dashboards::table(&mut replica, &request)?, replica.now().format("%Y%m%d-%H%M%S"))
@@ -86,6 +93,7 @@ pub fn export_dashboard(state: State<'_, AppState>, request: DashboardFile) -> C
 /// Prints a dashboard's table as a PDF.
 #[tauri::command]
 pub async fn print_dashboard(state: State<'_, AppState>, request: DashboardFile) -> CmdResult<SavedFile> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
     let state = state.inner().clone();
     tauri::async_runtime::spawn_blocking(move || {
         let (table, stamp) = {

@@ -19,10 +19,18 @@ pub async fn sync_now(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
     state.sync().status(&*state.replica()?)
 }
 
-/// Enrolls this computer with a one-time code, then syncs for the first time.
+/// Enrolls this computer with a one-time code (the county's authorisation of the person it
+/// was made for, who sets their password here), then syncs for the first time.
 #[tauri::command]
 pub async fn enroll_device(state: State<'_, AppState>, request: EnrollDevice) -> CmdResult<SyncStatus> {
-    crate::sync_engine::enroll(
+    crate::session::check_new_password(&request.password)?;
+    let key = {
+        let state = state.inner().clone();
+        tauri::async_runtime::spawn_blocking(move || crate::session::fresh_key(&state))
+            .await
+            .map_err(|error| crate::error::AppError::internal(&error.to_string()))??
+    };
+    let scope = crate::sync_engine::enroll(
         &state,
         &request.server_url,
         request.fingerprint.as_deref(),
@@ -30,6 +38,15 @@ pub async fn enroll_device(state: State<'_, AppState>, request: EnrollDevice) ->
         &request.label,
     )
     .await?;
+    {
+        let state = state.inner().clone();
+        let password = request.password.clone();
+        tauri::async_runtime::spawn_blocking(move || {
+            crate::session::finish_enrollment(&state, key, &scope.user_id, scope.role, &password)
+        })
+        .await
+        .map_err(|error| crate::error::AppError::internal(&error.to_string()))??;
+    }
     state.sync().sync_now().await;
     state.sync().status(&*state.replica()?)
 }

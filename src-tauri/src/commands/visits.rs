@@ -29,7 +29,7 @@ pub fn caseworkers(state: State<'_, AppState>, request: CaseworkersRequest) -> C
 /// Saves a visit; an urgent finding comes back with what to do now.
 #[tauri::command(async)]
 pub fn record_visit(state: State<'_, AppState>, request: VisitDraft) -> CmdResult<VisitSaved> {
-    Ok(patrol::record_visit(&mut *state.replica_to_write()?, state.attachments(), request)?)
+    Ok(patrol::record_visit(&mut *state.replica_to_write()?, state.attachments()?, request)?)
 }
 
 /// 月探访率 of a place for a month, with who was missed.
