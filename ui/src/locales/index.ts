@@ -6,11 +6,12 @@ import mealsZhCN from './meals.zh-CN'
 import adaptationZhCN from './adaptation.zh-CN'
 import reviewZhCN from './review.zh-CN'
 import accessZhCN from './access.zh-CN'
+import sessionZhCN from './session.zh-CN'
 
 export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN, ...accessZhCN } },
+  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN, ...accessZhCN, ...sessionZhCN } },
 })
 
 type EnumTables = (typeof zhCN)['enum']

@@ -7,12 +7,15 @@ import { mealRoutes } from './meals'
 import { reviewRoutes } from './review'
 import { syncRoutes } from './sync'
 import { visitRoutes } from './visits'
+import { routeFor } from './guard'
 
 // Hash history: the app is served by Tauri's custom protocol, which knows nothing of our paths.
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/welcome', name: 'welcome', component: () => import('@/views/app/welcome/index.vue') },
+    { path: '/signin', name: 'signin', component: () => import('@/views/app/signin/index.vue') },
+    { path: '/upgrade', name: 'upgrade', component: () => import('@/views/app/upgrade/index.vue') },
     // Home is the due list: the caseworker's day starts with who to visit.
     {
       path: '/',
@@ -23,12 +26,11 @@ export const router = createRouter({
   ],
 })
 
-// A computer without data can only show the welcome page; one with data skips it.
+// A fresh computer shows the welcome page, one of an earlier version the upgrade, one with
+// nobody signed in the sign-in page; a signed-in person sees only their role's pages.
 router.beforeEach(async (to) => {
   const app = useAppStore()
-  if (!app.status) await app.load()
-  if (!app.status) return true
-  if (!app.status.has_data && to.name !== 'welcome') return { name: 'welcome' }
-  if (app.status.has_data && to.name === 'welcome') return { name: 'visit-due' }
-  return true
+  if (!app.session) await app.load()
+  if (!app.session) return true
+  return routeFor(app.session, app.status?.has_data ?? false, to)
 })

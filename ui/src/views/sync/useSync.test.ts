@@ -80,7 +80,7 @@ describe('useSync', () => {
     vi.mocked(enrollDevice).mockResolvedValue(status())
     const sync = useSync()
 
-    const enrolled = await sync.enroll({ server_url: ' http://10.0.0.5:8440 ', fingerprint: '  ', code: 'abcd-efgh-jkmn ', label: '庄口镇敬老院办公室' })
+    const enrolled = await sync.enroll({ server_url: ' http://10.0.0.5:8440 ', fingerprint: '  ', code: 'abcd-efgh-jkmn ', label: '庄口镇敬老院办公室', password: 'station-pass' }, 'station-pass')
 
     expect(enrolled).toBe(true)
     expect(enrollDevice).toHaveBeenCalledWith({
@@ -88,6 +88,7 @@ describe('useSync', () => {
       fingerprint: null,
       code: 'ABCD-EFGH-JKMN',
       label: '庄口镇敬老院办公室',
+      password: 'station-pass',
     })
     expect(sync.status.value?.enrolled).toBe(true)
     expect(sync.enrolling.value).toBe(false)
@@ -98,7 +99,7 @@ describe('useSync', () => {
     const sync = useSync()
     const fingerprint = 'AB:CD'.padEnd(95, ':0')
 
-    await sync.enroll({ server_url: 'https://county.example:8440', fingerprint: ` ${fingerprint} `, code: 'AAAA-BBBB-CCCC', label: '办公室' })
+    await sync.enroll({ server_url: 'https://county.example:8440', fingerprint: ` ${fingerprint} `, code: 'AAAA-BBBB-CCCC', label: '办公室', password: 'station-pass' }, 'station-pass')
 
     expect(enrollDevice).toHaveBeenCalledWith(expect.objectContaining({ server_url: 'https://county.example:8440', fingerprint }))
   })
@@ -107,7 +108,7 @@ describe('useSync', () => {
     vi.mocked(enrollDevice).mockRejectedValue({ code: 'enroll_refused', message: '登记码无效或已使用' })
     const sync = useSync()
 
-    const enrolled = await sync.enroll({ server_url: 'http://127.0.0.1:8440', fingerprint: null, code: 'AAAA-BBBB-CCCC', label: '办公室' })
+    const enrolled = await sync.enroll({ server_url: 'http://127.0.0.1:8440', fingerprint: null, code: 'AAAA-BBBB-CCCC', label: '办公室', password: 'station-pass' }, 'station-pass')
 
     expect(enrolled).toBe(false)
     expect(sync.error.value).toEqual({ code: 'enroll_refused', message: '登记码无效或已使用', problems: [] })
@@ -118,11 +119,22 @@ describe('useSync', () => {
   it('does not send a form whose code is empty', async () => {
     const sync = useSync()
 
-    const enrolled = await sync.enroll({ server_url: 'http://127.0.0.1:8440', fingerprint: null, code: '   ', label: '办公室' })
+    const enrolled = await sync.enroll({ server_url: 'http://127.0.0.1:8440', fingerprint: null, code: '   ', label: '办公室', password: 'station-pass' }, 'station-pass')
 
     expect(enrolled).toBe(false)
     expect(enrollDevice).not.toHaveBeenCalled()
     expect(sync.error.value?.message).toBe('请填写服务器地址、登记码和本机名称')
+  })
+
+  it('does not send a password that is too short or typed differently twice', async () => {
+    const sync = useSync()
+    const form = { server_url: 'http://127.0.0.1:8440', fingerprint: null, code: 'AAAA-BBBB-CCCC', label: '办公室' }
+
+    expect(await sync.enroll({ ...form, password: 'short' }, 'short')).toBe(false)
+    expect(sync.error.value?.message).toBe('密码至少 8 个字符')
+    expect(await sync.enroll({ ...form, password: 'station-pass' }, 'station-pas')).toBe(false)
+    expect(sync.error.value?.message).toBe('两次输入的密码不一致')
+    expect(enrollDevice).not.toHaveBeenCalled()
   })
 
   it('exports the sync bundle and returns where it was saved', async () => {

@@ -71,7 +71,7 @@ export function useSync() {
   }
 
   /** Enrolls with the form's code; true once enrolled, with the status of the first sync. An empty field is not sent. */
-  async function enroll(form: EnrollDevice): Promise<boolean> {
+  async function enroll(form: EnrollDevice, confirm: string): Promise<boolean> {
     const fingerprint = form.fingerprint?.trim() ?? ''
     const request: EnrollDevice = {
       server_url: form.server_url.trim(),
@@ -79,9 +79,15 @@ export function useSync() {
       fingerprint: fingerprint === '' ? null : fingerprint,
       code: form.code.trim().toUpperCase(),
       label: form.label.trim(),
+      password: form.password,
     }
     if (!request.server_url || !request.code || !request.label) {
       error.value = { code: 'invalid_input', message: i18n.global.t('sync.enroll.incomplete'), problems: [] }
+      return false
+    }
+    if (request.password.length < 8 || request.password !== confirm) {
+      const message = request.password.length < 8 ? i18n.global.t('session.passwordMin', { min: 8 }) : i18n.global.t('session.mismatch')
+      error.value = { code: 'invalid_input', message, problems: [] }
       return false
     }
     if (enrolling.value) return false

@@ -14,7 +14,9 @@ export function useWelcome() {
     opening.value = true
     error.value = null
     try {
-      app.setStatus(await openDemoCounty())
+      await openDemoCounty()
+      // The demo signs its station director in: the session and the status both change.
+      await app.load()
       return true
     } catch (rejection) {
       error.value = toAppError(rejection)
