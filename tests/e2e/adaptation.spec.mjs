@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
 import { browser, navItem, screenshot, waitFor } from './lib.mjs'
+import { signInAs } from './review.mjs'
 
 /** A tab of the case page by the start of its label. */
 const tab = (label) => browser.$(`//div[contains(@class, "el-tabs__item")][starts-with(normalize-space(.), "${label}")]`)
@@ -327,6 +328,8 @@ export const steps = [
     await screenshot('adaptation-printed')
   }],
   ['改造档案审核 counts every township’s cases per step, the new one at 乡镇初审', async () => {
+    // The county's page: the reviewer's (the specs after this one work as the reviewer).
+    await signInAs('county_reviewer')
     await navItem('改造档案审核').click()
     const row = browser.$('[data-test=county-summary-row]')
     await waitFor(() => row.isExisting(), 'the county summary')

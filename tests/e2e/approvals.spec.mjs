@@ -23,7 +23,16 @@ export const steps = [
     console.log(`     ${point} ${month} approved; ${before - 1} left`)
   }],
 
-  ['the station director is signed back in', async () => {
+  ['the station director is signed back in and sees none of the county’s pages', async () => {
     await signInAs('station_director')
+    for (const page of ['待审批', '冲突与对账', '异常核查', '查阅记录']) {
+      if (await navItem(page).isExisting()) throw new Error(`the director sees ${page}`)
+    }
+    // Typed in the address bar, a county page sends the director back to the due list.
+    await browser.execute(() => {
+      window.location.hash = '#/review/conflicts'
+    })
+    await waitFor(() => browser.$('.due-row').isExisting(), 'the due list instead of 冲突与对账')
+    await screenshot('director-menus')
   }],
 ]

@@ -1,15 +1,18 @@
-// Conflicting edits (冲突与对账) end to end, on the demo county the registry spec opened: the demo
+// Conflicting edits (冲突与对账) end to end, as the county reviewer, on the demo county the registry spec opened: the demo
 // holds two fields that two computers changed before either synced (a caseworker's and the
 // director's). The page lists both with who wrote each value and when; picking the value not
 // shown resolves that one, the other stays; the elder's page then shows the picked value.
 import { browser, navItem, screenshot, waitFor } from './lib.mjs'
-import { successText } from './review.mjs'
+import { signInAs, successText } from './review.mjs'
 
 const cards = () => browser.$$('[data-test=conflict]')
 
 let picked = ''
 
 export const steps = [
+  ['the county reviewer signs in (the station director has no county pages)', async () => {
+    await signInAs('county_reviewer')
+  }],
   ['冲突与对账 lists the demo’s two conflicting edits, each value with who wrote it and when', async () => {
     await navItem('冲突与对账').click()
     await waitFor(async () => (await cards()).length === 2, 'two conflicts')

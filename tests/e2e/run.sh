@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Drives the built app in a real window: the registry from welcome page to one elder, then
 # patrol visits (due list, recording a routine and an urgent visit, coverage), a restart, and a
-# second computer enrolling with the real county server.
+# second computer enrolling with the real county server; at the end, a scan of every file the
+# apps and the server wrote (their logs included) for the demo's names, ID numbers and phones.
 #
 #   xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh [path/to/xianglin]
 #
@@ -47,7 +48,8 @@ export XIANGLIN_DATA_DIR
 XIANGLIN_EXPORT_DIR="$(mktemp -d -t xianglin-e2e-export.XXXXXX)"
 export XIANGLIN_EXPORT_DIR
 
-"$driver" --port 4444 &
+# The apps' own log (tauri-driver passes their stderr on) is scanned with their files at the end.
+"$driver" --port 4444 >"$county_dir/app.log" 2>&1 &
 driver_pid=$!
 trap 'kill "$driver_pid" "$county_pid" 2>/dev/null; wait "$driver_pid" "$county_pid" 2>/dev/null; rm -rf "$XIANGLIN_DATA_DIR" "$XIANGLIN_EXPORT_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$county_dir"' EXIT
 
@@ -62,4 +64,16 @@ for _ in $(seq 1 100); do
 done
 (exec 3<>/dev/tcp/127.0.0.1/$county_port) 2>/dev/null || { echo "the county server did not listen on $county_port:" >&2; cat "$county_dir/serve.log" >&2; exit 1; }
 
-XIANGLIN_APP="$app" node "$here/run.mjs"
+status=0
+XIANGLIN_APP="$app" node "$here/run.mjs" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "--- the apps' log (last 40 lines) ---"
+  tail -n 40 "$county_dir/app.log"
+fi
+
+# Nothing personal in clear in any file the apps and the server wrote, their logs included.
+kill "$county_pid" 2>/dev/null || true
+wait "$county_pid" 2>/dev/null || true
+"$demo" needles >"$county_dir/needles.txt" 2>/dev/null
+node "$here/scan.mjs" "$county_dir/needles.txt" "$XIANGLIN_DATA_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$county_dir" || status=1
+exit "$status"

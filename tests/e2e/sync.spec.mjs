@@ -1,5 +1,7 @@
 // A second, empty computer enrolls with the county server that run.sh started (the real
-// xianglin-county binary, holding the demo township) and gets its caseworker's village.
+// xianglin-county binary, holding the demo township) and gets its caseworker's village. The
+// caseworker sets their password at enrollment; a visit form they leave for the idle time
+// (20 s here, by --idle-lock-seconds) goes under the sign-in and is there, as typed, after it.
 import { browser, screenshot, slow, startApp, waitFor } from './lib.mjs'
 
 const navItem = (label) => browser.$(`//li[contains(@class, "el-menu-item")][.//span[normalize-space(.)="${label}"]]`)
@@ -14,14 +16,20 @@ const fill = async (selector, value) => {
   await input.addValue(value)
 }
 
+const IDLE_SECONDS = 20
+const PASSWORD = 'baisha-2026'
+const NOTE = '膝盖疼，下周复查'
+
 export const steps = [
   ['an empty computer enrolls with a one-time code and opens on its due list', async () => {
     await browser.deleteSession()
-    await startApp(['--data-dir', process.env.XIANGLIN_SECOND_DATA_DIR])
+    await startApp(['--data-dir', process.env.XIANGLIN_SECOND_DATA_DIR, '--idle-lock-seconds', String(IDLE_SECONDS)])
     await browser.$('[data-test=enroll-server]').waitForDisplayed({ timeout: slow })
     await fill('[data-test=enroll-server]', process.env.XIANGLIN_COUNTY_URL)
     await fill('[data-test=enroll-code]', process.env.XIANGLIN_ENROLL_CODE)
     await fill('[data-test=enroll-label]', '白沙村探访员的电脑')
+    await fill('[data-test=enroll-password]', PASSWORD)
+    await fill('[data-test=enroll-confirm]', PASSWORD)
     await screenshot('enroll-form')
     await browser.$('[data-test=enroll]').click()
     await waitFor(() => browser.$('.due-row').isExisting(), 'the due list of the enrolled caseworker', slow)
@@ -31,12 +39,40 @@ export const steps = [
     if (villages.length !== 1 || villages[0] !== '白沙村委会') throw new Error(`rows from ${villages.join('、')}, not only 白沙村委会`)
     await screenshot('enrolled-due-list')
   }],
+  ['a visit form left alone locks after the idle time and is intact after signing in again', async () => {
+    const first = await browser.$('.due-row [data-test=record-visit]')
+    await first.click()
+    await waitFor(() => browser.$('[data-test=area-health]').isExisting(), 'the visit form')
+    await browser.$('//*[@data-test="area-health"]//span[contains(@class, "el-radio-button__inner")][normalize-space(.)="关注"]').click()
+    await browser.$('[data-test=area-health] [data-test=area-note]').setValue(NOTE)
+    // Real clock: how long the lock took, to report.
+    const typedAt = performance.now()
+    const lock = browser.$('[data-test=lock-screen]')
+    await waitFor(() => lock.isExisting(), 'the lock screen', (IDLE_SECONDS + 30) * 1000)
+    console.log(`     locked ${Math.round((performance.now() - typedAt) / 1000)} s after the last key`)
+    await screenshot('idle-lock')
+    await fill('[data-test=lock-screen] [data-test=signin-password]', 'wrong-password')
+    await browser.$('[data-test=lock-screen] [data-test=signin-submit]').click()
+    await waitFor(() => browser.$('[data-test=signin-error]').isExisting(), 'the wrong password refused')
+    const refusal = await browser.execute(() => document.querySelector('[data-test=signin-error]')?.textContent ?? '')
+    if (!refusal.includes('密码不正确')) throw new Error(`refusal: ${refusal}`)
+    await fill('[data-test=lock-screen] [data-test=signin-password]', PASSWORD)
+    await browser.$('[data-test=lock-screen] [data-test=signin-submit]').click()
+    await waitFor(async () => !(await lock.isExisting()), 'the lock screen to go')
+    const note = await browser.$('[data-test=area-health] [data-test=area-note]').getValue()
+    if (note !== NOTE) throw new Error(`the note after signing in again: "${note}"`)
+    await browser.$('[data-test=save-visit]').click()
+    await waitFor(() => browser.$('.el-message--success').isExisting(), 'the visit saved')
+    await screenshot('after-lock-saved')
+  }],
   ['the sync page shows the last success and nothing waiting', async () => {
     await navItem('同步').click()
     const lastSuccess = browser.$('[data-test=sync-last-success]')
     await waitFor(async () => (await lastSuccess.isExisting()) && /\d{4}-\d{2}-\d{2}/.test(await lastSuccess.getText()), 'a last success')
+    // The visit saved after the lock goes up a few seconds after it was written.
+    const nothingWaiting = async () => /^0(\D|$)/.test(await browser.$('[data-test=sync-waiting]').getText())
+    await waitFor(nothingWaiting, 'nothing waiting to sync', 60_000)
     const waiting = await browser.$('[data-test=sync-waiting]').getText()
-    if (!/^0\D/.test(waiting) && waiting !== '0') throw new Error(`shards waiting: ${waiting}`)
     console.log(`     last success ${await lastSuccess.getText()}, waiting: ${waiting}`)
     await screenshot('sync-page')
   }],
