@@ -93,8 +93,16 @@ pub fn open_for_edit(replica: &mut Replica, elder_id: &str) -> Result<Elder> {
 
 /// The registry of a place as a roster file with full ID numbers
 /// ([`crate::registry::roster::export`]); every elder in it gets an access record first.
+/// Only the elders of the signed-in user's places go in; a place wholly outside them is refused.
 pub fn export_registry(replica: &mut Replica, place_code: &str) -> Result<Vec<u8>> {
-    let elders = crate::registry::roster::elders_to_export(replica, place_code)?;
+    let mut elders = crate::registry::roster::elders_to_export(replica, place_code)?;
+    if let Some(prefixes) = crate::lookup::scope_prefixes(replica)? {
+        let place = crate::lookup::place_prefix(Some(place_code))?;
+        if !prefixes.iter().any(|prefix| place.starts_with(prefix.as_str()) || prefix.starts_with(&place)) {
+            return Err(Error::Problems(vec![crate::not_permitted("place_code", "该地区不在您负责的范围内")]));
+        }
+        elders.retain(|elder| prefixes.iter().any(|prefix| elder.village_code.starts_with(prefix.as_str())));
+    }
     record(replica, &elders.iter().collect::<Vec<_>>(), AccessKind::ExportWithIdNumber, "")?;
     crate::registry::roster::workbook_of(replica, &elders)
 }

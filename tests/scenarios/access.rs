@@ -1,7 +1,8 @@
 //! Who viewed whose data, on one replica: each way of seeing an elder's full data (the ID
 //! number shown, the record opened to edit, a roster written with full ID numbers) leaves one
 //! access record per elder; the elder's page and the county's list show them, newest first;
-//! a rebuild gives the same list; a reason too long is refused and records nothing.
+//! a rebuild gives the same list; a reason too long is refused and records nothing. A roster
+//! holds only the elders of the signed-in user's places.
 
 use xianglin_domain::access;
 use xianglin_domain::query;
@@ -76,4 +77,45 @@ fn every_view_of_full_data_is_recorded_once_per_elder_and_listed() {
     let before = access::of_elder(&replica, &elder_id).unwrap();
     replica.rebuild().unwrap();
     assert_eq!(access::of_elder(&replica, &elder_id).unwrap(), before, "the list is the documents' projection");
+}
+
+#[test]
+fn a_roster_holds_only_the_signed_in_users_places() {
+    let mut replica = small_demo_replica(1);
+    let caseworker = query::users(&replica).unwrap().into_iter().find(|user| user.role == Role::Caseworker).unwrap();
+    replica.set_user(&caseworker.id).unwrap();
+    let places = xianglin_domain::lookup::scope_prefixes(&replica).unwrap().unwrap();
+    let township = &VILLAGES[0][..9];
+    let (theirs, others): (Vec<String>, Vec<String>) = {
+        let connection = replica.connection();
+        let mut statement =
+            connection.prepare("SELECT DISTINCT village_code FROM current_elders WHERE village_code LIKE ?1").unwrap();
+        statement
+            .query_map([format!("{township}%")], |row| row.get::<_, String>(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .partition(|village| places.contains(village))
+    };
+    assert!(!theirs.is_empty() && !others.is_empty(), "the township has villages on both sides");
+    let records = |replica: &xianglin_sync::Replica| -> u32 {
+        replica.connection().query_row("SELECT count(*) FROM access_log", [], |row| row.get(0)).unwrap()
+    };
+
+    let refused = access::export_registry(&mut replica, &others[0]);
+    assert!(refused.is_err(), "another caseworker's village is refused");
+    assert_eq!(records(&replica), 0, "a refused export records nothing");
+
+    let workbook = access::export_registry(&mut replica, &format!("{township}000")).unwrap();
+    let rows = xianglin_domain::registry::roster::check(&replica, &workbook).unwrap().rows;
+    let in_theirs: u32 = replica
+        .connection()
+        .query_row(
+            "SELECT count(*) FROM current_elders WHERE village_code IN (SELECT value FROM json_each(?1))
+                 AND life_state != 'moved'",
+            [serde_json::to_string(&theirs).unwrap()],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(rows.len() as u32, in_theirs, "the township's roster holds their villages' elders only");
+    assert_eq!(records(&replica), in_theirs, "one access record per elder written out");
 }
