@@ -11,6 +11,7 @@
 //! - [`review`]: what the county does with every station's data: conflicts, duplicates,
 //!   anomalies, approvals, dashboards and the city export.
 //! - [`access`]: who viewed whose full data (access records, the county's list).
+//! - [`locked_workbook`]: workbooks locked with a password, as exports with personal data are.
 //! - [`query`]: what the app reads (searches, an elder's page, the place tree);
 //!   [`lookup`]: the look-ups every area shares (the current entry of an elder, places,
 //!   policies), written once.
@@ -20,6 +21,7 @@
 
 pub mod access;
 pub mod adaptation;
+pub mod locked_workbook;
 pub mod lookup;
 pub mod meals;
 pub mod patrol;
