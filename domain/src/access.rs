@@ -92,9 +92,10 @@ pub fn open_for_edit(replica: &mut Replica, elder_id: &str) -> Result<Elder> {
 }
 
 /// The registry of a place as a roster file with full ID numbers
-/// ([`crate::registry::roster::export`]); every elder in it gets an access record first.
+/// ([`crate::registry::roster::export`]), locked with `password`
+/// ([`crate::locked_workbook`]); every elder in it gets an access record first.
 /// Only the elders of the signed-in user's places go in; a place wholly outside them is refused.
-pub fn export_registry(replica: &mut Replica, place_code: &str) -> Result<Vec<u8>> {
+pub fn export_registry(replica: &mut Replica, place_code: &str, password: &str) -> Result<Vec<u8>> {
     let mut elders = crate::registry::roster::elders_to_export(replica, place_code)?;
     if let Some(prefixes) = crate::lookup::scope_prefixes(replica)? {
         let place = crate::lookup::place_prefix(Some(place_code))?;
@@ -103,8 +104,11 @@ pub fn export_registry(replica: &mut Replica, place_code: &str) -> Result<Vec<u8
         }
         elders.retain(|elder| prefixes.iter().any(|prefix| elder.village_code.starts_with(prefix.as_str())));
     }
+    let workbook = zeroize::Zeroizing::new(crate::registry::roster::workbook_of(replica, &elders)?);
+    let locked =
+        crate::locked_workbook::lock(&workbook, password).map_err(|error| Error::Invalid(error.to_string()))?;
     record(replica, &elders.iter().collect::<Vec<_>>(), AccessKind::ExportWithIdNumber, "")?;
-    crate::registry::roster::workbook_of(replica, &elders)
+    Ok(locked)
 }
 
 /// The county's list: newest first, filtered by user, elder and days. Only a county reviewer

@@ -11,6 +11,7 @@
 //!   its points ([`TownshipMealSummary`]) into table reports.
 //! - [`case_file`] turns one household's home-adaptation case ([`CaseFile`]) into a document
 //!   report.
+//! - [`lock`] locks a rendered PDF with a password, as reports with personal data are saved.
 //!
 //! **Invariant:** this crate depends on no other workspace crate; callers convert their records
 //! into the plain input structs here. Nothing here touches storage or the file system except
@@ -19,6 +20,7 @@
 pub mod case_file;
 pub mod font;
 pub mod layout;
+pub mod lock;
 pub mod meal_settlement;
 mod photo;
 pub mod visit_register;
@@ -32,6 +34,7 @@ pub use font::{ReportFont, report_font};
 pub use layout::{
     Block, DocumentReport, RenderedReport, ReportImage, TableReport, render_document_report, render_table_report,
 };
+pub use lock::lock_pdf;
 pub use meal_settlement::{
     MealSettlement, PointSummaryRow, SettlementAdjustment, SettlementRow, SettlementTotals, TownshipMealSummary,
     TownshipMealTotals, meal_settlement_report, render_meal_settlement, render_township_meal_summary,
@@ -71,4 +74,7 @@ pub enum ReportError {
         #[source]
         source: Box<ReportError>,
     },
+    /// The rendered PDF could not be read back to be locked.
+    #[error("the report could not be locked with its password: {0}")]
+    Lock(#[source] lopdf::Error),
 }

@@ -181,6 +181,8 @@ mod tests {
             api::RosterPhase,
             api::ExportRegistry,
             api::SavedFile,
+            api::PrintCaseFile,
+            api::SettlementFile,
             api::PrintVisitRegister,
             api::SetLifeStatus,
             record::Attachment,

@@ -45,6 +45,26 @@ impl From<xianglin_reports::ReportError> for AppError {
     }
 }
 
+impl From<xianglin_domain::locked_workbook::Error> for AppError {
+    fn from(error: xianglin_domain::locked_workbook::Error) -> AppError {
+        use xianglin_domain::locked_workbook::Error as Locked;
+        match error {
+            Locked::WrongPassword => AppError::new("wrong_file_password", "文件密码不正确，请重新输入"),
+            Locked::BadPassword => AppError::new("wrong_file_password", "请输入文件密码"),
+            Locked::Tampered => {
+                AppError::new("file_tampered", "该文件在加密后被改动过或已损坏，无法打开；请使用原文件")
+            }
+            Locked::Format(detail) => {
+                tracing::warn!(detail, "a locked workbook could not be read");
+                AppError::new(
+                    "file_encryption",
+                    "无法读取该文件的加密方式；请在 Excel 或 WPS 中打开后另存一份（可保留密码）再导入",
+                )
+            }
+        }
+    }
+}
+
 impl From<Error> for AppError {
     fn from(error: Error) -> AppError {
         match error.root() {

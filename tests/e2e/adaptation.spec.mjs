@@ -9,12 +9,11 @@
 // The data's "today" is the real date, so ages move: the spec asks the registry for elders by
 // pinyin initial and takes the first, in the registry's order, whom the eligibility answer in the
 // dialog calls eligible and who has no case open yet.
-import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { crc32, deflateSync } from 'node:zlib'
-import { browser, navItem, screenshot, waitFor } from './lib.mjs'
+import { browser, lockedPdfText, lockWith, navItem, screenshot, waitFor } from './lib.mjs'
 import { signInAs } from './review.mjs'
 
 /** A tab of the case page by the start of its label. */
@@ -311,8 +310,9 @@ export const steps = [
     await tab('办理记录').click()
     await waitFor(async () => (await browser.$('[data-test=timeline-row]').getText()).includes('材料齐全，同意受理'), 'the event in the timeline')
   }],
-  ['打印档案 saves the case file as a PDF with the elder’s name, and says where', async () => {
+  ['打印档案 saves the case file as a PDF locked with a password, with the elder’s name, and says where', async () => {
     await browser.$('[data-test=print-case-file]').click()
+    await lockWith()
     await waitFor(async () => (await successText()).includes('.pdf'), 'the saved message')
     const message = await successText()
     const path = message.replace(/^已保存到\s*/, '')
@@ -320,7 +320,7 @@ export const steps = [
     const exportDir = process.env.XIANGLIN_EXPORT_DIR
     if (exportDir && !path.startsWith(exportDir)) throw new Error(`${path} is not in ${exportDir}`)
     if (!existsSync(path)) throw new Error(`no file at ${path}`)
-    const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' })
+    const text = lockedPdfText(path)
     if (!text.includes(elder)) throw new Error(`the case file lacks ${elder}`)
     const shown = await browser.$('[data-test=printed-path]').getText()
     if (!shown.includes(path)) throw new Error(`the page shows ${shown}`)

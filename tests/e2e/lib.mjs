@@ -1,4 +1,5 @@
 // Shared by the specs: the app session, the menu, waiting, screenshots, and running steps in order.
+import { execFileSync } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { remote } from 'webdriverio'
@@ -43,6 +44,44 @@ export async function pickMonth(input, month) {
   await browser.keys('Enter')
   await waitFor(async () => (await input.getValue()) === text, `the month picker to show ${month}`)
   await waitFor(async () => !(await browser.$('.el-picker__popper').isDisplayed().catch(() => false)), 'the month panel to close')
+}
+
+/**
+ * Replaces what the input `selector` holds with `text`, as a person would: select all, delete,
+ * type. (`setValue` leaves Vue's bound value behind in an input that already holds text.)
+ */
+export async function retype(selector, text) {
+  const input = browser.$(selector)
+  await input.click()
+  await browser.keys(['Control', 'a'])
+  await browser.keys('Backspace')
+  await input.addValue(text)
+}
+
+/** The password the specs lock saved files with (registers, case files, settlements, rosters). */
+export const FILE_PASSWORD = '文件密码2026'
+
+/** Locks the file being saved: types `password` twice in the file-password dialog and confirms. */
+export async function lockWith(password = FILE_PASSWORD) {
+  await waitFor(() => browser.$('[data-test=file-password-input]').isDisplayed(), 'the file password dialog')
+  await retype('[data-test=file-password-input]', password)
+  await retype('[data-test=file-password-confirm]', password)
+  await browser.$('[data-test=file-password-submit]').click()
+}
+
+/**
+ * The text poppler reads from the PDF at `path` opened with `password`; fails if the file opens
+ * without it (a PDF that names elders is never saved in clear).
+ */
+export function lockedPdfText(path, password = FILE_PASSWORD) {
+  let opened = true
+  try {
+    execFileSync('pdftotext', [path, '-'], { stdio: 'pipe' })
+  } catch {
+    opened = false
+  }
+  if (opened) throw new Error(`${path} opens without a password`)
+  return execFileSync('pdftotext', ['-layout', '-upw', password, path, '-'], { encoding: 'utf8' })
 }
 
 /** The app's WebDriver session, set by `startApp`. */

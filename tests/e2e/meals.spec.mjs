@@ -16,9 +16,8 @@
 // XIANGLIN_E2E_TODAY=YYYY-MM-DD makes the spec choose as if that were today (the app's clock is
 // untouched, and the day must not be after the real today): a Saturday tries the Friday path,
 // a Sunday the 1st the weekend path, on any day the spec really runs.
-import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { browser, navItem, pickMonth, screenshot, today, waitFor, workingMonth } from './lib.mjs'
+import { browser, lockedPdfText, lockWith, navItem, pickMonth, screenshot, today, waitFor, workingMonth } from './lib.mjs'
 
 const point = '庄口敬老院助餐点'
 const lunches = 30
@@ -239,7 +238,7 @@ export const steps = [
     if ((await focused.$('.proxy').getAttribute('title')) !== '黄家儿媳') throw new Error('the 代办 was not saved as typed')
     await screenshot('meal-roster-proxy')
   }],
-  [`the month's settlement lists the diners, and prints to a PDF with ${point} and a ticked diner`, async () => {
+  [`the month's settlement lists the diners, and prints to a PDF locked with a password, with ${point} and a ticked diner`, async () => {
     await navItem('月度结算').click()
     const status = browser.$('[data-test=settlement-status]')
     await waitFor(() => status.isExisting(), 'the settlement status')
@@ -264,6 +263,7 @@ export const steps = [
     await screenshot('meal-settlement')
 
     await browser.$('[data-test=print-settlement]').click()
+    await lockWith()
     await waitFor(async () => (await successText()).includes('.pdf'), 'the saved message')
     const message = (await successText()).trim()
     const path = message.replace(/^已保存到\s*/, '')
@@ -271,7 +271,7 @@ export const steps = [
     const exportDir = process.env.XIANGLIN_EXPORT_DIR
     if (exportDir && !path.startsWith(exportDir)) throw new Error(`${path} is not in ${exportDir}`)
     if (!existsSync(path)) throw new Error(`no file at ${path}`)
-    const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' })
+    const text = lockedPdfText(path)
     for (const expected of [point, diner]) {
       if (!text.includes(expected)) throw new Error(`the statement lacks ${expected}`)
     }

@@ -1,9 +1,9 @@
 // Writing the registry end to end, on the demo county the registry spec opened: adding an elder,
 // the duplicate caught when the same ID number is entered again, a village's printed visit
-// register, and the roster import page.
-import { execFileSync } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { browser, navItem, screenshot, waitFor } from './lib.mjs'
+// register, and the roster exported locked with a password and opened again by the import page.
+import { existsSync, readFileSync } from 'node:fs'
+import { basename } from 'node:path'
+import { browser, lockedPdfText, lockWith, navItem, retype, screenshot, waitFor } from './lib.mjs'
 import { confirmBox, signInAs } from './review.mjs'
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -104,11 +104,12 @@ export const steps = [
     await waitFor(async () => (await total.getText()) !== before && (await elderRow(firstName).isExisting()), 'the search for 林秀')
     if (await elderRow(secondName).isExisting()) throw new Error(`${secondName} was saved`)
   }],
-  [`printing ${village}’s visit register writes a PDF with its title and 张建国`, async () => {
+  [`printing ${village}’s visit register writes a PDF locked with a password, with its title and 张建国`, async () => {
     await browser.$(`//div[contains(@class, "el-tree-node__content")]//span[normalize-space(.)="${village}"]`).click()
     const print = browser.$('[data-test=print-register]')
     await waitFor(() => print.isDisplayed(), 'the print button')
     await print.click()
+    await lockWith()
     await waitFor(async () => (await successText()).includes('.pdf'), 'the saved message')
     const message = (await successText()).trim()
     const path = message.replace(/^已保存到\s*/, '')
@@ -116,7 +117,7 @@ export const steps = [
     const exportDir = process.env.XIANGLIN_EXPORT_DIR
     if (exportDir && !path.startsWith(exportDir)) throw new Error(`${path} is not in ${exportDir}`)
     if (!existsSync(path)) throw new Error(`no file at ${path}`)
-    const text = execFileSync('pdftotext', ['-layout', path, '-'], { encoding: 'utf8' })
+    const text = lockedPdfText(path)
     for (const expected of [`${village}特殊困难老年人探访记录表`, '张建国']) {
       if (!text.includes(expected)) throw new Error(`the register lacks ${expected}`)
     }
@@ -194,11 +195,57 @@ export const steps = [
     await screenshot('access-log')
     await signInAs('station_director')
   }],
-  ['the import page opens empty, asking for an Excel file', async () => {
+  ['the roster exports locked with a password, and the import page opens it with that password', async () => {
     await openRegistry()
+    await browser.$('[data-test=export-registry]').click()
+    await waitFor(() => browser.$('[data-test=file-password-input]').isDisplayed(), 'the file password dialog')
+    await retype('[data-test=file-password-input]', 'short')
+    await retype('[data-test=file-password-confirm]', 'short')
+    await browser.$('[data-test=file-password-submit]').click()
+    await waitFor(async () => (await browser.$('[data-test=file-password] .el-alert').getText()).includes('至少'), 'the length rule')
+    await screenshot('export-password')
+    const password = '台账密码2026'
+    await lockWith(password)
+    await waitFor(async () => (await successText()).includes('.xlsx'), 'the saved message')
+    const path = (await successText()).replace(/^已保存到\s*/, '')
+    const locked = readFileSync(path)
+    // A compound file (Office's encrypted package), not a zip: no name or ID number in clear.
+    if (locked.subarray(0, 4).toString('hex') !== 'd0cf11e0') throw new Error(`${path} is not locked`)
+    console.log(`     locked roster at ${path} (${locked.length} bytes)`)
+
     await browser.$('[data-test=open-import]').click()
     await waitFor(() => browser.$('[data-test=import-roster]').isDisplayed(), 'the import page')
     if (await browser.$('[data-test=import-roster]').isEnabled()) throw new Error('import is enabled without a file')
+    // The file picker is the system's dialog; the page is handed the file as a picked one.
+    await browser.execute(
+      (base64, name) => {
+        const bytes = Uint8Array.from(atob(base64), (character) => character.charCodeAt(0))
+        const transfer = new DataTransfer()
+        transfer.items.add(new File([bytes], name))
+        const input = document.querySelector('[data-test=roster-file]')
+        input.files = transfer.files
+        input.dispatchEvent(new Event('change'))
+      },
+      locked.toString('base64'),
+      basename(path),
+    )
+    await waitFor(() => browser.$('[data-test=roster-password-input]').isDisplayed(), 'the password of the locked file')
+    await retype('[data-test=roster-password-input]', '台账密码2025')
+    await browser.$('[data-test=roster-password-submit]').click()
+    // Read directly: `waitFor` fails on any error message, and this one is expected.
+    const refusal = browser.$('.el-message--error')
+    await browser.waitUntil(() => refusal.isExisting(), { timeout: 30_000, timeoutMsg: 'no wrong password message' })
+    const message = (await refusal.getProperty('textContent')).trim()
+    if (!message.includes('密码')) throw new Error(`unexpected message: ${message}`)
+    if (await browser.$('.counts').isExisting()) throw new Error('a wrong password checked the rows')
+    await browser.waitUntil(async () => !(await refusal.isExisting()), { timeout: 15_000, timeoutMsg: 'the message stays' })
+    await retype('[data-test=roster-password-input]', password)
+    await browser.$('[data-test=roster-password-submit]').click()
+    await waitFor(() => browser.$('.counts').isDisplayed(), 'the checked rows')
+    const counts = await browser.$('.counts').getText()
+    console.log(`     checked: ${counts}`)
+    const unchanged = Number(/无变化 (\d+)/.exec(counts)?.[1] ?? 0)
+    if (unchanged === 0) throw new Error(`the exported roster does not check as the registry: ${counts}`)
     await screenshot('import-check')
   }],
 ]

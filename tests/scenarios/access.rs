@@ -37,8 +37,8 @@ fn every_view_of_full_data_is_recorded_once_per_elder_and_listed() {
     let shown = access::reveal_id_number(&mut replica, &elder_id, "核对身份").unwrap();
     let edited = access::open_for_edit(&mut replica, &elder_id).unwrap();
     assert_eq!(shown, edited.id_number);
-    let workbook = access::export_registry(&mut replica, village).unwrap();
-    assert!(!workbook.is_empty());
+    let workbook = access::export_registry(&mut replica, village, "导出密码2026").unwrap();
+    assert!(xianglin_domain::locked_workbook::is_locked(&workbook), "a roster with full ID numbers is locked");
     let too_long = "因".repeat(201);
     assert!(access::reveal_id_number(&mut replica, &elder_id, &too_long).is_err());
 
@@ -101,11 +101,12 @@ fn a_roster_holds_only_the_signed_in_users_places() {
         replica.connection().query_row("SELECT count(*) FROM access_log", [], |row| row.get(0)).unwrap()
     };
 
-    let refused = access::export_registry(&mut replica, &others[0]);
+    let refused = access::export_registry(&mut replica, &others[0], "导出密码2026");
     assert!(refused.is_err(), "another caseworker's village is refused");
     assert_eq!(records(&replica), 0, "a refused export records nothing");
 
-    let workbook = access::export_registry(&mut replica, &format!("{township}000")).unwrap();
+    let locked = access::export_registry(&mut replica, &format!("{township}000"), "导出密码2026").unwrap();
+    let workbook = xianglin_domain::locked_workbook::unlock(&locked, "导出密码2026").unwrap();
     let rows = xianglin_domain::registry::roster::check(&replica, &workbook).unwrap().rows;
     let in_theirs: u32 = replica
         .connection()

@@ -174,6 +174,62 @@ fn the_export_reads_back_with_a_real_reader_and_imports_as_unchanged() {
     assert_eq!(workbook.sheet_names(), ["老年人信息台账", "填写说明"]);
 }
 
+/// A roster locked as the registry export locks it opens with its password in another reader:
+/// msoffcrypto-tool (Debian's python3-msoffcrypto-tool, an independent implementation of
+/// Office's encryption) decrypts it, calamine reads the workbook, and it checks as unchanged.
+/// A wrong password gets nothing out of either.
+#[test]
+fn a_locked_roster_opens_with_its_password_in_another_reader() {
+    use xianglin_domain::locked_workbook;
+    let mut replica = county_replica();
+    let name = "曾德胜";
+    let row = [
+        name,
+        &id(1944, 55, Gender::Male),
+        "",
+        "",
+        "黄沙村委会",
+        "",
+        "孤寡",
+        "2020-01-01",
+        "分散特困",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ];
+    roster::import(&mut replica, &roster_file(&[row])).unwrap();
+    let exported = roster::export(&replica, "360733105000").unwrap();
+    let locked = locked_workbook::lock(&exported, "台账密码2026").unwrap();
+    assert!(!locked.windows(name.len()).any(|window| window == name.as_bytes()));
+
+    let scratch = crate::support::scratch();
+    let (input, output) = (scratch.path().join("locked.xlsx"), scratch.path().join("opened.xlsx"));
+    std::fs::write(&input, &locked).unwrap();
+    let decrypt = |password: &str| {
+        std::process::Command::new("msoffcrypto-tool")
+            .args(["-p", password])
+            .arg(&input)
+            .arg(&output)
+            .output()
+            .expect("msoffcrypto-tool runs (./dev.sh installs python3-msoffcrypto-tool)")
+    };
+    let wrong = decrypt("台账密码2025");
+    assert!(!wrong.status.success(), "a wrong password opens nothing");
+    let opened = decrypt("台账密码2026");
+    assert!(opened.status.success(), "{}", String::from_utf8_lossy(&opened.stderr));
+    let opened = std::fs::read(&output).unwrap();
+    assert_eq!(opened, exported, "the same workbook comes out");
+    let mut workbook: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(opened.clone())).unwrap();
+    let range = workbook.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(range.get((1, 0)).map(Data::to_string).as_deref(), Some(name));
+
+    let unlocked = locked_workbook::unlock(&locked, "台账密码2026").unwrap();
+    let check = roster::check(&replica, &unlocked).unwrap();
+    assert_eq!((check.unchanged_count, check.new_count, check.invalid_count), (1, 0, 0));
+}
+
 /// Where the checking child process finds its file (set only for the child).
 const HOSTILE_ROSTER: &str = "XIANGLIN_TEST_HOSTILE_ROSTER";
 

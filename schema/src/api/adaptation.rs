@@ -6,6 +6,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::app::FilePassword;
+
 use crate::adaptation::{
     AdaptationCase, AttachmentKind, CaseApplication, CaseAttachment, CaseEvent, CaseProgress, CaseStep, DocumentKind,
     DocumentState, Eligibility, PlanItem, PlanTotals, StepOutcome,
@@ -98,6 +100,14 @@ pub struct AddCaseAttachment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CaseId {
     pub case_id: String,
+}
+
+/// Prints a case's file (一户一档) as a PDF locked with `password`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct PrintCaseFile {
+    pub case_id: String,
+    #[ts(type = "string")]
+    pub password: FilePassword,
 }
 
 /// The cases of a place (`None`: every place of the replica), at one step or all.

@@ -44,6 +44,20 @@ pub struct PlaceNode {
     pub children: Vec<PlaceNode>,
 }
 
+/// The password a saved file with personal data is locked with (a roster, a printed register,
+/// a case file, a settlement): Excel, WPS and PDF viewers ask for it to open the file. At least
+/// the county policy's minimum password length. Its `Debug` never shows it.
+/// In TypeScript it is a plain `string` (each field says so: `#[ts(type = "string")]`).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FilePassword(pub String);
+
+impl std::fmt::Debug for FilePassword {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("FilePassword(..)")
+    }
+}
+
 /// Where a file the app wrote was saved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct SavedFile {

@@ -6,6 +6,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::app::FilePassword;
+
 use crate::elder::LifeStatus;
 use crate::meal::{
     Diner, MealAdjustment, MealMode, MealPoint, MealSlot, ReviewDecision, SettlementReview, SettlementSubmission,
@@ -192,6 +194,24 @@ pub struct SettlementRequest {
     pub point_id: String,
     /// `YYYY-MM`
     pub month: String,
+}
+
+/// Saves a point's settlement for a month (PDF or workbook) locked with `password`: it names
+/// the diners.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct SettlementFile {
+    pub point_id: String,
+    /// `YYYY-MM`
+    pub month: String,
+    #[ts(type = "string")]
+    pub password: FilePassword,
+}
+
+impl SettlementFile {
+    /// The settlement this file holds.
+    pub fn settlement(&self) -> SettlementRequest {
+        SettlementRequest { point_id: self.point_id.clone(), month: self.month.clone() }
+    }
 }
 
 /// One elder's line of a settlement. ID number masked.

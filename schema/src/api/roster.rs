@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::app::FilePassword;
+
 /// What importing a roster row would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -75,4 +77,7 @@ pub struct RosterImported {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ExportRegistry {
     pub place_code: String,
+    /// The workbook's password (it holds full ID numbers).
+    #[ts(type = "string")]
+    pub password: FilePassword,
 }

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::app::FilePassword;
+
 use crate::elder::Category;
 use crate::place::PlaceLevel;
 use crate::visit::VisitMode;
@@ -160,4 +162,7 @@ pub struct PrintVisitRegister {
     pub village_code: String,
     /// `YYYY-MM`.
     pub month: String,
+    /// The PDF's password (the register names the elders).
+    #[ts(type = "string")]
+    pub password: FilePassword,
 }

@@ -5,8 +5,8 @@ use tauri::State;
 use xianglin_domain::adaptation;
 use xianglin_schema::api::{
     AdaptationCaseList, AdaptationCasesRequest, AdaptationCatalog, AdaptationCatalogRequest, AdaptationEligibility,
-    AddCaseAttachment, CaseDetail, CaseId, ElderId, OpenAdaptationCase, RecordCaseStep, SaveAdaptationCase,
-    SaveCasePlan, SavedFile, SignCasePlan,
+    AddCaseAttachment, CaseDetail, CaseId, ElderId, OpenAdaptationCase, PrintCaseFile, RecordCaseStep,
+    SaveAdaptationCase, SaveCasePlan, SavedFile, SignCasePlan,
 };
 use xianglin_schema::assessment::Assessment;
 
@@ -101,10 +101,12 @@ pub fn adaptation_catalog(
     Ok(adaptation::catalog(&replica, request.on.unwrap_or_else(|| replica.today()))?)
 }
 
-/// Prints a household's case file (一户一档) as PDF.
+/// Prints a household's case file (一户一档) as a PDF locked with the person's password (it holds
+/// the elder's ID number, health and home).
 #[tauri::command]
-pub async fn print_case_file(state: State<'_, AppState>, request: CaseId) -> CmdResult<SavedFile> {
+pub async fn print_case_file(state: State<'_, AppState>, request: PrintCaseFile) -> CmdResult<SavedFile> {
     state.require_station()?;
+    super::file_password(&state, &request.password)?;
     let state = state.inner().clone();
     tauri::async_runtime::spawn_blocking(move || {
         let case_file = {
@@ -112,7 +114,8 @@ pub async fn print_case_file(state: State<'_, AppState>, request: CaseId) -> Cmd
             let detail = adaptation::case_detail(&replica, &request.case_id)?;
             crate::print::case_file(&replica, state.attachments()?, &detail)?
         };
-        let pdf = xianglin_reports::render_case_file(&case_file)?.pdf;
+        let pdf =
+            xianglin_reports::lock_pdf(&xianglin_reports::render_case_file(&case_file)?.pdf, &request.password.0)?;
         let file_name = format!("居家适老化改造一户一档-{}.pdf", case_file.case_number);
         let path = state.save_export(&file_name, &pdf)?;
         tracing::info!(case = %request.case_id, "case file printed");

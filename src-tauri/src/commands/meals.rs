@@ -4,8 +4,8 @@ use tauri::State;
 use xianglin_domain::meals;
 use xianglin_schema::api::{
     AddAdjustment, CopyMealDay, DinerRow, DinersRequest, EnrollDiner, LeaveDiner, MealPointRow, MealPointsRequest,
-    MealRoster, MealRosterRequest, MealSet, ReviewSettlement, SavedFile, SetMeal, Settlement, SettlementRequest,
-    SubmitSettlement, TownshipSettlements, TownshipSettlementsRequest,
+    MealRoster, MealRosterRequest, MealSet, ReviewSettlement, SavedFile, SetMeal, Settlement, SettlementFile,
+    SettlementRequest, SubmitSettlement, TownshipSettlements, TownshipSettlementsRequest,
 };
 use xianglin_schema::meal::{Diner, MealAdjustment, MealPoint};
 
@@ -106,18 +106,23 @@ pub fn add_meal_adjustment(state: State<'_, AppState>, request: AddAdjustment) -
     Ok(meals::add_adjustment(&mut *state.replica_to_write()?, &request)?)
 }
 
-/// Prints a point's settlement statement as PDF.
+/// Prints a point's settlement statement as a PDF locked with the person's password (it names
+/// the diners).
 #[tauri::command]
-pub async fn print_settlement(state: State<'_, AppState>, request: SettlementRequest) -> CmdResult<SavedFile> {
+pub async fn print_settlement(state: State<'_, AppState>, request: SettlementFile) -> CmdResult<SavedFile> {
     state.require_station()?;
+    super::file_password(&state, &request.password)?;
     let state = state.inner().clone();
     tauri::async_runtime::spawn_blocking(move || {
         let statement = {
             let mut replica = state.replica()?;
-            let settlement = meals::settlement(&mut replica, &request)?;
+            let settlement = meals::settlement(&mut replica, &request.settlement())?;
             crate::print::meal_settlement(&replica, &settlement)?
         };
-        let pdf = xianglin_reports::render_meal_settlement(&statement)?.pdf;
+        let pdf = xianglin_reports::lock_pdf(
+            &xianglin_reports::render_meal_settlement(&statement)?.pdf,
+            &request.password.0,
+        )?;
         let file_name = format!("{}助餐结算表-{}.pdf", statement.point, statement.month);
         Ok(SavedFile { path: state.save_export(&file_name, &pdf)? })
     })
@@ -125,12 +130,14 @@ pub async fn print_settlement(state: State<'_, AppState>, request: SettlementReq
     .map_err(|error| AppError::internal(&error.to_string()))?
 }
 
-/// Saves a point's settlement as an Excel workbook.
+/// Saves a point's settlement as an Excel workbook locked with the person's password (it names
+/// the diners).
 #[tauri::command(async)]
-pub fn export_settlement(state: State<'_, AppState>, request: SettlementRequest) -> CmdResult<SavedFile> {
+pub fn export_settlement(state: State<'_, AppState>, request: SettlementFile) -> CmdResult<SavedFile> {
     state.require_station()?;
-    let settlement = meals::settlement(&mut *state.replica()?, &request)?;
-    let bytes = meals::settlement_workbook(&settlement)?;
+    let password = super::file_password(&state, &request.password)?;
+    let settlement = meals::settlement(&mut *state.replica()?, &request.settlement())?;
+    let bytes = xianglin_domain::locked_workbook::lock(&meals::settlement_workbook(&settlement)?, password)?;
     let file_name = format!("{}助餐结算表-{}.xlsx", settlement.point.name, settlement.month);
     Ok(SavedFile { path: state.save_export(&file_name, &bytes)? })
 }

@@ -22,8 +22,27 @@ pub mod sync;
 pub mod visits;
 
 use tauri::ipc::{InvokeBody, Request};
+use xianglin_schema::api::FilePassword;
+use xianglin_schema::policy::SessionRules;
+use xianglin_schema::{Problem, Rule};
 
 use crate::error::{AppError, CmdResult};
+use crate::state::AppState;
+
+/// The password a file with personal data is to be locked with, refused if shorter than the
+/// county's minimum password length (the same rule as sign-in passwords).
+pub(crate) fn file_password<'a>(state: &AppState, password: &'a FilePassword) -> CmdResult<&'a str> {
+    let min = state
+        .keyring()
+        .as_ref()
+        .map_or(SessionRules::default().min_password_length, |ring| ring.rules.min_password_length);
+    if password.0.chars().count() < min as usize {
+        let message = format!("文件密码至少需要 {min} 个字符");
+        let problem = Problem { field: "password".into(), rule: Rule::OutOfRange, message: message.clone() };
+        return Err(AppError { code: "invalid", message, problems: vec![problem] });
+    }
+    Ok(&password.0)
+}
 
 /// The bytes a command was sent as its raw body, refused past `limit` bytes (a file the person
 /// picked: the UI sends it as a `Uint8Array`). A webview that cannot send raw bodies falls back to

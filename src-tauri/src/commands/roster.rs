@@ -5,11 +5,13 @@ use std::sync::atomic::Ordering;
 
 use tauri::ipc::Request;
 use tauri::{AppHandle, Emitter, Runtime, State};
+use xianglin_domain::locked_workbook;
 use xianglin_domain::registry::roster;
 use xianglin_schema::api::{ExportRegistry, RosterCheck, RosterImported, RosterPhase, RosterProgress, SavedFile};
+use zeroize::Zeroizing;
 
-use super::raw_body;
-use crate::error::CmdResult;
+use super::{file_password, raw_body};
+use crate::error::{AppError, CmdResult};
 use crate::state::AppState;
 
 /// Saves the empty roster template for a township to fill in.
@@ -40,6 +42,43 @@ fn reporter<'a, R: Runtime>(
     }
 }
 
+/// The header a locked roster's password comes in, percent-encoded (`encodeURIComponent`).
+const PASSWORD_HEADER: &str = "x-workbook-password";
+
+/// The roster workbook of a request's raw body: unlocked with the password its header gives,
+/// if the file is locked (as exported rosters are).
+fn roster_file(request: &Request<'_>) -> CmdResult<Zeroizing<Vec<u8>>> {
+    let bytes = raw_body(request, MAX_ROSTER_BYTES, "台账文件")?;
+    if !locked_workbook::is_locked(&bytes) {
+        return Ok(Zeroizing::new(bytes));
+    }
+    let password = request
+        .headers()
+        .get(PASSWORD_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(percent_decoded)
+        .filter(|password| !password.is_empty())
+        .ok_or_else(|| AppError::new("password_required", "该台账文件设有打开密码，请输入文件密码"))?;
+    Ok(locked_workbook::unlock(&bytes, &password)?)
+}
+
+/// `encodeURIComponent`'s output decoded (UTF-8), or None if it is not that.
+fn percent_decoded(text: &str) -> Option<Zeroizing<String>> {
+    let mut bytes = Zeroizing::new(Vec::with_capacity(text.len()));
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        if first == b'%' {
+            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
+            bytes.push(u8::from_str_radix(hex, 16).ok()?);
+            rest = &tail[2..];
+        } else {
+            bytes.push(first);
+            rest = tail;
+        }
+    }
+    Some(Zeroizing::new(String::from_utf8(bytes.to_vec()).ok()?))
+}
+
 /// Checks every row of a roster file (the raw body); writes nothing.
 #[tauri::command(async)]
 pub fn check_roster<R: Runtime>(
@@ -47,7 +86,7 @@ pub fn check_roster<R: Runtime>(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> CmdResult<RosterCheck> {
-    let bytes = raw_body(&request, MAX_ROSTER_BYTES, "台账文件")?;
+    let bytes = roster_file(&request)?;
     let mut progress = reporter(&app, &state, RosterPhase::Check);
     Ok(roster::check_with(&*state.replica()?, &bytes, &mut progress)?)
 }
@@ -59,7 +98,7 @@ pub fn import_roster<R: Runtime>(
     state: State<'_, AppState>,
     request: Request<'_>,
 ) -> CmdResult<RosterImported> {
-    let bytes = raw_body(&request, MAX_ROSTER_BYTES, "台账文件")?;
+    let bytes = roster_file(&request)?;
     let mut progress = reporter(&app, &state, RosterPhase::Import);
     Ok(roster::import_with(&mut *state.replica_to_write()?, &bytes, &mut progress)?)
 }
@@ -70,14 +109,15 @@ pub fn cancel_roster(state: State<'_, AppState>) {
     state.roster_cancelled().store(true, Ordering::SeqCst);
 }
 
-/// Saves the registry of a place as a roster file (full ID numbers: each elder's access is
-/// recorded).
+/// Saves the registry of a place as a roster file locked with the person's password (full ID
+/// numbers: each elder's access is recorded).
 #[tauri::command(async)]
 pub fn export_registry(state: State<'_, AppState>, request: ExportRegistry) -> CmdResult<SavedFile> {
+    let password = file_password(&state, &request.password)?;
     let (bytes, stamp) = {
         let mut replica = state.replica_to_write()?;
         (
-            xianglin_domain::access::export_registry(&mut replica, &request.place_code)?,
+            xianglin_domain::access::export_registry(&mut replica, &request.place_code, password)?,
             replica.now().format("%Y%m%d-%H%M%S"),
         )
     };

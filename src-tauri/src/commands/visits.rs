@@ -50,14 +50,17 @@ pub fn update_referral(state: State<'_, AppState>, request: UpdateReferral) -> C
     Ok(registry::update_referral(&mut *state.replica_to_write()?, &request)?)
 }
 
-/// Prints a village's monthly visit register as PDF and saves it where the person can open it.
+/// Prints a village's monthly visit register as a PDF locked with the person's password (it
+/// names the elders) and saves it where the person can open it.
 #[tauri::command]
 pub async fn print_visit_register(state: State<'_, AppState>, request: PrintVisitRegister) -> CmdResult<SavedFile> {
+    super::file_password(&state, &request.password)?;
     let state = state.inner().clone();
     tauri::async_runtime::spawn_blocking(move || {
         let month = request.month.parse().map_err(|()| AppError::invalid_month(&request.month))?;
         let register = crate::print::village_visit_register(&*state.replica()?, &request.village_code, month)?;
-        let pdf = xianglin_reports::render_visit_register(&register)?;
+        let pdf =
+            xianglin_reports::lock_pdf(&xianglin_reports::render_visit_register(&register)?, &request.password.0)?;
         let file_name = format!("{}探访记录表-{}.pdf", register.village, register.month);
         Ok(SavedFile { path: state.save_export(&file_name, &pdf)? })
     })

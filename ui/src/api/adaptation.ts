@@ -8,6 +8,7 @@ import type { AddCaseAttachment } from '@/bindings/AddCaseAttachment'
 import type { Assessment } from '@/bindings/Assessment'
 import type { CaseDetail } from '@/bindings/CaseDetail'
 import type { CaseId } from '@/bindings/CaseId'
+import type { PrintCaseFile } from '@/bindings/PrintCaseFile'
 import type { ElderId } from '@/bindings/ElderId'
 import type { OpenAdaptationCase } from '@/bindings/OpenAdaptationCase'
 import type { RecordCaseStep } from '@/bindings/RecordCaseStep'
@@ -56,4 +57,4 @@ export const adaptationCatalog = (request: AdaptationCatalogRequest) =>
   invoke<AdaptationCatalog>('adaptation_catalog', { request })
 
 // adaptation · case: prints the household's case file (一户一档) as PDF to the export folder.
-export const printCaseFile = (request: CaseId) => invoke<SavedFile>('print_case_file', { request })
+export const printCaseFile = (request: PrintCaseFile) => invoke<SavedFile>('print_case_file', { request })

@@ -17,6 +17,7 @@ import type { ReviewSettlement } from '@/bindings/ReviewSettlement'
 import type { SavedFile } from '@/bindings/SavedFile'
 import type { SetMeal } from '@/bindings/SetMeal'
 import type { Settlement } from '@/bindings/Settlement'
+import type { SettlementFile } from '@/bindings/SettlementFile'
 import type { SettlementRequest } from '@/bindings/SettlementRequest'
 import type { SubmitSettlement } from '@/bindings/SubmitSettlement'
 import type { TownshipSettlements } from '@/bindings/TownshipSettlements'
@@ -63,10 +64,10 @@ export const reviewSettlement = (request: ReviewSettlement) => invoke<Settlement
 export const addMealAdjustment = (request: AddAdjustment) => invoke<MealAdjustment>('add_meal_adjustment', { request })
 
 // meals · settlement: prints a point's settlement statement as PDF to the export folder.
-export const printSettlement = (request: SettlementRequest) => invoke<SavedFile>('print_settlement', { request })
+export const printSettlement = (request: SettlementFile) => invoke<SavedFile>('print_settlement', { request })
 
 // meals · settlement: saves a point's settlement as an Excel workbook to the export folder.
-export const exportSettlement = (request: SettlementRequest) => invoke<SavedFile>('export_settlement', { request })
+export const exportSettlement = (request: SettlementFile) => invoke<SavedFile>('export_settlement', { request })
 
 // meals · settlement: prints the township's summary of its points for a month as PDF.
 export const printTownshipSettlements = (request: TownshipSettlementsRequest) =>

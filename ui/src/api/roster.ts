@@ -6,11 +6,17 @@ import type { RosterImported } from '@/bindings/RosterImported'
 import type { RosterProgress } from '@/bindings/RosterProgress'
 import type { SavedFile } from '@/bindings/SavedFile'
 
-// elders · import: checks every row of an .xlsx roster; writes nothing.
-export const checkRoster = (bytes: Uint8Array) => invoke<RosterCheck>('check_roster', bytes)
+// A locked roster's password travels in a header beside the file's bytes.
+const withPassword = (password: string) =>
+  password ? { headers: { 'x-workbook-password': encodeURIComponent(password) } } : undefined
+
+// elders · import: checks every row of an .xlsx roster (opened with `password` if it is locked); writes nothing.
+export const checkRoster = (bytes: Uint8Array, password = '') =>
+  invoke<RosterCheck>('check_roster', bytes, withPassword(password))
 
 // elders · import: imports the valid rows of a checked roster.
-export const importRoster = (bytes: Uint8Array) => invoke<RosterImported>('import_roster', bytes)
+export const importRoster = (bytes: Uint8Array, password = '') =>
+  invoke<RosterImported>('import_roster', bytes, withPassword(password))
 
 // elders · import: stops the check or import running (an import stopped writes nothing).
 export const cancelRoster = () => invoke<void>('cancel_roster')

@@ -3,4 +3,8 @@
 /**
  * Exports the registry of a place (village, township or county code).
  */
-export type ExportRegistry = { place_code: string, };
+export type ExportRegistry = { place_code: string, 
+/**
+ * The workbook's password (it holds full ID numbers).
+ */
+password: string, };

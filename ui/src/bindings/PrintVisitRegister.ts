@@ -7,4 +7,8 @@ export type PrintVisitRegister = { village_code: string,
 /**
  * `YYYY-MM`.
  */
-month: string, };
+month: string, 
+/**
+ * The PDF's password (the register names the elders).
+ */
+password: string, };

@@ -57,13 +57,13 @@ describe('useCaseFile', () => {
     expect(file.detail.value?.progress.step).toBe('township_review')
   })
 
-  it('prints the case file and keeps where it was saved', async () => {
+  it('prints the case file locked with the typed password and keeps where it was saved', async () => {
     vi.mocked(printCaseFile).mockResolvedValue({ path: '/导出/居家适老化改造一户一档-20261102-4F2A9C.pdf' })
     const file = useCaseFile(() => 'case-1')
     await file.load()
 
-    expect(await file.print()).toBe('/导出/居家适老化改造一户一档-20261102-4F2A9C.pdf')
-    expect(printCaseFile).toHaveBeenCalledWith({ case_id: 'case-1' })
+    expect(await file.print('档案密码2026')).toBe('/导出/居家适老化改造一户一档-20261102-4F2A9C.pdf')
+    expect(printCaseFile).toHaveBeenCalledWith({ case_id: 'case-1', password: '档案密码2026' })
     expect(file.printedPath.value).toMatch(/一户一档/)
   })
 

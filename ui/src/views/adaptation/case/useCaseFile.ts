@@ -83,14 +83,17 @@ export function useCaseFile(caseId: () => string) {
     }
   }
 
-  /** Prints the case file; resolves to where it was saved, or null (then `error` says why). */
-  async function print(): Promise<string | null> {
+  /**
+   * Prints the case file locked with `password` (it holds the elder's ID number, health and
+   * home); resolves to where it was saved, or null (then `error` says why).
+   */
+  async function print(password: string): Promise<string | null> {
     const current = detail.value
     if (!current) return null
     busy.value = 'print'
     error.value = null
     try {
-      const saved = await printCaseFile({ case_id: current.case.id })
+      const saved = await printCaseFile({ case_id: current.case.id, password })
       printedPath.value = saved.path
       return saved.path
     } catch (rejection) {

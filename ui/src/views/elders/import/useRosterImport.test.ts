@@ -51,7 +51,7 @@ describe('useRosterImport', () => {
     const roster = useRosterImport()
     await roster.choose(file)
 
-    expect(checkRoster).toHaveBeenCalledWith(new Uint8Array([80, 75, 3, 4]))
+    expect(checkRoster).toHaveBeenCalledWith(new Uint8Array([80, 75, 3, 4]), '')
     expect(importRoster).not.toHaveBeenCalled()
     expect(roster.fileName.value).toBe('庄口镇台账.xlsx')
     expect(roster.check.value).toMatchObject({ new_count: 3, update_count: 1, unchanged_count: 5, invalid_count: 1 })
@@ -75,7 +75,7 @@ describe('useRosterImport', () => {
     await roster.choose(file)
 
     expect(await roster.confirm()).toEqual({ created: 2, updated: 0, unchanged: 0, skipped_invalid: 1 })
-    expect(importRoster).toHaveBeenCalledWith(new Uint8Array([80, 75, 3, 4]))
+    expect(importRoster).toHaveBeenCalledWith(new Uint8Array([80, 75, 3, 4]), '')
   })
 
   it('shows the backend message for a file that is not Excel and offers nothing to import', async () => {
@@ -113,5 +113,29 @@ describe('useRosterImport', () => {
     expect(roster.importing.value).toBe(false)
     expect(roster.progress.value).toBeNull()
     expect(unlisten).toHaveBeenCalled()
+  })
+
+  it('asks for a locked file’s password, keeps asking after a wrong one, and imports with the right one', async () => {
+    vi.mocked(checkRoster)
+      .mockRejectedValueOnce({ code: 'password_required', message: '该台账文件设有打开密码，请输入文件密码' })
+      .mockRejectedValueOnce({ code: 'wrong_file_password', message: '文件密码不正确，请重新输入' })
+      .mockResolvedValueOnce({ ...onlyErrors, new_count: 2 })
+    vi.mocked(importRoster).mockResolvedValue({ created: 2, updated: 0, unchanged: 0, skipped_invalid: 1 })
+    const roster = useRosterImport()
+    await roster.choose(file)
+    expect(roster.needsPassword.value).toBe(true)
+    expect(roster.error.value).toBeNull()
+    expect(roster.check.value).toBeNull()
+
+    await roster.unlock('台账密码2025')
+    expect(roster.needsPassword.value).toBe(true)
+    expect(roster.error.value?.message).toBe('文件密码不正确，请重新输入')
+
+    await roster.unlock('台账密码2026')
+    expect(checkRoster).toHaveBeenLastCalledWith(new Uint8Array([80, 75, 3, 4]), '台账密码2026')
+    expect(roster.needsPassword.value).toBe(false)
+    expect(roster.check.value?.new_count).toBe(2)
+    await roster.confirm()
+    expect(importRoster).toHaveBeenCalledWith(new Uint8Array([80, 75, 3, 4]), '台账密码2026')
   })
 })

@@ -13,7 +13,8 @@ export interface PickedFile {
 
 /**
  * Importing a roster: the picked file is checked row by row first, and only the person's
- * confirmation writes its valid rows. Both show how far they are and can be cancelled; a
+ * confirmation writes its valid rows. A locked file (an exported roster) is opened with the
+ * password the person types. Both show how far they are and can be cancelled; a
  * cancelled import has written nothing.
  */
 export function useRosterImport() {
@@ -26,7 +27,10 @@ export function useRosterImport() {
   const progress = ref<RosterProgress | null>(null)
   /** The last job was cancelled by the person (not an error). */
   const cancelled = ref(false)
+  /** The picked file is locked (an exported roster): its password is asked for. */
+  const needsPassword = ref(false)
   let bytes = new Uint8Array()
+  let password = ''
 
   /** Runs a job with its progress followed; a cancellation is not an error. */
   async function followed<T>(job: () => Promise<T>): Promise<T | null> {
@@ -63,14 +67,41 @@ export function useRosterImport() {
     fileName.value = file.name
     check.value = null
     error.value = null
+    needsPassword.value = false
+    password = ''
     checking.value = true
     try {
       bytes = new Uint8Array(await file.arrayBuffer())
-      check.value = await followed(() => checkRoster(bytes))
-      if (!check.value) bytes = new Uint8Array()
+      await checkPicked()
     } catch (rejection) {
       bytes = new Uint8Array()
       error.value = toAppError(rejection)
+    } finally {
+      checking.value = false
+    }
+  }
+
+  /** Checks the picked file; a locked one waits for its password instead of failing. */
+  async function checkPicked() {
+    check.value = await followed(() => checkRoster(bytes, password))
+    if (check.value) {
+      needsPassword.value = false
+    } else if (error.value?.code === 'password_required') {
+      error.value = null
+      needsPassword.value = true
+    } else if (error.value?.code !== 'wrong_file_password') {
+      bytes = new Uint8Array()
+      needsPassword.value = false
+    }
+  }
+
+  /** Opens the picked locked file with `typed` and checks it. */
+  async function unlock(typed: string) {
+    password = typed
+    error.value = null
+    checking.value = true
+    try {
+      await checkPicked()
     } finally {
       checking.value = false
     }
@@ -82,7 +113,7 @@ export function useRosterImport() {
     importing.value = true
     error.value = null
     try {
-      return await followed(() => importRoster(bytes))
+      return await followed(() => importRoster(bytes, password))
     } finally {
       importing.value = false
     }
@@ -98,7 +129,9 @@ export function useRosterImport() {
     percent,
     cancelled,
     canImport,
+    needsPassword,
     choose,
+    unlock,
     confirm,
     cancel,
   }

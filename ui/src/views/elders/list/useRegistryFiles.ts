@@ -8,7 +8,7 @@ import { clock } from '@/utils/clock'
 
 type FileKind = 'template' | 'export' | 'print'
 
-/** The registry's files: the roster template, a place's roster, a village's monthly visit register. */
+/** The registry's files: the roster template, a place's locked roster, a village's monthly visit register. */
 export function useRegistryFiles() {
   const busy = ref<FileKind | null>(null)
   const error = ref<AppError | null>(null)
@@ -30,9 +30,12 @@ export function useRegistryFiles() {
   }
 
   const saveTemplate = () => write('template', rosterTemplate)
-  const exportPlace = (placeCode: string) => write('export', () => exportRegistry({ place_code: placeCode }))
-  const printRegister = (villageCode: string) =>
-    write('print', () => printVisitRegister({ village_code: villageCode, month: month.value }))
+  /** The place's roster, locked with `password` (it holds full ID numbers). */
+  const exportPlace = (placeCode: string, password: string) =>
+    write('export', () => exportRegistry({ place_code: placeCode, password }))
+  /** The village's register for the month, locked with `password` (it names the elders). */
+  const printRegister = (villageCode: string, password: string) =>
+    write('print', () => printVisitRegister({ village_code: villageCode, month: month.value, password }))
 
   return { busy, error, month, saveTemplate, exportPlace, printRegister }
 }

@@ -126,14 +126,16 @@ describe('useMealSettlement', () => {
     expect(shown.error.value?.message).toBe('只有县级审核员可以审核结算')
   })
 
-  it('prints and exports to files and says where; the township summary prints for the township', async () => {
+  it('prints and exports to files locked with the typed password and says where; the township summary prints for the township', async () => {
     vi.mocked(printSettlement).mockResolvedValue({ path: '/导出/庄口敬老院助餐点助餐结算表-2026-11.pdf' })
     vi.mocked(exportSettlement).mockResolvedValue({ path: '/导出/庄口敬老院助餐点助餐结算表-2026-11.xlsx' })
     vi.mocked(printTownshipSettlements).mockResolvedValue({ path: '/导出/庄口镇助餐结算汇总-2026-11.pdf' })
     const shown = await opened('open')
 
-    expect(await shown.print()).toBe('/导出/庄口敬老院助餐点助餐结算表-2026-11.pdf')
-    expect(await shown.exportWorkbook()).toMatch(/\.xlsx$/)
+    expect(await shown.print('结算密码2026')).toBe('/导出/庄口敬老院助餐点助餐结算表-2026-11.pdf')
+    expect(printSettlement).toHaveBeenCalledWith({ point_id: 'p-1', month: '2026-11', password: '结算密码2026' })
+    expect(await shown.exportWorkbook('结算密码2026')).toMatch(/\.xlsx$/)
+    expect(exportSettlement).toHaveBeenCalledWith({ point_id: 'p-1', month: '2026-11', password: '结算密码2026' })
     expect(await shown.printTownship()).toMatch(/汇总/)
     expect(printTownshipSettlements).toHaveBeenCalledWith({ township_code: '360733105000', month: '2026-11' })
     expect(shown.busy.value).toBeNull()
@@ -143,7 +145,7 @@ describe('useMealSettlement', () => {
     vi.mocked(printSettlement).mockRejectedValue({ code: 'export_failed', message: '无法写入文件 /导出/x.pdf：磁盘已满' })
     const shown = await opened('open')
 
-    expect(await shown.print()).toBeNull()
+    expect(await shown.print('结算密码2026')).toBeNull()
     expect(shown.error.value?.message).toBe('无法写入文件 /导出/x.pdf：磁盘已满')
   })
 

@@ -171,8 +171,9 @@ export function useMealSettlement(
     }
   }
 
-  const print = () => write('print', () => printSettlement(request()))
-  const exportWorkbook = () => write('export', () => exportSettlement(request()))
+  /** The point's statement and workbook name the diners: both are written locked with `password`. */
+  const print = (password: string) => write('print', () => printSettlement({ ...request(), password }))
+  const exportWorkbook = (password: string) => write('export', () => exportSettlement({ ...request(), password }))
   const printTownship = () =>
     write('printTownship', () => printTownshipSettlements({ township_code: townshipCode.value ?? '', month: month.value }))
 
