@@ -64,19 +64,8 @@ fn roster_file(request: &Request<'_>) -> CmdResult<Zeroizing<Vec<u8>>> {
 
 /// `encodeURIComponent`'s output decoded (UTF-8), or None if it is not that.
 fn percent_decoded(text: &str) -> Option<Zeroizing<String>> {
-    let mut bytes = Zeroizing::new(Vec::with_capacity(text.len()));
-    let mut rest = text.as_bytes();
-    while let Some((&first, tail)) = rest.split_first() {
-        if first == b'%' {
-            let hex = std::str::from_utf8(tail.get(..2)?).ok()?;
-            bytes.push(u8::from_str_radix(hex, 16).ok()?);
-            rest = &tail[2..];
-        } else {
-            bytes.push(first);
-            rest = tail;
-        }
-    }
-    Some(Zeroizing::new(String::from_utf8(bytes.to_vec()).ok()?))
+    let decoded = percent_encoding::percent_decode_str(text).decode_utf8().ok()?;
+    Some(Zeroizing::new(decoded.into_owned()))
 }
 
 /// Checks every row of a roster file (the raw body); writes nothing.
