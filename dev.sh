@@ -14,7 +14,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  xvfb xauth webkit2gtk-driver fonts-noto-cjk poppler-utils imagemagick faketime python3-msoffcrypto-tool
+  xvfb xauth webkit2gtk-driver fonts-noto-cjk poppler-utils imagemagick faketime python3-msoffcrypto-tool p7zip-full
 )
 
 # The dates where calendars break: the 1st and the last day of a month, 1 January, 29 February of

@@ -159,7 +159,7 @@ mod tests {
             api::DashboardKind,
             api::DashboardFile,
             api::ExportLogRow,
-            api::ExportedFiles,
+            api::ExportedArchive,
             export::ExportFormat,
             export::ExportLog,
             api::DuplicatePair,

@@ -84,6 +84,21 @@ export function lockedPdfText(path, password = FILE_PASSWORD) {
   return execFileSync('pdftotext', ['-layout', '-upw', password, path, '-'], { encoding: 'utf8' })
 }
 
+/**
+ * The one file inside the locked zip at `path`, extracted by 7-Zip with `password`; fails if a
+ * wrong password opens it (a zip that names elders is never saved in clear).
+ */
+export function lockedZipText(path, password = FILE_PASSWORD) {
+  let opened = true
+  try {
+    execFileSync('7z', ['x', '-so', '-pnot-the-password', path], { stdio: 'pipe' })
+  } catch {
+    opened = false
+  }
+  if (opened) throw new Error(`${path} opens without its password`)
+  return execFileSync('7z', ['x', '-so', `-p${password}`, path], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })
+}
+
 /** The app's WebDriver session, set by `startApp`. */
 export let browser
 

@@ -2,7 +2,8 @@
 //! documented layout and matches the registry, the period's visits and settlements; the CSV
 //! files read back with a real CSV reader, a column per documented field; ID numbers stay
 //! masked unless asked for in full with a reason; only a reviewer exports, and every export is
-//! in the synced log.
+//! in the synced log. The files are handed over in a zip locked with a password that 7-Zip
+//! opens, and nothing in the zip names an elder in clear.
 
 use xianglin_domain::patrol;
 use xianglin_domain::query;
@@ -31,6 +32,7 @@ fn request(format: ExportFormat, full: bool, reason: &str) -> CityExportRequest 
         format,
         include_id_numbers: full,
         reason: reason.into(),
+        password: xianglin_schema::api::FilePassword("上报密码2026".into()),
     }
 }
 
@@ -144,4 +146,36 @@ fn csv_files_read_back_a_column_per_field_and_full_id_numbers_need_a_reason_and_
     assert!(access.items.iter().all(|row| row.kind == xianglin_schema::access::AccessKind::ExportWithIdNumber
         && row.reason == "市平台身份核验"
         && row.user_name == "钟丽华"));
+}
+
+/// The zip the reviewer hands to the city opens in 7-Zip (Debian's p7zip-full, another
+/// implementation of WinZip's AES) with its password only, and gives back exactly the export's
+/// files; no elder's name is in the zip's bytes.
+#[test]
+fn the_locked_zip_opens_in_7zip_with_its_password_only() {
+    let mut replica = small_demo_replica(1);
+    sign_in(&mut replica, Role::CountyReviewer);
+    let (export, _) = city_export::export(&mut replica, &request(ExportFormat::Csv, false, "")).unwrap();
+    let archive = city_export::locked_archive(&export, ExportFormat::Csv, "乡邻数据上报", "上报密码2026").unwrap();
+    let name = export.elders[0].name.as_bytes();
+    assert!(!archive.windows(name.len()).any(|window| window == name), "no name in clear");
+
+    let scratch = crate::support::scratch();
+    let zip = scratch.path().join("export.zip");
+    std::fs::write(&zip, &archive).unwrap();
+    let extract = |password: &str, into: &str| {
+        std::process::Command::new("7z")
+            .args(["x", "-y", &format!("-p{password}"), &format!("-o{}", scratch.path().join(into).display())])
+            .arg(&zip)
+            .output()
+            .expect("7z runs (./dev.sh installs p7zip-full)")
+    };
+    let wrong = extract("上报密码2025", "wrong");
+    assert!(!wrong.status.success(), "a wrong password opens nothing");
+    let opened = extract("上报密码2026", "right");
+    assert!(opened.status.success(), "{}", String::from_utf8_lossy(&opened.stdout));
+    for (suffix, bytes) in city_export::files(&export, ExportFormat::Csv).unwrap() {
+        let path = scratch.path().join("right").join(format!("乡邻数据上报.{suffix}"));
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{suffix}");
+    }
 }

@@ -3,6 +3,9 @@
 //! [`xianglin_schema::export`], as JSON or CSV. Only a county reviewer exports; ID numbers are
 //! masked unless asked for in full with a reason. Every export leaves a record in the county
 //! document (who, when, what, why), so the log syncs and cannot be edited away quietly.
+//!
+//! The files are handed over in one zip locked with a password ([`locked_archive`]): WinZip's
+//! AES-256 encryption (AE-2), which 7-Zip, WinRAR, Bandizip and the city's scripts open.
 
 use rusqlite::params;
 use xianglin_schema::api::{
@@ -106,6 +109,40 @@ pub fn files(export: &CityExport, format: ExportFormat) -> Result<Vec<(&'static 
             ("adaptation_cases.csv", csv_table(&export.adaptation_cases)),
         ],
     })
+}
+
+/// The export's files in one zip, each entry `<stem>.<suffix>` encrypted with AES-256 (WinZip
+/// AE-2: a random salt per entry, the key derived from `password` with PBKDF2, the contents
+/// authenticated with HMAC-SHA1). Entry names and sizes stay readable, so they hold no personal
+/// data. Entries are dated with the export's own time.
+pub fn locked_archive(export: &CityExport, format: ExportFormat, stem: &str, password: &str) -> Result<Vec<u8>> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    let zip_error = |error: zip::result::ZipError| Error::Io(error.into());
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .last_modified_time(zip_time(&export.generated_at))
+        .with_aes_encryption(zip::AesMode::Aes256, password);
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (suffix, bytes) in files(export, format)? {
+        writer.start_file(format!("{stem}.{suffix}"), options).map_err(zip_error)?;
+        writer.write_all(&bytes)?;
+    }
+    Ok(writer.finish().map_err(zip_error)?.into_inner())
+}
+
+/// A zip entry's date from `YYYY-MM-DDTHH:MM:SS` (1980-01-01 if it cannot be one).
+fn zip_time(at: &str) -> zip::DateTime {
+    let number = |range: std::ops::Range<usize>| at.get(range).and_then(|text| text.parse::<u16>().ok()).unwrap_or(0);
+    zip::DateTime::from_date_and_time(
+        number(0..4),
+        number(5..7) as u8,
+        number(8..10) as u8,
+        number(11..13) as u8,
+        number(14..16) as u8,
+        number(17..19) as u8,
+    )
+    .unwrap_or_default()
 }
 
 /// Every export recorded in the county document, newest first.
@@ -255,4 +292,57 @@ fn cases(replica: &Replica) -> Result<Vec<ExportCase>> {
             village_code: case.village_code,
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+
+    fn export() -> CityExport {
+        CityExport {
+            layout: LAYOUT.into(),
+            county_code: "360733000000".into(),
+            county_name: "会昌县".into(),
+            generated_at: "2026-11-30T10:15:42".into(),
+            from_month: "2026-09".into(),
+            to_month: "2026-11".into(),
+            id_numbers: "masked".into(),
+            elders: Vec::new(),
+            visits: Vec::new(),
+            meal_settlements: Vec::new(),
+            adaptation_cases: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_locked_archive_opens_with_its_password_only() {
+        let mut export = export();
+        export.county_name = "会昌县测试名".into();
+        let bytes = locked_archive(&export, ExportFormat::Json, "上报", "正确的密码123").unwrap();
+        assert!(!bytes.windows("会昌县测试名".len()).any(|window| window == "会昌县测试名".as_bytes()));
+
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        assert_eq!(archive.file_names().map(Result::unwrap).collect::<Vec<_>>(), ["上报.json"]);
+        assert!(archive.by_index(0).is_err(), "no entry reads without the password");
+        assert!(archive.by_index_decrypt(0, "错误的密码123".as_bytes()).is_err());
+        let mut json = Vec::new();
+        let mut entry = archive.by_index_decrypt(0, "正确的密码123".as_bytes()).unwrap();
+        assert_eq!(
+            entry.last_modified().map(|at| (at.year(), at.month(), at.day(), at.hour(), at.minute())),
+            Some((2026, 11, 30, 10, 15))
+        );
+        entry.read_to_end(&mut json).unwrap();
+        assert_eq!(serde_json::from_slice::<CityExport>(&json).unwrap(), export);
+    }
+
+    #[test]
+    fn a_csv_archive_holds_the_four_tables() {
+        let bytes = locked_archive(&export(), ExportFormat::Csv, "s", "password").unwrap();
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut names: Vec<_> = archive.file_names().map(Result::unwrap).collect();
+        names.sort();
+        assert_eq!(names, ["s.adaptation_cases.csv", "s.elders.csv", "s.meal_settlements.csv", "s.visits.csv"]);
+    }
 }

@@ -45,7 +45,8 @@ pub struct PlaceNode {
 }
 
 /// The password a saved file with personal data is locked with (a roster, a printed register,
-/// a case file, a settlement): Excel, WPS and PDF viewers ask for it to open the file. At least
+/// a case file, a settlement, the city export's zip): Excel, WPS, PDF viewers and zip tools ask
+/// for it to open the file. At least
 /// the county policy's minimum password length. Its `Debug` never shows it.
 /// In TypeScript it is a plain `string` (each field says so: `#[ts(type = "string")]`).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]

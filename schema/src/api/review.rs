@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::adaptation::CaseRow;
+use super::app::FilePassword;
 use crate::export::{ExportFormat, ExportLog};
 use crate::meal::SettlementTotals;
 
@@ -178,6 +179,9 @@ pub struct CityExportRequest {
     /// ID numbers in full instead of masked: needs a reason, and is logged.
     pub include_id_numbers: bool,
     pub reason: String,
+    /// The password of the zip the files go in (they name every elder).
+    #[ts(type = "string")]
+    pub password: FilePassword,
 }
 
 /// One export as the log lists it, newest first.
@@ -189,9 +193,9 @@ pub struct ExportLogRow {
     pub at: String,
 }
 
-/// The files an export wrote.
+/// The zip an export wrote (its files inside, locked with the request's password).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-pub struct ExportedFiles {
-    pub paths: Vec<String>,
+pub struct ExportedArchive {
+    pub path: String,
     pub log: ExportLog,
 }

@@ -9,7 +9,7 @@ use xianglin_domain::review::city_export;
 use xianglin_domain::review::dashboards;
 use xianglin_schema::api::{
     Approvals, CityExportRequest, CountyAnomalies, CountyAnomaliesRequest, CoverageTrend, DashboardFile, DashboardKind,
-    ExportLogRow, ExportedFiles, MealTrend, SavedFile, TrendRequest,
+    ExportLogRow, ExportedArchive, MealTrend, SavedFile, TrendRequest,
 };
 
 use crate::error::{AppError, CmdResult};
@@ -29,10 +29,12 @@ pub fn approvals(state: State<'_, AppState>) -> CmdResult<Approvals> {
     Ok(approvals::approvals(&mut *state.replica()?)?)
 }
 
-/// Exports the county's data for the city's platform into the export folder, and logs it.
+/// Exports the county's data for the city's platform into the export folder, as one zip
+/// locked with the request's password, and logs it.
 #[tauri::command(async)]
-pub fn city_export(state: State<'_, AppState>, request: CityExportRequest) -> CmdResult<ExportedFiles> {
+pub fn city_export(state: State<'_, AppState>, request: CityExportRequest) -> CmdResult<ExportedArchive> {
     state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
+    let password = super::file_password(&state, &request.password)?;
     let (export, log) = city_export::export(&mut *state.replica_to_write()?, &request)?;
     let stem = format!(
         "乡邻数据上报-{}-{}至{}-{}",
@@ -41,11 +43,8 @@ pub fn city_export(state: State<'_, AppState>, request: CityExportRequest) -> Cm
         export.to_month,
         export.generated_at.replace([':', '-'], "").replace('T', "-")
     );
-    let mut paths = Vec::new();
-    for (suffix, bytes) in city_export::files(&export, request.format)? {
-        paths.push(state.save_export(&format!("{stem}.{suffix}"), &bytes)?);
-    }
-    Ok(ExportedFiles { paths, log })
+    let archive = city_export::locked_archive(&export, request.format, &stem, password)?;
+    Ok(ExportedArchive { path: state.save_export(&format!("{stem}.zip"), &archive)?, log })
 }
 
 /// Every export of this county's data, newest first.

@@ -12,4 +12,8 @@ from_month: string, to_month: string, format: ExportFormat,
 /**
  * ID numbers in full instead of masked: needs a reason, and is logged.
  */
-include_id_numbers: boolean, reason: string, };
+include_id_numbers: boolean, reason: string, 
+/**
+ * The password of the zip the files go in (they name every elder).
+ */
+password: string, };

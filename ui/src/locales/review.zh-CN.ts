@@ -2,7 +2,7 @@
 export default {
   cityExport: {
     title: '数据上报（全市养老服务信息平台）',
-    hint: '导出全县老人台账，以及所选月份的探访记录、助餐结算和适老化改造档案，格式见 docs/city-export.md。身份证号默认脱敏；导出完整身份证号须填写原因，每次导出都会记入下方日志并同步到县服务器。',
+    hint: '导出全县老人台账，以及所选月份的探访记录、助餐结算和适老化改造档案，格式见 docs/city-export.md。文件装入一个加密压缩包（AES-256，7-Zip、WinRAR、Bandizip 等可用密码解开）。身份证号默认脱敏；导出完整身份证号须填写原因，每次导出都会记入下方日志并同步到县服务器。',
     reviewerOnly: '导出需以县级审核员身份操作；当前身份只能查看日志。',
     period: '月份',
     to: '至',
@@ -15,7 +15,7 @@ export default {
     reasonPlaceholder: '例如：市平台身份核验',
     reasonRequired: '导出完整身份证号须填写原因',
     run: '导出',
-    saved: '已导出 {count} 个文件',
+    saved: '已导出加密压缩包，解压时须输入文件密码',
     log: '导出日志',
     noLog: '尚无导出记录',
     at: '时间',

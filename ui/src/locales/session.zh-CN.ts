@@ -51,7 +51,7 @@ export default {
   filePassword: {
     password: '文件密码',
     confirm: '再次输入',
-    hint: '文件含老人姓名、身份证号等个人信息，将用此密码加密；在 Excel、WPS 或 PDF 阅读器中打开时须输入。请另行（电话或当面）告知接收人，勿与文件一同发送。',
+    hint: '文件含老人姓名、身份证号等个人信息，将用此密码加密；在 Excel、WPS、PDF 阅读器或解压软件中打开时须输入。请另行（电话或当面）告知接收人，勿与文件一同发送。',
     submit: '加密保存',
     cancel: '取消',
     openTitle: '该文件设有打开密码',

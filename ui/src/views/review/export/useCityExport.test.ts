@@ -30,23 +30,24 @@ describe('useCityExport', () => {
     form.includeIdNumbers.value = true
     form.reason.value = '   '
     expect(form.reasonMissing.value).toBe(true)
-    const outcome = await form.run()
+    const outcome = await form.run('上报密码2026')
     expect(outcome.ok).toBe(false)
     expect(cityExport).not.toHaveBeenCalled()
   })
 
-  it('sends the reason only with full ID numbers, and reloads the log', async () => {
-    vi.mocked(cityExport).mockResolvedValue({ paths: ['/tmp/a.json'], log: {} as never })
+  it('sends the reason only with full ID numbers, and the password, and reloads the log', async () => {
+    vi.mocked(cityExport).mockResolvedValue({ path: '/tmp/a.zip', log: {} as never })
     vi.mocked(exportLog).mockResolvedValue([])
     const form = useCityExport(new Date(2026, 10, 30))
     form.reason.value = '留着'
-    expect(await form.run()).toEqual({ ok: true, paths: ['/tmp/a.json'] })
+    expect(await form.run('上报密码2026')).toEqual({ ok: true, path: '/tmp/a.zip' })
     expect(cityExport).toHaveBeenCalledWith({
       from_month: '2026-09',
       to_month: '2026-11',
       format: 'json',
       include_id_numbers: false,
       reason: '',
+      password: '上报密码2026',
     })
     expect(exportLog).toHaveBeenCalled()
   })

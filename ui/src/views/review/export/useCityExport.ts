@@ -13,11 +13,12 @@ export function monthsBefore(month: string, count: number): string {
   return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`
 }
 
-export type Outcome = { ok: true; paths: string[] } | { ok: false; error: AppError }
+export type Outcome = { ok: true; path: string } | { ok: false; error: AppError }
 
 /**
  * The export form (the last three months by default, JSON, ID numbers masked) and the log of
- * every export. Full ID numbers need a reason before the request is even sent.
+ * every export. Full ID numbers need a reason before the request is even sent; the files are
+ * written in a zip locked with the password given to `run`.
  */
 export function useCityExport(today: Date = clock.now()) {
   const toMonth = ref(monthOf(today))
@@ -38,19 +39,20 @@ export function useCityExport(today: Date = clock.now()) {
     }
   }
 
-  async function run(): Promise<Outcome> {
+  async function run(password: string): Promise<Outcome> {
     if (reasonMissing.value) return { ok: false, error: { code: 'reason_required', message: '', problems: [] } }
     busy.value = true
     try {
-      const files = await cityExport({
+      const archive = await cityExport({
         from_month: fromMonth.value,
         to_month: toMonth.value,
         format: format.value,
         include_id_numbers: includeIdNumbers.value,
         reason: includeIdNumbers.value ? reason.value.trim() : '',
+        password,
       })
       await loadLog()
-      return { ok: true, paths: files.paths }
+      return { ok: true, path: archive.path }
     } catch (rejection) {
       return { ok: false, error: toAppError(rejection) }
     } finally {

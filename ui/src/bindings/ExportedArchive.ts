@@ -2,6 +2,6 @@
 import type { ExportLog } from "./ExportLog";
 
 /**
- * The files an export wrote.
+ * The zip an export wrote (its files inside, locked with the request's password).
  */
-export type ExportedFiles = { paths: Array<string>, log: ExportLog, };
+export type ExportedArchive = { path: string, log: ExportLog, };
