@@ -32,6 +32,10 @@ const COMPACT_AFTER_CHUNKS: i64 = 200;
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 16_000;
 /// SQLite's page cache, in KiB.
 const PAGE_CACHE_KIB: i64 = 32_000;
+/// SQLite's page cache while `rebuild` fills the tables, in KiB: rows go in in record order, not
+/// key order, so with the usual cache the same pages are read and written many times, and on an
+/// encrypted replica each read decrypts a page and each write encrypts it again.
+const REBUILD_PAGE_CACHE_KIB: i64 = 256_000;
 /// Threads that decode documents during `rebuild`.
 const REBUILD_WORKERS: usize = 2;
 /// Documents decoded or waiting to be projected at once during `rebuild`.
@@ -692,8 +696,17 @@ impl Replica {
     /// Recomputes every projection table from the documents; the result equals the incremental
     /// projection. Decoding documents is the heavy part, so [`REBUILD_WORKERS`] threads decode
     /// while this one reads chunks and writes rows; at most [`REBUILD_IN_FLIGHT`] documents are
-    /// in memory beyond the cache at any moment.
+    /// in memory beyond the cache at any moment. SQLite's page cache is larger while the tables
+    /// fill ([`REBUILD_PAGE_CACHE_KIB`]) and given back before the indexes are made.
     pub fn rebuild(&mut self) -> Result<RebuildStats> {
+        self.connection.pragma_update(None, "cache_size", -REBUILD_PAGE_CACHE_KIB)?;
+        let rebuilt = self.rebuild_projection();
+        self.connection.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
+        self.connection.execute_batch("PRAGMA shrink_memory")?;
+        rebuilt
+    }
+
+    fn rebuild_projection(&mut self) -> Result<RebuildStats> {
         let shards = self.shards()?;
         let device = self.device.clone();
         let extent = self.extent;
@@ -748,6 +761,9 @@ impl Replica {
             }
             Ok(())
         })?;
+        // The indexes are made by sorting, whose memory follows the cache size: back to the usual.
+        transaction.pragma_update(None, "cache_size", -PAGE_CACHE_KIB)?;
+        transaction.execute_batch("PRAGMA shrink_memory")?;
         for index in &indexes {
             transaction.execute(index, [])?;
         }
