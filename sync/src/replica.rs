@@ -35,7 +35,7 @@ const PAGE_CACHE_KIB: i64 = 32_000;
 /// SQLite's page cache while `rebuild` fills the tables, in KiB: rows go in in record order, not
 /// key order, so with the usual cache the same pages are read and written many times, and on an
 /// encrypted replica each read decrypts a page and each write encrypts it again.
-const REBUILD_PAGE_CACHE_KIB: i64 = 256_000;
+const REBUILD_PAGE_CACHE_KIB: i64 = 160_000;
 /// Threads that decode documents during `rebuild`.
 const REBUILD_WORKERS: usize = 2;
 /// Documents decoded or waiting to be projected at once during `rebuild`.
