@@ -18,7 +18,7 @@ use xianglin_schema::export::{
 use xianglin_schema::id_number;
 use xianglin_schema::place::PlaceSummary;
 use xianglin_schema::problem::{Problem, Rule};
-use xianglin_schema::record::{RecordMeta, format_datetime, new_id};
+use xianglin_schema::record::{RecordMeta, format_datetime, new_id, parse_datetime};
 use xianglin_schema::user::Role;
 
 use crate::adaptation;
@@ -131,18 +131,15 @@ pub fn locked_archive(export: &CityExport, format: ExportFormat, stem: &str, pas
     Ok(writer.finish().map_err(zip_error)?.into_inner())
 }
 
-/// A zip entry's date from `YYYY-MM-DDTHH:MM:SS` (1980-01-01 if it cannot be one).
-fn zip_time(at: &str) -> zip::DateTime {
-    let number = |range: std::ops::Range<usize>| at.get(range).and_then(|text| text.parse::<u16>().ok()).unwrap_or(0);
-    zip::DateTime::from_date_and_time(
-        number(0..4),
-        number(5..7) as u8,
-        number(8..10) as u8,
-        number(11..13) as u8,
-        number(14..16) as u8,
-        number(17..19) as u8,
-    )
-    .unwrap_or_default()
+/// A zip entry's date: the export's own time (1980-01-01, zip's earliest, if it cannot be one).
+fn zip_time(generated_at: &str) -> zip::DateTime {
+    use chrono::{Datelike, Timelike};
+    let Some(at) = parse_datetime(generated_at) else { return zip::DateTime::default() };
+    let Ok(year) = u16::try_from(at.year()) else { return zip::DateTime::default() };
+    // chrono's months, days and times are small, so they fit in a byte.
+    let [month, day, hour, minute, second] =
+        [at.month(), at.day(), at.hour(), at.minute(), at.second()].map(|n| n as u8);
+    zip::DateTime::from_date_and_time(year, month, day, hour, minute, second).unwrap_or_default()
 }
 
 /// Every export recorded in the county document, newest first.
