@@ -29,10 +29,12 @@ use serde::de::DeserializeOwned;
 
 pub use store::{AttachmentIndex, ChangeStore, CountyStore, DeviceGrant, DeviceStore, MemoryStore, SqliteStore};
 
+use xianglin_schema::user::SigninGrant;
 use xianglin_sync::attachments::AttachmentStore;
+use xianglin_sync::keyring;
 use xianglin_sync::protocol::{
-    AttachmentList, EnrollRequest, EnrollResponse, ErrorBody, MAX_CHANGE_BYTES, MAX_REQUEST_BYTES, PROTOCOL,
-    RESPONSE_BUDGET_BYTES, ShardPull, SyncRequest, SyncResponse, wire,
+    AttachmentList, CodeWrapRequest, EnrollRequest, EnrollResponse, ErrorBody, MAX_CHANGE_BYTES, MAX_REQUEST_BYTES,
+    PROTOCOL, RESPONSE_BUDGET_BYTES, ShardPull, SyncRequest, SyncResponse, wire,
 };
 use xianglin_sync::scope;
 use xianglin_sync::shard::ShardId;
@@ -216,6 +218,7 @@ pub fn router_with(store: Box<dyn CountyStore>, attachments: AttachmentStore, li
     Router::new()
         .route("/v1/health", get(|| async { "ok" }))
         .route("/v1/enroll", post(enroll))
+        .route("/v1/signin/code", post(signin_code))
         .route("/v1/sync", post(sync))
         .route("/v1/attachments/missing", post(missing_attachments))
         .route("/v1/attachments/{sha256}", get(get_attachment).put(put_attachment))
@@ -368,6 +371,50 @@ async fn enroll(State(Shared { store, .. }): State<Shared>, body: Bytes) -> Resu
     })
     .await?;
     Ok(wire_response(StatusCode::OK, &response))
+}
+
+/// A sign-in request is a device id, a user id and a sealed key: a few hundred bytes.
+const MAX_SIGNIN_REQUEST_BYTES: usize = 4096;
+
+/// `POST /v1/signin/code`: a locked station PC asks, for someone's first sign-in online, for
+/// the data key sealed for that person's current one-time code. The PC proves nothing but the
+/// box it sealed for this server; what it gets back opens only with the code, which the person
+/// brings. Refused: an unknown or revoked device, a box that does not open, a person outside
+/// the PC's places, no current code.
+async fn signin_code(State(Shared { store, .. }): State<Shared>, body: Bytes) -> Result<Response, Refusal> {
+    if body.len() > MAX_SIGNIN_REQUEST_BYTES {
+        return Err(Refusal::TooLarge(format!("a sign-in request is at most {MAX_SIGNIN_REQUEST_BYTES} bytes")));
+    }
+    let request: CodeWrapRequest = wire::decode(&body, MAX_SIGNIN_REQUEST_BYTES).map_err(|error| match error {
+        wire::DecodeError::TooLarge(_) => Refusal::TooLarge(error.to_string()),
+        other => Refusal::Invalid(other.to_string()),
+    })?;
+    let device = request.device_id.clone();
+    let wrap = with_store(store, move |store| {
+        let (grant, secret) = store.bundle_key(&request.device_id)?.ok_or(Refusal::Unauthorized)?;
+        if let Some(at) = &grant.revoked_at {
+            return Err(Refusal::Revoked(at.clone()));
+        }
+        let key = keyring::open_server_wrap(&secret, &request.device_id, &request.wrapped)
+            .map_err(|_| Refusal::Unauthorized)?;
+        let user = store.user(&request.user_id)?.ok_or_else(|| Refusal::NotFound("no such user".into()))?;
+        let device_scope = store.scope(&grant)?;
+        if user.places.is_empty() || !user.places.iter().all(|place| scope::covers(&device_scope, place)) {
+            return Err(Refusal::Forbidden("this person's places are not this computer's".into()));
+        }
+        let issued: Option<SigninGrant> = match store.read_county_record(&format!("signin/{}", user.id))? {
+            Some(value) => serde_json::from_value(value).ok(),
+            None => None,
+        };
+        let issued = issued
+            .filter(|issued| issued.expires_at >= now())
+            .ok_or_else(|| Refusal::NotFound("no current sign-in code for this person".into()))?;
+        let person = keyring::Person { user_id: &user.id, role: user.role.as_str(), name: &user.name };
+        keyring::code_wrap(&key, &person, &issued).map_err(|error| Refusal::Internal(error.to_string()))
+    })
+    .await?;
+    tracing::info!(device = %device, "a sign-in code's key went to a locked station PC");
+    Ok(wire_response(StatusCode::OK, &wrap))
 }
 
 /// The bearer token of a request.

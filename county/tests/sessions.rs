@@ -9,12 +9,14 @@ use chrono::NaiveDateTime;
 use xianglin_county::{ChangeStore, DeviceStore};
 use xianglin_schema::user::{RecoveryKey, SigninGrant};
 use xianglin_sync::ShardId;
+use xianglin_sync::client::http;
 use xianglin_sync::crypto::Key;
-use xianglin_sync::keyring::{Keyring, KeyringError, Person};
+use xianglin_sync::keyring::{CodeWrap, Keyring, KeyringError, Person};
+use xianglin_sync::protocol::CodeWrapRequest;
 
 mod common;
 
-use common::{BINARY, VILLAGE, admin, open_store};
+use common::{BINARY, VILLAGE, admin, enroll, free_port, http_client, open_store, serve};
 
 /// A record of the county document, as a PC gets it at sync.
 fn county_record<T: serde::de::DeserializeOwned>(config: &Path, key: &str) -> Option<T> {
@@ -104,4 +106,78 @@ fn a_sign_in_code_and_the_recovery_key_open_what_a_station_pc_wraps_for_them() {
     let new_code = printed(&recovered, "sign-in code ").to_owned();
     let mut reopened = Keyring::load(&pc_folder).unwrap().unwrap();
     assert_eq!(reopened.unlock_with_code(&user, &new_code, now()).unwrap().fingerprint(), pc_key.fingerprint());
+}
+
+/// A village of another township than [`VILLAGE`]'s.
+const OTHER_TOWNSHIP_VILLAGE: &str = "360733100201";
+
+#[tokio::test]
+async fn a_locked_pc_gets_a_code_s_wrap_from_the_server_online_which_only_that_code_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("county.toml");
+    std::fs::write(&config, format!("database = {:?}\n", dir.path().join("county.sqlite").display().to_string()))
+        .unwrap();
+    admin(&config, &["init"]);
+    let made = |name: &str, place: &str| {
+        let made = admin(&config, &["code", "--role", "caseworker", "--places", place, "--name", name]);
+        (printed(&made, "user ").to_owned(), printed(&made, "code ").to_owned())
+    };
+    let (_owner, enrollment) = made("刘芳", VILLAGE);
+    let (colleague, _) = made("王秀英", VILLAGE);
+    let (elsewhere, _) = made("陈建国", OTHER_TOWNSHIP_VILLAGE);
+    let code_of = |user: &str| printed(&admin(&config, &["signin-code", "--user", user]), "sign-in code ").to_owned();
+    let colleague_code = code_of(&colleague);
+    code_of(&elsewhere);
+
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let _server = serve(&config, port).await;
+    let device = enroll(&url, &enrollment).await;
+    let device_id = device.replica.lock().unwrap().device_id();
+
+    // The PC, after a sync, keeps its key sealed for the server; then it is locked (or restarted).
+    let pc_key = Key::generate();
+    let mut keyring = Keyring::new(&pc_key, false);
+    let secret = xianglin_sync::client::bundle::key_of_token(&device.token);
+    keyring.set_server(&pc_key, &device_id, &secret, &url, None);
+    let server_wrap = keyring.server.clone().unwrap();
+    let ask = |user: &str, wrapped: &str| CodeWrapRequest {
+        device_id: device_id.clone(),
+        user_id: user.to_owned(),
+        wrapped: wrapped.to_owned(),
+    };
+
+    // The colleague's first sign-in: the answer opens with their code (not another), once.
+    let answer = http::code_wrap(&url, None, &ask(&colleague, &server_wrap.wrapped)).await.unwrap();
+    assert_eq!(answer.masked_name, "王*英");
+    assert!(!serde_json::to_string(&answer).unwrap().contains("王秀英"));
+    keyring.hold_code_wrap(&colleague, answer).unwrap();
+    assert!(matches!(
+        keyring.unlock_with_code(&colleague, "ABCD-EFGH-JKMN", now()),
+        Err(KeyringError::WrongPassword { left: 4 })
+    ));
+    assert_eq!(
+        keyring.unlock_with_code(&colleague, &colleague_code, now()).unwrap().fingerprint(),
+        pc_key.fingerprint()
+    );
+
+    // Refused: someone whose places are not this PC's; someone with no code; a box that does
+    // not open (tampered, or presented by another device id); an oversized body.
+    let refused = |result: Result<CodeWrap, http::SyncError>| result.unwrap_err().code().to_owned();
+    assert_eq!(refused(http::code_wrap(&url, None, &ask(&elsewhere, &server_wrap.wrapped)).await), "forbidden");
+    assert_eq!(refused(http::code_wrap(&url, None, &ask(&_owner, &server_wrap.wrapped)).await), "not_found");
+    let mut tampered = server_wrap.wrapped.clone().into_bytes();
+    let last = tampered.len() - 1;
+    tampered[last] = if tampered[last] == b'0' { b'1' } else { b'0' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    assert_eq!(refused(http::code_wrap(&url, None, &ask(&colleague, &tampered)).await), "unauthorized");
+    let stranger = CodeWrapRequest { device_id: "ab".repeat(16), ..ask(&colleague, &server_wrap.wrapped) };
+    assert_eq!(refused(http::code_wrap(&url, None, &stranger).await), "unauthorized");
+    let oversized =
+        http_client().post(format!("{url}/v1/signin/code")).body(vec![0u8; 64 * 1024]).send().await.unwrap();
+    assert_eq!(oversized.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+
+    // A revoked PC gets nothing more.
+    admin(&config, &["revoke", &device_id]);
+    assert_eq!(refused(http::code_wrap(&url, None, &ask(&colleague, &server_wrap.wrapped)).await), "revoked");
 }

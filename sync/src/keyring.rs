@@ -18,6 +18,13 @@
 //! the code; a signed-in PC that receives the grant at sync wraps its data key for that public
 //! key; whoever later types the code derives the secret and unwraps. The code never travels in
 //! a document, and 60 random bits behind argon2id cannot be guessed from the public key.
+//!
+//! A PC nobody has signed in to since the code was issued cannot have wrapped for it. So that
+//! a first sign-in works online too, the PC also keeps its data key sealed for the county server
+//! ([`ServerWrap`], under a key both derive from the device's token, which the county keeps
+//! hashed) with the server's address outside the replica. Locked, it sends that box to the
+//! server, which opens it and answers with the data key sealed for the person's current code
+//! ([`code_wrap`]): useless to anyone without the code, so the request needs no other proof.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
@@ -149,6 +156,24 @@ pub struct CodeWrap {
     pub wrap: PublicWrap,
 }
 
+/// The data key sealed for the county server, and where that server is: what a locked PC sends
+/// to ask for a person's one-time code online.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerWrap {
+    pub device_id: String,
+    pub server_url: String,
+    pub pin: Option<String>,
+    pub wrapped: String,
+}
+
+/// Someone the county lets sign in on this PC (their places lie within its places), as the
+/// sign-in page lists them for a first sign-in: role and masked name only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Eligible {
+    pub role: String,
+    pub masked_name: String,
+}
+
 /// Who an account is, for the sign-in page (no secret, no full name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person<'a> {
@@ -175,11 +200,18 @@ pub struct Keyring {
     /// before anything is open).
     #[serde(default)]
     pub rules: SessionRules,
+    /// The data key sealed for the county server (a PC that has synced online at least once).
+    #[serde(default)]
+    pub server: Option<ServerWrap>,
+    /// Who may sign in here for the first time, by user id (refreshed at every sync).
+    #[serde(default)]
+    pub people: BTreeMap<String, Eligible>,
 }
 
 const USER_PURPOSE: &str = "xianglin pc key for a user";
 const CODE_PURPOSE: &str = "xianglin pc key for a one-time code";
 const RECOVERY_PURPOSE: &str = "xianglin pc key for the county";
+const SERVER_PURPOSE: &str = "xianglin pc key for the county server";
 
 impl Keyring {
     /// An empty keyring for `key`; accounts are added as people set their passwords.
@@ -194,6 +226,8 @@ impl Keyring {
             recovery: None,
             owner: None,
             rules: SessionRules::default(),
+            server: None,
+            people: BTreeMap::new(),
         }
     }
 
@@ -293,21 +327,46 @@ impl Keyring {
         {
             return Ok(false);
         }
-        let public = PublicKey::from(unhex32(&grant.public_key)?);
-        let purpose = format!("{CODE_PURPOSE}\0{}\0{}", person.user_id, grant.code_id);
-        self.codes.insert(
-            person.user_id.to_owned(),
-            CodeWrap {
-                code_id: grant.code_id.clone(),
-                role: person.role.to_owned(),
-                masked_name: mask_name(person.name),
-                salt: grant.salt.clone(),
-                kdf: grant.kdf,
-                expires_at: grant.expires_at,
-                wrap: PublicWrap::seal(key, &public, &purpose),
-            },
-        );
+        self.codes.insert(person.user_id.to_owned(), code_wrap(key, person, grant)?);
         Ok(true)
+    }
+
+    /// Keeps a code's wrap the county server made for `user_id` (a first sign-in online);
+    /// a code already spent on this PC is refused.
+    pub fn hold_code_wrap(&mut self, user_id: &str, wrap: CodeWrap) -> Result<(), KeyringError> {
+        if self.used_codes.contains(&wrap.code_id) {
+            return Err(KeyringError::CodeUsed);
+        }
+        self.codes.insert(user_id.to_owned(), wrap);
+        Ok(())
+    }
+
+    /// Seals `key` for the county server of device `device_id` (`device_secret` is the hash of
+    /// its token, [`crate::client::bundle::key_of_token`]) at `server_url`. Kept as it is while
+    /// the device and address stay the same; returns whether it changed.
+    pub fn set_server(
+        &mut self,
+        key: &Key,
+        device_id: &str,
+        device_secret: &[u8; 32],
+        server_url: &str,
+        pin: Option<&str>,
+    ) -> bool {
+        let same = |wrap: &ServerWrap| {
+            wrap.device_id == device_id && wrap.server_url == server_url && wrap.pin.as_deref() == pin
+        };
+        if self.server.as_ref().is_some_and(same) {
+            return false;
+        }
+        let kek = Key::derive(device_secret, &format!("{SERVER_PURPOSE}\0{device_id}"));
+        let context = format!("{SERVER_PURPOSE}\0{device_id}");
+        self.server = Some(ServerWrap {
+            device_id: device_id.to_owned(),
+            server_url: server_url.to_owned(),
+            pin: pin.map(str::to_owned),
+            wrapped: hex(&crypto::seal(&kek, key.expose(), context.as_bytes())),
+        });
+        true
     }
 
     /// The data key, if `code` is the one-time code held for `user_id`. On success the code is
@@ -379,6 +438,29 @@ impl Keyring {
     pub fn remove_account(&mut self, user_id: &str) -> bool {
         self.accounts.remove(user_id).is_some()
     }
+}
+
+/// The data key a PC sealed for its county server ([`Keyring::set_server`]), opened by the
+/// server with the device's secret: the server's half of a first sign-in online.
+pub fn open_server_wrap(device_secret: &[u8; 32], device_id: &str, wrapped: &str) -> Result<Key, CryptoError> {
+    let kek = Key::derive(device_secret, &format!("{SERVER_PURPOSE}\0{device_id}"));
+    unwrap_key(&kek, wrapped, &format!("{SERVER_PURPOSE}\0{device_id}"))
+}
+
+/// `key` sealed for the one-time code of `grant`, issued to `person`: only whoever types the
+/// code opens it.
+pub fn code_wrap(key: &Key, person: &Person<'_>, grant: &SigninGrant) -> Result<CodeWrap, KeyringError> {
+    let public = PublicKey::from(unhex32(&grant.public_key)?);
+    let purpose = format!("{CODE_PURPOSE}\0{}\0{}", person.user_id, grant.code_id);
+    Ok(CodeWrap {
+        code_id: grant.code_id.clone(),
+        role: person.role.to_owned(),
+        masked_name: mask_name(person.name),
+        salt: grant.salt.clone(),
+        kdf: grant.kdf,
+        expires_at: grant.expires_at,
+        wrap: PublicWrap::seal(key, &public, &purpose),
+    })
 }
 
 /// A new one-time code for `user_id` and what the county publishes for it: `XXXX-XXXX-XXXX` in
@@ -605,6 +687,43 @@ mod tests {
         assert_eq!(keyring.recover(&county_secret).unwrap().fingerprint(), key.fingerprint());
         let (other, _) = new_recovery_key();
         assert!(matches!(keyring.recover(&other), Err(KeyringError::NotRecovered)));
+    }
+
+    #[test]
+    fn the_county_server_opens_the_pc_s_server_wrap_and_reseals_it_for_a_code_only() {
+        let key = Key::generate();
+        let mut keyring = Keyring::new(&key, false);
+        let secret = crate::client::bundle::key_of_token("ABCD-EFGH-JKMN");
+        assert!(keyring.set_server(&key, "device-a", &secret, "http://127.0.0.1:1", None));
+        assert!(!keyring.set_server(&key, "device-a", &secret, "http://127.0.0.1:1", None), "kept as it is");
+        let wrapped = keyring.server.clone().unwrap().wrapped;
+
+        // The server, with the device's secret, opens it; another device's secret, or the box
+        // presented as another device's, does not.
+        assert_eq!(open_server_wrap(&secret, "device-a", &wrapped).unwrap().fingerprint(), key.fingerprint());
+        let other = crate::client::bundle::key_of_token("ZZZZ-ZZZZ-ZZZZ");
+        assert!(open_server_wrap(&other, "device-a", &wrapped).is_err());
+        assert!(open_server_wrap(&secret, "device-b", &wrapped).is_err());
+
+        // What it answers opens with the person's code and nothing else, once.
+        let (code, grant) = new_code("u-caseworker", at(60), RecordMeta::created(at(0), "county")).unwrap();
+        let opened = open_server_wrap(&secret, "device-a", &wrapped).unwrap();
+        let answer = code_wrap(&opened, &CASEWORKER, &grant).unwrap();
+        assert_eq!(answer.masked_name, "钟*");
+        keyring.hold_code_wrap("u-caseworker", answer.clone()).unwrap();
+        assert!(matches!(
+            keyring.unlock_with_code("u-caseworker", "0000-0000-0000", at(1)),
+            Err(KeyringError::WrongPassword { left: 4 })
+        ));
+        assert_eq!(keyring.unlock_with_code("u-caseworker", &code, at(2)).unwrap().fingerprint(), key.fingerprint());
+        assert!(matches!(keyring.hold_code_wrap("u-caseworker", answer), Err(KeyringError::CodeUsed)));
+
+        // Saved: the box and the address, never the key.
+        let directory = tempfile::tempdir().unwrap();
+        keyring.save(directory.path()).unwrap();
+        let text = std::fs::read_to_string(directory.path().join(KEYRING_FILE)).unwrap();
+        assert!(!text.contains(&hex(key.expose())) && text.contains("127.0.0.1:1"));
+        assert_eq!(Keyring::load(directory.path()).unwrap().unwrap().server, keyring.server);
     }
 
     #[test]

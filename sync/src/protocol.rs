@@ -96,6 +96,16 @@ pub struct EnrollRequest {
     pub label: String,
 }
 
+/// `POST /v1/signin/code`: a locked PC asks for a person's current one-time code, sending the
+/// data key it sealed for the server ([`crate::keyring::ServerWrap`]). The answer is a
+/// [`crate::keyring::CodeWrap`]: the key sealed for that code, which only its holder opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeWrapRequest {
+    pub device_id: String,
+    pub user_id: String,
+    pub wrapped: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrollResponse {
     /// Sent as `Authorization: Bearer <token>` from now on; the server keeps only its hash.

@@ -195,6 +195,8 @@ pub fn a_county_record_is_written_for_every_device_and_users_are_read_back(store
     }
     let stored = xianglin_sync::document::read_record(&document, "signin/caseworker-1").unwrap().unwrap();
     assert_eq!(stored.value["code_id"], "c1");
+    assert_eq!(store.read_county_record("signin/caseworker-1").unwrap().unwrap()["code_id"], "c1");
+    assert_eq!(store.read_county_record("signin/nobody").unwrap(), None);
 }
 
 pub fn changes_go_in_whole_and_come_back_as_what_a_device_lacks(store: impl CountyStore) {

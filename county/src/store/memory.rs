@@ -323,6 +323,10 @@ impl DeviceStore for MemoryStore {
         self.write_county(&[(key.to_owned(), value)], now)
     }
 
+    fn read_county_record(&mut self, key: &str) -> Result<Option<serde_json::Value>> {
+        self.county_record(key)
+    }
+
     fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope> {
         let user: User = self
             .county_record(&county_key("user", &grant.user_id))?

@@ -109,6 +109,8 @@ pub trait DeviceStore {
     /// Writes one record of the county document (a sign-in code's grant, the recovery key);
     /// devices get it at their next sync.
     fn put_county_record(&mut self, key: &str, value: serde_json::Value, now: NaiveDateTime) -> Result<()>;
+    /// One record of the county document, as stored (a sign-in code's grant).
+    fn read_county_record(&mut self, key: &str) -> Result<Option<serde_json::Value>>;
     /// The scope of a grant: its user's role and places.
     fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope>;
 }

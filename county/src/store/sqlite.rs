@@ -185,16 +185,20 @@ impl DeviceStore for SqliteStore {
     }
 
     fn user(&mut self, user_id: &str) -> Result<Option<User>> {
-        let county = ShardId::county(&self.county_code()?);
-        self.replica.forget_if_written_elsewhere(&county)?;
-        match self.replica.read_record(&county, &county_key("user", user_id))? {
-            Some(stored) => Ok(Some(serde_json::from_value(stored.value)?)),
+        match self.read_county_record(&county_key("user", user_id))? {
+            Some(value) => Ok(Some(serde_json::from_value(value)?)),
             None => Ok(None),
         }
     }
 
     fn put_county_record(&mut self, key: &str, value: serde_json::Value, now: NaiveDateTime) -> Result<()> {
         self.commit_county(vec![(key.to_owned(), value)], now)
+    }
+
+    fn read_county_record(&mut self, key: &str) -> Result<Option<serde_json::Value>> {
+        let county = ShardId::county(&self.county_code()?);
+        self.replica.forget_if_written_elsewhere(&county)?;
+        Ok(self.replica.read_record(&county, key)?.map(|stored| stored.value))
     }
 
     fn scope(&mut self, grant: &DeviceGrant) -> Result<Scope> {

@@ -11,12 +11,14 @@ use serde::de::DeserializeOwned;
 use super::RoundTrip;
 use crate::attachments::AttachmentStore;
 use crate::protocol::{
-    AttachmentList, EnrollRequest, EnrollResponse, ErrorBody, MAX_REQUEST_BYTES, SyncResponse, wire,
+    AttachmentList, CodeWrapRequest, EnrollRequest, EnrollResponse, ErrorBody, MAX_REQUEST_BYTES, SyncResponse, wire,
 };
 use crate::{Error, Replica};
 
 /// A round trip gives up after this long; the engine tries again later.
 const TIMEOUT: Duration = Duration::from_secs(120);
+/// Asking for a one-time code at the sign-in page gives up sooner.
+const SIGNIN_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Why a sync or an enrollment did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -197,15 +199,31 @@ pub async fn enroll(base_url: &str, pin: Option<&str>, request: &EnrollRequest) 
     post(&client(pin.as_deref())?, &format!("{base}/v1/enroll"), request, None).await
 }
 
+/// Asks the county server at `base_url` for the data key sealed for a person's one-time code
+/// (a first sign-in on a locked PC, online).
+pub async fn code_wrap(
+    base_url: &str,
+    pin: Option<&str>,
+    request: &CodeWrapRequest,
+) -> Result<crate::keyring::CodeWrap, SyncError> {
+    let (base, pin) = checked_base(base_url, pin)?;
+    // Someone is waiting at the sign-in page: a short wait, then the offline way.
+    post(&client_within(pin.as_deref(), SIGNIN_TIMEOUT)?, &format!("{base}/v1/signin/code"), request, None).await
+}
+
 fn lock(replica: &Mutex<Replica>) -> std::sync::MutexGuard<'_, Replica> {
     replica.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// An HTTP client; with a pin, it speaks TLS to exactly the pinned certificate.
 fn client(pin: Option<&str>) -> Result<reqwest::Client, SyncError> {
+    client_within(pin, TIMEOUT)
+}
+
+fn client_within(pin: Option<&str>, timeout: Duration) -> Result<reqwest::Client, SyncError> {
     // reqwest wants a process-wide provider even for plain http; ring, as everywhere here.
     let _already_installed = rustls::crypto::ring::default_provider().install_default();
-    let mut builder = reqwest::Client::builder().timeout(TIMEOUT);
+    let mut builder = reqwest::Client::builder().timeout(timeout);
     if let Some(pin) = pin {
         let config = crate::tls::client_config(pin).map_err(|error| SyncError::Offline(error.to_string()))?;
         builder = builder.use_preconfigured_tls(config);
