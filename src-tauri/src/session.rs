@@ -14,11 +14,14 @@ use xianglin_schema::clock;
 use xianglin_schema::policy::SessionRules;
 use xianglin_schema::user::{RecoveryKey, Role, SigninGrant};
 use xianglin_sync::ShardId;
+use xianglin_sync::client::http;
 use xianglin_sync::crypto::Key;
 use xianglin_sync::keyring::{self, Keyring, KeyringError, Person};
+use xianglin_sync::protocol::CodeWrapRequest;
 
 use crate::error::AppError;
 use crate::state::{AppState, Session};
+use crate::sync_status::{PIN, SERVER_URL, TOKEN};
 
 /// The demo county's accounts all have this password (README); the 身份 picker uses it.
 pub const DEMO_PASSWORD: &str = "xianglin-demo";
@@ -69,6 +72,7 @@ fn accounts(ring: &Keyring) -> Vec<AccountOption> {
             masked_name: account.masked_name.clone(),
             has_password: true,
             has_code: ring.codes.contains_key(user_id),
+            can_ask_county: ring.server.is_some(),
             locked_until: account.locked_until.map(|until| until.format("%Y-%m-%d %H:%M:%S").to_string()),
         })
         .collect();
@@ -80,8 +84,25 @@ fn accounts(ring: &Keyring) -> Vec<AccountOption> {
                 masked_name: code.masked_name.clone(),
                 has_password: false,
                 has_code: true,
+                can_ask_county: ring.server.is_some(),
                 locked_until: None,
             });
+        }
+    }
+    // Whoever may sign in here but has neither: online, the county answers for their code.
+    if ring.server.is_some() {
+        for (user_id, person) in &ring.people {
+            if !ring.accounts.contains_key(user_id) && !ring.codes.contains_key(user_id) {
+                options.push(AccountOption {
+                    user_id: user_id.clone(),
+                    role: role_of(&person.role),
+                    masked_name: person.masked_name.clone(),
+                    has_password: false,
+                    has_code: false,
+                    can_ask_county: true,
+                    locked_until: None,
+                });
+            }
         }
     }
     let rank = |role: Role| match role {
@@ -111,6 +132,7 @@ fn plain_user(path: &Path) -> Result<AccountOption, AppError> {
         masked_name: keyring::mask_name(&name),
         has_password: false,
         has_code: false,
+        can_ask_county: false,
         locked_until: None,
     })
 }
@@ -125,6 +147,56 @@ pub fn sign_in(state: &AppState, user_id: &str, password: &str) -> Result<Sessio
         unlocked.map_err(refusal)?
     };
     begin(state, key, user_id)
+}
+
+/// What to ask the county server for `user_id`'s one-time code, when this PC holds none that
+/// could still open (a first sign-in nobody's sync has prepared) and it knows its server.
+pub fn code_request(
+    state: &AppState,
+    user_id: &str,
+) -> Result<Option<(String, Option<String>, CodeWrapRequest)>, AppError> {
+    let guard = state.keyring();
+    let ring = guard.as_ref().ok_or_else(|| AppError::new("no_keyring", "本机尚未设置，请先登记或载入演示县"))?;
+    let usable = ring
+        .codes
+        .get(user_id)
+        .is_some_and(|held| held.expires_at >= clock::now() && !ring.used_codes.contains(&held.code_id));
+    Ok(match (&ring.server, usable) {
+        (Some(server), false) => Some((
+            server.server_url.clone(),
+            server.pin.clone(),
+            CodeWrapRequest {
+                device_id: server.device_id.clone(),
+                user_id: user_id.to_owned(),
+                wrapped: server.wrapped.clone(),
+            },
+        )),
+        _ => None,
+    })
+}
+
+/// Keeps what the county server answered for `user_id`'s code; a failed request is explained
+/// in Chinese (the offline way stays open: a colleague's sync brings the code).
+pub fn hold_fetched_code(
+    state: &AppState,
+    user_id: &str,
+    fetched: Result<keyring::CodeWrap, http::SyncError>,
+) -> Result<(), AppError> {
+    let wrap = fetched.map_err(|error| {
+        tracing::warn!(code = error.code(), "the county server did not hand over a sign-in code");
+        let message = match error.code() {
+            "offline" => "无法连接县服务器，本机也还没有收到该账号的一次性登录码：请联网后重试，或请已登录的同事同步一次（联网或U盘）",
+            "not_found" => "县里还没有给该账号发放一次性登录码，或登录码已过期：请联系县级管理员",
+            "forbidden" => "该账号负责的地方不属于本机，不能在本机登录",
+            "revoked" => "本机已被县里停用，不能再登录新账号",
+            _ => "县服务器不认可本机的登录请求：请已登录的同事同步一次后再试，或联系县级管理员",
+        };
+        AppError::new("code_not_fetched", message)
+    })?;
+    let mut guard = state.keyring();
+    let ring = guard.as_mut().ok_or_else(|| AppError::new("no_keyring", "本机尚未设置，请先登记或载入演示县"))?;
+    ring.hold_code_wrap(user_id, wrap).map_err(refusal)?;
+    save(ring, state.data_path())
 }
 
 /// A first sign-in (or a reset) with the county's one-time code; the person sets a password.
@@ -153,6 +225,11 @@ pub fn sign_in_with_code(
                 return Err(refusal(error));
             }
         };
+        if key.fingerprint() != ring.key_fingerprint {
+            // A code's wrap of another PC's key (a server answering for the wrong device).
+            save(ring, state.data_path())?;
+            return Err(AppError::new("wrong_key", "该登录码对应的不是本机的数据，请联系县级管理员"));
+        }
         let person = Person { user_id, role: &role, name: &masked_name };
         ring.set_password(&key, &person, new_password, min, clock::now()).map_err(refusal)?;
         save(ring, state.data_path())?;
@@ -362,6 +439,10 @@ pub fn refresh_keyring(state: &AppState) -> Result<(), AppError> {
         Some(stored) => serde_json::from_value(stored.value).ok(),
         None => None,
     };
+    let server = match (replica.setting(SERVER_URL)?, replica.setting(TOKEN)?) {
+        (Some(url), Some(token)) => Some((url, replica.setting(PIN)?, token, replica.device_id())),
+        _ => None,
+    };
     let grants: Vec<SigninGrant> = replica
         .read_records_with_prefix(&shard, "signin/")?
         .into_iter()
@@ -375,6 +456,27 @@ pub fn refresh_keyring(state: &AppState) -> Result<(), AppError> {
         Some(owner) => lookup::user_account(&replica, owner)?.map(|(_, _, places)| places),
         None => None,
     };
+    let within_pc = |places: &[String]| match &owner_scope {
+        Some(scope) => {
+            !places.is_empty() && places.iter().all(|place| scope.iter().any(|own| place_within(place, own)))
+        }
+        None => true,
+    };
+    let mut people = std::collections::BTreeMap::new();
+    for user in query::users(&replica)? {
+        let Some((name, role, places)) = lookup::user_account(&replica, &user.id)? else { continue };
+        if within_pc(&places) {
+            people.insert(
+                user.id,
+                keyring::Eligible { role: role.as_str().to_owned(), masked_name: keyring::mask_name(&name) },
+            );
+        }
+    }
+    ring.people = people;
+    if let Some((url, pin, token, device_id)) = &server {
+        let secret = xianglin_sync::client::bundle::key_of_token(token);
+        ring.set_server(&key, device_id, &secret, url, pin.as_deref());
+    }
     let mut names = std::collections::BTreeMap::new();
     for grant in &grants {
         if grant.expires_at < clock::now() {
@@ -382,11 +484,8 @@ pub fn refresh_keyring(state: &AppState) -> Result<(), AppError> {
         }
         let Some((name, role, places)) = lookup::user_account(&replica, &grant.user_id)? else { continue };
         // Only people whose places lie within this PC's: a PC holds only its places' data.
-        if let Some(scope) = &owner_scope {
-            let within = |place: &String| scope.iter().any(|own| place_within(place, own));
-            if places.is_empty() || !places.iter().all(within) {
-                continue;
-            }
+        if !within_pc(&places) {
+            continue;
         }
         let person = Person { user_id: &grant.user_id, role: role.as_str(), name: &name };
         ring.hold_code(&key, &person, grant).map_err(refusal)?;
@@ -581,6 +680,60 @@ mod tests {
         let replica =
             xianglin_sync::Replica::open_encrypted(&directory.path().join(crate::state::DATABASE_FILE), &recovered);
         assert!(replica.is_ok(), "the recovered key opens the replica");
+    }
+
+    #[test]
+    fn online_a_person_without_a_code_here_signs_in_with_the_one_the_server_answers_for() {
+        let directory = tempfile::tempdir().unwrap();
+        let state = demo_pc(directory.path());
+        let (caseworker, _) = first_of(&state, Role::Caseworker);
+        state.keyring().as_mut().unwrap().remove_account(&caseworker);
+        let token = "ABCD-EFGH-JKMN-PQRS";
+        let device_id = {
+            let replica = state.replica_unchecked().unwrap();
+            replica.set_setting(SERVER_URL, Some("http://127.0.0.1:9")).unwrap();
+            replica.set_setting(TOKEN, Some(token)).unwrap();
+            replica.device_id()
+        };
+        // Before any sync with a server: nothing to ask, the person is not offered.
+        assert!(code_request(&state, &caseworker).unwrap().is_none());
+        refresh_keyring(&state).unwrap();
+        sign_out(&state);
+        let offered = status(&state).unwrap().accounts.into_iter().find(|a| a.user_id == caseworker).unwrap();
+        assert!(offered.can_ask_county && !offered.has_code && !offered.has_password);
+        let (url, pin, ask) = code_request(&state, &caseworker).unwrap().expect("asks the server");
+        assert_eq!((url.as_str(), pin, ask.device_id.as_str()), ("http://127.0.0.1:9", None, device_id.as_str()));
+
+        // No answer (offline): said in Chinese, nothing changes.
+        let offline = hold_fetched_code(&state, &caseworker, Err(http::SyncError::Offline("refused".into())));
+        assert!(offline.unwrap_err().message.contains("无法连接县服务器"));
+
+        // The server's answer, as it makes it: the PC's box opened with the token's hash,
+        // the key sealed for the person's code.
+        let now = clock::now();
+        let (code, grant) =
+            keyring::new_code(&caseworker, now + chrono::Duration::days(1), RecordMeta::created(now, "county"))
+                .unwrap();
+        let key =
+            keyring::open_server_wrap(&xianglin_sync::client::bundle::key_of_token(token), &device_id, &ask.wrapped)
+                .unwrap();
+        let person = Person { user_id: &caseworker, role: "caseworker", name: "某某某" };
+        hold_fetched_code(&state, &caseworker, Ok(keyring::code_wrap(&key, &person, &grant).unwrap())).unwrap();
+        assert!(code_request(&state, &caseworker).unwrap().is_none(), "a usable code is here now");
+        sign_in_with_code(&state, &caseworker, &code, "caseworker-pass").unwrap();
+        assert_eq!(status(&state).unwrap().user.unwrap().id, caseworker);
+        sign_out(&state);
+        sign_in(&state, &caseworker, "caseworker-pass").unwrap();
+
+        // Another PC's key sealed for a code is refused and leaves this PC's as it was.
+        sign_out(&state);
+        let (code, grant) =
+            keyring::new_code(&caseworker, now + chrono::Duration::days(1), RecordMeta::created(now, "county"))
+                .unwrap();
+        hold_fetched_code(&state, &caseworker, Ok(keyring::code_wrap(&Key::generate(), &person, &grant).unwrap()))
+            .unwrap();
+        assert_eq!(sign_in_with_code(&state, &caseworker, &code, "another-pass").unwrap_err().code, "wrong_key");
+        sign_in(&state, &caseworker, "caseworker-pass").unwrap();
     }
 
     #[test]

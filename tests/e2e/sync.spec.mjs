@@ -2,6 +2,9 @@
 // xianglin-county binary, holding the demo township) and gets its caseworker's village. The
 // caseworker sets their password at enrollment; a visit form they leave for the idle time
 // (20 s here, by --idle-lock-seconds) goes under the sign-in and is there, as typed, after it.
+// Then, the computer restarted (locked, nothing synced since), a colleague signs in for the
+// first time with a code the county has just issued: the app asks the server for it.
+import { execFileSync } from 'node:child_process'
 import { browser, screenshot, slow, startApp, waitFor } from './lib.mjs'
 
 const navItem = (label) => browser.$(`//li[contains(@class, "el-menu-item")][.//span[normalize-space(.)="${label}"]]`)
@@ -75,5 +78,30 @@ export const steps = [
     const waiting = await browser.$('[data-test=sync-waiting]').getText()
     console.log(`     last success ${await lastSuccess.getText()}, waiting: ${waiting}`)
     await screenshot('sync-page')
+  }],
+  ['a colleague signs in for the first time with a code the county issued after the last sync', async () => {
+    await browser.deleteSession()
+    const county = ['--config', process.env.XIANGLIN_COUNTY_CONFIG]
+    const issued = execFileSync(process.env.XIANGLIN_COUNTY_BIN, [...county, 'signin-code', '--user', process.env.XIANGLIN_COLLEAGUE], {
+      encoding: 'utf8',
+    })
+    const code = issued.match(/^sign-in code (\S+)/m)[1]
+    await startApp(['--data-dir', process.env.XIANGLIN_SECOND_DATA_DIR])
+    const mode = browser.$('[data-test=signin-mode]')
+    await mode.waitForDisplayed({ timeout: slow })
+    await mode.click()
+    await browser.$('[data-test=signin-account]').click()
+    const colleague = browser.$('//li[contains(@class, "el-select-dropdown__item")][contains(., "邱*兰")]')
+    await colleague.waitForDisplayed({ timeout: 10_000 })
+    await colleague.click()
+    await fill('[data-test=signin-code]', code.toLowerCase())
+    await fill('[data-test=signin-new-password]', 'qiuyulan-2026')
+    await fill('[data-test=signin-confirm]', 'qiuyulan-2026')
+    await screenshot('first-sign-in-online')
+    await browser.$('[data-test=signin-submit]').click()
+    await waitFor(() => browser.$('.due-row').isExisting(), 'the colleague signed in, on the due list', slow)
+    const who = await browser.execute(() => document.querySelector('[data-test=signed-in]')?.textContent ?? '')
+    if (!who.includes('邱玉兰')) throw new Error(`the header names "${who.trim()}", not the colleague who signed in`)
+    await screenshot('first-sign-in-online-due-list')
   }],
 ]

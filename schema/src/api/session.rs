@@ -32,6 +32,8 @@ pub struct AccountOption {
     pub has_password: bool,
     /// A one-time code from the county waits for them (first sign-in or reset).
     pub has_code: bool,
+    /// Without a code here, this PC can ask the county server for it (online).
+    pub can_ask_county: bool,
     /// Locked after wrong passwords until this time (`YYYY-MM-DD HH:MM:SS`).
     pub locked_until: Option<String>,
 }

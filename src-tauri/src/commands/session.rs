@@ -19,10 +19,20 @@ pub fn sign_in(state: State<'_, AppState>, request: SignIn) -> CmdResult<Session
     session::sign_in(&state, &request.user_id, &request.password)
 }
 
-/// A first sign-in or a reset with the county's one-time code, setting a password.
-#[tauri::command(async)]
-pub fn sign_in_with_code(state: State<'_, AppState>, request: SignInWithCode) -> CmdResult<SessionStatus> {
-    session::sign_in_with_code(&state, &request.user_id, &request.code, &request.new_password)
+/// A first sign-in or a reset with the county's one-time code, setting a password. When the
+/// code has not reached this PC, the county server is asked for it first (online).
+#[tauri::command]
+pub async fn sign_in_with_code(state: State<'_, AppState>, request: SignInWithCode) -> CmdResult<SessionStatus> {
+    if let Some((url, pin, ask)) = session::code_request(&state, &request.user_id)? {
+        let fetched = xianglin_sync::client::http::code_wrap(&url, pin.as_deref(), &ask).await;
+        session::hold_fetched_code(&state, &request.user_id, fetched)?;
+    }
+    let state = state.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        session::sign_in_with_code(&state, &request.user_id, &request.code, &request.new_password)
+    })
+    .await
+    .map_err(|error| crate::error::AppError::internal(&error.to_string()))?
 }
 
 /// The upgrade from an earlier version: a password for the person who set up this PC.

@@ -15,6 +15,10 @@ has_password: boolean,
  */
 has_code: boolean, 
 /**
+ * Without a code here, this PC can ask the county server for it (online).
+ */
+can_ask_county: boolean, 
+/**
  * Locked after wrong passwords until this time (`YYYY-MM-DD HH:MM:SS`).
  */
 locked_until: string | null, };

@@ -6,12 +6,13 @@ import { useSignIn } from './useSignIn'
 
 vi.mock('@/api/session', () => ({ signIn: vi.fn(), signInWithCode: vi.fn() }))
 
-const account = (user_id: string, has_password: boolean, has_code: boolean): AccountOption => ({
+const account = (user_id: string, has_password: boolean, has_code: boolean, can_ask_county = false): AccountOption => ({
   user_id,
   role: 'caseworker',
   masked_name: '钟*',
   has_password,
   has_code,
+  can_ask_county,
   locked_until: null,
 })
 const accounts = [account('u-password', true, false), account('u-code', false, true)]
@@ -26,6 +27,14 @@ describe('the sign-in form', () => {
     form.switchMode('code')
     expect(form.choices.value.map((a) => a.user_id)).toEqual(['u-code'])
     expect(form.form.user_id).toBe('u-code')
+  })
+
+  it('offers, online, everyone the county lets sign in here for a code: the server has theirs', () => {
+    const online = [account('u-password', true, false, true), account('u-new', false, false, true)]
+    const form = useSignIn(() => online, () => 8)
+    expect(form.choices.value.map((a) => a.user_id)).toEqual(['u-password'])
+    form.switchMode('code')
+    expect(form.choices.value.map((a) => a.user_id)).toEqual(['u-password', 'u-new'])
   })
 
   it('signs in with the password and forgets it, whatever the answer', async () => {

@@ -12,9 +12,12 @@ export function useSignIn(accounts: () => AccountOption[], minLength: () => numb
   const busy = ref(false)
   const error = ref<AppError | null>(null)
 
-  /** The accounts each mode can sign in: with a password set, or with a code waiting. */
+  /** The accounts each mode can sign in: with a password set; with a code waiting here, or
+   * (online) one the county server holds. */
   const choices = computed(() =>
-    accounts().filter((account) => (mode.value === 'password' ? account.has_password : account.has_code)),
+    accounts().filter((account) =>
+      mode.value === 'password' ? account.has_password : account.has_code || account.can_ask_county,
+    ),
   )
 
   function switchMode(next: 'password' | 'code') {
