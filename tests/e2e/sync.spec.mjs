@@ -84,6 +84,7 @@ export const steps = [
     const county = ['--config', process.env.XIANGLIN_COUNTY_CONFIG]
     const issued = execFileSync(process.env.XIANGLIN_COUNTY_BIN, [...county, 'signin-code', '--user', process.env.XIANGLIN_COLLEAGUE], {
       encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
     })
     const code = issued.match(/^sign-in code (\S+)/m)[1]
     await startApp(['--data-dir', process.env.XIANGLIN_SECOND_DATA_DIR])
