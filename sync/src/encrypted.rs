@@ -63,6 +63,9 @@ pub fn connect(path: &Path, key: &Key, flags: OpenFlags) -> Result<Connection> {
 
 /// Gives a fresh connection its key and checks it: a wrong key reads as "not a database".
 pub fn apply_key(connection: &Connection, key: &Key, path: &str) -> Result<()> {
+    // SQLCipher would print its own lines for a wrong key ("hmac check failed") to stderr;
+    // the refusal below says it once, in our words.
+    connection.execute_batch("PRAGMA cipher_log_level = NONE")?;
     connection.pragma_update(None, "key", &*key.sqlcipher_pragma())?;
     match connection.query_row("SELECT count(*) FROM sqlite_master", [], |row| row.get::<_, i64>(0)) {
         Ok(_) => Ok(()),
