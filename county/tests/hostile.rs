@@ -93,7 +93,7 @@ fn deflate_zeros(size: u64) -> Vec<u8> {
     impl Bits {
         fn push(&mut self, value: u32, count: u32) {
             for index in 0..count {
-                if self.bit % 8 == 0 {
+                if self.bit.is_multiple_of(8) {
                     self.out.push(0);
                 }
                 if value >> index & 1 == 1 {

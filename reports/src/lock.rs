@@ -93,8 +93,9 @@ mod tests {
         let plain = report();
         let locked = lock_pdf(&plain, "探访密码2026").unwrap();
         assert!(Document::load_mem(&locked).unwrap().is_encrypted());
-        assert!(Document::load_mem_with_password(&locked, "探访密码2025").is_err());
-        let opened = Document::load_mem_with_password(&locked, "探访密码2026").unwrap();
+        assert!(Document::load_mem_with_options(&locked, lopdf::LoadOptions::with_password("探访密码2025")).is_err());
+        let opened =
+            Document::load_mem_with_options(&locked, lopdf::LoadOptions::with_password("探访密码2026")).unwrap();
         let original = Document::load_mem(&plain).unwrap();
         assert_eq!(opened.get_pages().len(), original.get_pages().len());
         assert!(original.get_pages().len() >= 2, "the report should span pages");

@@ -100,6 +100,26 @@ impl From<Error> for AppError {
     }
 }
 
+/// A roster file past a limit, in words a township clerk can act on.
+fn roster_limit_message(limit: &xianglin_sync::RosterLimit) -> String {
+    use xianglin_sync::RosterLimit;
+    let mb = |bytes: u64| bytes as f64 / f64::from(1 << 20);
+    match limit {
+        RosterLimit::FileBytes { size, limit } => {
+            format!("文件有 {:.1} MB，名册文件不能超过 {:.0} MB；请按村拆分后分批导入", mb(*size), mb(*limit))
+        }
+        RosterLimit::Inflated { limit } => {
+            format!("文件解压后超过 {:.0} MB，不像是名册；请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入", mb(*limit))
+        }
+        RosterLimit::Columns { found, limit } => {
+            format!("工作表第 {found} 列还有内容，名册最多 {limit} 列；请删去多余的列后再导入")
+        }
+        RosterLimit::Rows { found, limit } => format!(
+            "工作表第 {found} 行还有内容，本县规定一次最多导入 {limit} 行；请按村拆分后分批导入，或删去表格末尾的多余内容"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use xianglin_schema::{Problem, Rule};
@@ -122,25 +142,5 @@ mod tests {
         let error = AppError::from(Error::Foreign { path: "/data/x.sqlite".into() });
         assert_eq!(error.code, "foreign_database");
         assert!(error.message.contains("不是乡邻的数据库"));
-    }
-}
-
-/// A roster file past a limit, in words a township clerk can act on.
-fn roster_limit_message(limit: &xianglin_sync::RosterLimit) -> String {
-    use xianglin_sync::RosterLimit;
-    let mb = |bytes: u64| bytes as f64 / f64::from(1 << 20);
-    match limit {
-        RosterLimit::FileBytes { size, limit } => {
-            format!("文件有 {:.1} MB，名册文件不能超过 {:.0} MB；请按村拆分后分批导入", mb(*size), mb(*limit))
-        }
-        RosterLimit::Inflated { limit } => {
-            format!("文件解压后超过 {:.0} MB，不像是名册；请在 Excel 或 WPS 中打开后另存为 .xlsx 再导入", mb(*limit))
-        }
-        RosterLimit::Columns { found, limit } => {
-            format!("工作表第 {found} 列还有内容，名册最多 {limit} 列；请删去多余的列后再导入")
-        }
-        RosterLimit::Rows { found, limit } => format!(
-            "工作表第 {found} 行还有内容，本县规定一次最多导入 {limit} 行；请按村拆分后分批导入，或删去表格末尾的多余内容"
-        ),
     }
 }

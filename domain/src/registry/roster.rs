@@ -165,7 +165,7 @@ fn parse(replica: &Replica, bytes: &[u8], progress: Progress<'_>) -> Result<Vec<
     let total = rows.len().saturating_sub(header_index + 1) as u32;
     for (offset, cells) in rows.iter().enumerate().skip(header_index + 1) {
         let done = (offset - header_index - 1) as u32;
-        if done % PROGRESS_EVERY == 0 && progress(done, total).is_break() {
+        if done.is_multiple_of(PROGRESS_EVERY) && progress(done, total).is_break() {
             return Err(Error::Cancelled);
         }
         let cell =
