@@ -30,6 +30,7 @@ use serde::de::DeserializeOwned;
 pub use store::{AttachmentIndex, ChangeStore, CountyStore, DeviceGrant, DeviceStore, MemoryStore, SqliteStore};
 
 use xianglin_schema::user::SigninGrant;
+use xianglin_schema::version;
 use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::keyring;
 use xianglin_sync::protocol::{
@@ -65,6 +66,9 @@ pub enum Refusal {
     Quota(String),
     #[error("{0}")]
     Busy(String),
+    /// The app is older than the county's minimum version; the message (Chinese) says so.
+    #[error("{0}")]
+    Outdated(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -83,6 +87,7 @@ impl Refusal {
             Refusal::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Refusal::Quota(_) => (StatusCode::INSUFFICIENT_STORAGE, "quota"),
             Refusal::Busy(_) => (StatusCode::TOO_MANY_REQUESTS, "busy"),
+            Refusal::Outdated(_) => (StatusCode::UPGRADE_REQUIRED, "outdated"),
             Refusal::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -595,6 +600,7 @@ pub fn import_bundle(store: &mut dyn CountyStore, bytes: &[u8]) -> Result<(Devic
 pub struct Decoded {
     cursor: u64,
     shards: Vec<DecodedShard>,
+    app_version: String,
 }
 
 #[derive(Debug)]
@@ -643,7 +649,22 @@ pub fn decode(request: SyncRequest) -> Result<Decoded, Refusal> {
         }
         shards.push(DecodedShard { shard, heads, chunks: push.changes, changes });
     }
-    Ok(Decoded { cursor: request.cursor, shards })
+    Ok(Decoded { cursor: request.cursor, shards, app_version: request.app_version })
+}
+
+/// Refuses the edits of an app older than the county's minimum version (a record of the
+/// county document), in Chinese: the refusal's message is what the station's user reads.
+fn check_app_version(store: &mut dyn CountyStore, app_version: &str) -> Result<(), Refusal> {
+    let Some(value) = store.read_county_record(version::MIN_APP_VERSION_KEY)? else { return Ok(()) };
+    let Ok(minimum) = serde_json::from_value::<version::MinAppVersion>(value) else { return Ok(()) };
+    if version::at_least(app_version, &minimum.version) {
+        return Ok(());
+    }
+    let yours = if app_version.is_empty() { "旧版本".to_owned() } else { format!("{app_version} 版") };
+    Err(Refusal::Outdated(format!(
+        "本机的乡邻是{yours}，县里已要求至少 {} 版才能上传修改：请安装更新后再同步。未上传的修改仍保存在本机，不会丢失。",
+        minimum.version
+    )))
 }
 
 /// A shard of a request after its checks against the store.
@@ -658,6 +679,9 @@ struct Checked<'a> {
 /// The protocol itself, over any store: checks every shard of a decoded request (scope, actor,
 /// dependencies), stores nothing unless all pass, records the heads it can verify, then answers.
 pub fn answer(store: &mut dyn CountyStore, grant: &DeviceGrant, request: &Decoded) -> Result<SyncResponse, Refusal> {
+    if request.shards.iter().any(|push| !push.chunks.is_empty()) {
+        check_app_version(store, &request.app_version)?;
+    }
     let scope = store.scope(grant)?;
     let device = grant.device_id.as_str();
     let mut checked = Vec::with_capacity(request.shards.len());

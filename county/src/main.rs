@@ -119,6 +119,9 @@ enum Command {
         #[arg(long, value_delimiter = ',', required = true)]
         places: Vec<String>,
     },
+    /// Sets the oldest app version whose edits the server takes (e.g. `0.2.0`; `0` takes
+    /// every version). Older apps are told, in Chinese, to update; their edits wait on the PC.
+    MinVersion { version: String },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -311,6 +314,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 grant.device_id,
                 answer.display()
             );
+            Ok(())
+        }
+        Command::MinVersion { version } => {
+            if xianglin_schema::version::parse(&version).is_none() {
+                return Err(format!("{version:?} is not a version like 0.2.0"));
+            }
+            let record = xianglin_schema::version::MinAppVersion {
+                version: version.trim().to_owned(),
+                meta: RecordMeta::created(now, "county-server"),
+            };
+            let value = serde_json::to_value(&record).map_err(|error| error.to_string())?;
+            open()?
+                .put_county_record(xianglin_schema::version::MIN_APP_VERSION_KEY, value, now)
+                .map_err(|error| error.to_string())?;
+            println!("edits from apps older than {} are refused from now on", record.version);
             Ok(())
         }
         Command::Reassign { user, places } => {

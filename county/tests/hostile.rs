@@ -58,6 +58,7 @@ fn request_with(chunk: Vec<u8>) -> Vec<u8> {
         protocol: PROTOCOL,
         cursor: 0,
         shards: vec![ShardPush { shard: shard.to_string(), heads: Vec::new(), changes: vec![chunk] }],
+        app_version: String::new(),
     })
 }
 

@@ -31,6 +31,7 @@ pub mod record;
 pub mod text;
 pub mod user;
 pub mod validate;
+pub mod version;
 pub mod visit;
 
 mod bindings;

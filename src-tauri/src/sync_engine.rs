@@ -113,6 +113,8 @@ async fn round(state: &AppState) -> Option<Duration> {
 fn retry_after(code: &str, failures: u32) -> Duration {
     match code {
         "revoked" | "unauthorized" => Duration::from_secs(24 * 60 * 60),
+        // Nothing changes until the app is updated (which restarts it); check hourly anyway.
+        "outdated" => Duration::from_secs(60 * 60),
         _ => FIRST_BACKOFF.saturating_mul(1 << failures.clamp(1, 7).saturating_sub(1)).min(MAX_BACKOFF),
     }
 }
@@ -131,6 +133,8 @@ pub fn chinese(error: &http::SyncError) -> String {
             "unauthorized" => "县服务器不认识本机的同步凭证，请重新登记。".into(),
             "bad_code" => "登记码无效、已使用或已过期，请向县民政局索取新的登记码。".into(),
             "forbidden" => format!("有数据超出本机负责的范围，县服务器拒收了本次同步（{message}）。"),
+            // The server words it: the county's minimum version is in it.
+            "outdated" => message.clone(),
             _ => format!("县服务器拒收了本次同步（{code}：{message}），本机数据未受影响。"),
         },
         http::SyncError::BadAnswer(_) => "县服务器的回复无法识别，将自动重试。".into(),

@@ -63,7 +63,8 @@ fn prepare_within(replica: &mut Replica, budget: usize) -> Result<(SyncRequest, 
         let heads = replica.heads(&id)?.iter().map(ToString::to_string).collect();
         shards.push(ShardPush { shard, heads, changes });
     }
-    Ok((SyncRequest { protocol: PROTOCOL, cursor, shards }, more))
+    let app_version = xianglin_schema::version::APP_VERSION.to_owned();
+    Ok((SyncRequest { protocol: PROTOCOL, cursor, shards, app_version }, more))
 }
 
 /// Takes the server's answer to `request` in: merges its changes, remembers its heads, its

@@ -37,6 +37,10 @@ pub struct SyncRequest {
     /// The server's change counter as of the device's last answer (0 at first).
     pub cursor: u64,
     pub shards: Vec<ShardPush>,
+    /// The app that sends it ([`xianglin_schema::version::APP_VERSION`]); empty from apps
+    /// older than this field. A county may refuse edits from apps older than its minimum.
+    #[serde(default)]
+    pub app_version: String,
 }
 
 /// One shard in a request: the device's heads, and the changes it believes the server lacks
