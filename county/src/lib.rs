@@ -752,6 +752,8 @@ pub fn answer(store: &mut dyn CountyStore, grant: &DeviceGrant, request: &Decode
         offered.push((shard, now));
     }
     store.record_offered(device, &offered)?;
+    // What the county's device list shows: when each device was last answered, running what.
+    store.record_contact(device, now(), &request.app_version)?;
     Ok(SyncResponse { cursor, more, shards, scope })
 }
 

@@ -285,11 +285,22 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Devices => {
+            println!("device\tuser\tlabel\tenrolled\tlast contact\tdays silent\tapp\tstate");
             for grant in open()?.grants().map_err(|error| error.to_string())? {
                 let state = grant.revoked_at.map_or("active".to_owned(), |at| format!("revoked {at}"));
+                let silent = grant
+                    .last_contact_at
+                    .as_deref()
+                    .and_then(xianglin_schema::record::parse_datetime)
+                    .map_or("-".to_owned(), |at| (now - at).num_days().to_string());
                 println!(
-                    "{}\t{}\t{}\tenrolled {}\t{state}",
-                    grant.device_id, grant.user_id, grant.label, grant.enrolled_at
+                    "{}\t{}\t{}\t{}\t{}\t{silent}\t{}\t{state}",
+                    grant.device_id,
+                    grant.user_id,
+                    grant.label,
+                    grant.enrolled_at,
+                    grant.last_contact_at.as_deref().unwrap_or("never"),
+                    grant.app_version.as_deref().filter(|version| !version.is_empty()).unwrap_or("-"),
                 );
             }
             Ok(())

@@ -51,4 +51,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (9, "offered_heads", include_str!("../migrations/0009_offered_heads.sql")),
     (10, "unreferenced_uploads", include_str!("../migrations/0010_unreferenced_uploads.sql")),
     (11, "access_log", include_str!("../migrations/0011_access_log.sql")),
+    (12, "device_contact", include_str!("../migrations/0012_device_contact.sql")),
 ];

@@ -164,6 +164,21 @@ pub fn a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash(store: i
     assert!(store.grant_by_token("token-1").unwrap().unwrap().revoked_at.is_some());
 }
 
+pub fn a_device_s_last_contact_and_app_version_are_kept(store: impl CountyStore) {
+    let mut store = seeded(store);
+    store.create_code(&caseworker(), "CODE-0004", now() + Duration::days(1), now()).unwrap();
+    store.enroll("CODE-0004", "device-1", "白沙村电脑", "token-1", now()).unwrap();
+    let grant = store.grants().unwrap().pop().unwrap();
+    assert_eq!((grant.last_contact_at, grant.app_version), (None, None), "not answered yet");
+    store.record_contact("device-1", now() + Duration::hours(1), "0.1.0").unwrap();
+    store.record_contact("device-1", now() + Duration::hours(2), "0.2.0").unwrap();
+    store.record_contact("device-9", now(), "0.2.0").unwrap();
+    let grant = store.grant_by_token("token-1").unwrap().unwrap();
+    assert_eq!(grant.last_contact_at.as_deref(), Some("2026-11-20T11:00:00"));
+    assert_eq!(grant.app_version.as_deref(), Some("0.2.0"));
+    assert_eq!(store.grants().unwrap(), vec![grant], "an unknown device adds nothing");
+}
+
 pub fn reassigning_a_user_changes_their_scope_through_the_county_document(store: impl CountyStore) {
     let mut store = seeded(store);
     store.create_code(&caseworker(), "CODE-0002", now() + Duration::days(1), now()).unwrap();
@@ -342,6 +357,10 @@ macro_rules! conformance {
             #[test]
             fn a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash() {
                 super::a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash($make);
+            }
+            #[test]
+            fn a_device_s_last_contact_and_app_version_are_kept() {
+                super::a_device_s_last_contact_and_app_version_are_kept($make);
             }
             #[test]
             fn reassigning_a_user_changes_their_scope_through_the_county_document() {

@@ -274,6 +274,8 @@ impl DeviceStore for MemoryStore {
             label: label.to_owned(),
             enrolled_at: format_datetime(now),
             revoked_at: None,
+            last_contact_at: None,
+            app_version: None,
         };
         self.grants.insert(device_id.to_owned(), (grant.clone(), hash(token)));
         if let Some(code) = self.codes.get_mut(&code_hash) {
@@ -300,6 +302,14 @@ impl DeviceStore for MemoryStore {
     fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>> {
         let Some((grant, hex)) = self.grants.get(device_id) else { return Ok(None) };
         Ok(Some((grant.clone(), key_of_hash(device_id, hex)?)))
+    }
+
+    fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, app_version: &str) -> Result<()> {
+        if let Some((grant, _)) = self.grants.get_mut(device_id) {
+            grant.last_contact_at = Some(format_datetime(at));
+            grant.app_version = Some(app_version.to_owned());
+        }
+        Ok(())
     }
 
     fn grants(&mut self) -> Result<Vec<DeviceGrant>> {

@@ -36,6 +36,9 @@ pub struct DeviceGrant {
     pub label: String,
     pub enrolled_at: String,
     pub revoked_at: Option<String>,
+    /// When the server last answered it (online or by USB file), and the app version it ran.
+    pub last_contact_at: Option<String>,
+    pub app_version: Option<String>,
 }
 
 /// Shards' changes and heads, and what each device holds. Every method is one consistent step;
@@ -99,6 +102,8 @@ pub trait DeviceStore {
     /// A device's grant and the key its sync-by-file bundles are signed with (the SHA-256 of
     /// its token, which is what the store keeps).
     fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>>;
+    /// Notes that the server answered `device_id` at `at`, running `app_version`.
+    fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, app_version: &str) -> Result<()>;
     /// Every grant, oldest enrollment first.
     fn grants(&mut self) -> Result<Vec<DeviceGrant>>;
     /// Changes the places a user works for (the county document); their devices learn it at

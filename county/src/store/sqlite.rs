@@ -65,8 +65,13 @@ fn grant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceGrant> {
         label: row.get(2)?,
         enrolled_at: row.get(3)?,
         revoked_at: row.get(4)?,
+        last_contact_at: row.get(5)?,
+        app_version: row.get(6)?,
     })
 }
+
+/// The columns [`grant_from_row`] reads, in its order.
+const GRANT_COLUMNS: &str = "device_id, user_id, label, enrolled_at, revoked_at, last_contact_at, app_version";
 
 impl DeviceStore for SqliteStore {
     fn county_code(&mut self) -> Result<String> {
@@ -129,6 +134,8 @@ impl DeviceStore for SqliteStore {
             label: label.to_owned(),
             enrolled_at,
             revoked_at: None,
+            last_contact_at: None,
+            app_version: None,
         })
     }
 
@@ -137,7 +144,7 @@ impl DeviceStore for SqliteStore {
             .replica
             .connection()
             .query_row(
-                "SELECT device_id, user_id, label, enrolled_at, revoked_at FROM device_grants WHERE token_hash = ?1",
+                &format!("SELECT {GRANT_COLUMNS} FROM device_grants WHERE token_hash = ?1"),
                 [hash(token)],
                 grant_from_row,
             )
@@ -157,19 +164,28 @@ impl DeviceStore for SqliteStore {
             .replica
             .connection()
             .query_row(
-                "SELECT device_id, user_id, label, enrolled_at, revoked_at, token_hash FROM device_grants WHERE device_id = ?1",
+                &format!("SELECT {GRANT_COLUMNS}, token_hash FROM device_grants WHERE device_id = ?1"),
                 [device_id],
-                |row| Ok((grant_from_row(row)?, row.get::<_, String>(5)?)),
+                |row| Ok((grant_from_row(row)?, row.get::<_, String>(7)?)),
             )
             .optional()?;
         let Some((grant, hex)) = found else { return Ok(None) };
         Ok(Some((grant, key_of_hash(device_id, &hex)?)))
     }
 
-    fn grants(&mut self) -> Result<Vec<DeviceGrant>> {
-        let mut statement = self.replica.connection().prepare(
-            "SELECT device_id, user_id, label, enrolled_at, revoked_at FROM device_grants ORDER BY enrolled_at",
+    fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, app_version: &str) -> Result<()> {
+        self.replica.connection().execute(
+            "UPDATE device_grants SET last_contact_at = ?2, app_version = ?3 WHERE device_id = ?1",
+            params![device_id, format_datetime(at), app_version],
         )?;
+        Ok(())
+    }
+
+    fn grants(&mut self) -> Result<Vec<DeviceGrant>> {
+        let mut statement = self
+            .replica
+            .connection()
+            .prepare(&format!("SELECT {GRANT_COLUMNS} FROM device_grants ORDER BY enrolled_at"))?;
         Ok(statement.query_map([], grant_from_row)?.collect::<Result<Vec<_>, _>>()?)
     }
 
