@@ -269,13 +269,47 @@ pub fn records_with_prefix<D: ReadDoc>(doc: &D, prefix: &str) -> Result<Vec<(Str
     Ok(records)
 }
 
-/// One change of a record's history: when, by whom (the change's message is the user id),
-/// on which device, and which top-level fields it wrote (`created`: it wrote the whole record).
+/// Who and what wrote a change, as its message says: the user id on the first line, then (from
+/// the first versioned app on) `xianglin <app version> schema <migration>`. A change of an
+/// earlier app carries the user id alone.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChangeOrigin {
+    pub user_id: String,
+    pub app_version: Option<String>,
+    pub schema: Option<u32>,
+}
+
+/// The message this build writes on a change by `user_id`.
+pub fn change_message(user_id: &str) -> String {
+    let schema = xianglin_schema::MIGRATIONS.last().map_or(0, |(number, _, _)| *number);
+    format!("{user_id}\nxianglin {} schema {schema}", xianglin_schema::version::APP_VERSION)
+}
+
+/// Reads a change's message (see [`ChangeOrigin`]); anything unexpected after the user id is
+/// left unread.
+pub fn change_origin(message: Option<&str>) -> ChangeOrigin {
+    let message = message.unwrap_or_default();
+    let mut lines = message.lines();
+    let user_id = lines.next().unwrap_or_default().to_owned();
+    let words: Vec<&str> = lines.next().unwrap_or_default().split_whitespace().collect();
+    match words.as_slice() {
+        ["xianglin", version, "schema", schema, ..] => {
+            ChangeOrigin { user_id, app_version: Some((*version).to_owned()), schema: schema.parse().ok() }
+        }
+        _ => ChangeOrigin { user_id, app_version: None, schema: None },
+    }
+}
+
+/// One change of a record's history: when, by whom and with which app (from the change's
+/// message, [`ChangeOrigin`]), on which device, and which top-level fields it wrote
+/// (`created`: it wrote the whole record).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordChange {
     /// Seconds since the Unix epoch, as the writing device's clock said.
     pub timestamp: i64,
     pub user_id: String,
+    /// The app version that wrote it (`None` from apps before versions were recorded).
+    pub app_version: Option<String>,
     /// The writing device (actor), as hex.
     pub device: String,
     pub fields: Vec<String>,
@@ -307,9 +341,11 @@ pub fn record_history(doc: &Automerge, key: &str) -> Vec<RecordChange> {
         if !created && fields.is_empty() {
             continue;
         }
+        let origin = change_origin(change.message());
         history.push(RecordChange {
             timestamp: change.timestamp(),
-            user_id: change.message().map(str::to_owned).unwrap_or_default(),
+            user_id: origin.user_id,
+            app_version: origin.app_version,
             device: change.actor_id().to_hex_string(),
             fields: if created { Vec::new() } else { fields },
             created,

@@ -793,8 +793,9 @@ fn change(
         document.set_actor(device.clone());
         return Err(error);
     }
-    let options =
-        CommitOptions::default().with_message(author.user_id.clone()).with_time(author.at.and_utc().timestamp());
+    let options = CommitOptions::default()
+        .with_message(crate::document::change_message(&author.user_id))
+        .with_time(author.at.and_utc().timestamp());
     let (hash, _) = transaction.commit_with(options);
     document.set_actor(device.clone());
     Ok(hash.is_some())

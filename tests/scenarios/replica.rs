@@ -170,7 +170,7 @@ fn the_same_field_edited_on_two_devices_keeps_both_values_until_written_again() 
 }
 
 #[test]
-fn every_change_carries_the_device_and_the_user() {
+fn every_change_carries_the_device_the_user_and_the_app_and_schema_versions() {
     let mut station = county_replica();
     let saved = store_elder(&mut station, elder(&mut Rng::new(5), VILLAGES[1])).unwrap();
     let shard = ShardId::elders(VILLAGES[1]);
@@ -179,8 +179,19 @@ fn every_change_carries_the_device_and_the_user() {
     let changes = document.get_changes(&[]);
     let last = changes.last().unwrap();
     assert_eq!(last.actor_id().to_hex_string(), station.device_id());
-    assert_eq!(last.message().map(|message| message.to_string()), Some("user-1".to_owned()));
+    let origin = xianglin_sync::document::change_origin(last.message());
+    let schema = xianglin_schema::MIGRATIONS.last().unwrap().0;
+    assert_eq!(
+        (origin.user_id.as_str(), origin.app_version.as_deref(), origin.schema),
+        ("user-1", Some(xianglin_schema::version::APP_VERSION), Some(schema))
+    );
     assert_eq!(saved.meta.created_by, "user-1");
+    // A change of an app from before versions were recorded names its user alone.
+    assert_eq!(xianglin_sync::document::change_origin(Some("user-1")).user_id, "user-1");
+    assert_eq!(xianglin_sync::document::change_origin(Some("user-1")).app_version, None);
+    // The history of the record says the same.
+    let history = xianglin_sync::document::record_history(&document, &saved.id);
+    assert_eq!(history.last().unwrap().app_version.as_deref(), Some(xianglin_schema::version::APP_VERSION));
 }
 
 #[test]

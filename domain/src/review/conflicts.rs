@@ -45,7 +45,7 @@ pub fn conflicts(replica: &mut Replica) -> Result<Vec<ConflictRow>> {
                             .and_then(|change| DateTime::from_timestamp(change.timestamp(), 0))
                             .map(|at| format_datetime(at.naive_utc()).replace('T', " "))
                             .unwrap_or_default();
-                        let user_id = change.and_then(|change| change.message()).unwrap_or_default().to_owned();
+                        let user_id = document::change_origin(change.and_then(|change| change.message())).user_id;
                         let device = change
                             .map(|change| change.actor_id().to_hex_string().chars().take(8).collect())
                             .unwrap_or_default();
