@@ -341,7 +341,12 @@ fn wire_response<T: Serialize>(status: StatusCode, body: &T) -> Response {
 
 /// A request body in the wire format, inflated up to the request limit.
 fn read_body<T: DeserializeOwned>(body: &Bytes) -> Result<T, Refusal> {
-    wire::decode(body, MAX_REQUEST_BYTES).map_err(|error| match error {
+    read_body_within(body, MAX_REQUEST_BYTES)
+}
+
+/// A request body in the wire format, inflated up to `limit` bytes.
+fn read_body_within<T: DeserializeOwned>(body: &Bytes, limit: usize) -> Result<T, Refusal> {
+    wire::decode(body, limit).map_err(|error| match error {
         wire::DecodeError::TooLarge(_) => Refusal::TooLarge(error.to_string()),
         other => Refusal::Invalid(other.to_string()),
     })
@@ -390,10 +395,7 @@ async fn signin_code(State(Shared { store, .. }): State<Shared>, body: Bytes) ->
     if body.len() > MAX_SIGNIN_REQUEST_BYTES {
         return Err(Refusal::TooLarge(format!("a sign-in request is at most {MAX_SIGNIN_REQUEST_BYTES} bytes")));
     }
-    let request: CodeWrapRequest = wire::decode(&body, MAX_SIGNIN_REQUEST_BYTES).map_err(|error| match error {
-        wire::DecodeError::TooLarge(_) => Refusal::TooLarge(error.to_string()),
-        other => Refusal::Invalid(other.to_string()),
-    })?;
+    let request: CodeWrapRequest = read_body_within(&body, MAX_SIGNIN_REQUEST_BYTES)?;
     let device = request.device_id.clone();
     let wrap = with_store(store, move |store| {
         let (grant, secret) = store.bundle_key(&request.device_id)?.ok_or(Refusal::Unauthorized)?;

@@ -17,7 +17,7 @@ use xianglin_sync::protocol::EnrollRequest;
 
 mod common;
 
-use common::{BINARY, Server, VILLAGE, admin, free_port, support_elder};
+use common::{BINARY, Server, VILLAGE, admin, free_port, new_caseworker, new_county, support_elder};
 
 /// Starts `serve` and waits until it answers (over TLS, trusting the pinned certificate).
 async fn serve(config: &Path, port: u16, pin: &str) -> Server {
@@ -64,19 +64,13 @@ fn elder_count(replica: &Replica) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_real_server_enrolls_syncs_and_survives_stop_kill_and_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("county.toml");
-    std::fs::write(&config, format!("database = {:?}\n", dir.path().join("county.sqlite").display().to_string()))
-        .unwrap();
-    admin(&config, &["init"]);
+    let config = new_county(dir.path(), "");
     let made = admin(&config, &["tls-init", "--hosts", "127.0.0.1,localhost"]);
     let pin = made.lines().find_map(|line| line.strip_prefix("fingerprint ")).unwrap().to_owned();
     let settings = made.lines().skip_while(|line| !line.starts_with("tls_cert")).collect::<Vec<_>>().join("\n");
     let database = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("{database}{settings}\n")).unwrap();
-    let code = |name: &str| {
-        let printed = admin(&config, &["code", "--role", "caseworker", "--places", VILLAGE, "--name", name]);
-        printed.lines().find_map(|line| line.strip_prefix("code ")).unwrap().to_owned()
-    };
+    let code = |name: &str| new_caseworker(&config, name, VILLAGE).1;
     let (first_code, second_code) = (code("刘芳"), code("张伟"));
 
     let port = free_port();

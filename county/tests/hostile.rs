@@ -10,7 +10,9 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{Server, VILLAGE, admin, enroll, free_port, http_client, open_store, serve, support_elder};
+use common::{
+    Server, VILLAGE, enroll, free_port, http_client, new_caseworker, new_county, open_store, serve, support_elder,
+};
 use xianglin_county::ChangeStore;
 use xianglin_demo::Rng;
 use xianglin_domain::registry::store_elder;
@@ -154,14 +156,8 @@ fn document_with_inflating_column(size: u64) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bombs_are_refused_in_bounded_memory_while_another_device_syncs() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("county.toml");
-    let database = dir.path().join("county.sqlite");
-    std::fs::write(&config, format!("database = {:?}\n", database.display().to_string())).unwrap();
-    admin(&config, &["init"]);
-    let code = |name: &str| {
-        let printed = admin(&config, &["code", "--role", "caseworker", "--places", VILLAGE, "--name", name]);
-        printed.lines().find_map(|line| line.strip_prefix("code ")).unwrap().to_owned()
-    };
+    let config = new_county(dir.path(), "");
+    let code = |name: &str| new_caseworker(&config, name, VILLAGE).1;
     let (attacker_code, victim_code) = (code("刘芳"), code("张伟"));
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
@@ -238,14 +234,8 @@ async fn bombs_are_refused_in_bounded_memory_while_another_device_syncs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_replayed_under_another_token_changes_nothing_and_that_device_converges() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("county.toml");
-    let database = dir.path().join("county.sqlite");
-    std::fs::write(&config, format!("database = {:?}\n", database.display().to_string())).unwrap();
-    admin(&config, &["init"]);
-    let code = |name: &str| {
-        let printed = admin(&config, &["code", "--role", "caseworker", "--places", VILLAGE, "--name", name]);
-        printed.lines().find_map(|line| line.strip_prefix("code ")).unwrap().to_owned()
-    };
+    let config = new_county(dir.path(), "");
+    let code = |name: &str| new_caseworker(&config, name, VILLAGE).1;
     let (code_a, code_c) = (code("刘芳"), code("张伟"));
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
@@ -314,21 +304,8 @@ async fn trickle(port: u16, head: String, tail: usize) -> (String, Duration) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_and_crowding_clients_are_cut_off_and_others_still_sync() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("county.toml");
-    let database = dir.path().join("county.sqlite");
-    std::fs::write(
-        &config,
-        format!(
-            "database = {:?}\nrequest_timeout_secs = 3\nmax_requests_per_device = 2\n",
-            database.display().to_string()
-        ),
-    )
-    .unwrap();
-    admin(&config, &["init"]);
-    let code = |name: &str| {
-        let printed = admin(&config, &["code", "--role", "caseworker", "--places", VILLAGE, "--name", name]);
-        printed.lines().find_map(|line| line.strip_prefix("code ")).unwrap().to_owned()
-    };
+    let config = new_county(dir.path(), "request_timeout_secs = 3\nmax_requests_per_device = 2\n");
+    let code = |name: &str| new_caseworker(&config, name, VILLAGE).1;
     let (slow_code, other_code) = (code("刘芳"), code("张伟"));
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");

@@ -11,7 +11,7 @@ use xianglin_sync::protocol::{PROTOCOL, ShardPush, wire};
 
 mod common;
 
-use common::{VILLAGE, admin, enroll, free_port, http_client, serve, support_elder};
+use common::{VILLAGE, admin, enroll, free_port, http_client, new_caseworker, new_county, serve, support_elder};
 
 /// A sync request as apps before 0.1 versions sent it: no `app_version`.
 #[derive(Serialize)]
@@ -24,14 +24,8 @@ struct RequestWithoutVersion {
 #[tokio::test]
 async fn an_app_older_than_the_county_s_minimum_keeps_its_edits_until_it_may_send_them() {
     let dir = tempfile::tempdir().unwrap();
-    let config = dir.path().join("county.toml");
-    std::fs::write(&config, format!("database = {:?}\n", dir.path().join("county.sqlite").display().to_string()))
-        .unwrap();
-    admin(&config, &["init"]);
-    let code = |name: &str| {
-        let made = admin(&config, &["code", "--role", "caseworker", "--places", VILLAGE, "--name", name]);
-        made.lines().find_map(|line| line.strip_prefix("code ")).unwrap().to_owned()
-    };
+    let config = new_county(dir.path(), "");
+    let code = |name: &str| new_caseworker(&config, name, VILLAGE).1;
     let (first, second) = (code("刘芳"), code("张伟"));
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");

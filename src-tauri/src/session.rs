@@ -157,11 +157,7 @@ pub fn code_request(
 ) -> Result<Option<(String, Option<String>, CodeWrapRequest)>, AppError> {
     let guard = state.keyring();
     let ring = guard.as_ref().ok_or_else(|| AppError::new("no_keyring", "本机尚未设置，请先登记或载入演示县"))?;
-    let usable = ring
-        .codes
-        .get(user_id)
-        .is_some_and(|held| held.expires_at >= clock::now() && !ring.used_codes.contains(&held.code_id));
-    Ok(match (&ring.server, usable) {
+    Ok(match (&ring.server, ring.has_usable_code(user_id, clock::now())) {
         (Some(server), false) => Some((
             server.server_url.clone(),
             server.pin.clone(),

@@ -331,6 +331,11 @@ impl Keyring {
         Ok(true)
     }
 
+    /// Whether a code for `user_id` is held here that could still open: not spent, not expired.
+    pub fn has_usable_code(&self, user_id: &str, now: NaiveDateTime) -> bool {
+        self.codes.get(user_id).is_some_and(|held| held.expires_at >= now && !self.used_codes.contains(&held.code_id))
+    }
+
     /// Keeps a code's wrap the county server made for `user_id` (a first sign-in online);
     /// a code already spent on this PC is refused.
     pub fn hold_code_wrap(&mut self, user_id: &str, wrap: CodeWrap) -> Result<(), KeyringError> {

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 
 use std::sync::{Arc, Mutex};
@@ -21,6 +21,23 @@ pub fn admin(config: &Path, args: &[&str]) -> String {
     let output = Command::new(BINARY).arg("--config").arg(config).args(args).output().unwrap();
     assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).unwrap()
+}
+
+/// A new county in `dir`: `county.toml` (the database beside it, then `settings`, more config
+/// lines), initialised. Returns the config's path.
+pub fn new_county(dir: &Path, settings: &str) -> PathBuf {
+    let config = dir.join("county.toml");
+    let database = dir.join("county.sqlite");
+    std::fs::write(&config, format!("database = {:?}\n{settings}", database.display().to_string())).unwrap();
+    admin(&config, &["init"]);
+    config
+}
+
+/// A new caseworker of `place` and the enrollment code made for them: (user id, code).
+pub fn new_caseworker(config: &Path, name: &str, place: &str) -> (String, String) {
+    let printed = admin(config, &["code", "--role", "caseworker", "--places", place, "--name", name]);
+    let value = |prefix: &str| printed.lines().find_map(|line| line.strip_prefix(prefix)).unwrap().to_owned();
+    (value("user "), value("code "))
 }
 
 /// The county's database as the config says, opened with its key beside the running server.
