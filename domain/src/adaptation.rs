@@ -122,7 +122,7 @@ pub fn open_case(replica: &mut Replica, request: &OpenAdaptationCase) -> Result<
         meta: RecordMeta::created(replica.now(), replica.user_id()),
     };
     let shard = ShardId::adaptation(&case.village_code, &case.id);
-    replica.commit(&shard, &[(case.id.clone(), to_json(&case)?)], &replica.author())?;
+    replica.commit_record(&shard, case.id.clone(), &case)?;
     tracing::info!(case = %case.id, village = %case.village_code, "adaptation case opened");
     case_detail(replica, &case.id)
 }
@@ -161,7 +161,7 @@ pub fn save_case_details(replica: &mut Replica, request: &SaveAdaptationCase) ->
     case.documents = adaptation::documents_for(&application, &documents);
     case.application = application;
     case.notes = request.notes.trim().to_owned();
-    replica.commit(&shard, &[(case.id.clone(), to_json(&case)?)], &replica.author())?;
+    replica.commit_record(&shard, case.id.clone(), &case)?;
     case_detail(replica, &case.id)
 }
 
@@ -217,12 +217,12 @@ pub fn record_step(replica: &mut Replica, request: &RecordCaseStep) -> Result<Ca
     };
     if request.step.by_county() {
         let review = ShardId::review(&township_of(&case.village_code));
-        replica.commit(&review, &[(county_key("case", &event.id), to_json(&event)?)], &replica.author())?;
+        replica.commit_record(&review, county_key("case", &event.id), &event)?;
     } else {
         let mut records = vec![(county_key("event", &event.id), to_json(&event)?)];
         if let Some(assessment) = linked_assessment {
             case.assessment_id = Some(assessment.id);
-            records.push((case.id.clone(), to_json(&case)?));
+            records.push((case.id.clone(), replica.record_json(&shard, &case.id, &case)?));
         }
         replica.commit(&shard, &records, &replica.author())?;
     }
@@ -286,7 +286,7 @@ pub fn save_plan(replica: &mut Replica, request: &SaveCasePlan) -> Result<CaseDe
     }
     case.plan = plan;
     case.plan_policy_version = Some(policy.version.clone());
-    replica.commit(&shard, &[(case.id.clone(), to_json(&case)?)], &replica.author())?;
+    replica.commit_record(&shard, case.id.clone(), &case)?;
     case_detail(replica, &case.id)
 }
 
@@ -318,7 +318,7 @@ pub fn sign_plan(replica: &mut Replica, request: &SignCasePlan) -> Result<CaseDe
         signer => signer.to_owned(),
     };
     case.plan_signed = Some(PlanSignature { signed_on: request.signed_on, signer });
-    replica.commit(&shard, &[(case.id.clone(), to_json(&case)?)], &replica.author())?;
+    replica.commit_record(&shard, case.id.clone(), &case)?;
     case_detail(replica, &case.id)
 }
 
@@ -370,7 +370,7 @@ pub fn add_case_attachment(
             status.attachments.push(stored.sha256.clone());
         }
     }
-    replica.commit(&shard, &[(case.id.clone(), to_json(&case)?)], &replica.author())?;
+    replica.commit_record(&shard, case.id.clone(), &case)?;
     case_detail(replica, &case.id)
 }
 
@@ -416,7 +416,7 @@ pub fn record_assessment(replica: &mut Replica, assessment: Assessment) -> Resul
     };
     assessment.elder_id = elder.id.clone();
     let assessment = assessment.with_result();
-    replica.commit(&shard, &[(county_key("assessment", &assessment.id), to_json(&assessment)?)], &replica.author())?;
+    replica.commit_record(&shard, county_key("assessment", &assessment.id), &assessment)?;
     Ok(assessment)
 }
 

@@ -38,7 +38,6 @@ use xianglin_sync::Replica;
 use xianglin_sync::Result;
 use xianglin_sync::projection::county_key;
 use xianglin_sync::projection::from_text;
-use xianglin_sync::replica::to_json;
 use xianglin_sync::shard::{Month, ShardId};
 
 /// The meal points of a township, with how many elders are enrolled at each today.
@@ -72,7 +71,7 @@ pub fn save_meal_point(replica: &mut Replica, mut point: MealPoint) -> Result<Me
         point.meta = RecordMeta::created(replica.now(), replica.user_id());
     }
     let shard = ShardId::township(&point.township_code);
-    replica.commit(&shard, &[(county_key("point", &point.id), to_json(&point)?)], &replica.author())?;
+    replica.commit_record(&shard, county_key("point", &point.id), &point)?;
     Ok(point)
 }
 
@@ -168,7 +167,7 @@ pub fn enroll_diner(replica: &mut Replica, request: &EnrollDiner) -> Result<Dine
         meta: RecordMeta::created(replica.now(), replica.user_id()),
     };
     let shard = ShardId::township(&point.township_code);
-    replica.commit(&shard, &[(county_key("diner", &diner.id), to_json(&diner)?)], &replica.author())?;
+    replica.commit_record(&shard, county_key("diner", &diner.id), &diner)?;
     Ok(diner)
 }
 
@@ -186,7 +185,7 @@ pub fn leave_diner(replica: &mut Replica, request: &LeaveDiner) -> Result<Diner>
         return Err(Error::Problems(vec![Problem::new("left_on", "停止就餐日期", Rule::DateOrder)]));
     }
     diner.left_on = Some(request.left_on);
-    replica.commit(&shard.parse()?, &[(county_key("diner", &diner.id), to_json(&diner)?)], &replica.author())?;
+    replica.commit_record(&shard.parse::<ShardId>()?, county_key("diner", &diner.id), &diner)?;
     Ok(diner)
 }
 
@@ -313,7 +312,7 @@ pub fn set_meal(replica: &mut Replica, request: &SetMeal) -> Result<MealSet> {
                 subsidy_note: answer.note,
                 meta,
             };
-            replica.commit(&shard, &[(meal.id.clone(), to_json(&meal)?)], &replica.author())?;
+            replica.commit_record(&shard, meal.id.clone(), &meal)?;
         }
     }
     // The diner's line and the day's totals, without recomputing the whole roster.
@@ -632,7 +631,7 @@ pub fn submit_settlement(replica: &mut Replica, request: &SubmitSettlement) -> R
     };
     let shard = ShardId::meals(&current.point.township_code, &current.point.id, month);
     let key = county_key("settlement", &format!("{}/{month}", current.point.id));
-    replica.commit(&shard, &[(key, to_json(&submission)?)], &replica.author())?;
+    replica.commit_record(&shard, key, &submission)?;
     settlement(replica, &SettlementRequest { point_id: request.point_id.clone(), month: month.to_string() })
 }
 
@@ -674,7 +673,7 @@ pub fn review_settlement(replica: &mut Replica, request: &ReviewSettlement) -> R
         meta: RecordMeta::created(now, replica.user_id()),
     };
     let key = county_key("settlement", &format!("{}/{month}", current.point.id));
-    replica.commit(&ShardId::review(&current.point.township_code), &[(key, to_json(&review)?)], &replica.author())?;
+    replica.commit_record(&ShardId::review(&current.point.township_code), key, &review)?;
     tracing::info!(point = %current.point.id, %month, decision = ?request.decision, "settlement reviewed");
     settlement(replica, &SettlementRequest { point_id: request.point_id.clone(), month: month.to_string() })
 }
@@ -715,7 +714,7 @@ pub fn add_adjustment(replica: &mut Replica, request: &AddAdjustment) -> Result<
         meta: RecordMeta::created(replica.now(), replica.user_id()),
     };
     let shard = ShardId::meals(&point.township_code, &point.id, month);
-    replica.commit(&shard, &[(county_key("adjustment", &adjustment.id), to_json(&adjustment)?)], &replica.author())?;
+    replica.commit_record(&shard, county_key("adjustment", &adjustment.id), &adjustment)?;
     Ok(adjustment)
 }
 

@@ -22,7 +22,6 @@ use xianglin_schema::visit::Severity;
 use xianglin_schema::visit::{Referral, ReferralStatus, Visit};
 
 use xianglin_sync::attachments::AttachmentStore;
-use xianglin_sync::replica::to_json;
 
 use crate::lookup::{current_elder, elder_life, policies};
 use xianglin_sync::Error;
@@ -120,7 +119,7 @@ pub fn store_visit(replica: &mut Replica, mut visit: Visit) -> Result<Visit> {
         visit.meta = RecordMeta::created(replica.now(), replica.user_id());
     }
     let shard = ShardId::visits(&visit.village_code, visit.visited_at.date());
-    replica.commit(&shard, &[(visit.id.clone(), to_json(&visit)?)], &replica.author())?;
+    replica.commit_record(&shard, visit.id.clone(), &visit)?;
     Ok(visit)
 }
 

@@ -327,7 +327,7 @@ pub struct AdaptationCase {
     #[serde(default)]
     pub application: CaseApplication,
     /// Document → where it stands. A map, so concurrent edits of different documents merge.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::record::known_keys")]
     pub documents: BTreeMap<DocumentKind, DocumentStatus>,
     /// Attachment SHA-256 → what it is and at which step it was added.
     #[serde(default)]

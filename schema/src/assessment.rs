@@ -384,6 +384,7 @@ pub struct Assessment {
     pub assessor: String,
     /// Item → score. A map, so concurrent edits of different items merge; an item not yet
     /// scored is absent.
+    #[serde(deserialize_with = "crate::record::known_keys")]
     pub scores: BTreeMap<AssessmentItem, u8>,
     /// The elder is in a coma (昏迷): the final level is 完全丧失 whatever the scores.
     pub coma: bool,
@@ -392,6 +393,7 @@ pub struct Assessment {
     /// Diagnosed by a psychiatrist with another mental or behavioural disorder (ICD-10 F04–F99).
     pub mental_disorder: bool,
     /// Risk event → how many times it happened in the 30 days before the assessment.
+    #[serde(deserialize_with = "crate::record::known_keys")]
     pub risk_events: BTreeMap<RiskEvent, u32>,
     pub notes: String,
     /// What scoring gave when the record was saved, kept so that history shows it even if the

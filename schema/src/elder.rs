@@ -145,6 +145,7 @@ pub struct Elder {
     /// 12-digit code of the village (村/居委会) whose registry holds the elder.
     pub village_code: String,
     /// Category → since-date. A map, so concurrent edits of different categories merge.
+    #[serde(deserialize_with = "crate::record::known_keys")]
     pub categories: BTreeMap<Category, NaiveDate>,
     pub economic_status: EconomicStatus,
     pub life: LifeStatus,

@@ -71,6 +71,7 @@ pub struct MealPoint {
     /// The village it stands in, if any.
     pub village_code: Option<String>,
     /// Slot → full price of a meal in 分.
+    #[serde(deserialize_with = "crate::record::known_keys")]
     pub prices: BTreeMap<MealSlot, i64>,
     pub modes: Vec<MealMode>,
     /// Days of the week it serves, 1 (Monday) to 7 (Sunday).

@@ -49,6 +49,29 @@ pub fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
     text.parse().ok()
 }
 
+/// Reads a map keyed by an enum, leaving out the keys this build cannot name (a category a
+/// newer app added), so that a newer app's record still reads here. What is left out is kept in
+/// the document when the record is written again (`Replica::record_json`).
+///
+/// Use as `#[serde(deserialize_with = "crate::record::known_keys")]` on an enum-keyed map.
+pub fn known_keys<'de, D, K, V>(deserializer: D) -> Result<std::collections::BTreeMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: serde::de::DeserializeOwned + Ord,
+    V: serde::de::DeserializeOwned,
+{
+    use serde::de::{Error, IntoDeserializer};
+    let all = std::collections::BTreeMap::<String, serde_json::Value>::deserialize(deserializer)?;
+    let mut known = std::collections::BTreeMap::new();
+    for (key, value) in all {
+        let key: Result<K, serde::de::value::Error> = K::deserialize(key.into_deserializer());
+        if let Ok(key) = key {
+            known.insert(key, V::deserialize(value).map_err(D::Error::custom)?);
+        }
+    }
+    Ok(known)
+}
+
 /// A file attached to a record (a photo, a scanned form), stored once by its SHA-256 beside the
 /// replica and referred to by hash.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -58,4 +81,32 @@ pub struct Attachment {
     /// `image/jpeg`, `image/png`, `image/webp` or `application/pdf`.
     pub mime: String,
     pub size: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+
+    use crate::record::Gender;
+
+    #[derive(Deserialize)]
+    struct ByGender {
+        #[serde(deserialize_with = "super::known_keys")]
+        counts: BTreeMap<Gender, u32>,
+    }
+
+    #[test]
+    fn a_map_key_a_newer_app_added_is_left_out_and_the_rest_read() {
+        let read: ByGender = serde_json::from_str(r#"{"counts": {"male": 2, "other": 1, "female": 3}}"#).unwrap();
+        assert_eq!(read.counts, BTreeMap::from([(Gender::Male, 2), (Gender::Female, 3)]));
+    }
+
+    #[test]
+    fn a_bad_value_under_a_known_key_is_still_an_error() {
+        assert!(serde_json::from_str::<ByGender>(r#"{"counts": {"male": "two"}}"#).is_err());
+        // A newer app's key may hold a value of another shape: it is not read at all.
+        assert!(serde_json::from_str::<ByGender>(r#"{"counts": {"male": 1, "other": {"n": 1}}}"#).is_ok());
+    }
 }

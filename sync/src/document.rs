@@ -51,6 +51,52 @@ pub fn write_record<T: Transactable>(tx: &mut T, key: &str, record: &Json) -> Re
     }
 }
 
+/// `written` (a record as this build serializes it) with every key of `stored` that this build
+/// does not know laid back in: the keys a newer app wrote (an extra field, a nested key, a map
+/// key this build cannot name) that `known` (the stored record read into this build's type and
+/// serialized again) lacks.
+///
+/// Without this, an older app editing a newer app's record would drop what it cannot see: a
+/// nested map is written whole, so its absent keys are removed. Keys `known` has are this
+/// build's to write or remove, so a category the user took away stays away. Lists are matched
+/// item by item only while the stored and written lists are as long; a list whose length the
+/// user changed is written as the user left it.
+pub fn keep_unknown(stored: &Json, known: &Json, written: Json) -> Json {
+    match (stored, known, written) {
+        (Json::Object(stored), Json::Object(known), Json::Object(mut written)) => {
+            for (key, value) in stored {
+                match (known.get(key), written.remove(key)) {
+                    (None, None) => {
+                        written.insert(key.clone(), value.clone());
+                    }
+                    (Some(known), Some(mine)) => {
+                        written.insert(key.clone(), keep_unknown(value, known, mine));
+                    }
+                    (_, Some(mine)) => {
+                        written.insert(key.clone(), mine);
+                    }
+                    // A key this build knows and the user removed.
+                    (Some(_), None) => {}
+                }
+            }
+            Json::Object(written)
+        }
+        (Json::Array(stored), Json::Array(known), Json::Array(written))
+            if stored.len() == written.len() && known.len() == stored.len() =>
+        {
+            Json::Array(
+                stored
+                    .iter()
+                    .zip(known)
+                    .zip(written)
+                    .map(|((stored, known), mine)| keep_unknown(stored, known, mine))
+                    .collect(),
+            )
+        }
+        (_, _, written) => written,
+    }
+}
+
 /// A JSON value as an automerge value tree, for creating a whole record in one batch.
 fn to_hydrate(value: &Json) -> automerge::hydrate::Value {
     use automerge::hydrate;
@@ -540,6 +586,48 @@ mod tests {
         let stored = read_record(&doc, "e1").unwrap().unwrap();
         assert_eq!(stored.value, record);
         assert!(stored.conflicts.is_empty());
+    }
+
+    #[test]
+    fn what_a_newer_app_wrote_is_kept_and_what_the_user_removed_is_not() {
+        let stored = json!({
+            "name": "张建国",
+            "hobby": "象棋",
+            "categories": {"living_alone": "2020-01-01", "orphaned": "2021-05-01"},
+            "life": {"state": "living", "cause": "x"},
+            "contacts": [{"name": "张一", "wechat": "z1"}],
+        });
+        // What this build's types read of it: no hobby, no orphaned, no cause, no wechat.
+        let known = json!({
+            "name": "张建国",
+            "categories": {"living_alone": "2020-01-01"},
+            "life": {"state": "living"},
+            "contacts": [{"name": "张一"}],
+        });
+        // The user renamed them, took living_alone away and renamed the contact.
+        let written = json!({
+            "name": "张健国",
+            "categories": {},
+            "life": {"state": "living"},
+            "contacts": [{"name": "张二"}],
+        });
+        assert_eq!(
+            keep_unknown(&stored, &known, written),
+            json!({
+                "name": "张健国",
+                "hobby": "象棋",
+                "categories": {"orphaned": "2021-05-01"},
+                "life": {"state": "living", "cause": "x"},
+                "contacts": [{"name": "张二", "wechat": "z1"}],
+            })
+        );
+    }
+
+    #[test]
+    fn a_record_this_build_fully_knows_is_written_as_given() {
+        let stored = json!({"name": "张建国", "categories": {"living_alone": "2020-01-01"}, "modes": ["home"]});
+        let written = json!({"name": "张建国", "categories": {"disabled": "2022-01-01"}, "modes": ["home", "phone"]});
+        assert_eq!(keep_unknown(&stored, &stored, written.clone()), written);
     }
 
     #[test]

@@ -674,6 +674,35 @@ impl Replica {
         document::read_record(documents.get(connection, shard, device)?, key)
     }
 
+    /// Writes one typed record as one change by this replica's user, keeping what a newer app
+    /// stored in it that `T` does not know ([`Replica::record_json`]). Returns whether anything
+    /// changed.
+    pub fn commit_record<T: Serialize + serde::de::DeserializeOwned>(
+        &mut self,
+        shard: &ShardId,
+        key: String,
+        record: &T,
+    ) -> Result<bool> {
+        let record = self.record_json(shard, &key, record)?;
+        self.commit(shard, &[(key, record)], &self.author())
+    }
+
+    /// `record` as the JSON to write over record `key` of `shard`, keeping whatever a newer app
+    /// stored there that this build's type `T` does not know (see [`document::keep_unknown`]).
+    /// Every write of a record that may already exist goes through this, so an older app never
+    /// drops a newer app's fields.
+    pub fn record_json<T: Serialize + serde::de::DeserializeOwned>(
+        &mut self,
+        shard: &ShardId,
+        key: &str,
+        record: &T,
+    ) -> Result<Json> {
+        match self.read_record(shard, key)? {
+            Some(stored) => over_stored(&stored.value, record),
+            None => to_json(record),
+        }
+    }
+
     /// The records of a shard whose keys start with `prefix`, straight from its document.
     pub fn read_records_with_prefix(&mut self, shard: &ShardId, prefix: &str) -> Result<Vec<(String, StoredRecord)>> {
         let Replica { connection, documents, device, .. } = self;
@@ -926,6 +955,25 @@ fn migrate(connection: &Connection, from_version: u32) -> Result<()> {
 
 pub fn to_json<T: Serialize>(record: &T) -> Result<Json> {
     Ok(serde_json::to_value(record)?)
+}
+
+/// `record` as the JSON to write over `stored`, keeping what `stored` holds that this build's
+/// type `T` does not know (see [`document::keep_unknown`]).
+///
+/// When `stored` does not read as `T` at all (a newer app's value this build cannot parse),
+/// every stored key `record` lacks is kept: nothing is dropped, at the cost of a nested key the
+/// user removed staying.
+pub fn over_stored<T: Serialize + serde::de::DeserializeOwned>(stored: &Json, record: &T) -> Result<Json> {
+    let written = to_json(record)?;
+    let known = match serde_json::from_value::<T>(stored.clone()) {
+        Ok(typed) => to_json(&typed)?,
+        // The error is not logged: it may quote a value, and values are personal data.
+        Err(_) => {
+            tracing::warn!("a stored record does not read as this build's type; keeping all its keys");
+            written.clone()
+        }
+    };
+    Ok(document::keep_unknown(stored, &known, written))
 }
 
 /// Shards' documents in memory, least-recently-used evicted first.

@@ -1078,3 +1078,73 @@ async fn a_view_of_an_id_number_reaches_the_county_s_access_list_and_the_elder_s
     let again = access::log(&reviewer.replica.lock().unwrap(), &request(Some(caseworker_id), None)).unwrap();
     assert_eq!(again.items[0].reason, "核对低保材料", "the county kept the record as first written");
 }
+
+/// How the next app version serializes an elder: this build's fields plus what it adds (a
+/// top-level field, a category this build cannot name, a key inside the life status, a field of
+/// a contact). The newer app is modelled by its serialization, which is all that travels.
+fn as_the_next_version_writes(elder: &xianglin_schema::elder::Elder) -> serde_json::Value {
+    let mut record = serde_json::to_value(elder).unwrap();
+    record["care_level"] = serde_json::json!("二级");
+    record["categories"]["orphaned"] = serde_json::json!("2021-05-01");
+    record["life"]["cause"] = serde_json::json!("子女外出务工");
+    record["contacts"]["c1"]["wechat"] = serde_json::json!("zhang-1");
+    record
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_newer_app_s_fields_survive_an_edit_by_this_app_and_the_edit_reaches_the_newer_app() {
+    use xianglin_schema::elder::{Category, Contact};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut county, newer, this) = station_and_caseworker(&dir).await;
+
+    // The newer app (the station) registers an elder with what only it knows.
+    let mut registered = elder(&mut Rng::new(19), VILLAGE_A);
+    registered.categories.insert(Category::LivingAlone, "2020-01-01".parse().unwrap());
+    registered.categories.insert(Category::EmptyNest, "2020-01-01".parse().unwrap());
+    registered
+        .contacts
+        .insert("c1".into(), Contact { name: "张一".into(), relation: "儿子".into(), phone: None, is_supporter: true });
+    let id = store_elder(&mut newer.replica.lock().unwrap(), registered).unwrap().id;
+    let shard = ShardId::elders(VILLAGE_A);
+    {
+        let mut replica = newer.replica.lock().unwrap();
+        let stored = replica.read_record(&shard, &id).unwrap().unwrap().value;
+        let next: xianglin_schema::elder::Elder = serde_json::from_value(stored).unwrap();
+        let author = replica.author();
+        replica.commit(&shard, &[(id.clone(), as_the_next_version_writes(&next))], &author).unwrap();
+    }
+    newer.sync().await;
+    this.sync().await;
+
+    // This app reads the elder (without the category it cannot name) and edits it: a new
+    // phone, the contact renamed, 空巢 taken away.
+    let mut seen = xianglin_domain::lookup::current_elder(&this.replica.lock().unwrap(), &id).unwrap();
+    assert_eq!(seen.categories.keys().copied().collect::<Vec<_>>(), [Category::LivingAlone, Category::EmptyNest]);
+    seen.phone = Some("13912345678".into());
+    seen.contacts.get_mut("c1").unwrap().name = "张二".into();
+    seen.categories.remove(&Category::EmptyNest);
+    store_elder(&mut this.replica.lock().unwrap(), seen).unwrap();
+    this.sync().await;
+    newer.sync().await;
+
+    // Both apps hold one record: this app's edit, with all the newer app wrote.
+    for device in [&newer, &this] {
+        let stored = device.replica.lock().unwrap().read_record(&shard, &id).unwrap().unwrap();
+        assert!(stored.conflicts.is_empty(), "{:?}", stored.conflicts);
+        let record = stored.value;
+        assert_eq!(record["phone"], "13912345678");
+        assert_eq!(record["care_level"], "二级");
+        assert_eq!(
+            record["categories"],
+            serde_json::json!({"living_alone": "2020-01-01", "orphaned": "2021-05-01"}),
+            "空巢 is gone as this app's user left it; 孤儿 is kept"
+        );
+        assert_eq!(record["life"]["cause"], "子女外出务工");
+        assert_eq!(record["contacts"]["c1"]["name"], "张二");
+        assert_eq!(record["contacts"]["c1"]["wechat"], "zhang-1");
+    }
+    // And the county's copy is the same.
+    let county_record = county.admin(|store| store.replica().read_record(&shard, &id).unwrap().unwrap().value);
+    assert_eq!(county_record, newer.replica.lock().unwrap().read_record(&shard, &id).unwrap().unwrap().value);
+    county.stop().await;
+}

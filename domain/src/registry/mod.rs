@@ -19,8 +19,6 @@ use xianglin_schema::problem::{Problem, Rule};
 use xianglin_schema::record::{RecordMeta, format_datetime, new_id};
 use xianglin_schema::visit::{ReferralStatus, Visit};
 
-use xianglin_sync::replica::to_json;
-
 use crate::lookup::{current_elder, place_exists, user_name};
 use xianglin_sync::Error;
 use xianglin_sync::Replica;
@@ -58,14 +56,23 @@ pub fn store_elder(replica: &mut Replica, elder: Elder) -> Result<Elder> {
         elder.meta = RecordMeta::created(replica.now(), replica.user_id());
     }
     let shard = ShardId::elders(&elder.village_code);
-    let mut writes = vec![(shard.clone(), vec![(elder.id.clone(), to_json(&elder)?)])];
-    for (old_shard, mut old_entry) in entries_elsewhere(replica, &elder.id, &shard)? {
+    let elsewhere = entries_elsewhere(replica, &elder.id, &shard)?;
+    // What a newer app stored in the elder's record is kept, also in the entry of a village
+    // they move to (taken from the entry they leave).
+    let stored_in = match elsewhere.first() {
+        Some((old_shard, _)) if replica.read_record(&shard, &elder.id)?.is_none() => old_shard.clone(),
+        _ => shard.clone(),
+    };
+    let mut writes =
+        vec![(shard.clone(), vec![(elder.id.clone(), replica.record_json(&stored_in, &elder.id, &elder)?)])];
+    for (old_shard, mut old_entry) in elsewhere {
         old_entry.life = elder::LifeStatus {
             state: elder::LifeState::Moved,
             date: Some(replica.today()),
             moved_to: Some(elder.village_code.clone()),
         };
-        writes.push((old_shard, vec![(old_entry.id.clone(), to_json(&old_entry)?)]));
+        let record = replica.record_json(&old_shard, &old_entry.id, &old_entry)?;
+        writes.push((old_shard, vec![(old_entry.id.clone(), record)]));
     }
     let writes: Vec<_> = writes.iter().map(|(shard, records)| (shard, records.as_slice())).collect();
     replica.commit_all(&writes, &replica.author())?;
@@ -279,7 +286,7 @@ pub fn update_referral(replica: &mut Replica, request: &UpdateReferral) -> Resul
     referral.status_changed_at = Some(now);
     referral.status_changed_by = Some(user);
     let shard = ShardId::visits(&visit.village_code, visit.visited_at.date());
-    replica.commit(&shard, &[(visit.id.clone(), to_json(&visit)?)], &replica.author())?;
+    replica.commit_record(&shard, visit.id.clone(), &visit)?;
     Ok(visit)
 }
 

@@ -24,7 +24,6 @@ use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_sync::Error;
 use xianglin_sync::Replica;
 use xianglin_sync::Result;
-use xianglin_sync::replica::to_json;
 use xianglin_sync::shard::ShardId;
 
 /// The roster's columns, in the template's order. `姓名`, `身份证号` and `所在村` are required.
@@ -119,7 +118,8 @@ pub fn import_with(replica: &mut Replica, bytes: &[u8], progress: Progress<'_>) 
                 } else {
                     imported.updated += 1;
                 }
-                by_village.entry(elder.village_code.clone()).or_default().push((elder.id.clone(), to_json(&elder)?));
+                let record = replica.record_json(&ShardId::elders(&elder.village_code), &elder.id, &elder)?;
+                by_village.entry(elder.village_code.clone()).or_default().push((elder.id.clone(), record));
             }
             (RosterAction::Unchanged, _) => imported.unchanged += 1,
             _ => imported.skipped_invalid += 1,

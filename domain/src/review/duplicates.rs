@@ -23,7 +23,6 @@ use xianglin_sync::Error;
 use xianglin_sync::Replica;
 use xianglin_sync::Result;
 use xianglin_sync::projection::county_key;
-use xianglin_sync::replica::to_json;
 use xianglin_sync::shard::ShardId;
 
 /// One registered elder as the comparison sees them.
@@ -124,7 +123,7 @@ pub fn decide(replica: &mut Replica, request: &DecideDuplicate) -> Result<Duplic
         meta: RecordMeta::created(replica.now(), replica.user_id()),
     };
     let shard = ShardId::county(&county(replica)?.code);
-    replica.commit(&shard, &[(county_key("duplicate", &decision.id), to_json(&decision)?)], &replica.author())?;
+    replica.commit_record(&shard, county_key("duplicate", &decision.id), &decision)?;
     tracing::info!(decision = %decision.id, verdict = ?decision.verdict, "duplicate decision recorded");
     duplicates(replica)
 }
