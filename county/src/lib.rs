@@ -8,6 +8,7 @@
 
 pub mod at_rest;
 pub mod config;
+pub mod fleet;
 pub mod store;
 pub mod tls;
 
@@ -27,7 +28,9 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use store::{AttachmentIndex, ChangeStore, CountyStore, DeviceGrant, DeviceStore, MemoryStore, SqliteStore};
+pub use store::{
+    AttachmentIndex, ChangeStore, Contact, CountyStore, DeviceGrant, DeviceStore, Health, MemoryStore, SqliteStore,
+};
 
 use xianglin_schema::user::SigninGrant;
 use xianglin_schema::version;
@@ -225,6 +228,7 @@ pub fn router_with(store: Box<dyn CountyStore>, attachments: AttachmentStore, li
         .route("/v1/enroll", post(enroll))
         .route("/v1/signin/code", post(signin_code))
         .route("/v1/sync", post(sync))
+        .route("/v1/fleet", get(fleet_list))
         .route("/v1/attachments/missing", post(missing_attachments))
         .route("/v1/attachments/{sha256}", get(get_attachment).put(put_attachment))
         .layer(axum::middleware::from_fn_with_state(shared.clone(), one_device_at_a_time))
@@ -453,15 +457,29 @@ async fn sync(
     // Who is asking comes first: a stranger's body is never even inflated.
     let asking = token.clone();
     with_store(store.clone(), move |store| active_grant(store, &asking).map(drop)).await?;
-    let request = tokio::task::spawn_blocking(move || decode(read_body::<SyncRequest>(&body)?))
+    let request = match tokio::task::spawn_blocking(move || decode(read_body::<SyncRequest>(&body)?))
         .await
-        .map_err(|error| Refusal::Internal(format!("decoding a request failed: {error}")))??;
+        .map_err(|error| Refusal::Internal(format!("decoding a request failed: {error}")))?
+    {
+        Ok(request) => request,
+        Err(refusal) => {
+            let noted = note_refusal(&refusal);
+            with_store(store, move |store| {
+                if let Some(grant) = store.grant_by_token(&token)? {
+                    store.record_refusal(&grant.device_id, now(), &noted)?;
+                }
+                Ok(())
+            })
+            .await?;
+            return Err(refusal);
+        }
+    };
     let decoded = received.elapsed();
     let (response, waited, worked) = with_store(store, move |store| {
         let waited = received.elapsed();
         // Again: the device may have been revoked while its request was decoded.
         let grant = active_grant(store, &token)?;
-        let response = answer(store, &grant, &request)?;
+        let response = answer_noting_refusal(store, &grant, &request)?;
         tracing::debug!(device = %grant.device_id, pushed = request.shards.len(), pulled = response.shards.len(), "sync answered");
         Ok((response, waited, received.elapsed() - waited))
     })
@@ -475,6 +493,21 @@ async fn sync(
         "sync request timing"
     );
     Ok(body)
+}
+
+/// `GET /v1/fleet`: the county's device list ([`fleet::fleet_health`]), for a county
+/// reviewer's device only.
+async fn fleet_list(State(Shared { store, .. }): State<Shared>, headers: HeaderMap) -> Result<Response, Refusal> {
+    let token = token_of(&headers)?;
+    let fleet = with_store(store, move |store| {
+        let grant = active_grant(store, &token)?;
+        if store.scope(&grant)?.role != xianglin_schema::user::Role::CountyReviewer {
+            return Err(Refusal::Forbidden("only a county reviewer's device sees the county's devices".into()));
+        }
+        Ok(fleet::fleet_health(store, now())?)
+    })
+    .await?;
+    Ok(wire_response(StatusCode::OK, &fleet))
 }
 
 /// `POST /v1/attachments/missing`: which of the listed attachments the server lacks.
@@ -587,11 +620,33 @@ pub fn import_bundle(store: &mut dyn CountyStore, bytes: &[u8]) -> Result<(Devic
     }
     let bundle = xianglin_sync::client::bundle::open_request(bytes, &key)
         .map_err(|error| Refusal::Invalid(error.to_string()))?;
-    let request = decode(bundle.request)?;
-    let response = answer(store, &grant, &request)?;
+    let request = decode(bundle.request).inspect_err(|refusal| {
+        if let Err(error) = store.record_refusal(&grant.device_id, now(), &note_refusal(refusal)) {
+            tracing::error!(%error, "a refusal could not be noted on the device's grant");
+        }
+    })?;
+    let response = answer_noting_refusal(store, &grant, &request)?;
     let file = xianglin_sync::client::bundle::answer_file(&grant.device_id, response, &key)?;
     tracing::info!(device = %grant.device_id, shards = request.shards.len(), "sync bundle imported");
     Ok((grant, file))
+}
+
+/// [`answer`], noting a refusal on the device's grant for the county's device list.
+fn answer_noting_refusal(
+    store: &mut dyn CountyStore,
+    grant: &DeviceGrant,
+    request: &Decoded,
+) -> Result<SyncResponse, Refusal> {
+    answer(store, grant, request).inspect_err(|refusal| {
+        if let Err(error) = store.record_refusal(&grant.device_id, now(), &note_refusal(refusal)) {
+            tracing::error!(%error, "a refusal could not be noted on the device's grant");
+        }
+    })
+}
+
+/// How a refusal is kept on a device's grant: its code, then the reason in the server's words.
+fn note_refusal(refusal: &Refusal) -> String {
+    format!("{}: {refusal}", refusal.code())
 }
 
 /// A sync request after the checks that need no store: shard ids parsed, heads parsed, every
@@ -603,6 +658,8 @@ pub struct Decoded {
     cursor: u64,
     shards: Vec<DecodedShard>,
     app_version: String,
+    user_id: String,
+    waiting: u32,
 }
 
 #[derive(Debug)]
@@ -651,7 +708,15 @@ pub fn decode(request: SyncRequest) -> Result<Decoded, Refusal> {
         }
         shards.push(DecodedShard { shard, heads, chunks: push.changes, changes });
     }
-    Ok(Decoded { cursor: request.cursor, shards, app_version: request.app_version })
+    // Who is signed in is only shown in the county's device list: kept if it looks like an id.
+    let user_id = if request.user_id.len() <= 64
+        && request.user_id.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-' || byte == b'_')
+    {
+        request.user_id
+    } else {
+        String::new()
+    };
+    Ok(Decoded { cursor: request.cursor, shards, app_version: request.app_version, user_id, waiting: request.waiting })
 }
 
 /// Refuses the edits of an app older than the county's minimum version (a record of the
@@ -754,8 +819,15 @@ pub fn answer(store: &mut dyn CountyStore, grant: &DeviceGrant, request: &Decode
         offered.push((shard, now));
     }
     store.record_offered(device, &offered)?;
-    // What the county's device list shows: when each device was last answered, running what.
-    store.record_contact(device, now(), &request.app_version)?;
+    // What the county's device list shows: when each device was last answered, running what,
+    // who was signed in, and what still waits on it (what this request carried went in).
+    let pushed = request.shards.iter().filter(|push| !push.chunks.is_empty()).count();
+    let contact = Contact {
+        app_version: &request.app_version,
+        user_id: &request.user_id,
+        shards_waiting: request.waiting.saturating_sub(u32::try_from(pushed).unwrap_or(u32::MAX)),
+    };
+    store.record_contact(device, now(), &contact)?;
     Ok(SyncResponse { cursor, more, shards, scope })
 }
 

@@ -101,8 +101,12 @@ enum Command {
     /// file is kept as `<key file>.retired`: move it off this machine, beside the backups it
     /// opens.
     RotateKey,
-    /// Lists enrolled devices.
+    /// Lists enrolled devices and how each is doing: last sync and contact, app version, edits
+    /// waiting, last refusal, who signed in; devices silent too long first, marked SILENT.
     Devices,
+    /// Sets the days without contact after which a device stands out in the device list (and
+    /// on the reviewer's 设备状况 page).
+    SilentDays { days: u32 },
     /// Revokes a device: its token stops working at once.
     Revoke { device: String },
     /// Imports a station's sync bundle (from a USB stick) and writes the answer file to carry back.
@@ -285,24 +289,48 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Devices => {
-            println!("device\tuser\tlabel\tenrolled\tlast contact\tdays silent\tapp\tstate");
-            for grant in open()?.grants().map_err(|error| error.to_string())? {
-                let state = grant.revoked_at.map_or("active".to_owned(), |at| format!("revoked {at}"));
-                let silent = grant
-                    .last_contact_at
-                    .as_deref()
-                    .and_then(xianglin_schema::record::parse_datetime)
-                    .map_or("-".to_owned(), |at| (now - at).num_days().to_string());
+            let mut store = open()?;
+            let fleet = server::fleet::fleet_health(&mut store, now).map_err(|error| error.to_string())?;
+            println!("devices silent more than {} days are marked SILENT", fleet.silent_days);
+            println!(
+                "device\tlabel\tenrolled by\tenrolled\tlast sync\tlast contact\tdays silent\tapp\twaiting\tlast error\tsigned in\tstate"
+            );
+            for device in fleet.devices {
+                let state = match (&device.revoked_at, device.silent) {
+                    (Some(at), _) => format!("revoked {at}"),
+                    (None, true) => "SILENT".to_owned(),
+                    (None, false) => "active".to_owned(),
+                };
+                let error = match (&device.last_error, &device.last_error_at) {
+                    (Some(error), Some(at)) => format!("{at} {error}"),
+                    _ => "-".to_owned(),
+                };
                 println!(
-                    "{}\t{}\t{}\t{}\t{}\t{silent}\t{}\t{state}",
-                    grant.device_id,
-                    grant.user_id,
-                    grant.label,
-                    grant.enrolled_at,
-                    grant.last_contact_at.as_deref().unwrap_or("never"),
-                    grant.app_version.as_deref().filter(|version| !version.is_empty()).unwrap_or("-"),
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{error}\t{}\t{state}",
+                    device.device_id,
+                    device.label,
+                    device.enrolled_by,
+                    device.enrolled_at,
+                    device.last_sync_at.as_deref().unwrap_or("never"),
+                    device.last_contact_at.as_deref().unwrap_or("never"),
+                    device.days_silent,
+                    device.app_version.as_deref().unwrap_or("-"),
+                    device.shards_waiting.map_or("-".to_owned(), |waiting| waiting.to_string()),
+                    if device.users.is_empty() { "-".to_owned() } else { device.users.join(",") },
                 );
             }
+            Ok(())
+        }
+        Command::SilentDays { days } => {
+            if days == 0 {
+                return Err("the number of days must be at least 1".into());
+            }
+            let record = xianglin_schema::api::SilentDays { days, meta: RecordMeta::created(now, "county-server") };
+            let value = serde_json::to_value(&record).map_err(|error| error.to_string())?;
+            open()?
+                .put_county_record(xianglin_schema::api::SILENT_DAYS_KEY, value, now)
+                .map_err(|error| error.to_string())?;
+            println!("devices silent more than {days} days now stand out in the device list");
             Ok(())
         }
         Command::Revoke { device } => {

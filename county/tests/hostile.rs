@@ -61,6 +61,8 @@ fn request_with(chunk: Vec<u8>) -> Vec<u8> {
         cursor: 0,
         shards: vec![ShardPush { shard: shard.to_string(), heads: Vec::new(), changes: vec![chunk] }],
         app_version: String::new(),
+        user_id: String::new(),
+        waiting: 0,
     })
 }
 

@@ -74,7 +74,7 @@ async fn an_app_older_than_the_county_s_minimum_keeps_its_edits_until_it_may_sen
     let device_id = device.replica.lock().unwrap().device_id();
     let line = listed.lines().find(|line| line.starts_with(&device_id)).unwrap();
     let columns: Vec<&str> = line.split('\t').collect();
-    assert_eq!((columns[5], columns[6], columns[7]), ("0", APP_VERSION, "active"), "{line}");
+    assert_eq!((columns[6], columns[7], columns[8], columns[11]), ("0", APP_VERSION, "0", "active"), "{line}");
     assert_eq!(client::waiting(&device.replica.lock().unwrap()).unwrap(), 0);
     colleague.link.sync(&colleague.replica).await.unwrap();
     assert_eq!(elders(&colleague.replica.lock().unwrap()), 1);

@@ -129,6 +129,8 @@ mod tests {
             api::DueListRequest,
             api::CaseworkersRequest,
             api::SyncStatus,
+            api::FleetHealth,
+            api::DeviceHealth,
             api::EnrollDevice,
             api::CaseworkerOption,
             api::DueRow,

@@ -52,4 +52,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (10, "unreferenced_uploads", include_str!("../migrations/0010_unreferenced_uploads.sql")),
     (11, "access_log", include_str!("../migrations/0011_access_log.sql")),
     (12, "device_contact", include_str!("../migrations/0012_device_contact.sql")),
+    (13, "device_health", include_str!("../migrations/0013_device_health.sql")),
 ];

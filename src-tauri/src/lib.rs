@@ -103,6 +103,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::duplicates::undo_duplicate_decision,
         commands::sync::sync_status,
         commands::sync::sync_now,
+        commands::sync::fleet_health,
         commands::sync::enroll_device,
         commands::sync::export_sync_bundle,
         commands::sync::import_sync_answer,

@@ -108,6 +108,30 @@ async fn round(state: &AppState) -> Option<Duration> {
     Some(delay)
 }
 
+/// The county's device list (设备状况), asked of the server now: it lives there, so it needs
+/// the network. Place codes are named from this replica.
+pub async fn fleet(state: &AppState) -> Result<xianglin_schema::api::FleetHealth, AppError> {
+    let link = {
+        let replica = state.replica()?;
+        let (Some(url), Some(token)) = (replica.setting(SERVER_URL)?, replica.setting(TOKEN)?) else {
+            return Err(AppError::new("not_enrolled", "本机尚未登记到县服务器，看不到设备状况。"));
+        };
+        let pin = replica.setting(PIN)?;
+        http::Link::new(&url, pin.as_deref(), &token).map_err(|error| AppError::new("sync_failed", chinese(&error)))?
+    };
+    // Offline, this page has nothing to show: say so in the words of a failed sync.
+    let mut fleet = link.fleet().await.map_err(|error| AppError::new("sync_failed", chinese(&error)))?;
+    let replica = state.replica()?;
+    for device in &mut fleet.devices {
+        device.place_names = device
+            .place_codes
+            .iter()
+            .map(|code| Ok(xianglin_domain::lookup::place_name(&replica, code)?.unwrap_or_else(|| code.clone())))
+            .collect::<Result<_, AppError>>()?;
+    }
+    Ok(fleet)
+}
+
 /// When to try again after `failures` failures in a row, the last with `code`: 15 s, then
 /// doubling up to 10 min; a revoked or unknown device waits a day (it needs the county first).
 fn retry_after(code: &str, failures: u32) -> Duration {

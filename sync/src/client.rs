@@ -46,6 +46,7 @@ pub fn prepare(replica: &mut Replica) -> Result<(SyncRequest, bool)> {
 fn prepare_within(replica: &mut Replica, budget: usize) -> Result<(SyncRequest, bool)> {
     let cursor = replica.setting(CURSOR)?.and_then(|text| text.parse().ok()).unwrap_or(0);
     let scope = scope(replica)?;
+    let unsent = u32::try_from(waiting(replica)?).unwrap_or(u32::MAX);
     let waiting = server_state::waiting_shards(replica)?;
     let mut shards = Vec::new();
     let mut bytes = 0;
@@ -64,7 +65,8 @@ fn prepare_within(replica: &mut Replica, budget: usize) -> Result<(SyncRequest, 
         shards.push(ShardPush { shard, heads, changes });
     }
     let app_version = xianglin_schema::version::APP_VERSION.to_owned();
-    Ok((SyncRequest { protocol: PROTOCOL, cursor, shards, app_version }, more))
+    let user_id = replica.user_id().to_owned();
+    Ok((SyncRequest { protocol: PROTOCOL, cursor, shards, app_version, user_id, waiting: unsent }, more))
 }
 
 /// Takes the server's answer to `request` in: merges its changes, remembers its heads, its

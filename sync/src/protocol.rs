@@ -41,6 +41,14 @@ pub struct SyncRequest {
     /// older than this field. A county may refuse edits from apps older than its minimum.
     #[serde(default)]
     pub app_version: String,
+    /// The user signed in on the device (empty from older apps): the county's device list shows
+    /// who works on each PC.
+    #[serde(default)]
+    pub user_id: String,
+    /// How many shards hold edits the server has not had yet, this request's among them (0
+    /// from older apps).
+    #[serde(default)]
+    pub waiting: u32,
 }
 
 /// One shard in a request: the device's heads, and the changes it believes the server lacks

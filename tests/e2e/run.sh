@@ -44,6 +44,9 @@ county_pid=$!
 export XIANGLIN_COUNTY_URL="http://127.0.0.1:$county_port"
 XIANGLIN_SECOND_DATA_DIR="$(mktemp -d -t xianglin-e2e-second.XXXXXX)"
 export XIANGLIN_SECOND_DATA_DIR
+# A third computer, the county reviewer's, enrolls last and reads the county's device list.
+XIANGLIN_THIRD_DATA_DIR="$(mktemp -d -t xianglin-e2e-third.XXXXXX)"
+export XIANGLIN_THIRD_DATA_DIR
 
 # Every run starts on a computer without data, so the welcome page shows.
 XIANGLIN_DATA_DIR="$(mktemp -d -t xianglin-e2e.XXXXXX)"
@@ -55,7 +58,7 @@ export XIANGLIN_EXPORT_DIR
 # The apps' own log (tauri-driver passes their stderr on) is scanned with their files at the end.
 "$driver" --port 4444 >"$county_dir/app.log" 2>&1 &
 driver_pid=$!
-trap 'kill "$driver_pid" "$county_pid" 2>/dev/null; wait "$driver_pid" "$county_pid" 2>/dev/null; rm -rf "$XIANGLIN_DATA_DIR" "$XIANGLIN_EXPORT_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$county_dir"' EXIT
+trap 'kill "$driver_pid" "$county_pid" 2>/dev/null; wait "$driver_pid" "$county_pid" 2>/dev/null; rm -rf "$XIANGLIN_DATA_DIR" "$XIANGLIN_EXPORT_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$XIANGLIN_THIRD_DATA_DIR" "$county_dir"' EXIT
 
 for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
@@ -79,5 +82,5 @@ fi
 kill "$county_pid" 2>/dev/null || true
 wait "$county_pid" 2>/dev/null || true
 "$demo" needles >"$county_dir/needles.txt" 2>/dev/null
-node "$here/scan.mjs" "$county_dir/needles.txt" "$XIANGLIN_DATA_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$county_dir" || status=1
+node "$here/scan.mjs" "$county_dir/needles.txt" "$XIANGLIN_DATA_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$XIANGLIN_THIRD_DATA_DIR" "$county_dir" || status=1
 exit "$status"

@@ -358,6 +358,8 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
             ShardPush { shard: outside.to_string(), heads: Vec::new(), changes: foreign_changes.clone() },
         ],
         app_version: String::new(),
+        user_id: String::new(),
+        waiting: 0,
     };
     let body = |request: &SyncRequest| wire::encode(request);
     assert_eq!(post_raw(&county, &token, body(&out_of_scope)).await, (403, "forbidden".into()));
@@ -379,6 +381,8 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
             changes: forger.change_list_since(&elders_a, &[]).unwrap(),
         }],
         app_version: String::new(),
+        user_id: String::new(),
+        waiting: 0,
     };
     assert_eq!(post_raw(&county, &token, body(&forged_request)).await, (403, "forged_actor".into()));
 
@@ -390,17 +394,32 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     let mut broken = good_push.clone();
     let half = broken.changes[0].len() / 2;
     broken.changes[0].truncate(half);
-    let broken_request =
-        SyncRequest { protocol: PROTOCOL, cursor: 0, shards: vec![broken], app_version: String::new() };
+    let broken_request = SyncRequest {
+        protocol: PROTOCOL,
+        cursor: 0,
+        shards: vec![broken],
+        app_version: String::new(),
+        user_id: String::new(),
+        waiting: 0,
+    };
     assert_eq!(post_raw(&county, &token, body(&broken_request)).await, (400, "invalid".into()));
     let bad_shard = SyncRequest {
         protocol: PROTOCOL,
         cursor: 0,
         shards: vec![ShardPush { shard: "elders/../../etc".into(), heads: Vec::new(), changes: Vec::new() }],
         app_version: String::new(),
+        user_id: String::new(),
+        waiting: 0,
     };
     assert_eq!(post_raw(&county, &token, body(&bad_shard)).await, (400, "invalid".into()));
-    let old = SyncRequest { protocol: PROTOCOL + 1, cursor: 0, shards: Vec::new(), app_version: String::new() };
+    let old = SyncRequest {
+        protocol: PROTOCOL + 1,
+        cursor: 0,
+        shards: Vec::new(),
+        app_version: String::new(),
+        user_id: String::new(),
+        waiting: 0,
+    };
     assert_eq!(post_raw(&county, &token, body(&old)).await, (400, "protocol".into()));
 
     // Oversized: a body that inflates past the limit, and one too large even compressed.
@@ -417,7 +436,14 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
     assert_eq!(county_state(&county), before);
 
     // The same good request twice stores it once.
-    let good = SyncRequest { protocol: PROTOCOL, cursor: 0, shards: vec![good_push], app_version: String::new() };
+    let good = SyncRequest {
+        protocol: PROTOCOL,
+        cursor: 0,
+        shards: vec![good_push],
+        app_version: String::new(),
+        user_id: String::new(),
+        waiting: 0,
+    };
     assert_eq!(post_raw(&county, &token, body(&good)).await.0, 200);
     let once = county_state(&county);
     assert_eq!(post_raw(&county, &token, body(&good)).await.0, 200);

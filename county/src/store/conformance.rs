@@ -16,7 +16,7 @@ use xianglin_sync::replica::{ActorId, Author};
 use xianglin_sync::shard::ShardId;
 use xianglin_sync::{Error, Replica};
 
-use super::{AttachmentIndex, ChangeStore, CountyStore, DeviceStore, MemoryStore, SqliteStore};
+use super::{AttachmentIndex, ChangeStore, Contact, CountyStore, DeviceStore, Health, MemoryStore, SqliteStore};
 
 const COUNTY: &str = "360733000000";
 const TOWNSHIP: &str = "360733105000";
@@ -56,7 +56,8 @@ impl Device {
 }
 
 /// A store holding the county document (the county, a township, two villages).
-fn seeded(mut store: impl CountyStore) -> impl CountyStore {
+/// `store` holding a county document with 会昌县, 庄口镇 and two of its villages.
+pub(crate) fn seeded(mut store: impl CountyStore) -> impl CountyStore {
     let mut county = Device::new("county-admin");
     let shard = ShardId::county(COUNTY);
     let places = [
@@ -164,19 +165,38 @@ pub fn a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash(store: i
     assert!(store.grant_by_token("token-1").unwrap().unwrap().revoked_at.is_some());
 }
 
-pub fn a_device_s_last_contact_and_app_version_are_kept(store: impl CountyStore) {
+pub fn a_device_s_health_contacts_refusals_and_users_are_kept(store: impl CountyStore) {
     let mut store = seeded(store);
     store.create_code(&caseworker(), "CODE-0004", now() + Duration::days(1), now()).unwrap();
     store.enroll("CODE-0004", "device-1", "白沙村电脑", "token-1", now()).unwrap();
     let grant = store.grants().unwrap().pop().unwrap();
-    assert_eq!((grant.last_contact_at, grant.app_version), (None, None), "not answered yet");
-    store.record_contact("device-1", now() + Duration::hours(1), "0.1.0").unwrap();
-    store.record_contact("device-1", now() + Duration::hours(2), "0.2.0").unwrap();
-    store.record_contact("device-9", now(), "0.2.0").unwrap();
+    assert_eq!(grant.health, Health::default(), "not heard from yet");
+    let contact = |app_version, user_id, shards_waiting| Contact { app_version, user_id, shards_waiting };
+    store.record_contact("device-1", now() + Duration::hours(1), &contact("0.1.0", "user-1", 3)).unwrap();
+    store.record_contact("device-1", now() + Duration::hours(2), &contact("0.2.0", "user-2", 0)).unwrap();
+    store.record_contact("device-9", now(), &contact("0.2.0", "user-9", 0)).unwrap();
+    store.record_refusal("device-1", now() + Duration::hours(3), "outdated: 请安装更新").unwrap();
+    store.record_refusal("device-9", now(), "unauthorized").unwrap();
     let grant = store.grant_by_token("token-1").unwrap().unwrap();
-    assert_eq!(grant.last_contact_at.as_deref(), Some("2026-11-20T11:00:00"));
-    assert_eq!(grant.app_version.as_deref(), Some("0.2.0"));
+    assert_eq!(
+        grant.health,
+        Health {
+            last_contact_at: Some("2026-11-20T12:00:00".into()),
+            last_sync_at: Some("2026-11-20T11:00:00".into()),
+            app_version: Some("0.2.0".into()),
+            shards_waiting: Some(0),
+            last_error: Some("outdated: 请安装更新".into()),
+            last_error_at: Some("2026-11-20T12:00:00".into()),
+        }
+    );
     assert_eq!(store.grants().unwrap(), vec![grant], "an unknown device adds nothing");
+    assert_eq!(
+        store.device_users().unwrap(),
+        vec![
+            ("device-1".into(), "user-1".into(), "2026-11-20T10:00:00".into()),
+            ("device-1".into(), "user-2".into(), "2026-11-20T11:00:00".into()),
+        ]
+    );
 }
 
 pub fn reassigning_a_user_changes_their_scope_through_the_county_document(store: impl CountyStore) {
@@ -359,8 +379,8 @@ macro_rules! conformance {
                 super::a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash($make);
             }
             #[test]
-            fn a_device_s_last_contact_and_app_version_are_kept() {
-                super::a_device_s_last_contact_and_app_version_are_kept($make);
+            fn a_device_s_health_contacts_refusals_and_users_are_kept() {
+                super::a_device_s_health_contacts_refusals_and_users_are_kept($make);
             }
             #[test]
             fn reassigning_a_user_changes_their_scope_through_the_county_document() {

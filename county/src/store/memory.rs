@@ -20,7 +20,7 @@ use xianglin_sync::protocol::Scope;
 use xianglin_sync::shard::ShardId;
 use xianglin_sync::{Error, Result};
 
-use super::{AttachmentIndex, ChangeStore, DeviceGrant, DeviceStore, hash, key_of_hash};
+use super::{AttachmentIndex, ChangeStore, Contact, DeviceGrant, DeviceStore, Health, hash, key_of_hash};
 
 /// One shard: its document and the counter value of its last change.
 #[derive(Debug)]
@@ -59,6 +59,8 @@ pub struct MemoryStore {
     /// Per (device, shard), present once a shard was held: the heads the device last reported
     /// (verified), and the shard's heads when the server last sent it.
     peer_heads: HashMap<(String, ShardId), Held>,
+    /// (device, user) → when the user last synced from the device.
+    device_users: BTreeMap<(String, String), String>,
 }
 
 impl Default for MemoryStore {
@@ -76,6 +78,7 @@ impl MemoryStore {
             codes: HashMap::new(),
             grants: BTreeMap::new(),
             peer_heads: HashMap::new(),
+            device_users: BTreeMap::new(),
             unreferenced: BTreeMap::new(),
         }
     }
@@ -274,8 +277,7 @@ impl DeviceStore for MemoryStore {
             label: label.to_owned(),
             enrolled_at: format_datetime(now),
             revoked_at: None,
-            last_contact_at: None,
-            app_version: None,
+            health: Health::default(),
         };
         self.grants.insert(device_id.to_owned(), (grant.clone(), hash(token)));
         if let Some(code) = self.codes.get_mut(&code_hash) {
@@ -304,12 +306,31 @@ impl DeviceStore for MemoryStore {
         Ok(Some((grant.clone(), key_of_hash(device_id, hex)?)))
     }
 
-    fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, app_version: &str) -> Result<()> {
-        if let Some((grant, _)) = self.grants.get_mut(device_id) {
-            grant.last_contact_at = Some(format_datetime(at));
-            grant.app_version = Some(app_version.to_owned());
+    fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, contact: &Contact<'_>) -> Result<()> {
+        let Some((grant, _)) = self.grants.get_mut(device_id) else { return Ok(()) };
+        let at = format_datetime(at);
+        grant.health.last_contact_at = Some(at.clone());
+        grant.health.last_sync_at = Some(at.clone());
+        grant.health.app_version = Some(contact.app_version.to_owned());
+        grant.health.shards_waiting = Some(contact.shards_waiting);
+        if !contact.user_id.is_empty() {
+            self.device_users.insert((device_id.to_owned(), contact.user_id.to_owned()), at);
         }
         Ok(())
+    }
+
+    fn record_refusal(&mut self, device_id: &str, at: NaiveDateTime, error: &str) -> Result<()> {
+        if let Some((grant, _)) = self.grants.get_mut(device_id) {
+            let at = format_datetime(at);
+            grant.health.last_contact_at = Some(at.clone());
+            grant.health.last_error = Some(error.to_owned());
+            grant.health.last_error_at = Some(at);
+        }
+        Ok(())
+    }
+
+    fn device_users(&mut self) -> Result<Vec<(String, String, String)>> {
+        Ok(self.device_users.iter().map(|((device, user), at)| (device.clone(), user.clone(), at.clone())).collect())
     }
 
     fn grants(&mut self) -> Result<Vec<DeviceGrant>> {

@@ -11,7 +11,7 @@
 //! implementation.
 
 #[cfg(test)]
-mod conformance;
+pub(crate) mod conformance;
 mod memory;
 mod sqlite;
 
@@ -36,9 +36,34 @@ pub struct DeviceGrant {
     pub label: String,
     pub enrolled_at: String,
     pub revoked_at: Option<String>,
-    /// When the server last answered it (online or by USB file), and the app version it ran.
+    pub health: Health,
+}
+
+/// What the server saw of a device when it last heard from it: what the county's device list
+/// shows. Every field is `None` until the device's first request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Health {
+    /// The device's last request the server answered or refused (online or by USB file).
     pub last_contact_at: Option<String>,
+    /// The device's last request the server answered in full.
+    pub last_sync_at: Option<String>,
+    /// The app version the device ran at its last answered request.
     pub app_version: Option<String>,
+    /// Shards of edits the device had not yet sent, after its last answered request.
+    pub shards_waiting: Option<u32>,
+    /// The last refusal of one of its requests (`code: reason`, the server's words), and when.
+    pub last_error: Option<String>,
+    pub last_error_at: Option<String>,
+}
+
+/// What a device's answered request told the server about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Contact<'a> {
+    pub app_version: &'a str,
+    /// The user signed in on the device when it asked (empty from apps that do not say).
+    pub user_id: &'a str,
+    /// Shards of edits still waiting on the device after this request.
+    pub shards_waiting: u32,
 }
 
 /// Shards' changes and heads, and what each device holds. Every method is one consistent step;
@@ -102,8 +127,13 @@ pub trait DeviceStore {
     /// A device's grant and the key its sync-by-file bundles are signed with (the SHA-256 of
     /// its token, which is what the store keeps).
     fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>>;
-    /// Notes that the server answered `device_id` at `at`, running `app_version`.
-    fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, app_version: &str) -> Result<()>;
+    /// Notes that the server answered `device_id` at `at`, and what the request said (its app
+    /// version, who was signed in, what still waits on it). An unknown device changes nothing.
+    fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, contact: &Contact<'_>) -> Result<()>;
+    /// Notes that the server refused a request of `device_id` at `at`, and why.
+    fn record_refusal(&mut self, device_id: &str, at: NaiveDateTime, error: &str) -> Result<()>;
+    /// Who synced from each device: (device id, user id, last time), by device then user.
+    fn device_users(&mut self) -> Result<Vec<(String, String, String)>>;
     /// Every grant, oldest enrollment first.
     fn grants(&mut self) -> Result<Vec<DeviceGrant>>;
     /// Changes the places a user works for (the county document); their devices learn it at

@@ -18,7 +18,7 @@ use xianglin_sync::protocol::Scope;
 use xianglin_sync::replica::to_json;
 use xianglin_sync::shard::ShardId;
 
-use super::{AttachmentIndex, ChangeStore, DeviceGrant, DeviceStore, hash, key_of_hash};
+use super::{AttachmentIndex, ChangeStore, Contact, DeviceGrant, DeviceStore, Health, hash, key_of_hash};
 
 /// Documents the server keeps in memory (a station keeps the replica's default).
 const SERVER_CACHE_DOCUMENTS: usize = 256;
@@ -65,13 +65,20 @@ fn grant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceGrant> {
         label: row.get(2)?,
         enrolled_at: row.get(3)?,
         revoked_at: row.get(4)?,
-        last_contact_at: row.get(5)?,
-        app_version: row.get(6)?,
+        health: Health {
+            last_contact_at: row.get(5)?,
+            last_sync_at: row.get(6)?,
+            app_version: row.get(7)?,
+            shards_waiting: row.get(8)?,
+            last_error: row.get(9)?,
+            last_error_at: row.get(10)?,
+        },
     })
 }
 
 /// The columns [`grant_from_row`] reads, in its order.
-const GRANT_COLUMNS: &str = "device_id, user_id, label, enrolled_at, revoked_at, last_contact_at, app_version";
+const GRANT_COLUMNS: &str = "device_id, user_id, label, enrolled_at, revoked_at, last_contact_at, last_sync_at, \
+                             app_version, shards_waiting, last_error, last_error_at";
 
 impl DeviceStore for SqliteStore {
     fn county_code(&mut self) -> Result<String> {
@@ -134,8 +141,7 @@ impl DeviceStore for SqliteStore {
             label: label.to_owned(),
             enrolled_at,
             revoked_at: None,
-            last_contact_at: None,
-            app_version: None,
+            health: Health::default(),
         })
     }
 
@@ -166,19 +172,48 @@ impl DeviceStore for SqliteStore {
             .query_row(
                 &format!("SELECT {GRANT_COLUMNS}, token_hash FROM device_grants WHERE device_id = ?1"),
                 [device_id],
-                |row| Ok((grant_from_row(row)?, row.get::<_, String>(7)?)),
+                |row| Ok((grant_from_row(row)?, row.get::<_, String>(11)?)),
             )
             .optional()?;
         let Some((grant, hex)) = found else { return Ok(None) };
         Ok(Some((grant, key_of_hash(device_id, &hex)?)))
     }
 
-    fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, app_version: &str) -> Result<()> {
+    fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, contact: &Contact<'_>) -> Result<()> {
+        let at = format_datetime(at);
+        let transaction = self.replica.connection().unchecked_transaction()?;
+        let known = transaction.execute(
+            "UPDATE device_grants SET last_contact_at = ?2, last_sync_at = ?2, app_version = ?3, shards_waiting = ?4
+             WHERE device_id = ?1",
+            params![device_id, at, contact.app_version, contact.shards_waiting],
+        )?;
+        if known > 0 && !contact.user_id.is_empty() {
+            transaction.execute(
+                "INSERT INTO device_users (device_id, user_id, last_seen_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (device_id, user_id) DO UPDATE SET last_seen_at = ?3",
+                params![device_id, contact.user_id, at],
+            )?;
+        }
+        transaction.commit()?;
+        Ok(())
+    }
+
+    fn record_refusal(&mut self, device_id: &str, at: NaiveDateTime, error: &str) -> Result<()> {
         self.replica.connection().execute(
-            "UPDATE device_grants SET last_contact_at = ?2, app_version = ?3 WHERE device_id = ?1",
-            params![device_id, format_datetime(at), app_version],
+            "UPDATE device_grants SET last_contact_at = ?2, last_error = ?3, last_error_at = ?2 WHERE device_id = ?1",
+            params![device_id, format_datetime(at), error],
         )?;
         Ok(())
+    }
+
+    fn device_users(&mut self) -> Result<Vec<(String, String, String)>> {
+        let mut statement = self
+            .replica
+            .connection()
+            .prepare("SELECT device_id, user_id, last_seen_at FROM device_users ORDER BY device_id, user_id")?;
+        Ok(statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?)
     }
 
     fn grants(&mut self) -> Result<Vec<DeviceGrant>> {

@@ -35,7 +35,13 @@ pub fn new_county(dir: &Path, settings: &str) -> PathBuf {
 
 /// A new caseworker of `place` and the enrollment code made for them: (user id, code).
 pub fn new_caseworker(config: &Path, name: &str, place: &str) -> (String, String) {
-    let printed = admin(config, &["code", "--role", "caseworker", "--places", place, "--name", name]);
+    new_user(config, "caseworker", name, place)
+}
+
+/// A new user of `role` (`caseworker`, `station`, `reviewer`) for `place`, and their
+/// enrollment code: (user id, code).
+pub fn new_user(config: &Path, role: &str, name: &str, place: &str) -> (String, String) {
+    let printed = admin(config, &["code", "--role", role, "--places", place, "--name", name]);
     let value = |prefix: &str| printed.lines().find_map(|line| line.strip_prefix(prefix)).unwrap().to_owned();
     (value("user "), value("code "))
 }

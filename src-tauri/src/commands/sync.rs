@@ -1,7 +1,7 @@
 //! Sync with the county server: its status, 立即同步, and enrolling this computer.
 
 use tauri::State;
-use xianglin_schema::api::{EnrollDevice, SavedFile, SyncStatus};
+use xianglin_schema::api::{EnrollDevice, FleetHealth, SavedFile, SyncStatus};
 
 use crate::error::CmdResult;
 use crate::state::AppState;
@@ -17,6 +17,14 @@ pub fn sync_status(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
 pub async fn sync_now(state: State<'_, AppState>) -> CmdResult<SyncStatus> {
     state.sync().sync_now().await;
     state.sync().status(&*state.replica()?)
+}
+
+/// The county's devices and how each is doing (设备状况), from the county server: for county
+/// reviewers, online.
+#[tauri::command]
+pub async fn fleet_health(state: State<'_, AppState>) -> CmdResult<FleetHealth> {
+    state.require_role(xianglin_schema::user::Role::CountyReviewer)?;
+    crate::sync_engine::fleet(&state).await
 }
 
 /// Enrolls this computer with a one-time code (the county's authorisation of the person it

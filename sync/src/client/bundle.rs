@@ -151,8 +151,14 @@ pub fn import_answer(replica: &mut Replica, token: &str, bytes: &[u8]) -> Result
         return Err(Error::Invalid("this answer file is for another computer".into()));
     }
     let bundle: AnswerBundle = open(&envelope, "answer", &key_of_token(token))?;
-    let empty =
-        SyncRequest { protocol: crate::protocol::PROTOCOL, cursor: 0, shards: Vec::new(), app_version: String::new() };
+    let empty = SyncRequest {
+        protocol: crate::protocol::PROTOCOL,
+        cursor: 0,
+        shards: Vec::new(),
+        app_version: String::new(),
+        user_id: String::new(),
+        waiting: 0,
+    };
     absorb(replica, &empty, &bundle.response)
 }
 

@@ -164,6 +164,20 @@ impl Link {
         Ok((uploaded, downloaded))
     }
 
+    /// The county's device list (设备状况); the server answers a county reviewer's device only.
+    pub async fn fleet(&self) -> Result<xianglin_schema::api::FleetHealth, SyncError> {
+        let response = self
+            .http
+            .get(format!("{}/v1/fleet", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|error| SyncError::Offline(error.to_string()))?;
+        let response = refusal_of(response).await?;
+        let bytes = response.bytes().await.map_err(|error| SyncError::Offline(error.to_string()))?;
+        wire::decode(&bytes, MAX_REQUEST_BYTES * 2).map_err(|error| SyncError::BadAnswer(error.to_string()))
+    }
+
     async fn post<T: Serialize, R: DeserializeOwned>(
         &self,
         path: &str,

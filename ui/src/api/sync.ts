@@ -1,5 +1,6 @@
 import { invoke } from '@tauri-apps/api/core'
 import type { EnrollDevice } from '@/bindings/EnrollDevice'
+import type { FleetHealth } from '@/bindings/FleetHealth'
 import type { SavedFile } from '@/bindings/SavedFile'
 import type { SyncStatus } from '@/bindings/SyncStatus'
 
@@ -17,3 +18,6 @@ export const exportSyncBundle = () => invoke<SavedFile>('export_sync_bundle')
 
 // sync · by file: takes in the county's answer file (.xlsync) from the stick, with the new status.
 export const importSyncAnswer = (bytes: Uint8Array) => invoke<SyncStatus>('import_sync_answer', bytes)
+
+// sync · devices: the county's enrolled PCs and how each is doing (设备状况), asked of the county server now (reviewers, online).
+export const fleetHealth = () => invoke<FleetHealth>('fleet_health')

@@ -6,12 +6,13 @@ import mealsZhCN from './meals.zh-CN'
 import adaptationZhCN from './adaptation.zh-CN'
 import reviewZhCN from './review.zh-CN'
 import accessZhCN from './access.zh-CN'
+import fleetZhCN from './fleet.zh-CN'
 import sessionZhCN from './session.zh-CN'
 
 export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN, ...accessZhCN, ...sessionZhCN } },
+  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN, ...accessZhCN, ...fleetZhCN, ...sessionZhCN } },
 })
 
 type EnumTables = (typeof zhCN)['enum']

@@ -207,6 +207,7 @@ export default {
     cityExport: '数据上报',
     dashboards: '统计报表',
     access: '查阅记录',
+    devices: '设备状况',
     system: '本机',
     sync: '同步',
     later: '后续版本',

@@ -1,0 +1,32 @@
+/** Text of the county's device list (设备状况). */
+export default {
+  fleet: {
+    title: '设备状况',
+    intro: '县服务器记录的每台登记电脑：最近同步、版本、待上传的修改、最近一次被拒的原因、谁在上面登录过。超过 {days} 天没有联系县服务器的电脑排在最前并标红，请联系所在村、站。',
+    refresh: '刷新',
+    asOf: '截至 {at}',
+    silentCount: '{count} 台超过 {days} 天未联系',
+    noneSilent: '没有超期未联系的电脑',
+    empty: '还没有登记的电脑',
+    label: '电脑',
+    places: '负责范围',
+    enrolledBy: '登记人',
+    lastSync: '最近同步',
+    daysSilent: '未联系',
+    days: '{count} 天',
+    version: '版本',
+    waiting: '待上传',
+    shards: '{count} 组',
+    lastError: '最近被拒',
+    users: '登录过的人员',
+    state: '状况',
+    never: '从未',
+    states: {
+      revoked: '已停用',
+      silent: '超期未联系',
+      error: '同步被拒',
+      waiting: '有待上传',
+      ok: '正常',
+    },
+  },
+}
