@@ -644,10 +644,21 @@ fn answer_noting_refusal(
     })
 }
 
-/// How a refusal is kept on a device's grant: its code, then the reason in the server's words.
+/// How a refusal is kept on a device's grant: its code, then the reason in the server's words,
+/// cut to [`MAX_NOTED_REFUSAL_CHARS`] (a reason may quote what the device sent).
 fn note_refusal(refusal: &Refusal) -> String {
-    format!("{}: {refusal}", refusal.code())
+    let noted = format!("{}: {refusal}", refusal.code());
+    match noted.char_indices().nth(MAX_NOTED_REFUSAL_CHARS) {
+        Some((end, _)) => format!("{}…", &noted[..end]),
+        None => noted,
+    }
 }
+
+/// The longest refusal reason kept on a device's grant, in characters.
+const MAX_NOTED_REFUSAL_CHARS: usize = 300;
+
+/// The longest app version a request may name (`0.1.0`, `12.3.45-beta.6`).
+const MAX_APP_VERSION_CHARS: usize = 32;
 
 /// A sync request after the checks that need no store: shard ids parsed, heads parsed, every
 /// chunk bounded ([`untrusted::check`]) and decoded. This is the costly part of a request; it
@@ -675,11 +686,17 @@ pub fn decode(request: SyncRequest) -> Result<Decoded, Refusal> {
     if request.protocol != PROTOCOL {
         return Err(Refusal::Protocol(request.protocol));
     }
+    // The version is kept on the device's grant and shown to the county: bounded.
+    if request.app_version.chars().count() > MAX_APP_VERSION_CHARS {
+        return Err(Refusal::Invalid(format!("app_version is longer than {MAX_APP_VERSION_CHARS} characters")));
+    }
     let mut seen = HashSet::new();
     let mut shards = Vec::with_capacity(request.shards.len());
     for push in request.shards {
-        let shard: ShardId =
-            push.shard.parse().map_err(|_| Refusal::Invalid(format!("malformed shard id {:?}", push.shard)))?;
+        let shard: ShardId = push.shard.parse().map_err(|_| {
+            let quoted: String = push.shard.chars().take(64).collect();
+            Refusal::Invalid(format!("malformed shard id {quoted:?}"))
+        })?;
         if !seen.insert(shard.clone()) {
             return Err(Refusal::Invalid(format!("shard {shard} sent twice")));
         }
@@ -982,4 +999,32 @@ pub fn new_code() -> String {
         .map(|byte| ALPHABET[usize::from(*byte) % ALPHABET.len()] as char)
         .collect();
     characters.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_device_sends_is_bounded_before_it_is_kept_on_its_grant() {
+        let long = Refusal::Invalid("分".repeat(10_000));
+        let noted = note_refusal(&long);
+        assert!(noted.starts_with("invalid: 分"));
+        assert_eq!(noted.chars().count(), MAX_NOTED_REFUSAL_CHARS + 1, "cut, and marked cut");
+
+        let request = |app_version: String, shard: String| SyncRequest {
+            protocol: PROTOCOL,
+            cursor: 0,
+            shards: vec![xianglin_sync::protocol::ShardPush { shard, heads: Vec::new(), changes: Vec::new() }],
+            app_version,
+            user_id: "x".repeat(65),
+            waiting: 3,
+        };
+        let refused = decode(request("9".repeat(33), "elders/360733105201".into())).unwrap_err();
+        assert_eq!(refused.code(), "invalid");
+        let refused = decode(request("0.1.0".into(), "?".repeat(100_000))).unwrap_err();
+        assert!(refused.to_string().len() < 100, "the reason quotes 64 characters at most");
+        let decoded = decode(request("0.1.0".into(), "elders/360733105201".into())).unwrap();
+        assert_eq!((decoded.user_id.as_str(), decoded.waiting), ("", 3), "a user id that is no id is not kept");
+    }
 }
