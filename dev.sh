@@ -15,6 +15,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth webkit2gtk-driver fonts-noto-cjk poppler-utils imagemagick faketime python3-msoffcrypto-tool p7zip-full
+  postgresql
 )
 
 # The dates where calendars break: the 1st and the last day of a month, 1 January, 29 February of
@@ -75,6 +76,39 @@ test_at_dates() {
 }
 
 
+# A throwaway PostgreSQL cluster for the county server's tests: made in a temporary directory,
+# listening on 127.0.0.1 at a free port, stopped and deleted when this script exits. The tests
+# find it at XIANGLIN_TEST_POSTGRES and make a database each.
+start_test_postgres() {
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [[ -x "$bin/initdb" ]] || { echo "PostgreSQL's server is not installed (Debian package postgresql)" >&2; return 1; }
+  TEST_POSTGRES_DIR="$(mktemp -d /tmp/xianglin-postgres.XXXXXX)"
+  TEST_POSTGRES_AS=()
+  # initdb refuses to run as root: the cluster then runs as the postgres user.
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres "$TEST_POSTGRES_DIR"
+    TEST_POSTGRES_AS=(runuser -u postgres --)
+  fi
+  TEST_POSTGRES_BIN="$bin"
+  trap stop_test_postgres EXIT
+  local port
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  "${TEST_POSTGRES_AS[@]}" "$bin/initdb" -D "$TEST_POSTGRES_DIR/data" -U xianglin -A trust -E UTF8 --locale=C --no-sync \
+    >"$TEST_POSTGRES_DIR/initdb.log" 2>&1 || { cat "$TEST_POSTGRES_DIR/initdb.log" >&2; return 1; }
+  # fsync off: a test cluster dies with the run; nothing in it needs to survive a power cut.
+  "${TEST_POSTGRES_AS[@]}" "$bin/pg_ctl" -D "$TEST_POSTGRES_DIR/data" -l "$TEST_POSTGRES_DIR/server.log" -w \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k $TEST_POSTGRES_DIR -c fsync=off -c max_connections=400" start >/dev/null
+  export XIANGLIN_TEST_POSTGRES="postgres://xianglin@127.0.0.1:$port"
+  echo "test PostgreSQL cluster at 127.0.0.1:$port"
+}
+
+stop_test_postgres() {
+  [[ -n "${TEST_POSTGRES_DIR:-}" ]] || return 0
+  "${TEST_POSTGRES_AS[@]}" "$TEST_POSTGRES_BIN/pg_ctl" -D "$TEST_POSTGRES_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$TEST_POSTGRES_DIR"
+}
+
 install_system_packages() {
   local missing=()
   for package in "${SYSTEM_PACKAGES[@]}"; do
@@ -128,6 +162,8 @@ case "${1:-}" in
     install_node_packages
     install_tauri_driver
     build_app
+    step "a PostgreSQL cluster for the county server's tests"
+    start_test_postgres
     step "UI unit tests (vitest)"
     (cd ui && npm test)
     step "Rust tests: unit, scenarios, TypeScript bindings up to date"

@@ -1,5 +1,6 @@
 //! The county's data at rest: the database key, the SQLite database encrypted with it
-//! (SQLCipher) and the attachments sealed with it.
+//! (SQLCipher) or the PostgreSQL rows of the county's changes sealed with it
+//! ([`crate::PostgresStore`]), and the attachments sealed with it.
 //!
 //! The key comes from `XIANGLIN_COUNTY_KEY` (64 hex digits, for a secret store that hands it
 //! over in the environment) or from the key file (`key_file`; by default `county.key` beside
@@ -19,8 +20,8 @@ use xianglin_sync::attachments::AttachmentStore;
 use xianglin_sync::crypto::Key;
 use xianglin_sync::encrypted::{self, FileState};
 
-use crate::SqliteStore;
-use crate::config::{Config, KeySource};
+use crate::config::{Config, Database, KeySource};
+use crate::{ChangeStore, CountyStore, PostgresStore, SqliteStore};
 
 /// Why the county's data could not be opened. English: the admin reads it in a terminal or
 /// the journal.
@@ -40,6 +41,8 @@ pub enum AtRestError {
     RotationNeedsFile,
     #[error("{database} is in use by a running server (its lock {lock} is held): stop the server first")]
     InUse { database: String, lock: String },
+    #[error("rotate-key re-encrypts an SQLite database; a PostgreSQL county keeps its key")]
+    RotationSqliteOnly,
     #[error(transparent)]
     Store(#[from] xianglin_sync::Error),
 }
@@ -66,12 +69,55 @@ pub fn open(config: &Config) -> Result<Opened, AtRestError> {
         tracing::info!(step = step.name(), "encrypting the county database in place");
     })?;
     let replica = Replica::open_encrypted(database, &key)?;
-    let attachments = AttachmentStore::sealed(attachments_dir(database), key);
+    let attachments = AttachmentStore::sealed(config.attachments_dir(), key);
     let sealed = attachments.seal_existing()?;
     if before == FileState::Plain || sealed > 0 {
         tracing::info!(sealed, "the county's data is now encrypted at rest");
     }
     Ok(Opened { store: SqliteStore::new(replica)?, attachments })
+}
+
+/// The county's store, whichever database the config names, and its attachments. An SQLite
+/// database is opened as [`open`] does; a PostgreSQL one is connected to (its tables made on
+/// first use) with the database key, made on first use like a new SQLite database's.
+pub fn open_any(config: &Config) -> Result<(Box<dyn CountyStore>, AttachmentStore), AtRestError> {
+    let Database::Postgres { url, county } = config.database() else {
+        let Opened { store, attachments } = open(config)?;
+        return Ok((Box::new(store), attachments));
+    };
+    let (key, made) = match config.key_source() {
+        KeySource::Environment(hex) => (Key::from_hex(&hex)?, None),
+        KeySource::File(path) if path.exists() => (Key::read_file(&path)?, None),
+        KeySource::File(path) => (Key::generate(), Some(path)),
+    };
+    let mut store = PostgresStore::connect(url, county, key.clone())?;
+    if let Some(path) = made {
+        if store.changed_seq()? > 0 {
+            return Err(AtRestError::KeyMissing {
+                database: format!("county {county} in PostgreSQL"),
+                key_file: path.display().to_string(),
+            });
+        }
+        write_new_key(&path, &key)?;
+    }
+    let attachments = AttachmentStore::sealed(config.attachments_dir(), key);
+    attachments.seal_existing()?;
+    Ok((Box::new(store), attachments))
+}
+
+/// Writes a new database key's file (mode 600), making its folder.
+fn write_new_key(path: &Path, key: &Key) -> Result<(), AtRestError> {
+    if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|source| xianglin_sync::crypto::CryptoError::Write { path: path.display().to_string(), source })?;
+    }
+    key.write_new_file(path)?;
+    tracing::warn!(
+        key_file = %path.display(),
+        fingerprint = %key.fingerprint(),
+        "a new database key was made: keep a copy of it apart from the database's backups"
+    );
+    Ok(())
 }
 
 /// The database key: from the environment, or read from (or, for a database not encrypted
@@ -91,18 +137,8 @@ pub fn database_key(config: &Config) -> Result<Key, AtRestError> {
                     key_file: path.display().to_string(),
                 });
             }
-            if let Some(parent) = path.parent().filter(|parent| !parent.as_os_str().is_empty()) {
-                std::fs::create_dir_all(parent).map_err(|source| xianglin_sync::crypto::CryptoError::Write {
-                    path: path.display().to_string(),
-                    source,
-                })?;
-            }
-            let key = Key::create_file(&path)?;
-            tracing::warn!(
-                key_file = %path.display(),
-                fingerprint = %key.fingerprint(),
-                "a new database key was made: keep a copy of it apart from the database's backups"
-            );
+            let key = Key::generate();
+            write_new_key(&path, &key)?;
             Ok(key)
         }
     }
@@ -156,6 +192,9 @@ pub struct Rotated {
 /// picks up where it stopped: each step is done once, or found done. Refused while a server
 /// holds the database ([`exclusive`]).
 pub fn rotate(config: &Config) -> Result<Rotated, AtRestError> {
+    if !matches!(config.database(), Database::Sqlite(_)) {
+        return Err(AtRestError::RotationSqliteOnly);
+    }
     let KeySource::File(key_file) = config.key_source() else { return Err(AtRestError::RotationNeedsFile) };
     let _alone = exclusive(&config.database)?;
     let old = Key::read_file(&key_file)?;
@@ -164,7 +203,7 @@ pub fn rotate(config: &Config) -> Result<Rotated, AtRestError> {
     encrypted::rekey_in_place(&config.database, &old, &new, &mut |step| {
         tracing::info!(step = step.name(), "re-encrypting the county database with the new key");
     })?;
-    let attachments = AttachmentStore::sealed(attachments_dir(&config.database), new.clone()).reseal(&old)?;
+    let attachments = AttachmentStore::sealed(config.attachments_dir(), new.clone()).reseal(&old)?;
     let retired = with_suffix(&key_file, ".retired");
     std::fs::rename(&key_file, &retired).map_err(xianglin_sync::Error::from)?;
     std::fs::rename(&new_file, &key_file).map_err(xianglin_sync::Error::from)?;
@@ -180,9 +219,4 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
-}
-
-/// Attachments live in a folder beside the database: `county.sqlite` → `county.attachments/`.
-pub fn attachments_dir(database: &Path) -> PathBuf {
-    database.with_extension("attachments")
 }

@@ -3,6 +3,11 @@
 //! ```toml
 //! listen = "0.0.0.0:8440"                            # XIANGLIN_COUNTY_LISTEN
 //! database = "/var/lib/xianglin/county.sqlite"        # XIANGLIN_COUNTY_DATABASE
+//! # or PostgreSQL, which several counties and several server processes may share:
+//! # database = "postgres://xianglin@db.example/xianglin"
+//! # county = "360733000000"      # XIANGLIN_COUNTY_CODE: the county this server serves there
+//! # attachments = "/srv/xianglin/360733000000"  # XIANGLIN_COUNTY_ATTACHMENTS (default: beside
+//! #                                # the database file, or `attachments` beside the config file)
 //! tls_cert = "/var/lib/xianglin/county.cert.pem"      # XIANGLIN_COUNTY_TLS_CERT
 //! tls_key = "/var/lib/xianglin/county.key.pem"        # XIANGLIN_COUNTY_TLS_KEY
 //! key_file = "/etc/xianglin-county/county.key"       # XIANGLIN_COUNTY_KEY_FILE, or the key
@@ -26,6 +31,13 @@ pub struct Config {
     pub listen: SocketAddr,
     #[serde(default = "default_database")]
     pub database: PathBuf,
+    /// The county (12-digit code) this server serves, required with PostgreSQL (a database
+    /// that may hold several counties).
+    #[serde(default)]
+    pub county: Option<String>,
+    /// The folder of the attachments, for servers whose database is not a file beside it.
+    #[serde(default)]
+    pub attachments: Option<PathBuf>,
     /// PEM certificate and key (`xianglin-county tls-init` makes them); without them the
     /// server speaks plain HTTP, and only on loopback.
     #[serde(default)]
@@ -81,6 +93,8 @@ impl Default for Config {
         Config {
             listen: default_listen(),
             database: default_database(),
+            county: None,
+            attachments: None,
             tls_cert: None,
             tls_key: None,
             key_file: None,
@@ -124,6 +138,19 @@ pub enum ConfigError {
     PlainOffLoopback(SocketAddr),
     #[error("tls_cert and tls_key go together: set both or neither")]
     HalfTls,
+    #[error("a PostgreSQL database may hold several counties: set county (the 12-digit code this server serves)")]
+    CountyMissing,
+    #[error("county {0:?} is not a 12-digit county code")]
+    BadCounty(String),
+}
+
+/// Where the county's data lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Database<'a> {
+    /// One SQLite file (encrypted with SQLCipher), the embedded default.
+    Sqlite(&'a Path),
+    /// A PostgreSQL database (`postgres://…`), holding this county among others.
+    Postgres { url: &'a str, county: &'a str },
 }
 
 impl Config {
@@ -138,6 +165,28 @@ impl Config {
         }
     }
 
+    /// The database the config names.
+    pub fn database(&self) -> Database<'_> {
+        match (self.postgres_url(), &self.county) {
+            (Some(url), Some(county)) => Database::Postgres { url, county },
+            _ => Database::Sqlite(&self.database),
+        }
+    }
+
+    fn postgres_url(&self) -> Option<&str> {
+        self.database.to_str().filter(|text| text.starts_with("postgres://") || text.starts_with("postgresql://"))
+    }
+
+    /// Where the attachments are kept: as set, else beside an SQLite database
+    /// (`county.sqlite` → `county.attachments/`), else `attachments` beside the config file.
+    pub fn attachments_dir(&self) -> PathBuf {
+        match (&self.attachments, self.database()) {
+            (Some(folder), _) => folder.clone(),
+            (None, Database::Sqlite(path)) => path.with_extension("attachments"),
+            (None, Database::Postgres { .. }) => self.config_dir.clone().unwrap_or_default().join("attachments"),
+        }
+    }
+
     /// Where the database key comes from: the environment, the key file set, or `county.key`
     /// beside the config file (beside the database without one).
     pub fn key_source(&self) -> KeySource {
@@ -147,7 +196,11 @@ impl Config {
         if let Some(path) = &self.key_file {
             return KeySource::File(path.clone());
         }
-        let folder = self.config_dir.clone().or_else(|| self.database.parent().map(Path::to_owned)).unwrap_or_default();
+        let beside_database = match self.database() {
+            Database::Sqlite(path) => path.parent().map(Path::to_owned),
+            Database::Postgres { .. } => None,
+        };
+        let folder = self.config_dir.clone().or(beside_database).unwrap_or_default();
         KeySource::File(folder.join("county.key"))
     }
 
@@ -178,6 +231,20 @@ impl Config {
         }
         if let Some(value) = env("XIANGLIN_COUNTY_DATABASE") {
             config.database = PathBuf::from(value);
+        }
+        if let Some(value) = env("XIANGLIN_COUNTY_CODE") {
+            config.county = Some(value);
+        }
+        if let Some(value) = env("XIANGLIN_COUNTY_ATTACHMENTS") {
+            config.attachments = Some(PathBuf::from(value));
+        }
+        if let Some(county) = &config.county
+            && !(county.len() == 12 && county.bytes().all(|byte| byte.is_ascii_digit()))
+        {
+            return Err(ConfigError::BadCounty(county.clone()));
+        }
+        if config.postgres_url().is_some() && config.county.is_none() {
+            return Err(ConfigError::CountyMissing);
         }
         if let Some(value) = env("XIANGLIN_COUNTY_TLS_CERT") {
             config.tls_cert = Some(PathBuf::from(value));
@@ -226,5 +293,28 @@ mod tests {
         assert_eq!(Config::load(Some(&path), secret).unwrap().key_source(), KeySource::Environment("ab".repeat(32)));
         std::fs::write(&path, "listen = 5\n").unwrap();
         assert!(matches!(Config::load(Some(&path), |_| None), Err(ConfigError::Parse { .. })));
+    }
+
+    #[test]
+    fn a_postgres_database_names_its_county_and_keeps_key_and_attachments_beside_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("county.toml");
+        std::fs::write(&path, "database = \"postgres://xianglin@db.example/xianglin\"\n").unwrap();
+        assert!(matches!(Config::load(Some(&path), |_| None), Err(ConfigError::CountyMissing)));
+        let county = |name: &str| (name == "XIANGLIN_COUNTY_CODE").then(|| "360733000000".to_owned());
+        let config = Config::load(Some(&path), county).unwrap();
+        assert_eq!(
+            config.database(),
+            Database::Postgres { url: "postgres://xianglin@db.example/xianglin", county: "360733000000" }
+        );
+        assert_eq!(config.key_source(), KeySource::File(dir.path().join("county.key")));
+        assert_eq!(config.attachments_dir(), dir.path().join("attachments"));
+        let short = |name: &str| (name == "XIANGLIN_COUNTY_CODE").then(|| "360733".to_owned());
+        assert!(matches!(Config::load(Some(&path), short), Err(ConfigError::BadCounty(_))));
+        // A file database ignores `county`; its attachments stay beside it unless set.
+        std::fs::write(&path, "database = \"/srv/county.sqlite\"\nattachments = \"/srv/files\"\n").unwrap();
+        let config = Config::load(Some(&path), |_| None).unwrap();
+        assert_eq!(config.database(), Database::Sqlite(Path::new("/srv/county.sqlite")));
+        assert_eq!(config.attachments_dir(), PathBuf::from("/srv/files"));
     }
 }

@@ -2,7 +2,7 @@
 //! shards; the server enforces each device's scope and checks every pushed change before it
 //! stores any. Storage is behind [`CountyStore`]; HTTP is axum on tokio.
 //!
-//! - [`store`]: the storage trait and its SQLite implementation.
+//! - [`store`]: the storage traits and their SQLite and PostgreSQL implementations.
 //! - [`config`]: the config file and environment variables.
 //! - [`at_rest`]: the database key; the database and attachments encrypted with it.
 
@@ -29,7 +29,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 pub use store::{
-    AttachmentIndex, ChangeStore, Contact, CountyStore, DeviceGrant, DeviceStore, Health, MemoryStore, SqliteStore,
+    AttachmentIndex, ChangeStore, Contact, CountyStore, DeviceGrant, DeviceStore, Health, MemoryStore, PostgresStore,
+    SqliteStore,
 };
 
 use xianglin_schema::user::SigninGrant;

@@ -11,7 +11,9 @@
 //! Every command takes `--config <file>`; `XIANGLIN_COUNTY_LISTEN`, `XIANGLIN_COUNTY_DATABASE`
 //! and the others in [`xianglin_county::config`] override the file. The database and attachments
 //! are encrypted with the database key ([`xianglin_county::at_rest`]); the first command on a new
-//! or plain database makes the key file.
+//! or plain database makes the key file. The database is one SQLite file by default, or a
+//! PostgreSQL database (`database = "postgres://…"` with `county = "<code>"`) that several
+//! counties and several `serve` processes may share.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,12 +21,13 @@ use std::process::ExitCode;
 use chrono::Duration;
 use clap::{Parser, Subcommand, ValueEnum};
 use xianglin_county as server;
+use xianglin_county::CountyStore;
 use xianglin_county::config::Config;
-use xianglin_county::{DeviceStore, SqliteStore};
+use xianglin_county::config::Database;
 use xianglin_schema::record::{RecordMeta, new_id};
 use xianglin_schema::user::{RecoveryKey, Role, User};
-use xianglin_sync::Author;
 use xianglin_sync::ShardId;
+use xianglin_sync::document;
 use xianglin_sync::keyring;
 use xianglin_sync::projection::county_key;
 
@@ -156,17 +159,20 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), String> {
     let config =
         Config::load(cli.config.as_deref(), |name| std::env::var(name).ok()).map_err(|error| error.to_string())?;
-    let open = || -> Result<SqliteStore, String> {
-        Ok(server::at_rest::open(&config).map_err(|error| error.to_string())?.store)
+    let open = || -> Result<Box<dyn CountyStore>, String> {
+        Ok(server::at_rest::open_any(&config).map_err(|error| error.to_string())?.0)
+    };
+    let database = match config.database() {
+        Database::Sqlite(path) => path.display().to_string(),
+        Database::Postgres { county, .. } => format!("county {county} in PostgreSQL"),
     };
     let now = xianglin_schema::clock::now();
     match cli.command {
         Command::Init => {
             let mut store = open()?;
             if store.county_code().is_ok() {
-                return Err(format!("{} already holds a county", config.database.display()));
+                return Err(format!("{database} already holds a county"));
             }
-            let replica = store.replica();
             let mut records: Vec<_> = xianglin_schema::place::huichang()
                 .iter()
                 .map(|place| Ok((county_key("place", &place.code), serde_json::to_value(place)?)))
@@ -182,9 +188,14 @@ fn run(cli: Cli) -> Result<(), String> {
                 .find_map(|(_, place)| (place["level"] == "county").then(|| place["code"].as_str().map(str::to_owned)))
                 .flatten()
                 .ok_or("the built-in places hold no county")?;
-            let author = Author { actor: replica.author().actor, user_id: "county-server".into(), at: now };
-            replica.commit(&ShardId::county(&county), &records, &author).map_err(|error| error.to_string())?;
-            println!("county database ready: {}", config.database.display());
+            if let Database::Postgres { county: configured, .. } = config.database()
+                && configured != county
+            {
+                return Err(format!("this build holds the places of county {county}, not of {configured}"));
+            }
+            let first = county_document(&records, now).map_err(|error| error.to_string())?;
+            store.apply(&ShardId::county(&county), &[first]).map_err(|error| error.to_string())?;
+            println!("county database ready: {database}");
             if let server::config::KeySource::File(path) = config.key_source() {
                 println!(
                     "its key: {} (keep a copy apart from the database's backups: without it the data cannot be read)",
@@ -195,8 +206,13 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::TlsInit { hosts } => {
             let (cert, key, fingerprint) = server::tls::generate(&hosts)?;
-            let (cert_path, key_path) =
-                (config.database.with_extension("cert.pem"), config.database.with_extension("key.pem"));
+            let (cert_path, key_path) = match config.database() {
+                Database::Sqlite(path) => (path.with_extension("cert.pem"), path.with_extension("key.pem")),
+                Database::Postgres { county, .. } => {
+                    let beside = config.attachments_dir().with_file_name(format!("county-{county}"));
+                    (beside.with_extension("cert.pem"), beside.with_extension("key.pem"))
+                }
+            };
             if cert_path.exists() || key_path.exists() {
                 return Err(format!("{} or {} exists already", cert_path.display(), key_path.display()));
             }
@@ -290,7 +306,7 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Devices => {
             let mut store = open()?;
-            let fleet = server::fleet::fleet_health(&mut store, now).map_err(|error| error.to_string())?;
+            let fleet = server::fleet::fleet_health(&mut *store, now).map_err(|error| error.to_string())?;
             println!("devices silent more than {} days are marked SILENT", fleet.silent_days);
             println!(
                 "device\tlabel\tenrolled by\tenrolled\tlast sync\tlast contact\tdays silent\tapp\twaiting\tlast error\tsigned in\tstate"
@@ -344,7 +360,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::ImportBundle { file, answer } => {
             let bytes = std::fs::read(&file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
             let mut store = open()?;
-            let (grant, reply) = server::import_bundle(&mut store, &bytes)
+            let (grant, reply) = server::import_bundle(&mut *store, &bytes)
                 .map_err(|refusal| format!("{} ({})", refusal, refusal.code()))?;
             std::fs::write(&answer, reply).map_err(|error| format!("cannot write {}: {error}", answer.display()))?;
             println!(
@@ -378,25 +394,42 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// The county document's first change, as the server: the county's places and policy.
+fn county_document(
+    records: &[(String, serde_json::Value)],
+    now: chrono::NaiveDateTime,
+) -> Result<Vec<u8>, xianglin_sync::Error> {
+    let mut county = automerge::Automerge::new();
+    let mut transaction = county.transaction();
+    for (key, record) in records {
+        document::write_record(&mut transaction, key, record)?;
+    }
+    let options = automerge::transaction::CommitOptions::default()
+        .with_message(document::change_message("county-server"))
+        .with_time(now.and_utc().timestamp());
+    transaction.commit_with(options);
+    Ok(county.save())
+}
+
 fn serve(config: Config) -> Result<(), String> {
-    let server::at_rest::Opened { mut store, attachments } =
-        server::at_rest::open(&config).map_err(|error| error.to_string())?;
-    // Held until the server stops: no second server, and no key rotation, on this database meanwhile.
-    let _alone = server::at_rest::exclusive(&config.database).map_err(|error| error.to_string())?;
+    let (mut store, attachments) = server::at_rest::open_any(&config).map_err(|error| error.to_string())?;
+    // Held until the server stops: no second server, and no key rotation, on an SQLite database
+    // meanwhile. Processes sharing a PostgreSQL database need no such hold.
+    let _alone = match config.database() {
+        Database::Sqlite(path) => Some(server::at_rest::exclusive(path).map_err(|error| error.to_string())?),
+        Database::Postgres { .. } => None,
+    };
     store.county_code().map_err(|error| error.to_string())?;
+    // Before the runtime starts: a PostgreSQL store's blocking client may not run inside it.
+    let limits = config.limits();
+    server::collect_unreferenced(&mut *store, &attachments, xianglin_schema::clock::now() - limits.unreferenced_window)
+        .map_err(|error| error.to_string())?;
     let runtime = tokio::runtime::Runtime::new().map_err(|error| error.to_string())?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
-        let limits = config.limits();
-        server::collect_unreferenced(
-            &mut store,
-            &attachments,
-            xianglin_schema::clock::now() - limits.unreferenced_window,
-        )
-        .map_err(|error| error.to_string())?;
-        let router = server::router_with(Box::new(store), attachments, limits);
+        let router = server::router_with(store, attachments, limits);
         match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => {
                 let read = |path: &PathBuf| {

@@ -552,6 +552,31 @@ pub fn touched_by(
         .collect())
 }
 
+/// What a peer at `heads` lacks of `document`, as few, compact automerge chunks: the whole
+/// document (its columns uncompressed, for the wire's zstd) when the peer has none of it, a
+/// bundle when it lacks several changes, a change on its own when just one, nothing when it
+/// lacks nothing. Heads the document does not know are ignored, so a peer ahead of it gets what
+/// it has beyond the heads they share.
+pub fn chunks_since(document: &Automerge, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>, Error> {
+    let known: Vec<ChangeHash> =
+        heads.iter().copied().filter(|hash| document.get_change_meta_by_hash(hash).is_some()).collect();
+    if document.get_heads().is_empty() || document.get_heads() == known {
+        return Ok(Vec::new());
+    }
+    if known.is_empty() {
+        return Ok(vec![document.save_nocompress()]);
+    }
+    let changes = document.get_changes(&known);
+    Ok(match changes.as_slice() {
+        [] => Vec::new(),
+        [change] => vec![change.raw_bytes().to_vec()],
+        changes => {
+            let hashes: Vec<ChangeHash> = changes.iter().map(|change| change.hash()).collect();
+            vec![document.bundle(hashes)?.bytes().to_vec()]
+        }
+    })
+}
+
 /// Whether each of `hashes` is in the history of `heads` (one of them or an ancestor). Heads the
 /// document does not hold are left out; a hash it does not hold is never covered.
 pub fn covered(document: &Automerge, hashes: &[ChangeHash], heads: &[ChangeHash]) -> Vec<bool> {

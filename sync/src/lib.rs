@@ -91,6 +91,10 @@ pub enum Error {
     TooNew { path: String, found: u32, known: u32 },
     #[error("in shard {shard}: {source}")]
     InShard { shard: String, source: Box<Error> },
+    /// The county server's database (PostgreSQL) failed or could not be reached; the step
+    /// changed nothing.
+    #[error("database: {0}")]
+    Database(String),
     #[error(transparent)]
     Automerge(#[from] automerge::AutomergeError),
     #[error(transparent)]

@@ -9,6 +9,8 @@
 //! projected, and `attachment_refs` lists the attachments each visit and case refers to. Rows
 //! about an elder the county merged into another read as the kept elder ([`crate::merges`]).
 
+use std::collections::BTreeSet;
+
 use automerge::Automerge;
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::de::DeserializeOwned;
@@ -228,17 +230,9 @@ fn project_for_county(
 ) -> Result<()> {
     match (shard.kind(), key_kind(key)) {
         (ShardKind::County, Some(_)) => project_county_record(transaction, shard_id, key, &value).unwrap_or(Ok(())),
-        (ShardKind::Visits, None) => match typed::<xianglin_schema::visit::Visit>(value) {
-            Some(visit) => {
-                project_attachment_refs(transaction, shard_id, &visit.id, &visit.village_code, visit.photos.keys())
-            }
-            None => Ok(()),
-        },
-        (ShardKind::Adaptation, None) => match typed::<AdaptationCase>(value) {
-            Some(case) => {
-                let documents = case.documents.values().flat_map(|status| status.attachments.iter());
-                let hashes: std::collections::BTreeSet<&String> = case.attachments.keys().chain(documents).collect();
-                project_attachment_refs(transaction, shard_id, &case.id, &case.village_code, hashes.into_iter())
+        (ShardKind::Visits | ShardKind::Adaptation, None) => match attachments_of(shard, key, value) {
+            Some((record_id, village, hashes)) => {
+                project_attachment_refs(transaction, shard_id, &record_id, &village, hashes.iter())
             }
             None => Ok(()),
         },
@@ -324,6 +318,22 @@ fn project_elder(transaction: &Transaction<'_>, shard_id: &str, elder: &Elder) -
             serde_json::to_string(elder)?,
         ])?;
     Ok(())
+}
+
+/// The attachments a visit or an adaptation case refers to: the record's id, its village (whose
+/// devices may read them) and the files' hashes. `None` for any other record, or one that does
+/// not read as its type.
+pub fn attachments_of(shard: &ShardId, key: &str, value: Json) -> Option<(String, String, BTreeSet<String>)> {
+    match (shard.kind(), key_kind(key)) {
+        (ShardKind::Visits, None) => {
+            typed::<Visit>(value).map(|visit| (visit.id, visit.village_code, visit.photos.into_keys().collect()))
+        }
+        (ShardKind::Adaptation, None) => typed::<AdaptationCase>(value).map(|case| {
+            let documents = case.documents.into_values().flat_map(|status| status.attachments);
+            (case.id, case.village_code, case.attachments.into_keys().chain(documents).collect())
+        }),
+        _ => None,
+    }
 }
 
 /// Records which attachments a record refers to (replacing what it referred to before), so that

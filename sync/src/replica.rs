@@ -500,24 +500,7 @@ impl Replica {
             return Ok(Vec::new());
         }
         let Replica { connection, documents, device, .. } = self;
-        let document = documents.get(connection, shard, device)?;
-        let known: Vec<ChangeHash> =
-            heads.iter().copied().filter(|hash| document.get_change_meta_by_hash(hash).is_some()).collect();
-        if document.get_heads().is_empty() || document.get_heads() == known {
-            return Ok(Vec::new());
-        }
-        if known.is_empty() {
-            return Ok(vec![document.save_nocompress()]);
-        }
-        let changes = document.get_changes(&known);
-        Ok(match changes.as_slice() {
-            [] => Vec::new(),
-            [change] => vec![change.raw_bytes().to_vec()],
-            changes => {
-                let hashes: Vec<ChangeHash> = changes.iter().map(|change| change.hash()).collect();
-                vec![document.bundle(hashes)?.bytes().to_vec()]
-            }
-        })
+        crate::document::chunks_since(documents.get(connection, shard, device)?, heads)
     }
 
     /// The change bytes of a shard that a replica at `heads` lacks (all of them for no heads).

@@ -1,5 +1,6 @@
-//! One conformance suite for every [`CountyStore`]: each test runs against [`SqliteStore`] and
-//! [`MemoryStore`] (and any later implementation added to the list at the bottom). A device's
+//! One conformance suite for every [`CountyStore`]: each test runs against [`SqliteStore`],
+//! [`PostgresStore`] (a new database on the test cluster) and [`MemoryStore`] (and any later
+//! implementation added to the list at the bottom). A device's
 //! data comes from a real replica, as it would arrive by sync.
 
 use std::collections::BTreeMap;
@@ -11,12 +12,16 @@ use sha2::{Digest, Sha256};
 use xianglin_schema::record::{Attachment, RecordMeta};
 use xianglin_schema::user::{Role, User};
 use xianglin_schema::visit::{CheckArea, Finding, Visit, VisitMode};
+use xianglin_sync::crypto::Key;
 use xianglin_sync::projection::county_key;
 use xianglin_sync::replica::{ActorId, Author};
 use xianglin_sync::shard::ShardId;
 use xianglin_sync::{Error, Replica};
 
-use super::{AttachmentIndex, ChangeStore, Contact, CountyStore, DeviceStore, Health, MemoryStore, SqliteStore};
+use super::{
+    AttachmentIndex, ChangeStore, Contact, CountyStore, DeviceStore, Health, MemoryStore, PostgresStore, SqliteStore,
+    testing,
+};
 
 const COUNTY: &str = "360733000000";
 const TOWNSHIP: &str = "360733105000";
@@ -55,17 +60,21 @@ impl Device {
     }
 }
 
-/// A store holding the county document (the county, a township, two villages).
 /// `store` holding a county document with 会昌县, 庄口镇 and two of its villages.
-pub(crate) fn seeded(mut store: impl CountyStore) -> impl CountyStore {
-    let mut county = Device::new("county-admin");
-    let shard = ShardId::county(COUNTY);
+pub(crate) fn seeded<S: CountyStore>(store: S) -> S {
     let places = [
         (COUNTY, "会昌县", "county", "360700000000"),
         (TOWNSHIP, "庄口镇", "township", COUNTY),
         (VILLAGE, "白沙村委会", "village", TOWNSHIP),
         (OTHER_VILLAGE, "洛口村委会", "village", TOWNSHIP),
     ];
+    seeded_with(store, &places)
+}
+
+/// `store` holding a county document with `places` (code, name, level, parent), the county's first.
+fn seeded_with<S: CountyStore>(mut store: S, places: &[(&str, &str, &str, &str)]) -> S {
+    let mut county = Device::new("county-admin");
+    let shard = ShardId::county(places[0].0);
     for (code, name, level, parent) in places {
         let place = json!({ "code": code, "name": name, "level": level, "parent_code": parent, "vintage": 2023 });
         county.write(&shard, &county_key("place", code), place);
@@ -420,3 +429,178 @@ macro_rules! conformance {
 
 conformance!(sqlite, SqliteStore::new(Replica::open_in_memory().unwrap()).unwrap());
 conformance!(memory, MemoryStore::new());
+conformance!(postgres, PostgresStore::connect(&testing::fresh_postgres(), COUNTY, Key::generate()).unwrap());
+
+/// PostgreSQL only: what one database shared by several server processes and several counties
+/// must keep true.
+mod postgres_shared {
+    use super::*;
+
+    /// The database key every process of these tests shares.
+    fn key() -> Key {
+        Key::from_hex(&"5a".repeat(32)).unwrap()
+    }
+
+    /// 瑞金市, a county beside 会昌县, in the same database.
+    const OTHER_COUNTY: &str = "360781000000";
+
+    fn ruijin(store: PostgresStore) -> PostgresStore {
+        let places = [
+            (OTHER_COUNTY, "瑞金市", "county", "360700000000"),
+            ("360781100000", "壬田镇", "township", OTHER_COUNTY),
+            ("360781100201", "凤岗村委会", "village", "360781100000"),
+        ];
+        seeded_with(store, &places)
+    }
+
+    #[test]
+    fn two_processes_over_one_database_see_each_other_s_writes() {
+        let url = testing::fresh_postgres();
+        let mut first = seeded(PostgresStore::connect(&url, COUNTY, key()).unwrap());
+        let mut second = PostgresStore::connect(&url, COUNTY, key()).unwrap();
+        assert_eq!(second.county_code().unwrap(), COUNTY);
+
+        let shard = ShardId::visits(VILLAGE, now().date());
+        let mut device = Device::new("device-1");
+        let one = device.write(&shard, "visit-1", visit("visit-1", VILLAGE, None));
+        first.apply(&shard, &device.chunks(&shard)).unwrap();
+        assert_eq!(second.heads(&shard).unwrap(), one);
+        assert_eq!(heads_of(&second.changes_since(&shard, &[]).unwrap()), one, "the second loads it");
+
+        // The second writes next; the first's loaded copy is behind and must catch up.
+        let two = device.write(&shard, "visit-2", visit("visit-2", VILLAGE, None));
+        second.apply(&shard, &device.replica.chunks_since(&shard, &one).unwrap()).unwrap();
+        assert_eq!(first.heads(&shard).unwrap(), two);
+        assert_eq!(heads_of(&first.changes_since(&shard, &[]).unwrap()), two);
+        assert_eq!(first.covered(&shard, &two, &two).unwrap(), vec![true]);
+        assert!(first.records_touched_by(&shard, &[]).unwrap().is_empty());
+        assert_eq!(first.changed_seq().unwrap(), second.changed_seq().unwrap(), "one counter per county");
+
+        // Both write the county document: both writes are kept.
+        first.create_code(&caseworker(), "CODE-1111", now() + Duration::days(1), now()).unwrap();
+        second.put_county_record("signin/caseworker-1", json!({ "code_id": "c1" }), now()).unwrap();
+        assert_eq!(first.read_county_record("signin/caseworker-1").unwrap().unwrap()["code_id"], "c1");
+        assert_eq!(second.user("caseworker-1").unwrap().unwrap().name, "刘芳");
+        // A code made through one is redeemed through the other, once.
+        let grant = second.enroll("CODE-1111", "device-1", "白沙村电脑", "token-1", now()).unwrap();
+        assert!(matches!(first.enroll("CODE-1111", "device-2", "x", "token-2", now()), Err(Error::Invalid(_))));
+        assert_eq!(first.grant_by_token("token-1").unwrap(), Some(grant));
+    }
+
+    #[test]
+    fn changes_are_stored_sealed_with_the_county_key() {
+        let url = testing::fresh_postgres();
+        let mut store = seeded(PostgresStore::connect(&url, COUNTY, key()).unwrap());
+        store.create_code(&caseworker(), "CODE-4444", now() + Duration::days(1), now()).unwrap();
+        let contains = |haystack: &[u8], needle: &str| haystack.windows(needle.len()).any(|w| w == needle.as_bytes());
+        // The changes as automerge writes them name the caseworker in clear…
+        let mut document = Automerge::new();
+        for chunk in store.changes_since(&ShardId::county(COUNTY), &[]).unwrap() {
+            document.load_incremental(&chunk).unwrap();
+        }
+        assert!(document.get_changes(&[]).iter().any(|change| contains(change.raw_bytes(), "刘芳")));
+        // …and the database holds them sealed.
+        let stored = store.stored_change_bytes();
+        assert!(stored.len() > 100);
+        assert!(!contains(&stored, "刘芳") && !contains(&stored, "白沙村委会"));
+        // Another key opens nothing, and changes nothing.
+        let mut wrong = PostgresStore::connect(&url, COUNTY, Key::generate()).unwrap();
+        assert!(matches!(wrong.user("caseworker-1"), Err(Error::Database(_))));
+        assert_eq!(store.user("caseworker-1").unwrap().unwrap().name, "刘芳");
+    }
+
+    #[test]
+    fn processes_writing_one_shard_at_once_lose_and_double_nothing() {
+        let url = testing::fresh_postgres();
+        let mut store = seeded(PostgresStore::connect(&url, COUNTY, key()).unwrap());
+        let shard = ShardId::visits(VILLAGE, now().date());
+        let start = store.changed_seq().unwrap();
+        let writers: Vec<_> = (0..2)
+            .map(|process| {
+                let (url, shard) = (url.clone(), shard.clone());
+                std::thread::spawn(move || {
+                    let mut store = PostgresStore::connect(&url, COUNTY, key()).unwrap();
+                    let mut device = Device::new(&format!("device-{process}"));
+                    let mut heads = Vec::new();
+                    for visit_number in 0..15 {
+                        let key = format!("visit-{process}-{visit_number}");
+                        let next = device.write(&shard, &key, visit(&key, VILLAGE, None));
+                        store.apply(&shard, &device.replica.chunks_since(&shard, &heads).unwrap()).unwrap();
+                        heads = next;
+                    }
+                    heads
+                })
+            })
+            .collect();
+        let mut expected: Vec<ChangeHash> = writers.into_iter().flat_map(|writer| writer.join().unwrap()).collect();
+        expected.sort_unstable();
+        assert_eq!(store.heads(&shard).unwrap(), expected, "both devices' last changes are the heads");
+        let mut everything = Automerge::new();
+        for chunk in store.changes_since(&shard, &[]).unwrap() {
+            everything.load_incremental(&chunk).unwrap();
+        }
+        assert_eq!(xianglin_sync::document::read_all_records(&everything).unwrap().len(), 30);
+        assert_eq!(store.changed_seq().unwrap(), start + 30, "each write counted once, none lost");
+    }
+
+    #[test]
+    fn counties_in_one_database_are_apart() {
+        let url = testing::fresh_postgres();
+        let mut huichang = seeded(PostgresStore::connect(&url, COUNTY, key()).unwrap());
+        let mut ruijin = ruijin(PostgresStore::connect(&url, OTHER_COUNTY, key()).unwrap());
+        assert_eq!(
+            (huichang.county_code().unwrap(), ruijin.county_code().unwrap()),
+            (COUNTY.into(), OTHER_COUNTY.into())
+        );
+
+        let shard = ShardId::visits(VILLAGE, now().date());
+        let photo = "ab".repeat(32);
+        let mut device = Device::new("device-1");
+        device.write(&shard, "visit-1", visit("visit-1", VILLAGE, Some(&photo)));
+        huichang.apply(&shard, &device.chunks(&shard)).unwrap();
+        assert!(ruijin.heads(&shard).unwrap().is_empty());
+        assert!(ruijin.changes_since(&shard, &[]).unwrap().is_empty());
+        assert_eq!(ruijin.has_changes(&shard, &huichang.heads(&shard).unwrap()).unwrap(), vec![false]);
+        let ruijin_shards: Vec<ShardId> =
+            ruijin.shards_changed_since(0).unwrap().into_iter().map(|(shard, _)| shard).collect();
+        assert_eq!(ruijin_shards, vec![ShardId::county(OTHER_COUNTY)]);
+        assert!(ruijin.attachment_villages(&photo).unwrap().is_empty());
+        assert_eq!(huichang.attachment_villages(&photo).unwrap(), vec![VILLAGE.to_owned()]);
+
+        // Codes, users, grants and tokens of one county are unknown to the other.
+        huichang.create_code(&caseworker(), "CODE-2222", now() + Duration::days(1), now()).unwrap();
+        assert!(matches!(ruijin.enroll("CODE-2222", "device-9", "x", "token-9", now()), Err(Error::NotFound(_))));
+        assert_eq!(ruijin.user("caseworker-1").unwrap(), None);
+        huichang.enroll("CODE-2222", "device-1", "白沙村电脑", "token-1", now()).unwrap();
+        assert_eq!(ruijin.grant_by_token("token-1").unwrap(), None);
+        assert_eq!(ruijin.bundle_key("device-1").unwrap(), None);
+        assert!(ruijin.grants().unwrap().is_empty());
+        assert!(!ruijin.revoke("device-1", now()).unwrap());
+        huichang
+            .record_contact(
+                "device-1",
+                now(),
+                &Contact { app_version: "0.1.0", user_id: "caseworker-1", shards_waiting: 0 },
+            )
+            .unwrap();
+        assert!(ruijin.device_users().unwrap().is_empty());
+        huichang.set_peer_heads("device-1", &[(shard.clone(), Vec::new())]).unwrap();
+        assert!(!ruijin.held("device-1", &shard).unwrap());
+        huichang.hold_unreferenced(&photo, "device-1", 10, now()).unwrap();
+        assert_eq!(ruijin.unreferenced_bytes("device-1").unwrap(), 0);
+        // A device of 瑞金市 with the same id is its own device there.
+        ruijin
+            .create_code(
+                &User { places: vec!["360781100201".into()], ..caseworker() },
+                "CODE-3333",
+                now() + Duration::days(1),
+                now(),
+            )
+            .unwrap();
+        ruijin.enroll("CODE-3333", "device-1", "凤岗村电脑", "token-3", now()).unwrap();
+        let grant = ruijin.grant_by_token("token-3").unwrap().unwrap();
+        assert_eq!(ruijin.scope(&grant).unwrap().county_code, OTHER_COUNTY);
+        assert_eq!(huichang.grant_by_token("token-3").unwrap(), None);
+        assert_eq!(huichang.grants().unwrap().len(), 1);
+    }
+}

@@ -106,8 +106,9 @@ impl MemoryStore {
         for (key, record) in records {
             document::write_record(&mut transaction, key, record)?;
         }
-        let options =
-            CommitOptions::default().with_message("county-server".to_owned()).with_time(now.and_utc().timestamp());
+        let options = CommitOptions::default()
+            .with_message(document::change_message("county-server"))
+            .with_time(now.and_utc().timestamp());
         transaction.commit_with(options);
         self.replace(&shard, next);
         Ok(())
@@ -153,17 +154,10 @@ impl ChangeStore for MemoryStore {
     }
 
     fn changes_since(&mut self, shard: &ShardId, heads: &[ChangeHash]) -> Result<Vec<Vec<u8>>> {
-        let Some(stored) = self.shards.get(shard) else { return Ok(Vec::new()) };
-        let document = &stored.document;
-        let known: Vec<ChangeHash> =
-            heads.iter().copied().filter(|hash| document.get_change_meta_by_hash(hash).is_some()).collect();
-        if document.get_heads().is_empty() {
-            return Ok(Vec::new());
+        match self.shards.get(shard) {
+            Some(stored) => document::chunks_since(&stored.document, heads),
+            None => Ok(Vec::new()),
         }
-        if known.is_empty() {
-            return Ok(vec![document.save()]);
-        }
-        Ok(document.get_changes(&known).iter().map(|change| change.raw_bytes().to_vec()).collect())
     }
 
     fn changed_seq(&mut self) -> Result<u64> {

@@ -6,14 +6,17 @@
 //! - [`DeviceStore`]: the county, enrollment codes, users' scopes and device grants;
 //! - [`AttachmentIndex`]: which villages' records refer to an attachment.
 //!
-//! [`CountyStore`] is all three. [`SqliteStore`] keeps them in one SQLite file; [`MemoryStore`]
-//! is its in-memory twin. One conformance suite (`conformance`, in the tests) runs against every
-//! implementation.
+//! [`CountyStore`] is all three. [`SqliteStore`] keeps them in one SQLite file (the embedded
+//! default); [`PostgresStore`] in PostgreSQL, where several counties and several server
+//! processes share one database; [`MemoryStore`] is their in-memory twin. One conformance suite
+//! (`conformance`, in the tests) runs against every implementation.
 
 #[cfg(test)]
 pub(crate) mod conformance;
 mod memory;
+mod postgres;
 mod sqlite;
+pub mod testing;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +29,7 @@ use xianglin_sync::protocol::Scope;
 use xianglin_sync::shard::ShardId;
 
 pub use memory::MemoryStore;
+pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 /// An enrolled device as the server knows it.
