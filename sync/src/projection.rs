@@ -127,6 +127,17 @@ pub enum Extent {
 }
 
 impl Extent {
+    /// A shard's snapshot as a replica of this extent keeps it. A station keeps automerge's
+    /// compressed columns (several times smaller on its disk). The county server keeps them
+    /// plain: it hands a snapshot as stored to every device that has none of the shard, and the
+    /// sync body's zstd compresses plain columns far better than it can shrink DEFLATE's.
+    pub fn snapshot(self, document: &Automerge) -> Vec<u8> {
+        match self {
+            Extent::Station => document.save(),
+            Extent::County => document.save_nocompress(),
+        }
+    }
+
     /// The text kept in the replica's settings.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -739,8 +739,12 @@ impl Replica {
                         let job =
                             job_receiver.lock().map_err(|_| ()).and_then(|receiver| receiver.recv().map_err(|_| ()));
                         let Ok((shard, chunks)) = job else { break };
-                        let records = document_from_chunks(&chunks, &device)
-                            .and_then(|document| document::read_all_records(&document));
+                        // The county server keeps its snapshots as it hands them out (see
+                        // `Extent::snapshot`): a database a station wrote is saved again so.
+                        let records = document_from_chunks(&chunks, &device).and_then(|document| {
+                            let snapshot = (extent == Extent::County).then(|| extent.snapshot(&document));
+                            Ok((document::read_all_records(&document)?, snapshot))
+                        });
                         if record_sender.send((shard, records)).is_err() {
                             break;
                         }
@@ -765,7 +769,10 @@ impl Replica {
                 let (shard, records) =
                     record_receiver.recv().map_err(|_| Error::Invalid("rebuild worker stopped".into()))?;
                 in_flight -= 1;
-                let records = records.map_err(|error| error.in_shard(&shard))?;
+                let (records, snapshot) = records.map_err(|error| error.in_shard(&shard))?;
+                if let Some(snapshot) = snapshot {
+                    replace_chunks(&transaction, &shard, &snapshot)?;
+                }
                 stats.records += records.len();
                 stats.shards += 1;
                 projection::project_records(&transaction, extent, &shard, records)
@@ -787,6 +794,18 @@ impl Replica {
         tracing::info!(shards = stats.shards, records = stats.records, "projection rebuilt");
         Ok(stats)
     }
+}
+
+/// Replaces a shard's stored chunks with one snapshot of the same document.
+fn replace_chunks(transaction: &Transaction<'_>, shard: &ShardId, snapshot: &[u8]) -> Result<()> {
+    let shard_id = shard.to_string();
+    transaction.execute("DELETE FROM chunks WHERE shard = ?1", [&shard_id])?;
+    transaction.execute("INSERT INTO chunks (shard, seq, bytes) VALUES (?1, 0, ?2)", params![shard_id, snapshot])?;
+    transaction.execute(
+        "UPDATE shards SET chunk_count = 1, byte_count = ?2 WHERE id = ?1",
+        params![shard_id, snapshot.len() as i64],
+    )?;
+    Ok(())
 }
 
 /// Makes one change to a document as `author` (the change's actor and message), or none if
@@ -835,10 +854,10 @@ fn persist(
             "UPDATE replica SET value = CAST(value AS INTEGER) + 1 WHERE key = 'changed_seq' RETURNING CAST(value AS INTEGER)",
         )?
         .query_row([], |row| row.get(0))?;
-    // A new shard starts with a snapshot (columnar and compressed: several times smaller and
-    // faster to load than the same content as one change); chunks that pile up fold into one.
+    // A new shard starts with a snapshot (columnar: several times smaller and faster to load
+    // than the same content as one change); chunks that pile up fold into one.
     let compact = chunk_count == 0 || chunk_count + 1 > COMPACT_AFTER_CHUNKS;
-    let bytes = if compact { document.save() } else { document.save_after(before) };
+    let bytes = if compact { extent.snapshot(document) } else { document.save_after(before) };
     if compact {
         transaction.execute("DELETE FROM chunks WHERE shard = ?1", [&shard_id])?;
     }

@@ -127,14 +127,32 @@ fn main() {
         // A township station's month.
         let station_file = directory.path().join("station.sqlite");
         let station = Device::enroll(&server.url, &station_code, &station_file, today).await;
+        let proxy = Proxy::start(server.address, None).await;
         let started = Instant::now();
-        station.sync(&server.url).await;
+        station.sync(&proxy.url).await;
+        let first_sync = started.elapsed();
+        let (up, down, requests) = proxy.take();
+        drop(proxy);
         println!(
-            "station of {} ({} elders): first sync {:.1} s, {} shards",
+            "station of {} ({} elders): first sync {:.1} s, {} shards, {} B up + {} B down in {} round trips; database {} kB",
             township.name,
             township.elders,
-            started.elapsed().as_secs_f64(),
-            station.replica.lock().unwrap().shards().unwrap().len()
+            first_sync.as_secs_f64(),
+            station.replica.lock().unwrap().shards().unwrap().len(),
+            up,
+            down,
+            requests,
+            database_bytes(&station_file) / 1_000
+        );
+        let received = received_floor(&mut station.replica.lock().unwrap());
+        println!(
+            "  floor: the {} records it received as JSON {} B, zstd {} B (level 3) / {} B (level 19); down / floor = {:.2} (level 3), {:.2} (level 19)",
+            received.records,
+            received.json,
+            received.zstd3,
+            received.zstd19,
+            down as f64 / received.zstd3 as f64,
+            down as f64 / received.zstd19 as f64
         );
         let floor = station_month(&station, &township.code, month_end);
         station.replica.lock().unwrap().set_clock(Clock::Fixed(month_end));
@@ -547,6 +565,32 @@ struct Floor {
     json: usize,
     zstd3: usize,
     zstd19: usize,
+}
+
+/// A database's bytes on disk, its write-ahead log included.
+fn database_bytes(path: &Path) -> u64 {
+    let wal = PathBuf::from(format!("{}-wal", path.display()));
+    [path, wal.as_path()].iter().filter_map(|file| std::fs::metadata(file).ok()).map(|metadata| metadata.len()).sum()
+}
+
+/// The floor of everything a replica holds: every record of every shard, as JSON, compressed.
+fn received_floor(replica: &mut Replica) -> Floor {
+    let mut json = Vec::new();
+    let mut records = 0;
+    for shard in replica.shards().unwrap() {
+        let stored = replica.with_document(&shard, xianglin_sync::document::read_all_records).unwrap().unwrap();
+        for (_, record) in stored {
+            serde_json::to_writer(&mut json, &record.value).unwrap();
+            json.push(b'\n');
+            records += 1;
+        }
+    }
+    Floor {
+        records,
+        json: json.len(),
+        zstd3: zstd::encode_all(json.as_slice(), 3).unwrap().len(),
+        zstd19: zstd::encode_all(json.as_slice(), 19).unwrap().len(),
+    }
 }
 
 /// A township station's month of December, recorded as the app records it: the visits due

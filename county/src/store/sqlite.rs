@@ -498,4 +498,80 @@ mod tests {
         assert_eq!(count(&mut store, "attachment_refs"), 1);
         assert_eq!(store.replica().extent(), Extent::County);
     }
+
+    /// A month's visits of six villages as a station stores them (automerge's compressed
+    /// columns), `visits` a village, saved one at a time as caseworkers save them, with ids,
+    /// times and notes that vary as real ones do.
+    fn station_with_visits(visits: usize) -> (Replica, Vec<ShardId>) {
+        let mut replica = Replica::open_in_memory().unwrap();
+        let mut rng = xianglin_demo::Rng::new(7);
+        let day = NaiveDate::from_ymd_opt(2026, 11, 1).unwrap();
+        let hex = |rng: &mut xianglin_demo::Rng| format!("{:016x}{:016x}", rng.below(u64::MAX), rng.below(u64::MAX));
+        let phrases = [
+            "精神尚可",
+            "血压偏高，嘱按时服药",
+            "独居，子女每周来电",
+            "行动不便，需助行器",
+            "饮食正常",
+            "家中无安全隐患",
+        ];
+        let mut shards = Vec::new();
+        for village in 201..207 {
+            let village = format!("360733105{village}");
+            let shard = ShardId::visits(&village, day);
+            let elders: Vec<String> = (0..40).map(|_| hex(&mut rng)).collect();
+            for _ in 0..visits {
+                let at = day.and_hms_opt(8, 0, 0).unwrap() + chrono::Duration::minutes(rng.between(0, 29 * 24 * 60));
+                let visitor = format!("caseworker-{village}");
+                let author = Author { actor: ActorId::from(visitor.as_bytes()), user_id: visitor.clone(), at };
+                let id = hex(&mut rng);
+                let note = (0..rng.between(0, 3)).map(|_| *rng.pick(&phrases)).collect::<Vec<_>>().join("；");
+                let at_text = at.format("%Y-%m-%dT%H:%M:%S").to_string();
+                let visit = json!({ "id": id, "elder_id": rng.pick(&elders), "village_code": village,
+                    "visited_at": at_text, "mode": "home", "visitor_id": visitor,
+                    "findings": { "health": { "severity": "normal", "note": note } }, "referrals": {}, "major_event": false,
+                    "photos": {}, "notes": "", "meta": { "created_at": at_text, "created_by": visitor } });
+                replica.commit(&shard, &[(id, visit)], &author).unwrap();
+            }
+            shards.push(shard);
+        }
+        (replica, shards)
+    }
+
+    /// zstd at the level the server answers with.
+    fn on_the_wire(chunks: &[Vec<u8>]) -> usize {
+        zstd::encode_all(chunks.concat().as_slice(), xianglin_sync::protocol::wire::LEVEL).unwrap().len()
+    }
+
+    #[test]
+    fn a_first_sync_gets_the_server_s_snapshots_with_plain_columns_which_the_wire_compresses_best() {
+        // A database a station wrote keeps automerge's compressed columns; opened by the server,
+        // each shard is saved again with plain ones, the same document.
+        let (mut station, shards) = station_with_visits(60);
+        let documents: Vec<_> =
+            shards.iter().map(|shard| station.with_document(shard, |document| document.clone()).unwrap()).collect();
+        let mut store = SqliteStore::new(station).unwrap();
+        let mut answer = Vec::new();
+        for (shard, document) in shards.iter().zip(&documents) {
+            let chunks = store.changes_since(shard, &[]).unwrap();
+            assert!(chunks == vec![document.save_nocompress()], "{shard}: {} chunks", chunks.len());
+            answer.extend(chunks);
+        }
+        // One answer carries many shards: zstd finds what they share in plain columns, not in
+        // DEFLATE's.
+        let compressed: Vec<Vec<u8>> = documents.iter().map(|document| document.save()).collect();
+        assert!(
+            on_the_wire(&answer) * 10 < on_the_wire(&compressed) * 9,
+            "plain columns, then zstd: {} B; DEFLATE's, then zstd: {} B",
+            on_the_wire(&answer),
+            on_the_wire(&compressed)
+        );
+        // A shard first pushed to the server is stored so as well, whatever the device sent.
+        let (mut other, pushed) = station_with_visits(5);
+        let sent = other.stored_chunks(&pushed[0]).unwrap();
+        let document = other.with_document(&pushed[0], |document| document.clone()).unwrap();
+        let mut server = SqliteStore::new(Replica::open_in_memory().unwrap()).unwrap();
+        server.apply(&pushed[0], &sent).unwrap();
+        assert!(server.changes_since(&pushed[0], &[]).unwrap() == vec![document.save_nocompress()]);
+    }
 }
