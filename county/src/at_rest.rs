@@ -41,8 +41,6 @@ pub enum AtRestError {
     RotationNeedsFile,
     #[error("{database} is in use by a running server (its lock {lock} is held): stop the server first")]
     InUse { database: String, lock: String },
-    #[error("rotate-key re-encrypts an SQLite database; a PostgreSQL county keeps its key")]
-    RotationSqliteOnly,
     #[error(transparent)]
     Store(#[from] xianglin_sync::Error),
 }
@@ -85,6 +83,12 @@ pub fn open_any(config: &Config) -> Result<(Box<dyn CountyStore>, AttachmentStor
         let Opened { store, attachments } = open(config)?;
         return Ok((Box::new(store), attachments));
     };
+    if let KeySource::File(path) = config.key_source() {
+        let new_key = with_suffix(&path, ".new");
+        if new_key.exists() {
+            return Err(AtRestError::RotationUnfinished { new_key: new_key.display().to_string() });
+        }
+    }
     let (key, made) = match config.key_source() {
         KeySource::Environment(hex) => (Key::from_hex(&hex)?, None),
         KeySource::File(path) if path.exists() => (Key::read_file(&path)?, None),
@@ -184,25 +188,34 @@ pub struct Rotated {
 /// Moves the county's data to a new key, with the server stopped:
 ///
 /// 1. a new key is made in `<key file>.new` (kept if an interrupted rotation made it);
-/// 2. the database is re-encrypted with it in place ([`encrypted::rekey_in_place`]);
+/// 2. the database is re-encrypted with it in place ([`encrypted::rekey_in_place`]), or, in
+///    PostgreSQL, the county's changes are sealed with it in one transaction
+///    ([`PostgresStore::reseal`]);
 /// 3. every attachment is re-sealed with it, file by file;
 /// 4. the old key file becomes `<key file>.retired` and the new one takes its name.
 ///
 /// Interrupted anywhere, the server refuses to start until `rotate-key` runs again, which
 /// picks up where it stopped: each step is done once, or found done. Refused while a server
-/// holds the database ([`exclusive`]).
+/// holds an SQLite database ([`exclusive`]); the processes sharing a PostgreSQL one cannot be
+/// seen from here, so the admin stops them first (they hold the old key).
 pub fn rotate(config: &Config) -> Result<Rotated, AtRestError> {
-    if !matches!(config.database(), Database::Sqlite(_)) {
-        return Err(AtRestError::RotationSqliteOnly);
-    }
     let KeySource::File(key_file) = config.key_source() else { return Err(AtRestError::RotationNeedsFile) };
-    let _alone = exclusive(&config.database)?;
+    let _alone = match config.database() {
+        Database::Sqlite(path) => Some(exclusive(path)?),
+        Database::Postgres { .. } => None,
+    };
     let old = Key::read_file(&key_file)?;
     let new_file = with_suffix(&key_file, ".new");
     let new = if new_file.exists() { Key::read_file(&new_file)? } else { Key::create_file(&new_file)? };
-    encrypted::rekey_in_place(&config.database, &old, &new, &mut |step| {
-        tracing::info!(step = step.name(), "re-encrypting the county database with the new key");
-    })?;
+    match config.database() {
+        Database::Sqlite(path) => encrypted::rekey_in_place(path, &old, &new, &mut |step| {
+            tracing::info!(step = step.name(), "re-encrypting the county database with the new key");
+        })?,
+        Database::Postgres { url, county } => {
+            let resealed = PostgresStore::connect(url, county, old.clone())?.reseal(&old, &new)?;
+            tracing::info!(resealed, "the county's changes in PostgreSQL are sealed with the new key");
+        }
+    }
     let attachments = AttachmentStore::sealed(config.attachments_dir(), new.clone()).reseal(&old)?;
     let retired = with_suffix(&key_file, ".retired");
     std::fs::rename(&key_file, &retired).map_err(xianglin_sync::Error::from)?;

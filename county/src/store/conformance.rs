@@ -510,6 +510,28 @@ mod postgres_shared {
     }
 
     #[test]
+    fn a_county_s_changes_are_sealed_again_under_a_new_key_and_no_other_county_s() {
+        let url = testing::fresh_postgres();
+        let mut huichang = seeded(PostgresStore::connect(&url, COUNTY, key()).unwrap());
+        huichang.create_code(&caseworker(), "CODE-5555", now() + Duration::days(1), now()).unwrap();
+        let mut ruijin = ruijin(PostgresStore::connect(&url, OTHER_COUNTY, key()).unwrap());
+        let new = Key::generate();
+        let resealed = huichang.reseal(&key(), &new).unwrap();
+        assert_eq!(resealed, 5, "four places and the user, one change each");
+        assert_eq!(huichang.reseal(&key(), &new).unwrap(), 0, "run again, it finds the work done");
+        let mut with_new = PostgresStore::connect(&url, COUNTY, new.clone()).unwrap();
+        assert_eq!(with_new.user("caseworker-1").unwrap().unwrap().name, "刘芳");
+        let mut with_old = PostgresStore::connect(&url, COUNTY, key()).unwrap();
+        assert!(matches!(with_old.user("caseworker-1"), Err(Error::Database(_))));
+        assert_eq!(ruijin.county_code().unwrap(), OTHER_COUNTY, "瑞金市 keeps its own key");
+        let mut ruijin_again = PostgresStore::connect(&url, OTHER_COUNTY, key()).unwrap();
+        assert_eq!(ruijin_again.county_code().unwrap(), OTHER_COUNTY);
+        // A third key opens neither: nothing is sealed again, nothing changes.
+        assert!(matches!(with_new.reseal(&Key::generate(), &Key::generate()), Err(Error::Database(_))));
+        assert_eq!(with_new.user("caseworker-1").unwrap().unwrap().name, "刘芳");
+    }
+
+    #[test]
     fn processes_writing_one_shard_at_once_lose_and_double_nothing() {
         let url = testing::fresh_postgres();
         let mut store = seeded(PostgresStore::connect(&url, COUNTY, key()).unwrap());

@@ -200,8 +200,9 @@ fn refresh<'a>(
     if cached.changes < count {
         let rows = client
             .query(
-                "SELECT hash, bytes FROM changes WHERE county = $1 AND shard = $2 AND seq > $3 ORDER BY seq",
-                &[&county, &shard_text, &cached.changes],
+                "SELECT hash, bytes FROM changes WHERE county = $1 AND shard = $2 AND seq > $3 AND seq <= $4
+                 ORDER BY seq",
+                &[&county, &shard_text, &cached.changes, &count],
             )
             .map_err(database)?;
         let mut bytes = Vec::new();
@@ -257,6 +258,56 @@ impl PostgresStore {
             actor: ActorId::random(),
             documents: HashMap::new(),
         })
+    }
+
+    /// Seals every stored change of this county again with `new`, in one transaction (all or
+    /// none; writers of the county wait). A change already sealed with `new` is left as it is,
+    /// so a rotation interrupted after this step can run again. Returns how many were sealed
+    /// again. Every process serving the county must be stopped first: they hold the old key.
+    pub fn reseal(&mut self, old: &Key, new: &Key) -> Result<usize> {
+        let county = self.county.clone();
+        let mut transaction = self.client()?.transaction().map_err(database)?;
+        transaction
+            .execute(
+                "INSERT INTO counties (county) VALUES ($1) ON CONFLICT (county) DO UPDATE SET county = EXCLUDED.county",
+                &[&county],
+            )
+            .map_err(database)?;
+        let select = transaction
+            .prepare("SELECT shard, seq, hash, bytes FROM changes WHERE county = $1 ORDER BY shard, seq")
+            .map_err(database)?;
+        let update = transaction
+            .prepare("UPDATE changes SET bytes = $4 WHERE county = $1 AND shard = $2 AND seq = $3")
+            .map_err(database)?;
+        // Read in pages through a cursor: a county's changes need not fit in memory at once.
+        let portal = transaction.bind(&select, &[&county]).map_err(database)?;
+        let mut resealed = 0;
+        loop {
+            let rows = transaction.query_portal(&portal, 1000).map_err(database)?;
+            if rows.is_empty() {
+                break;
+            }
+            for row in &rows {
+                let (shard, seq, hash, bytes): (&str, i64, &[u8], &[u8]) =
+                    (row.get(0), row.get(1), row.get(2), row.get(3));
+                let context = change_context(&county, shard, hash);
+                let change = match crypto::open(old, bytes, &context) {
+                    Ok(change) => change,
+                    Err(_) if crypto::open(new, bytes, &context).is_ok() => continue,
+                    Err(error) => {
+                        return Err(Error::Database(format!(
+                            "a stored change of {shard} opens with neither key: {error}"
+                        )));
+                    }
+                };
+                let sealed = crypto::seal(new, &change, &context);
+                transaction.execute(&update, &[&county, &shard, &seq, &sealed]).map_err(database)?;
+                resealed += 1;
+            }
+        }
+        transaction.commit().map_err(database)?;
+        self.key = new.clone();
+        Ok(resealed)
     }
 
     /// The connection, made again if the database dropped it (a restart, a failover).
