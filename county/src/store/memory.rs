@@ -20,7 +20,7 @@ use xianglin_sync::protocol::Scope;
 use xianglin_sync::shard::ShardId;
 use xianglin_sync::{Error, Result};
 
-use super::{AttachmentIndex, ChangeStore, Contact, DeviceGrant, DeviceStore, Health, hash, key_of_hash};
+use super::{AttachmentIndex, ChangeStore, Contact, DeviceGrant, DeviceStore, hash, key_of_hash, redeem};
 
 /// One shard: its document and the counter value of its last change.
 #[derive(Debug)]
@@ -258,21 +258,8 @@ impl DeviceStore for MemoryStore {
     ) -> Result<DeviceGrant> {
         let code_hash = hash(code);
         let found = self.codes.get(&code_hash).ok_or_else(|| Error::NotFound("enrollment code".into()))?;
-        if found.used_by.is_some() {
-            return Err(Error::Invalid("this enrollment code was already used".into()));
-        }
-        if format_datetime(found.expires_at) < format_datetime(now) {
-            return Err(Error::Invalid("this enrollment code has expired".into()));
-        }
-        let user_id = found.user_id.clone();
-        let grant = DeviceGrant {
-            device_id: device_id.to_owned(),
-            user_id,
-            label: label.to_owned(),
-            enrolled_at: format_datetime(now),
-            revoked_at: None,
-            health: Health::default(),
-        };
+        let expires_at = format_datetime(found.expires_at);
+        let grant = redeem(found.user_id.clone(), &expires_at, found.used_by.as_deref(), device_id, label, now)?;
         self.grants.insert(device_id.to_owned(), (grant.clone(), hash(token)));
         if let Some(code) = self.codes.get_mut(&code_hash) {
             code.used_by = Some(device_id.to_owned());

@@ -174,6 +174,33 @@ impl<T: ChangeStore + DeviceStore + AttachmentIndex + Send> CountyStore for T {}
 
 /// Codes and tokens are kept only as their SHA-256, so a copy of the database enrolls nobody.
 /// Case, spaces and dashes do not count: people type codes.
+/// The grant an enrollment code makes, once the code is found: refused if the code was used or
+/// has expired (the one rule every store applies before it records the grant and marks the code).
+pub(crate) fn redeem(
+    user_id: String,
+    expires_at: &str,
+    used_by: Option<&str>,
+    device_id: &str,
+    label: &str,
+    now: NaiveDateTime,
+) -> Result<DeviceGrant> {
+    let now = xianglin_schema::record::format_datetime(now);
+    if used_by.is_some() {
+        return Err(xianglin_sync::Error::Invalid("this enrollment code was already used".into()));
+    }
+    if expires_at < now.as_str() {
+        return Err(xianglin_sync::Error::Invalid("this enrollment code has expired".into()));
+    }
+    Ok(DeviceGrant {
+        device_id: device_id.to_owned(),
+        user_id,
+        label: label.to_owned(),
+        enrolled_at: now,
+        revoked_at: None,
+        health: Health::default(),
+    })
+}
+
 pub(crate) fn hash(secret: &str) -> String {
     let normal: String =
         secret.chars().filter(char::is_ascii_alphanumeric).map(|character| character.to_ascii_uppercase()).collect();

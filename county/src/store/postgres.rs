@@ -31,7 +31,7 @@ use xianglin_sync::protocol::Scope;
 use xianglin_sync::shard::ShardId;
 use xianglin_sync::{Error, Result};
 
-use super::{AttachmentIndex, ChangeStore, Contact, DeviceGrant, DeviceStore, Health, hash, key_of_hash};
+use super::{AttachmentIndex, ChangeStore, Contact, DeviceGrant, DeviceStore, Health, hash, key_of_hash, redeem};
 
 /// Shard documents a process keeps loaded (as [`super::SqliteStore`] does).
 const CACHED_DOCUMENTS: usize = 256;
@@ -606,20 +606,14 @@ impl DeviceStore for PostgresStore {
         let Some(found) = found else { return Err(Error::NotFound("enrollment code".into())) };
         let (user_id, expires_at, used_by): (String, String, Option<String>) =
             (found.get(0), found.get(1), found.get(2));
-        if used_by.is_some() {
-            return Err(Error::Invalid("this enrollment code was already used".into()));
-        }
-        if expires_at < format_datetime(now) {
-            return Err(Error::Invalid("this enrollment code has expired".into()));
-        }
-        let enrolled_at = format_datetime(now);
+        let grant = redeem(user_id, &expires_at, used_by.as_deref(), device_id, label, now)?;
         transaction
             .execute(
                 "INSERT INTO device_grants (county, device_id, user_id, label, token_hash, enrolled_at)
                  VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (county, device_id) DO UPDATE SET user_id = $3, label = $4, token_hash = $5,
                      enrolled_at = $6, revoked_at = NULL",
-                &[&county, &device_id, &user_id, &label, &hash(token), &enrolled_at],
+                &[&county, &device_id, &grant.user_id, &label, &hash(token), &grant.enrolled_at],
             )
             .map_err(database)?;
         transaction
@@ -629,14 +623,7 @@ impl DeviceStore for PostgresStore {
             )
             .map_err(database)?;
         transaction.commit().map_err(database)?;
-        Ok(DeviceGrant {
-            device_id: device_id.to_owned(),
-            user_id,
-            label: label.to_owned(),
-            enrolled_at,
-            revoked_at: None,
-            health: Health::default(),
-        })
+        Ok(grant)
     }
 
     fn grant_by_token(&mut self, token: &str) -> Result<Option<DeviceGrant>> {

@@ -18,7 +18,7 @@ use xianglin_sync::protocol::Scope;
 use xianglin_sync::replica::to_json;
 use xianglin_sync::shard::ShardId;
 
-use super::{AttachmentIndex, ChangeStore, Contact, DeviceGrant, DeviceStore, Health, hash, key_of_hash};
+use super::{AttachmentIndex, ChangeStore, Contact, DeviceGrant, DeviceStore, Health, hash, key_of_hash, redeem};
 
 /// Documents the server keeps in memory (a station keeps the replica's default).
 const SERVER_CACHE_DOCUMENTS: usize = 256;
@@ -118,31 +118,18 @@ impl DeviceStore for SqliteStore {
         let Some((user_id, expires_at, used_by)) = found else {
             return Err(Error::NotFound("enrollment code".into()));
         };
-        if used_by.is_some() {
-            return Err(Error::Invalid("this enrollment code was already used".into()));
-        }
-        if expires_at < format_datetime(now) {
-            return Err(Error::Invalid("this enrollment code has expired".into()));
-        }
+        let grant = redeem(user_id, &expires_at, used_by.as_deref(), device_id, label, now)?;
         // The grant is the device's record; the county document (which every device reads) holds
         // no device records, so no device learns of the others.
-        let enrolled_at = format_datetime(now);
         let connection = self.replica.connection();
         connection.execute(
             "INSERT INTO device_grants (device_id, user_id, label, token_hash, enrolled_at) VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (device_id) DO UPDATE SET user_id = ?2, label = ?3, token_hash = ?4, enrolled_at = ?5, revoked_at = NULL",
-            params![device_id, user_id, label, hash(token), enrolled_at],
+            params![device_id, grant.user_id, label, hash(token), grant.enrolled_at],
         )?;
         connection
             .execute("UPDATE enrollment_codes SET used_by = ?2 WHERE code_hash = ?1", params![hash(code), device_id])?;
-        Ok(DeviceGrant {
-            device_id: device_id.to_owned(),
-            user_id,
-            label: label.to_owned(),
-            enrolled_at,
-            revoked_at: None,
-            health: Health::default(),
-        })
+        Ok(grant)
     }
 
     fn grant_by_token(&mut self, token: &str) -> Result<Option<DeviceGrant>> {
