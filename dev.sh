@@ -16,6 +16,8 @@ SYSTEM_PACKAGES=(
   libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   xvfb xauth webkit2gtk-driver fonts-noto-cjk poppler-utils imagemagick faketime python3-msoffcrypto-tool p7zip-full
   postgresql
+  # the packages' checks: desktop entries, the window from the menu, the server's health
+  desktop-file-utils x11-utils curl
 )
 
 # The dates where calendars break: the 1st and the last day of a month, 1 January, 29 February of
@@ -136,6 +138,28 @@ install_tauri_driver() {
   cargo install tauri-driver --locked
 }
 
+install_tauri_cli() {
+  [[ -x "$HOME/.cargo/bin/cargo-tauri" ]] && "$HOME/.cargo/bin/cargo-tauri" --version | grep -q '^tauri-cli 2\.' && return
+  step "cargo install tauri-cli (Tauri's bundler, the 2.x line)"
+  cargo install tauri-cli --version '^2' --locked
+}
+
+# The two packages, from the one debug build the tests use: the app by Tauri's bundler
+# (`tauri bundle` packs what `cargo build` made, it builds nothing), the county server with its
+# systemd unit by county/packaging/build-deb.sh. They land in $CARGO_TARGET_DIR/packages.
+build_packages() {
+  step "packages: the app (Tauri's bundler) and the county server (.deb with its systemd unit)"
+  # Debug sections off the app's binary before it is packed (they are most of its 700 MB);
+  # its symbols stay, for backtraces.
+  objcopy --strip-debug "$CARGO_TARGET_DIR/debug/xianglin"
+  (cd src-tauri && "$HOME/.cargo/bin/cargo-tauri" bundle --debug --bundles deb)
+  mkdir -p "$CARGO_TARGET_DIR/packages"
+  rm -f "$CARGO_TARGET_DIR/packages/"*.deb
+  cp "$CARGO_TARGET_DIR/debug/bundle/deb/"xianglin_*_amd64.deb "$CARGO_TARGET_DIR/packages/"
+  county/packaging/build-deb.sh "$CARGO_TARGET_DIR/debug/xianglin-county" "$CARGO_TARGET_DIR/packages"
+  ls -l "$CARGO_TARGET_DIR/packages"
+}
+
 build_app() {
   step "building the UI (type check + bundle)"
   (cd ui && npm run build)
@@ -161,6 +185,7 @@ case "${1:-}" in
     install_system_packages
     install_node_packages
     install_tauri_driver
+    install_tauri_cli
     build_app
     step "a PostgreSQL cluster for the county server's tests"
     start_test_postgres
@@ -169,8 +194,21 @@ case "${1:-}" in
     step "Rust tests: unit, scenarios, TypeScript bindings up to date"
     cargo test --workspace
     test_at_dates
-    step "end to end in a real window (Xvfb + tauri-driver + WebKitWebDriver)"
-    PATH="$HOME/.cargo/bin:$PATH" xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh "$CARGO_TARGET_DIR/debug/xianglin"
+    build_packages
+    step "the app's package: installed with apt, started from its menu entry"
+    xvfb-run -a -s "-screen 0 1280x800x24" bash tests/package/run.sh app-install \
+      "$CARGO_TARGET_DIR/packages/"xianglin_*_amd64.deb target/e2e
+    step "end to end in a real window (Xvfb + tauri-driver + WebKitWebDriver), on the installed app"
+    # The run keeps its first computer's data directory, to check that purging keeps it too.
+    e2e_data="$(mktemp -d -t xianglin-e2e-installed.XXXXXX)"
+    XIANGLIN_E2E_DATA_DIR="$e2e_data" XIANGLIN_COUNTY_BIN="$CARGO_TARGET_DIR/debug/xianglin-county" \
+      XIANGLIN_DEMO_BIN="$CARGO_TARGET_DIR/debug/xianglin-demo" PATH="$HOME/.cargo/bin:$PATH" \
+      xvfb-run -a -s "-screen 0 1280x800x24" bash tests/e2e/run.sh /usr/bin/xianglin
+    step "the app's package purged: the user's data stays"
+    bash tests/package/run.sh app-purge "$e2e_data"
+    rm -rf "$e2e_data"
+    step "the county server's package: installed, served as its unit says, purged"
+    bash tests/package/run.sh county "$CARGO_TARGET_DIR/packages/"xianglin-county_*.deb
 
     ;;
   *)

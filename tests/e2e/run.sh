@@ -48,8 +48,18 @@ export XIANGLIN_SECOND_DATA_DIR
 XIANGLIN_THIRD_DATA_DIR="$(mktemp -d -t xianglin-e2e-third.XXXXXX)"
 export XIANGLIN_THIRD_DATA_DIR
 
-# Every run starts on a computer without data, so the welcome page shows.
-XIANGLIN_DATA_DIR="$(mktemp -d -t xianglin-e2e.XXXXXX)"
+# Every run starts on a computer without data, so the welcome page shows. XIANGLIN_E2E_DATA_DIR
+# names an empty folder for it that the run leaves in place (the package test purges the
+# installed app afterwards and checks the folder is untouched).
+if [[ -n "${XIANGLIN_E2E_DATA_DIR:-}" ]]; then
+  [[ -d "$XIANGLIN_E2E_DATA_DIR" && -z "$(ls -A "$XIANGLIN_E2E_DATA_DIR")" ]] ||
+    { echo "XIANGLIN_E2E_DATA_DIR must be an empty folder" >&2; exit 1; }
+  XIANGLIN_DATA_DIR="$XIANGLIN_E2E_DATA_DIR"
+  data_dir_to_remove=""
+else
+  XIANGLIN_DATA_DIR="$(mktemp -d -t xianglin-e2e.XXXXXX)"
+  data_dir_to_remove="$XIANGLIN_DATA_DIR"
+fi
 export XIANGLIN_DATA_DIR
 # Exported and printed files land here, where the specs open them.
 XIANGLIN_EXPORT_DIR="$(mktemp -d -t xianglin-e2e-export.XXXXXX)"
@@ -58,7 +68,7 @@ export XIANGLIN_EXPORT_DIR
 # The apps' own log (tauri-driver passes their stderr on) is scanned with their files at the end.
 "$driver" --port 4444 >"$county_dir/app.log" 2>&1 &
 driver_pid=$!
-trap 'kill "$driver_pid" "$county_pid" 2>/dev/null; wait "$driver_pid" "$county_pid" 2>/dev/null; rm -rf "$XIANGLIN_DATA_DIR" "$XIANGLIN_EXPORT_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$XIANGLIN_THIRD_DATA_DIR" "$county_dir"' EXIT
+trap 'kill "$driver_pid" "$county_pid" 2>/dev/null; wait "$driver_pid" "$county_pid" 2>/dev/null; rm -rf ${data_dir_to_remove:+"$data_dir_to_remove"} "$XIANGLIN_EXPORT_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$XIANGLIN_THIRD_DATA_DIR" "$county_dir"' EXIT
 
 for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
