@@ -34,6 +34,30 @@ impl AppError {
     }
 }
 
+impl From<xianglin_sync::backup::BackupError> for AppError {
+    fn from(error: xianglin_sync::backup::BackupError) -> AppError {
+        use xianglin_sync::backup::BackupError;
+        match error {
+            BackupError::NotABackup { .. } => AppError::new("not_a_backup", "这个文件不是乡邻的备份文件"),
+            BackupError::Damaged { .. } => {
+                tracing::warn!(error = %error, "a damaged backup was refused");
+                AppError::new(
+                    "backup_damaged",
+                    "备份文件已损坏或不完整（可能没有复制完），没有恢复任何内容；请换一个备份",
+                )
+            }
+            BackupError::TooNew { .. } => {
+                AppError::new("backup_too_new", "这个备份由更新版本的乡邻制作，请先把本机的乡邻更新到新版本")
+            }
+            BackupError::Io { ref path, ref source } => {
+                tracing::warn!(error = %error, "a backup could not be read or written");
+                AppError::new("backup_io", format!("无法读写 {path}：{source}"))
+            }
+            BackupError::Replica(error) => AppError::from(error),
+        }
+    }
+}
+
 impl From<xianglin_reports::ReportError> for AppError {
     fn from(error: xianglin_reports::ReportError) -> AppError {
         match error {

@@ -8,6 +8,7 @@
 //!
 //! **Architecture invariant:** no SQL and no automerge here; they belong to `xianglin-sync`.
 
+pub mod backups;
 mod commands;
 pub mod error;
 pub mod print;
@@ -107,6 +108,10 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::sync::enroll_device,
         commands::sync::export_sync_bundle,
         commands::sync::import_sync_answer,
+        commands::backup::backups,
+        commands::backup::backup_now,
+        commands::backup::find_backups,
+        commands::backup::restore_backup,
     ])
 }
 

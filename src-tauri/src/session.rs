@@ -360,6 +360,7 @@ pub fn check_new_password(password: &str) -> Result<(), AppError> {
 /// document this PC holds (or the county document has not arrived yet: a PC just enrolled).
 fn begin(state: &AppState, key: Key, user_id: &str) -> Result<SessionStatus, AppError> {
     state.open_with(key)?;
+    crate::backups::spawn_daily(state);
     let role = {
         let mut replica = state.replica_unchecked()?;
         let role = match lookup::user_account(&replica, user_id)? {

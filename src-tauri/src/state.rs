@@ -49,6 +49,8 @@ struct Inner {
     idle_lock_override: OnceLock<u32>,
     /// Set by 取消 while a roster is checked or imported; the job stops at its next report.
     roster_cancelled: std::sync::atomic::AtomicBool,
+    /// Set when the daily backups' thread has started.
+    daily_backups: OnceLock<()>,
 }
 
 #[derive(Debug)]
@@ -68,6 +70,10 @@ impl AppState {
     /// The state of the data directory `data_dir` (its keyring read, nothing opened); files
     /// the app writes for people go to `export_dir`.
     pub fn new(data_dir: &Path, export_dir: &Path) -> AppState {
+        // A restore a kill interrupted is finished (or undone) before anything is read.
+        if let Err(error) = xianglin_sync::backup::finish_restore(&data_dir.join(DATABASE_FILE)) {
+            tracing::error!(error = %error, "an interrupted restore could not be finished");
+        }
         let keyring = Keyring::load(data_dir)
             .inspect_err(|error| tracing::error!(error = %error, "the keyring could not be read"))
             .ok()
@@ -82,6 +88,7 @@ impl AppState {
                 sync: SyncEngine::default(),
                 idle_lock_override: OnceLock::new(),
                 roster_cancelled: std::sync::atomic::AtomicBool::new(false),
+                daily_backups: OnceLock::new(),
             }),
         }
     }
@@ -119,7 +126,11 @@ impl AppState {
             };
         }
         let path = self.database_path();
-        let opened = std::fs::create_dir_all(&self.inner.data_dir)
+        let failed = |error: xianglin_sync::Error| {
+            tracing::error!(error = %error, "the replica could not be opened");
+            AppError::from(error)
+        };
+        std::fs::create_dir_all(&self.inner.data_dir)
             .map_err(xianglin_sync::Error::from)
             .and_then(|()| xianglin_sync::encrypted::recover(&path))
             .and_then(|()| match xianglin_sync::encrypted::state(&path)? {
@@ -129,16 +140,16 @@ impl AppState {
                 }
                 _ => Ok(()),
             })
-            .and_then(|()| Replica::open_encrypted(&path, &key))
+            .map_err(failed)?;
+        // A replica a new version will migrate is backed up first (or not migrated at all).
+        self.backup_before_migration(&key)?;
+        let opened = Replica::open_encrypted(&path, &key)
             .and_then(|replica| {
                 let attachments = AttachmentStore::sealed(self.inner.data_dir.join("attachments"), key.clone());
                 attachments.seal_existing()?;
                 Ok((replica, attachments))
             })
-            .map_err(|error| {
-                tracing::error!(error = %error, "the replica could not be opened");
-                AppError::from(error)
-            })?;
+            .map_err(failed)?;
         let (replica, attachments) = opened;
         let checkpointer = Checkpointer::spawn(&path, Some(&key), CHECKPOINT_EVERY)
             .inspect_err(|error| tracing::warn!(error = %error, "no background checkpoints"))
@@ -150,6 +161,44 @@ impl AppState {
             _checkpointer: checkpointer,
         });
         Ok(())
+    }
+
+    /// A backup of the replica before this version migrates it; refuses (nothing migrated)
+    /// when it cannot be made.
+    fn backup_before_migration(&self, key: &Key) -> Result<(), AppError> {
+        use xianglin_sync::backup::{self, BackupError};
+        let Some(keyring) = self.keyring().clone() else { return Ok(()) };
+        let now = xianglin_schema::clock::now();
+        match backup::before_migration(&self.database_path(), key, &keyring, &self.backup_folder(), now) {
+            Ok(_) => Ok(()),
+            Err(BackupError::Replica(error)) => Err(error.into()),
+            Err(error) => {
+                tracing::error!(error = %error, "no backup could be made before the migration; nothing was migrated");
+                Err(AppError::new(
+                    "backup_before_migration",
+                    "新版本需要先备份本机数据再升级数据库，但备份没有成功（磁盘可能已满）。请腾出磁盘空间后重新登录；数据没有任何改动",
+                ))
+            }
+        }
+    }
+
+    /// True the first time it is asked in a run of the app: the daily backups start once.
+    pub fn first_daily_backups(&self) -> bool {
+        self.inner.daily_backups.set(()).is_ok()
+    }
+
+    /// Where this PC's backups go: `backups/` in the data directory.
+    pub fn backup_folder(&self) -> PathBuf {
+        self.inner.data_dir.join(xianglin_sync::backup::FOLDER)
+    }
+
+    /// Reads the keyring again from the data directory (after a restore put one there).
+    pub fn reload_keyring(&self) {
+        let keyring = Keyring::load(&self.inner.data_dir)
+            .inspect_err(|error| tracing::error!(error = %error, "the keyring could not be read"))
+            .ok()
+            .flatten();
+        *self.keyring() = keyring;
     }
 
     /// Whether the replica is open (someone has signed in since the app started).

@@ -23,6 +23,7 @@
 //! nothing here knows about Tauri, Excel or a domain rule beyond a record's own validation.
 
 pub mod attachments;
+pub mod backup;
 pub mod checkpoint;
 pub mod client;
 pub mod crypto;

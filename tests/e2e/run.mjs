@@ -17,6 +17,7 @@ import { steps as dashboards } from './dashboards.spec.mjs'
 import { steps as registryEdit } from './registry-edit.spec.mjs'
 import { steps as startup } from './startup.spec.mjs'
 import { steps as sync } from './sync.spec.mjs'
+import { steps as backup } from './backup.spec.mjs'
 
 try {
   await startApp()
@@ -28,7 +29,7 @@ try {
 
 let counts
 try {
-  counts = await runSteps([...registry, ...visits, ...meals, ...adaptation, ...conflicts, ...anomalies, ...duplicates, ...cityExport, ...dashboards, ...approvals, ...registryEdit, ...startup, ...sync])
+  counts = await runSteps([...registry, ...visits, ...meals, ...adaptation, ...conflicts, ...anomalies, ...duplicates, ...cityExport, ...dashboards, ...approvals, ...registryEdit, ...startup, ...backup, ...sync])
 } finally {
   await browser.deleteSession()
 }

@@ -47,6 +47,10 @@ export XIANGLIN_SECOND_DATA_DIR
 # A third computer, the county reviewer's, enrolls last and reads the county's device list.
 XIANGLIN_THIRD_DATA_DIR="$(mktemp -d -t xianglin-e2e-third.XXXXXX)"
 export XIANGLIN_THIRD_DATA_DIR
+# A "USB stick" a backup is copied onto, and an empty computer that restores it.
+XIANGLIN_BACKUP_STICK="$(mktemp -d -t xianglin-e2e-stick.XXXXXX)"
+XIANGLIN_RESTORE_DATA_DIR="$(mktemp -d -t xianglin-e2e-restored.XXXXXX)"
+export XIANGLIN_BACKUP_STICK XIANGLIN_RESTORE_DATA_DIR
 
 # Every run starts on a computer without data, so the welcome page shows. XIANGLIN_E2E_DATA_DIR
 # names an empty folder for it that the run leaves in place (the package test purges the
@@ -68,7 +72,7 @@ export XIANGLIN_EXPORT_DIR
 # The apps' own log (tauri-driver passes their stderr on) is scanned with their files at the end.
 "$driver" --port 4444 >"$county_dir/app.log" 2>&1 &
 driver_pid=$!
-trap 'kill "$driver_pid" "$county_pid" 2>/dev/null; wait "$driver_pid" "$county_pid" 2>/dev/null; rm -rf ${data_dir_to_remove:+"$data_dir_to_remove"} "$XIANGLIN_EXPORT_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$XIANGLIN_THIRD_DATA_DIR" "$county_dir"' EXIT
+trap 'kill "$driver_pid" "$county_pid" 2>/dev/null; wait "$driver_pid" "$county_pid" 2>/dev/null; rm -rf ${data_dir_to_remove:+"$data_dir_to_remove"} "$XIANGLIN_EXPORT_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$XIANGLIN_THIRD_DATA_DIR" "$XIANGLIN_BACKUP_STICK" "$XIANGLIN_RESTORE_DATA_DIR" "$county_dir"' EXIT
 
 for _ in $(seq 1 100); do
   (exec 3<>/dev/tcp/127.0.0.1/4444) 2>/dev/null && break
@@ -92,5 +96,6 @@ fi
 kill "$county_pid" 2>/dev/null || true
 wait "$county_pid" 2>/dev/null || true
 "$demo" needles >"$county_dir/needles.txt" 2>/dev/null
-node "$here/scan.mjs" "$county_dir/needles.txt" "$XIANGLIN_DATA_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$XIANGLIN_THIRD_DATA_DIR" "$county_dir" || status=1
+node "$here/scan.mjs" "$county_dir/needles.txt" "$XIANGLIN_DATA_DIR" "$XIANGLIN_SECOND_DATA_DIR" "$XIANGLIN_THIRD_DATA_DIR" \
+  "$XIANGLIN_BACKUP_STICK" "$XIANGLIN_RESTORE_DATA_DIR" "$county_dir" || status=1
 exit "$status"

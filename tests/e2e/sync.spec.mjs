@@ -7,19 +7,7 @@
 // county reviewer's computer enrolls and its 设备状况 page lists the caseworkers' computer with
 // who signed in on it.
 import { execFileSync } from 'node:child_process'
-import { browser, screenshot, slow, startApp, waitFor } from './lib.mjs'
-
-const navItem = (label) => browser.$(`//li[contains(@class, "el-menu-item")][.//span[normalize-space(.)="${label}"]]`)
-
-/** Element Plus puts an el-input's data-test on the <input> itself. */
-const fill = async (selector, value) => {
-  const input = browser.$(selector)
-  // WebKitWebDriver's clear does not reach Vue's model; select all and type over it.
-  await input.click()
-  await browser.keys(['Control', 'a'])
-  await browser.keys(['Backspace'])
-  await input.addValue(value)
-}
+import { browser, navItem, retype, screenshot, slow, startApp, waitFor } from './lib.mjs'
 
 const IDLE_SECONDS = 20
 const PASSWORD = 'baisha-2026'
@@ -30,11 +18,11 @@ export const steps = [
     await browser.deleteSession()
     await startApp(['--data-dir', process.env.XIANGLIN_SECOND_DATA_DIR, '--idle-lock-seconds', String(IDLE_SECONDS)])
     await browser.$('[data-test=enroll-server]').waitForDisplayed({ timeout: slow })
-    await fill('[data-test=enroll-server]', process.env.XIANGLIN_COUNTY_URL)
-    await fill('[data-test=enroll-code]', process.env.XIANGLIN_ENROLL_CODE)
-    await fill('[data-test=enroll-label]', '白沙村探访员的电脑')
-    await fill('[data-test=enroll-password]', PASSWORD)
-    await fill('[data-test=enroll-confirm]', PASSWORD)
+    await retype('[data-test=enroll-server]', process.env.XIANGLIN_COUNTY_URL)
+    await retype('[data-test=enroll-code]', process.env.XIANGLIN_ENROLL_CODE)
+    await retype('[data-test=enroll-label]', '白沙村探访员的电脑')
+    await retype('[data-test=enroll-password]', PASSWORD)
+    await retype('[data-test=enroll-confirm]', PASSWORD)
     await screenshot('enroll-form')
     await browser.$('[data-test=enroll]').click()
     await waitFor(() => browser.$('.due-row').isExisting(), 'the due list of the enrolled caseworker', slow)
@@ -56,12 +44,12 @@ export const steps = [
     await waitFor(() => lock.isExisting(), 'the lock screen', (IDLE_SECONDS + 30) * 1000)
     console.log(`     locked ${Math.round((performance.now() - typedAt) / 1000)} s after the last key`)
     await screenshot('idle-lock')
-    await fill('[data-test=lock-screen] [data-test=signin-password]', 'wrong-password')
+    await retype('[data-test=lock-screen] [data-test=signin-password]', 'wrong-password')
     await browser.$('[data-test=lock-screen] [data-test=signin-submit]').click()
     await waitFor(() => browser.$('[data-test=signin-error]').isExisting(), 'the wrong password refused')
     const refusal = await browser.execute(() => document.querySelector('[data-test=signin-error]')?.textContent ?? '')
     if (!refusal.includes('密码不正确')) throw new Error(`refusal: ${refusal}`)
-    await fill('[data-test=lock-screen] [data-test=signin-password]', PASSWORD)
+    await retype('[data-test=lock-screen] [data-test=signin-password]', PASSWORD)
     await browser.$('[data-test=lock-screen] [data-test=signin-submit]').click()
     await waitFor(async () => !(await lock.isExisting()), 'the lock screen to go')
     const note = await browser.$('[data-test=area-health] [data-test=area-note]').getValue()
@@ -97,9 +85,9 @@ export const steps = [
     const colleague = browser.$('//li[contains(@class, "el-select-dropdown__item")][contains(., "邱*兰")]')
     await colleague.waitForDisplayed({ timeout: 10_000 })
     await colleague.click()
-    await fill('[data-test=signin-code]', code.toLowerCase())
-    await fill('[data-test=signin-new-password]', 'qiuyulan-2026')
-    await fill('[data-test=signin-confirm]', 'qiuyulan-2026')
+    await retype('[data-test=signin-code]', code.toLowerCase())
+    await retype('[data-test=signin-new-password]', 'qiuyulan-2026')
+    await retype('[data-test=signin-confirm]', 'qiuyulan-2026')
     await screenshot('first-sign-in-online')
     await browser.$('[data-test=signin-submit]').click()
     await waitFor(() => browser.$('.due-row').isExisting(), 'the colleague signed in, on the due list', slow)
@@ -118,11 +106,11 @@ export const steps = [
     const code = issued.match(/^code (\S+)/m)[1]
     await startApp(['--data-dir', process.env.XIANGLIN_THIRD_DATA_DIR])
     await browser.$('[data-test=enroll-server]').waitForDisplayed({ timeout: slow })
-    await fill('[data-test=enroll-server]', process.env.XIANGLIN_COUNTY_URL)
-    await fill('[data-test=enroll-code]', code)
-    await fill('[data-test=enroll-label]', '县民政局电脑')
-    await fill('[data-test=enroll-password]', 'county-2026')
-    await fill('[data-test=enroll-confirm]', 'county-2026')
+    await retype('[data-test=enroll-server]', process.env.XIANGLIN_COUNTY_URL)
+    await retype('[data-test=enroll-code]', code)
+    await retype('[data-test=enroll-label]', '县民政局电脑')
+    await retype('[data-test=enroll-password]', 'county-2026')
+    await retype('[data-test=enroll-confirm]', 'county-2026')
     // Real clock: how long the reviewer's enrollment and first sync took, to report.
     const startedAt = performance.now()
     await browser.$('[data-test=enroll]').click()

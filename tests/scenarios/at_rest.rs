@@ -3,17 +3,16 @@
 //! export) loses nothing: the next start finishes or undoes it, and every table holds what it
 //! held before.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-use xianglin_demo::{self as demo, Rng};
+use xianglin_demo as demo;
 use xianglin_sync::Replica;
 use xianglin_sync::crypto::Key;
 use xianglin_sync::encrypted::{self, FileState};
 
-use crate::support::{scratch, small_demo_options};
+use crate::support::{kill_at_random_moments, kill_at_step, replica_contents as contents, scratch, small_demo_options};
 
 /// Set for the child process only: the database it encrypts.
 const ENCRYPTING_DATABASE: &str = "XIANGLIN_TEST_ENCRYPTING_DATABASE";
@@ -41,38 +40,6 @@ fn encrypting_child_process() {
     })
     .unwrap();
     println!("done");
-}
-
-/// What the replica holds: every table's rows, sorted, as text (the census the test compares).
-fn contents(replica: &Replica) -> Vec<(String, Vec<String>)> {
-    let connection = replica.connection();
-    let tables: Vec<String> = connection
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .unwrap()
-        .query_map([], |row| row.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    tables
-        .into_iter()
-        .map(|table| {
-            let mut statement = connection.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
-            let columns = statement.column_count();
-            let rows = statement
-                .query_map([], |row| {
-                    let values: Vec<String> = (0..columns)
-                        .map(|index| row.get::<_, rusqlite::types::Value>(index).map(|value| format!("{value:?}")))
-                        .collect::<Result<_, _>>()?;
-                    Ok(values.join("|"))
-                })
-                .unwrap()
-                .collect::<Result<Vec<String>, _>>()
-                .unwrap();
-            let mut rows = rows;
-            rows.sort();
-            (table, rows)
-        })
-        .collect()
 }
 
 fn child(path: &Path, key_file: &Path, pause: bool) -> std::process::Child {
@@ -123,38 +90,9 @@ fn encrypting_in_place_survives_kill_9_at_every_step_and_mid_export() {
     // Killed at the start of each step (the child waits there to be killed).
     for stop_at in ["exporting", "verifying", "swapping", "taking-name", "removing-previous"] {
         fresh_plain();
-        let mut process = child(&path, &key_file, true);
-        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
-        loop {
-            // libtest may print the test's name on the same line first.
-            let line = lines.next().expect("the child reports its steps").unwrap();
-            let Some(step) = line.split("step ").nth(1) else { continue };
-            if step == stop_at {
-                break;
-            }
-            {
-                writeln!(process.stdin.as_mut().unwrap()).unwrap();
-            }
-        }
-        process.kill().unwrap();
-        process.wait().unwrap();
+        kill_at_step(child(&path, &key_file, true), stop_at);
         check_after_kill(&format!("at {stop_at}"));
     }
-
     // Killed at random moments of a run (most of it is the export).
-    fresh_plain();
-    let started = Instant::now();
-    let mut whole = child(&path, &key_file, false);
-    assert!(whole.wait().unwrap().success());
-    let duration = started.elapsed();
-    let mut rng = Rng::new(7);
-    for round in 0..6 {
-        fresh_plain();
-        let mut process = child(&path, &key_file, false);
-        let at = Duration::from_micros(rng.between(0, duration.as_micros() as i64) as u64);
-        std::thread::sleep(at);
-        process.kill().unwrap();
-        process.wait().unwrap();
-        check_after_kill(&format!("after {at:?} (round {round}, a whole run takes {duration:?})"));
-    }
+    kill_at_random_moments(6, 7, fresh_plain, || child(&path, &key_file, false), check_after_kill);
 }

@@ -5,6 +5,7 @@ mod adaptation; // Home adaptation (一户一档): workflow rules, eligibility, 
 mod anomalies; // The county's checks across stations: records after a death, double claims, visits outside places, coverage gaps.
 mod architecture; // Invariants of the crate graph and the one clock (ARCHITECTURE.md).
 mod at_rest; // Data at rest: a plain replica encrypted in place, killed at every step.
+mod backup; // Backups of a station PC: made while the app writes, restored on an empty PC, killed at any moment.
 mod calendar; // The demo and its pages on the day the tests run (run at many dates under faketime).
 mod city_export; // Data shared upward with the city's platform: layout, CSV read back, logged ID numbers.
 mod convergence; // The sync protocol as a property: random edits and schedules on three devices converge.

@@ -150,3 +150,79 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
 pub fn png(width: u32, height: u32) -> Vec<u8> {
     picture(width, height, image::ImageFormat::Png)
 }
+
+/// What the replica holds: every table's rows, sorted, as text (the census the test compares).
+pub fn replica_contents(replica: &Replica) -> Vec<(String, Vec<String>)> {
+    let connection = replica.connection();
+    let tables: Vec<String> = connection
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    tables
+        .into_iter()
+        .map(|table| {
+            let mut statement = connection.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
+            let columns = statement.column_count();
+            let rows = statement
+                .query_map([], |row| {
+                    let values: Vec<String> = (0..columns)
+                        .map(|index| row.get::<_, rusqlite::types::Value>(index).map(|value| format!("{value:?}")))
+                        .collect::<Result<_, _>>()?;
+                    Ok(values.join("|"))
+                })
+                .unwrap()
+                .collect::<Result<Vec<String>, _>>()
+                .unwrap();
+            let mut rows = rows;
+            rows.sort();
+            (table, rows)
+        })
+        .collect()
+}
+
+/// Waits for a child process that prints `step <name>` as each step begins and then waits for a
+/// line on its stdin (a test's child run with a pause at every step), lets it through the
+/// steps before `stop_at`, and kills it (-9) at the start of that one.
+pub fn kill_at_step(mut process: std::process::Child, stop_at: &str) {
+    use std::io::{BufRead, Write};
+    let mut lines = std::io::BufReader::new(process.stdout.take().unwrap()).lines();
+    loop {
+        // libtest may print the test's name on the same line first.
+        let line = lines.next().expect("the child reports its steps").unwrap();
+        let Some(step) = line.split("step ").nth(1) else { continue };
+        if step == stop_at {
+            break;
+        }
+        writeln!(process.stdin.as_mut().unwrap()).unwrap();
+    }
+    process.kill().unwrap();
+    process.wait().unwrap();
+}
+
+/// Kills a child at random moments of a whole run's duration, `rounds` times, calling `before`
+/// ahead of each run and `after` once it is dead.
+pub fn kill_at_random_moments(
+    rounds: u32,
+    seed: u64,
+    mut before: impl FnMut(),
+    spawn: impl Fn() -> std::process::Child,
+    mut after: impl FnMut(&str),
+) {
+    before();
+    let started = std::time::Instant::now();
+    assert!(spawn().wait().unwrap().success(), "a whole run succeeds");
+    let duration = started.elapsed();
+    let mut rng = xianglin_demo::Rng::new(seed);
+    for round in 0..rounds {
+        before();
+        let mut process = spawn();
+        let at = std::time::Duration::from_micros(rng.between(0, duration.as_micros() as i64) as u64);
+        std::thread::sleep(at);
+        process.kill().unwrap();
+        process.wait().unwrap();
+        after(&format!("after {at:?} (round {round}, a whole run takes {duration:?})"));
+    }
+}

@@ -11,6 +11,7 @@ pub mod access;
 pub mod adaptation;
 pub mod app;
 pub mod attachments;
+pub mod backup;
 pub mod conflicts;
 pub mod duplicates;
 pub mod elders;

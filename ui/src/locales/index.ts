@@ -8,11 +8,12 @@ import reviewZhCN from './review.zh-CN'
 import accessZhCN from './access.zh-CN'
 import fleetZhCN from './fleet.zh-CN'
 import sessionZhCN from './session.zh-CN'
+import backupZhCN from './backup.zh-CN'
 
 export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN, ...accessZhCN, ...fleetZhCN, ...sessionZhCN } },
+  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN, ...accessZhCN, ...fleetZhCN, ...sessionZhCN, ...backupZhCN } },
 })
 
 type EnumTables = (typeof zhCN)['enum']

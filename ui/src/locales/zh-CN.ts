@@ -210,6 +210,7 @@ export default {
     devices: '设备状况',
     system: '本机',
     sync: '同步',
+    backup: '备份与恢复',
     later: '后续版本',
   },
   header: {

@@ -1,0 +1,96 @@
+//! Backups of a station PC (备份与恢复): the list its settings page shows, the backups the
+//! welcome page finds (on this PC or a USB stick) to restore, and a long job's progress.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Why a backup was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupReason {
+    /// The day's backup, made in the background after the first sign-in of the day.
+    Daily,
+    /// Before a new version migrated the replica's schema.
+    Migration,
+    /// Before an update of the app was installed.
+    Update,
+    /// Asked for by a person (立即备份).
+    Manual,
+}
+
+impl BackupReason {
+    /// As in backup file names.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BackupReason::Daily => "daily",
+            BackupReason::Migration => "migration",
+            BackupReason::Update => "update",
+            BackupReason::Manual => "manual",
+        }
+    }
+}
+
+/// One backup file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct BackupRow {
+    pub path: String,
+    pub file_name: String,
+    /// When it was made (local time, `YYYY-MM-DDTHH:MM:SS`).
+    pub created_at: String,
+    pub reason: BackupReason,
+    /// The version of the app that made it.
+    pub app_version: String,
+    /// Size in MB, one decimal.
+    pub megabytes: f64,
+    /// Made by this PC (false: another PC's, found on a USB stick).
+    pub this_pc: bool,
+    /// Who can open it with their password on this PC's sign-in page at the time.
+    pub accounts: Vec<BackupAccount>,
+}
+
+/// A person whose password opens a backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BackupAccount {
+    pub user_id: String,
+    /// As the sign-in page shows it (张*华).
+    pub masked_name: String,
+    pub role: String,
+}
+
+/// The backups of this PC, and where they are kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct BackupList {
+    /// The backup folder inside the app's data directory.
+    pub folder: String,
+    /// Days a backup is kept (the newest few are kept whatever their age).
+    pub keep_days: u32,
+    pub keep_at_least: u32,
+    pub backups: Vec<BackupRow>,
+}
+
+/// Restores a backup found by `find_backups`, opened with one of its accounts' passwords.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct RestoreBackup {
+    pub path: String,
+    pub user_id: String,
+    pub password: String,
+}
+
+/// How far a backup or a restore has come (the `backup-progress` event).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+pub struct BackupProgress {
+    pub phase: BackupPhase,
+    /// Fraction done, 0 to 1.
+    pub fraction: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BackupPhase {
+    /// A backup copies the replica.
+    Writing,
+    /// A restore copies the database out of the backup and checks it.
+    Copying,
+    /// A restore puts the copy and the keyring in place.
+    Committing,
+}

@@ -1,0 +1,189 @@
+//! This PC's backups (备份与恢复): a daily backup in the background once someone has signed in,
+//! one when a person asks (optionally copied to a USB stick); finding backups on this PC and on
+//! USB sticks; restoring one on the welcome page with the password of a person it knows. (The
+//! backup before a migration is `state`'s, as it opens the replica.) The files and their
+//! safety are [`xianglin_sync::backup`]'s.
+
+use std::path::{Path, PathBuf};
+
+use xianglin_schema::api::{BackupAccount, BackupList, BackupPhase, BackupProgress, BackupRow, RestoreBackup};
+use xianglin_schema::clock;
+use xianglin_sync::backup::{self, Backup, Reason};
+use xianglin_sync::keyring::Keyring;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// How often the background thread looks whether the day's backup is due.
+const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+/// The first look, after the replica opened: the demo and an enrollment save the keyring (which
+/// a backup carries) just after, and a first sync is under way.
+const FIRST_LOOK: std::time::Duration = std::time::Duration::from_secs(15);
+/// Again after this while the PC has no keyring yet.
+const NO_KEYRING_YET: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Starts (once per run of the app) the background thread that makes the day's backup (when the
+/// newest of this PC is a day old) and removes old ones; it runs while the app runs.
+pub fn spawn_daily(state: &AppState) {
+    if !state.first_daily_backups() {
+        return;
+    }
+    let state = state.clone();
+    let spawned = std::thread::Builder::new().name("daily-backup".into()).spawn(move || {
+        std::thread::sleep(FIRST_LOOK);
+        loop {
+            if state.keyring().is_none() {
+                std::thread::sleep(NO_KEYRING_YET);
+                continue;
+            }
+            if let Err(error) = daily(&state) {
+                tracing::warn!(error = %error.message, "the daily backup failed; it is tried again within the hour");
+            }
+            std::thread::sleep(LOOK_EVERY);
+        }
+    });
+    if let Err(error) = spawned {
+        tracing::error!(error = %error, "no daily backups: the thread could not start");
+    }
+}
+
+fn daily(state: &AppState) -> Result<(), AppError> {
+    let now = clock::now();
+    let device_id = state.replica_unchecked()?.device_id();
+    let folder = state.backup_folder();
+    if !backup::due(&folder, &device_id, now, backup::DAILY)? {
+        return Ok(());
+    }
+    make(state, Reason::Daily, &mut |_| {})?;
+    let removed = backup::prune(&folder, &device_id, now, backup::KEEP_DAYS, backup::KEEP_AT_LEAST)?;
+    if removed > 0 {
+        tracing::info!(removed, "old backups removed");
+    }
+    Ok(())
+}
+
+/// A backup of the open replica now, for `reason`.
+pub fn make(state: &AppState, reason: Reason, progress: &mut dyn FnMut(BackupProgress)) -> Result<Backup, AppError> {
+    let key = state.data_key().ok_or_else(|| AppError::new("signed_out", "请先登录"))?.clone();
+    let keyring = state.keyring().clone().ok_or_else(|| AppError::internal("an open replica without a keyring"))?;
+    Ok(backup::write(
+        &state.database_path(),
+        &key,
+        &keyring,
+        &state.backup_folder(),
+        clock::now(),
+        reason,
+        &mut |done, all| progress(BackupProgress { phase: BackupPhase::Writing, fraction: fraction(done, all) }),
+    )?)
+}
+
+/// This PC's backups, newest first.
+pub fn list(state: &AppState) -> Result<BackupList, AppError> {
+    let device_id = state.replica()?.device_id();
+    let folder = state.backup_folder();
+    let backups = backup::list(&folder)?.iter().map(|found| row(found, found.header.device_id == device_id)).collect();
+    Ok(BackupList {
+        folder: folder.display().to_string(),
+        keep_days: backup::KEEP_DAYS as u32,
+        keep_at_least: backup::KEEP_AT_LEAST as u32,
+        backups,
+    })
+}
+
+/// Copies a backup of this PC to `folder` (a USB stick), whole or not at all.
+pub fn copy_to(state: &AppState, made: &Backup, folder: &str) -> Result<String, AppError> {
+    state.session().ok_or_else(|| AppError::new("signed_out", "请先登录"))?;
+    let folder = Path::new(folder.trim());
+    if !folder.is_dir() {
+        return Err(AppError::new("no_folder", format!("找不到文件夹 {}：请检查U盘是否已插好", folder.display())));
+    }
+    Ok(backup::copy_to(made, folder)?.display().to_string())
+}
+
+/// The backups found where a person keeps them: this PC's backup folder, the folder they
+/// name, and every USB stick mounted under `/media/<user>` or `/run/media/<user>` (each
+/// stick's top folder and the folders in it). Newest first; files that are not whole backups
+/// are left out.
+pub fn find(state: &AppState, folder: Option<&str>) -> Vec<BackupRow> {
+    let mut places = vec![state.backup_folder()];
+    if let Some(folder) = folder.map(str::trim).filter(|folder| !folder.is_empty()) {
+        places.push(PathBuf::from(folder));
+    }
+    let user = std::env::var("USER").unwrap_or_default();
+    for root in [PathBuf::from("/media").join(&user), PathBuf::from("/run/media").join(&user)] {
+        for stick in subfolders(&root) {
+            places.extend(subfolders(&stick));
+            places.push(stick);
+        }
+    }
+    let mut found: Vec<Backup> = places.iter().flat_map(|place| backup::list(place).unwrap_or_default()).collect();
+    // Newest first; the same file found twice (a folder named and also mounted) sorts together.
+    found.sort_by_key(|backup| (std::cmp::Reverse(backup.header.created_at), backup.path.clone()));
+    found.dedup_by(|a, b| a.path == b.path);
+    let own = state.backup_folder();
+    found.iter().map(|backup| row(backup, backup.path.starts_with(&own))).collect()
+}
+
+fn subfolders(folder: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(folder)
+        .map(|entries| entries.flatten().map(|entry| entry.path()).filter(|path| path.is_dir()).collect())
+        .unwrap_or_default()
+}
+
+/// Restores a backup on a PC whose replica is not open (the welcome page) with the password
+/// of one of its people; the keyring it brought is this PC's after. The caller signs them in.
+pub fn restore(
+    state: &AppState,
+    request: &RestoreBackup,
+    progress: &mut dyn FnMut(BackupProgress),
+) -> Result<(), AppError> {
+    if state.is_open() {
+        return Err(AppError::new("replica_open", "本机数据已经打开，不能在使用中恢复备份；请在欢迎页面恢复"));
+    }
+    let path = Path::new(&request.path);
+    let header = backup::read_header(path)?.header;
+    let mut keyring: Keyring = header.keyring.clone();
+    let key = keyring.unlock(&request.user_id, &request.password, clock::now()).map_err(|error| match error {
+        xianglin_sync::keyring::KeyringError::UnknownAccount(_) => {
+            AppError::new("unknown_account", "这个备份里没有该账号")
+        }
+        _ => AppError::new("wrong_password", "密码不正确：请输入该账号在备份时使用的密码"),
+    })?;
+    backup::restore(path, &key, &state.database_path(), &mut |step, done, all| {
+        let phase = match step {
+            backup::Step::Copying => BackupPhase::Copying,
+            backup::Step::Committing | backup::Step::TakingNames => BackupPhase::Committing,
+        };
+        progress(BackupProgress { phase, fraction: fraction(done, all) });
+    })?;
+    tracing::info!(app_version = %header.app_version, "a backup was restored on the welcome page");
+    state.reload_keyring();
+    Ok(())
+}
+
+fn row(backup: &Backup, this_pc: bool) -> BackupRow {
+    let header = &backup.header;
+    BackupRow {
+        path: backup.path.display().to_string(),
+        file_name: backup.path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default(),
+        created_at: header.created_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        reason: header.reason,
+        app_version: header.app_version.clone(),
+        megabytes: (backup.bytes as f64 / 100_000.0).round() / 10.0,
+        this_pc,
+        accounts: header
+            .keyring
+            .accounts
+            .iter()
+            .map(|(user_id, account)| BackupAccount {
+                user_id: user_id.clone(),
+                masked_name: account.masked_name.clone(),
+                role: account.role.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn fraction(done: u64, all: u64) -> f64 {
+    if all == 0 { 1.0 } else { (done as f64 / all as f64).clamp(0.0, 1.0) }
+}

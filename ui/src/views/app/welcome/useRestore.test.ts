@@ -1,0 +1,83 @@
+import { nextTick } from 'vue'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import type { BackupRow } from '@/bindings/BackupRow'
+import type { SessionStatus } from '@/bindings/SessionStatus'
+import { findBackups, onBackupProgress, restoreBackup } from '@/api/backup'
+import { useRestore } from './useRestore'
+
+vi.mock('@/api/backup', () => ({ findBackups: vi.fn(), restoreBackup: vi.fn(), onBackupProgress: vi.fn() }))
+
+const row = (overrides: Partial<BackupRow> = {}): BackupRow => ({
+  path: '/media/u/stick/xianglin-0c9f3a52-20261207-090000-daily.xlbak',
+  file_name: 'xianglin-0c9f3a52-20261207-090000-daily.xlbak',
+  created_at: '2026-12-07T09:00:00',
+  reason: 'daily',
+  app_version: '0.1.0',
+  megabytes: 20.4,
+  this_pc: false,
+  accounts: [{ user_id: 'u-1', masked_name: '刘*', role: 'caseworker' }],
+  ...overrides,
+})
+
+describe('useRestore', () => {
+  beforeEach(() => {
+    vi.mocked(findBackups).mockReset()
+    vi.mocked(restoreBackup).mockReset()
+    vi.mocked(onBackupProgress).mockReset().mockResolvedValue(vi.fn())
+  })
+
+  it('finds backups in the named folder and chooses the newest, and its only account', async () => {
+    const newest = row()
+    const older = row({ path: '/media/u/stick/older.xlbak', created_at: '2026-12-01T09:00:00' })
+    vi.mocked(findBackups).mockResolvedValue([newest, older])
+    const restore = useRestore()
+    restore.folder.value = ' /media/u/stick '
+    await restore.find()
+    await nextTick()
+    expect(findBackups).toHaveBeenCalledWith('/media/u/stick')
+    expect(restore.chosen.value).toBe(newest.path)
+    expect(restore.userId.value).toBe('u-1')
+    expect(restore.ready.value).toBe(false)
+    restore.password.value = 'correct horse'
+    expect(restore.ready.value).toBe(true)
+  })
+
+  it('makes a person choose among several accounts', async () => {
+    const two = row({
+      accounts: [
+        { user_id: 'u-1', masked_name: '刘*', role: 'caseworker' },
+        { user_id: 'u-2', masked_name: '邱*兰', role: 'caseworker' },
+      ],
+    })
+    vi.mocked(findBackups).mockResolvedValue([two])
+    const restore = useRestore()
+    await restore.find()
+    await nextTick()
+    expect(restore.userId.value).toBe('')
+  })
+
+  it('restores with the chosen account and password, and forgets the password either way', async () => {
+    vi.mocked(findBackups).mockResolvedValue([row()])
+    const session = { stage: 'signed_in' } as SessionStatus
+    vi.mocked(restoreBackup).mockRejectedValueOnce({ code: 'wrong_password', message: '密码不正确' }).mockResolvedValueOnce(session)
+    const restore = useRestore()
+    await restore.find()
+    await nextTick()
+    restore.password.value = 'wrong'
+    expect(await restore.restore()).toBeNull()
+    expect(restore.error.value?.code).toBe('wrong_password')
+    expect(restore.password.value).toBe('')
+    restore.password.value = 'correct horse'
+    expect(await restore.restore()).toBe(session)
+    expect(restoreBackup).toHaveBeenLastCalledWith({ path: row().path, user_id: 'u-1', password: 'correct horse' })
+    expect(restore.password.value).toBe('')
+  })
+
+  it('says when nothing was found', async () => {
+    vi.mocked(findBackups).mockResolvedValue([])
+    const restore = useRestore()
+    await restore.find()
+    expect(restore.found.value).toEqual([])
+    expect(restore.chosen.value).toBeNull()
+  })
+})
