@@ -28,8 +28,12 @@ app_install() {
   local version files
   version="$(dpkg-deb -f "$deb" Version)"
   [[ "$(dpkg-deb -f "$deb" Package)" == xianglin ]] || fail "the package is not named xianglin"
-  dpkg-deb -f "$deb" Depends | grep -q libwebkit2gtk-4.1 || fail "the package does not depend on WebKitGTK"
-  dpkg-deb -f "$deb" Depends | grep -q fonts-noto-cjk || fail "the package does not depend on the CJK fonts its PDFs embed"
+  # (Outputs are read whole before grep looks: under pipefail a grep -q that stops early would
+  # fail the writer's pipe.)
+  local depends
+  depends="$(dpkg-deb -f "$deb" Depends)"
+  grep -q libwebkit2gtk-4.1 <<<"$depends" || fail "the package does not depend on WebKitGTK"
+  grep -q fonts-noto-cjk <<<"$depends" || fail "the package does not depend on the CJK fonts its PDFs embed"
   files="$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./||')"
   for path in usr/bin/xianglin usr/share/applications/xianglin.desktop \
     usr/share/icons/hicolor/128x128/apps/xianglin.png \
@@ -71,7 +75,7 @@ PY
   XIANGLIN_DATA_DIR="$data_dir" "$exec_line" >"$data_dir.log" 2>&1 &
   app_pid=$!
   for _ in $(seq 1 600); do
-    if xwininfo -root -tree 2>/dev/null | grep -qF "\"$title\""; then shown=$(now_ms); break; fi
+    if grep -qF "\"$title\"" <<<"$(xwininfo -root -tree 2>/dev/null)"; then shown=$(now_ms); break; fi
     kill -0 "$app_pid" 2>/dev/null || { cat "$data_dir.log" >&2; fail "the app exited before its window showed"; }
     sleep 0.05
   done
@@ -137,8 +141,11 @@ county() {
   "${sudo[@]}" runuser -u xianglin-county -- xianglin-county --config $config init >/dev/null 2>&1
   [[ "$(stat -c '%U %a' /etc/xianglin-county/keys/county.key)" == "xianglin-county 600" ]] || fail "the database key is not the service's, mode 600"
   [[ -s /var/lib/xianglin-county/county.sqlite ]] || fail "init made no database in /var/lib/xianglin-county"
-  "${sudo[@]}" runuser -u xianglin-county -- xianglin-county --config $config code --role caseworker \
-    --places 360733105201 --name 测试探访员 | grep -q '^code ' || fail "the admin command made no enrollment code"
+  # Read whole, then looked at: a reader that stops early would break the command's pipe.
+  local made
+  made="$("${sudo[@]}" runuser -u xianglin-county -- xianglin-county --config $config code --role caseworker \
+    --places 360733105201 --name 测试探访员 2>/dev/null)"
+  grep -q '^code ' <<<"$made" || fail "the admin command made no enrollment code"
 
   # Served as the unit serves: systemctl where systemd runs, else the unit's own lines.
   local user exec_start server_pid=""
