@@ -16,11 +16,9 @@ use crate::state::AppState;
 
 /// How often the background thread looks whether the day's backup is due.
 const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
-/// The first look, after the replica opened: the demo and an enrollment save the keyring (which
-/// a backup carries) just after, and a first sync is under way.
+/// The first look, a little after the first sign-in of a run: the first screen (and after an
+/// enrollment, the first sync) go first.
 const FIRST_LOOK: std::time::Duration = std::time::Duration::from_secs(15);
-/// Again after this while the PC has no keyring yet.
-const NO_KEYRING_YET: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// Starts (once per run of the app) the background thread that makes the day's backup (when the
 /// newest of this PC is a day old) and removes old ones; it runs while the app runs.
@@ -32,10 +30,6 @@ pub fn spawn_daily(state: &AppState) {
     let spawned = std::thread::Builder::new().name("daily-backup".into()).spawn(move || {
         std::thread::sleep(FIRST_LOOK);
         loop {
-            if state.keyring().is_none() {
-                std::thread::sleep(NO_KEYRING_YET);
-                continue;
-            }
             if let Err(error) = daily(&state) {
                 tracing::warn!(error = %error.message, "the daily backup failed; it is tried again within the hour");
             }
@@ -91,8 +85,7 @@ pub fn list(state: &AppState) -> Result<BackupList, AppError> {
 }
 
 /// Copies a backup of this PC to `folder` (a USB stick), whole or not at all.
-pub fn copy_to(state: &AppState, made: &Backup, folder: &str) -> Result<String, AppError> {
-    state.session().ok_or_else(|| AppError::new("signed_out", "请先登录"))?;
+pub fn copy_to(made: &Backup, folder: &str) -> Result<String, AppError> {
     let folder = Path::new(folder.trim());
     if !folder.is_dir() {
         return Err(AppError::new("no_folder", format!("找不到文件夹 {}：请检查U盘是否已插好", folder.display())));
@@ -161,7 +154,8 @@ pub fn restore(
     Ok(())
 }
 
-fn row(backup: &Backup, this_pc: bool) -> BackupRow {
+/// A backup as the pages list it.
+pub fn row(backup: &Backup, this_pc: bool) -> BackupRow {
     let header = &backup.header;
     BackupRow {
         path: backup.path.display().to_string(),

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::crypto::Key;
+use crate::encrypted::{beside, remove_database_files};
 use crate::keyring::{KEYRING_FILE, Keyring};
 
 /// The extension of backup files.
@@ -319,12 +320,6 @@ pub enum Step {
     TakingNames,
 }
 
-fn beside(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
-
 /// Restores the backup at `backup` as the replica `database` (whose folder holds the keyring),
 /// opening it with `key` (unwrapped from the backup's keyring by a person's password, or by the
 /// county's recovery key). The replica must not be open. A replica already there is kept
@@ -517,19 +512,6 @@ fn remove_partials(folder: &Path) -> Result<()> {
         let name = path.file_name().and_then(|name| name.to_str()).unwrap_or_default();
         if name.starts_with(".xianglin-") && name.contains(".partial") {
             std::fs::remove_file(&path).map_err(io(&path))?;
-        }
-    }
-    Ok(())
-}
-
-/// A database file and its log and shared memory, if there.
-fn remove_database_files(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let file = beside(path, suffix);
-        match std::fs::remove_file(&file) {
-            Ok(()) => {}
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
-            Err(error) => return Err(io(&file)(error)),
         }
     }
     Ok(())

@@ -100,7 +100,7 @@ impl Step {
     }
 }
 
-fn beside(path: &Path, suffix: &str) -> PathBuf {
+pub(crate) fn beside(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
@@ -228,7 +228,7 @@ fn census(connection: &Connection) -> Result<Vec<(String, i64)>> {
 }
 
 /// Removes a database file with its log and shared-memory files, if present.
-fn remove_database_files(path: &Path) -> Result<()> {
+pub(crate) fn remove_database_files(path: &Path) -> Result<()> {
     remove_if_present(path)?;
     for suffix in ["-wal", "-shm", "-journal"] {
         remove_if_present(&beside(path, suffix))?;

@@ -4,7 +4,8 @@
 //! load it; saving one visit, p50 and p99, against a bare SQLite insert and commit of the same
 //! row on the same file; `rebuild` of the whole projection; and the process's peak memory. Each
 //! is measured on the plain file and on a copy encrypted in place (SQLCipher), and compared.
-//! Figures are printed, never asserted.
+//! Then a backup of the encrypted replica is made and restored into an empty folder
+//! (`-- backup` skips the other measures). Figures are printed, never asserted.
 
 use std::time::{Duration, Instant};
 
@@ -18,15 +19,18 @@ use xianglin_schema::api::{CoverageRequest, DueListRequest};
 use xianglin_schema::record::RecordMeta;
 use xianglin_schema::visit::{CheckArea, Finding, Visit, VisitMode};
 use xianglin_sync::Replica;
+use xianglin_sync::backup::{self, Reason};
 use xianglin_sync::checkpoint::Checkpointer;
 use xianglin_sync::crypto::Key;
 use xianglin_sync::encrypted;
+use xianglin_sync::keyring::{Keyring, Person};
 use xianglin_sync::replica::Clock;
 
 const SAVES: usize = 2_000;
 
 fn main() {
     let small = std::env::args().any(|argument| argument == "small");
+    let only_backup = std::env::args().any(|argument| argument == "backup");
     let size = if small { DemoSize::Small } else { DemoSize::Full };
     let today = NaiveDate::from_ymd_opt(2026, 11, 20).expect("valid date");
     // XIANGLIN_BENCH_FILE keeps the generated county for a look afterwards.
@@ -67,29 +71,63 @@ fn main() {
         file_megabytes(&encrypted_path)
     );
 
-    println!("\n-- plain --");
-    let plain = measure(&path, None, today);
-    println!("\n-- encrypted (SQLCipher) --");
-    let sealed = measure(&encrypted_path, Some(&key), today);
-    let unlock = time_unlock(&key, today.and_hms_opt(17, 0, 0).expect("valid time"));
-    println!(
-        "sign-in to due list: {:.1} ms (argon2id unwrap {:.1} ms, median of 5, + open and first due list {:.1} ms)",
-        unlock + sealed.open_to_due,
-        unlock,
-        sealed.open_to_due
-    );
-    let _ = std::fs::remove_file(&encrypted_path);
-    println!("\n| figure | plain | encrypted | ratio |\n|---|---|---|---|");
-    for (label, plain, sealed) in [
-        ("open to first due list (ms)", plain.open_to_due, sealed.open_to_due),
-        ("due list, typical township, p50 (ms)", plain.due_typical_p50, sealed.due_typical_p50),
-        ("save a visit, own villages, p99 (ms)", plain.save_own_p99, sealed.save_own_p99),
-        ("save a visit, scattered, p99 (ms)", plain.save_scattered_p99, sealed.save_scattered_p99),
-        ("rebuild (s)", plain.rebuild * 1e-3, sealed.rebuild * 1e-3),
-    ] {
-        println!("| {label} | {plain:.2} | {sealed:.2} | {:.2}x |", sealed / plain);
+    if !only_backup {
+        println!("\n-- plain --");
+        let plain = measure(&path, None, today);
+        println!("\n-- encrypted (SQLCipher) --");
+        let sealed = measure(&encrypted_path, Some(&key), today);
+        let unlock = time_unlock(&key, today.and_hms_opt(17, 0, 0).expect("valid time"));
+        println!(
+            "sign-in to due list: {:.1} ms (argon2id unwrap {:.1} ms, median of 5, + open and first due list {:.1} ms)",
+            unlock + sealed.open_to_due,
+            unlock,
+            sealed.open_to_due
+        );
+        println!("\n| figure | plain | encrypted | ratio |\n|---|---|---|---|");
+        for (label, plain, sealed) in [
+            ("open to first due list (ms)", plain.open_to_due, sealed.open_to_due),
+            ("due list, typical township, p50 (ms)", plain.due_typical_p50, sealed.due_typical_p50),
+            ("save a visit, own villages, p99 (ms)", plain.save_own_p99, sealed.save_own_p99),
+            ("save a visit, scattered, p99 (ms)", plain.save_scattered_p99, sealed.save_scattered_p99),
+            ("rebuild (s)", plain.rebuild * 1e-3, sealed.rebuild * 1e-3),
+        ] {
+            println!("| {label} | {plain:.2} | {sealed:.2} | {:.2}x |", sealed / plain);
+        }
     }
+    backup_and_restore(&encrypted_path, &key, today.and_hms_opt(17, 0, 0).expect("valid time"));
+    let _ = std::fs::remove_file(&encrypted_path);
     println!("peak memory (VmHWM): {} MB", peak_memory_mb());
+}
+
+/// A backup of the encrypted replica (the online backup API into a file with the keyring),
+/// then its restore into an empty folder (copy, checksum, key, `quick_check`, rename).
+fn backup_and_restore(database: &std::path::Path, key: &Key, now: NaiveDateTime) {
+    let mut keyring = Keyring::new(key, false);
+    let person = Person { user_id: "bench", role: "county_reviewer", name: "测试" };
+    keyring.set_password(key, &person, "bench-password", 8, now).expect("a password");
+    let folder = database.with_file_name("backups");
+    let started = Instant::now();
+    let made = backup::write(database, key, &keyring, &folder, now, Reason::Manual, &mut |_, _| {}).expect("backup");
+    let wrote = started.elapsed();
+    let empty = folder.join("restored");
+    std::fs::create_dir_all(&empty).expect("an empty folder");
+    let target = empty.join("xianglin.sqlite");
+    let started = Instant::now();
+    backup::restore(&made.path, key, &target, &mut |_, _, _| {}).expect("restore");
+    let restored = started.elapsed();
+    let elders: i64 = Replica::open_encrypted(&target, key)
+        .expect("the restored replica opens")
+        .connection()
+        .query_row("SELECT count(*) FROM elders", [], |row| row.get(0))
+        .expect("elders");
+    println!(
+        "backup of the encrypted replica ({} MB): {:.1} s, file {} MB; restore into an empty folder: {:.1} s ({elders} elders back)",
+        file_megabytes(database),
+        wrote.as_secs_f64(),
+        made.bytes / 1_000_000,
+        restored.as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&folder);
 }
 
 /// What [`measure`] found, in milliseconds.

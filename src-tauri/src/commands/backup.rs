@@ -39,13 +39,9 @@ pub fn backup_now<R: Runtime>(
 ) -> CmdResult<BackupRow> {
     state.session().ok_or_else(|| AppError::new("signed_out", "请先登录"))?;
     let made = backups::make(&state, Reason::Manual, &mut reporter(&app))?;
-    let mut row = backups::list(&state)?
-        .backups
-        .into_iter()
-        .find(|row| row.path == made.path.display().to_string())
-        .ok_or_else(|| AppError::internal("a backup just made is not listed"))?;
+    let mut row = backups::row(&made, true);
     if let Some(folder) = copy_to.filter(|folder| !folder.trim().is_empty()) {
-        row.path = backups::copy_to(&state, &made, &folder)?;
+        row.path = backups::copy_to(&made, &folder)?;
     }
     Ok(row)
 }
