@@ -8,6 +8,10 @@
 //! # county = "360733000000"      # XIANGLIN_COUNTY_CODE: the county this server serves there
 //! # attachments = "/srv/xianglin/360733000000"  # XIANGLIN_COUNTY_ATTACHMENTS (default: beside
 //! #                                # the database file, or `attachments` beside the config file)
+//! # releases = "/srv/xianglin/releases"  # app packages offered to stations (default: beside the
+//! #                                      # attachments, `county.releases/` or `releases`)
+//! # release_key = "dW50cnVzdGVk…"  # the update public key the apps are built with (or its
+//! #                                # .pub file's path); `release add` checks packages with it
 //! tls_cert = "/var/lib/xianglin/county.cert.pem"      # XIANGLIN_COUNTY_TLS_CERT
 //! tls_key = "/var/lib/xianglin/county.key.pem"        # XIANGLIN_COUNTY_TLS_KEY
 //! key_file = "/etc/xianglin-county/county.key"       # XIANGLIN_COUNTY_KEY_FILE, or the key
@@ -38,6 +42,13 @@ pub struct Config {
     /// The folder of the attachments, for servers whose database is not a file beside it.
     #[serde(default)]
     pub attachments: Option<PathBuf>,
+    /// The folder of the app releases offered to stations.
+    #[serde(default)]
+    pub releases: Option<PathBuf>,
+    /// The update public key (as `cargo tauri signer generate` writes it, minisign's `.pub`
+    /// text, or an absolute path to either): the key the apps verify packages with.
+    #[serde(default)]
+    pub release_key: Option<String>,
     /// PEM certificate and key (`xianglin-county tls-init` makes them); without them the
     /// server speaks plain HTTP, and only on loopback.
     #[serde(default)]
@@ -95,6 +106,8 @@ impl Default for Config {
             database: default_database(),
             county: None,
             attachments: None,
+            releases: None,
+            release_key: None,
             tls_cert: None,
             tls_key: None,
             key_file: None,
@@ -184,6 +197,21 @@ impl Config {
             (Some(folder), _) => folder.clone(),
             (None, Database::Sqlite(path)) => path.with_extension("attachments"),
             (None, Database::Postgres { .. }) => self.config_dir.clone().unwrap_or_default().join("attachments"),
+        }
+    }
+
+    /// Where the app releases are kept: as set, else beside the attachments
+    /// (`county.attachments/` → `county.releases/`).
+    pub fn releases_dir(&self) -> PathBuf {
+        match &self.releases {
+            Some(folder) => folder.clone(),
+            None => {
+                let attachments = self.attachments_dir();
+                match attachments.extension() {
+                    Some(_) => attachments.with_extension("releases"),
+                    None => attachments.with_file_name("releases"),
+                }
+            }
         }
     }
 

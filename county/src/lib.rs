@@ -9,6 +9,7 @@
 pub mod at_rest;
 pub mod config;
 pub mod fleet;
+pub mod releases;
 pub mod store;
 pub mod tls;
 
@@ -36,6 +37,8 @@ pub use store::{
 use xianglin_schema::user::SigninGrant;
 use xianglin_schema::version;
 use xianglin_sync::attachments::AttachmentStore;
+
+pub use releases::Releases;
 use xianglin_sync::keyring;
 use xianglin_sync::protocol::{
     AttachmentList, CodeWrapRequest, EnrollRequest, EnrollResponse, ErrorBody, MAX_CHANGE_BYTES, MAX_REQUEST_BYTES,
@@ -73,6 +76,8 @@ pub enum Refusal {
     /// The app is older than the county's minimum version; the message (Chinese) says so.
     #[error("{0}")]
     Outdated(String),
+    #[error("a range starting within the {0} bytes of the file, as `bytes=N-`")]
+    RangeNotSatisfiable(u64),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -92,6 +97,7 @@ impl Refusal {
             Refusal::Quota(_) => (StatusCode::INSUFFICIENT_STORAGE, "quota"),
             Refusal::Busy(_) => (StatusCode::TOO_MANY_REQUESTS, "busy"),
             Refusal::Outdated(_) => (StatusCode::UPGRADE_REQUIRED, "outdated"),
+            Refusal::RangeNotSatisfiable(_) => (StatusCode::RANGE_NOT_SATISFIABLE, "range"),
             Refusal::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -206,21 +212,28 @@ impl Default for Limits {
 struct Shared {
     store: SharedStore,
     attachments: Arc<AttachmentStore>,
+    releases: Arc<Releases>,
     limits: Limits,
     in_flight: Arc<std::sync::Mutex<std::collections::HashMap<String, usize>>>,
 }
 
-/// The server's routes over `store`, with attachments kept in `attachments`, and the default
-/// [`Limits`].
-pub fn router(store: Box<dyn CountyStore>, attachments: AttachmentStore) -> Router {
-    router_with(store, attachments, Limits::default())
+/// The server's routes over `store`, with attachments kept in `attachments`, releases in
+/// `releases`, and the default [`Limits`].
+pub fn router(store: Box<dyn CountyStore>, attachments: AttachmentStore, releases: Releases) -> Router {
+    router_with(store, attachments, releases, Limits::default())
 }
 
 /// The server's routes, with `limits`.
-pub fn router_with(store: Box<dyn CountyStore>, attachments: AttachmentStore, limits: Limits) -> Router {
+pub fn router_with(
+    store: Box<dyn CountyStore>,
+    attachments: AttachmentStore,
+    releases: Releases,
+    limits: Limits,
+) -> Router {
     let shared = Shared {
         store: SharedStore::spawn(store),
         attachments: Arc::new(attachments),
+        releases: Arc::new(releases),
         limits,
         in_flight: Arc::default(),
     };
@@ -232,6 +245,8 @@ pub fn router_with(store: Box<dyn CountyStore>, attachments: AttachmentStore, li
         .route("/v1/fleet", get(fleet_list))
         .route("/v1/attachments/missing", post(missing_attachments))
         .route("/v1/attachments/{sha256}", get(get_attachment).put(put_attachment))
+        .route("/v1/releases/newest/{arch}/{app_version}", get(newest_release))
+        .route("/v1/releases/{sha256}", get(get_release))
         .layer(axum::middleware::from_fn_with_state(shared.clone(), one_device_at_a_time))
         // Compressed bodies are limited here, inflated ones while inflating.
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
@@ -449,7 +464,7 @@ fn active_grant(store: &mut dyn CountyStore, token: &str) -> Result<DeviceGrant,
 }
 
 async fn sync(
-    State(Shared { store, .. }): State<Shared>,
+    State(Shared { store, releases, .. }): State<Shared>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Refusal> {
@@ -476,7 +491,8 @@ async fn sync(
         }
     };
     let decoded = received.elapsed();
-    let (response, waited, worked) = with_store(store, move |store| {
+    let offer = releases.newest_for(&request.arch, &request.app_version);
+    let (mut response, waited, worked) = with_store(store, move |store| {
         let waited = received.elapsed();
         // Again: the device may have been revoked while its request was decoded.
         let grant = active_grant(store, &token)?;
@@ -485,6 +501,7 @@ async fn sync(
         Ok((response, waited, received.elapsed() - waited))
     })
     .await?;
+    response.release = offer;
     let body = wire_response(StatusCode::OK, &response);
     tracing::debug!(
         decode_ms = decoded.as_secs_f64() * 1e3,
@@ -587,6 +604,68 @@ pub fn collect_unreferenced(
     Ok(deleted)
 }
 
+/// `GET /v1/releases/newest/<arch>/<app_version>`: the release an app refused as too old asks
+/// for (a sync answer carries it otherwise); `null` when there is none newer.
+async fn newest_release(
+    State(Shared { store, releases, .. }): State<Shared>,
+    Path((arch, app_version)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    let token = token_of(&headers)?;
+    with_store(store, move |store| active_grant(store, &token).map(drop)).await?;
+    let offer = if arch.len() <= 16 && app_version.len() <= MAX_APP_VERSION_CHARS {
+        releases.newest_for(&arch, &app_version)
+    } else {
+        None
+    };
+    Ok(wire_response(StatusCode::OK, &offer))
+}
+
+/// `GET /v1/releases/<sha256>`: a release package, to any enrolled device; `Range: bytes=N-`
+/// resumes a download cut off at byte N.
+async fn get_release(
+    State(Shared { store, releases, .. }): State<Shared>,
+    Path(sha256): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
+
+    let token = token_of(&headers)?;
+    with_store(store, move |store| active_grant(store, &token).map(drop)).await?;
+    let path = releases.package(&sha256).ok_or_else(|| Refusal::NotFound(format!("release {sha256}")))?;
+    let mut file = tokio::fs::File::open(&path)
+        .await
+        .map_err(|error| Refusal::Internal(format!("opening a release package: {error}")))?;
+    let length = file.metadata().await.map_err(|error| Refusal::Internal(error.to_string()))?.len();
+    let from = match headers.get(header::RANGE) {
+        None => None,
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(|text| text.strip_prefix("bytes="))
+                .and_then(|text| text.strip_suffix('-'))
+                .and_then(|text| text.parse::<u64>().ok())
+                .filter(|from| *from < length)
+                .ok_or(Refusal::RangeNotSatisfiable(length))?,
+        ),
+    };
+    let start = from.unwrap_or(0);
+    file.seek(std::io::SeekFrom::Start(start)).await.map_err(|error| Refusal::Internal(error.to_string()))?;
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file.take(length - start)));
+    let mut response = Response::builder()
+        .header(header::CONTENT_TYPE, "application/vnd.debian.binary-package")
+        .header(header::CONTENT_LENGTH, length - start)
+        .header(header::ACCEPT_RANGES, "bytes");
+    response = match from {
+        Some(from) => response
+            .status(StatusCode::PARTIAL_CONTENT)
+            .header(header::CONTENT_RANGE, format!("bytes {from}-{}/{length}", length - 1)),
+        None => response.status(StatusCode::OK),
+    };
+    response.body(body).map_err(|error| Refusal::Internal(error.to_string()))
+}
+
 /// `GET /v1/attachments/<sha256>`: a file a record within the device's places refers to.
 async fn get_attachment(
     State(Shared { store, attachments, .. }): State<Shared>,
@@ -612,7 +691,12 @@ async fn get_attachment(
 
 /// Imports a device's sync-by-file bundle: the same checks as a network request (and the
 /// bundle's signature), then the answer file to carry back to the device.
-pub fn import_bundle(store: &mut dyn CountyStore, bytes: &[u8]) -> Result<(DeviceGrant, Vec<u8>), Refusal> {
+/// The answer carries the newest release the device lacks, and its package.
+pub fn import_bundle(
+    store: &mut dyn CountyStore,
+    releases: &Releases,
+    bytes: &[u8],
+) -> Result<(DeviceGrant, Vec<u8>), Refusal> {
     let device_id =
         xianglin_sync::client::bundle::read(bytes).map_err(|error| Refusal::Invalid(error.to_string()))?.device_id;
     let (grant, key) = store.bundle_key(&device_id)?.ok_or(Refusal::Unauthorized)?;
@@ -626,8 +710,18 @@ pub fn import_bundle(store: &mut dyn CountyStore, bytes: &[u8]) -> Result<(Devic
             tracing::error!(%error, "a refusal could not be noted on the device's grant");
         }
     })?;
-    let response = answer_noting_refusal(store, &grant, &request)?;
-    let file = xianglin_sync::client::bundle::answer_file(&grant.device_id, response, &key)?;
+    let mut response = answer_noting_refusal(store, &grant, &request)?;
+    response.release = releases.newest_for(&request.arch, &request.app_version);
+    let package = match &response.release {
+        Some(offer) if offer.bytes as usize <= xianglin_sync::client::bundle::MAX_PACKAGE_IN_ANSWER => releases
+            .package(&offer.sha256)
+            .map(std::fs::read)
+            .transpose()
+            .map_err(|error| Refusal::Internal(format!("reading a release package: {error}")))?
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let file = xianglin_sync::client::bundle::answer_file(&grant.device_id, response, package, &key)?;
     tracing::info!(device = %grant.device_id, shards = request.shards.len(), "sync bundle imported");
     Ok((grant, file))
 }
@@ -672,6 +766,7 @@ pub struct Decoded {
     app_version: String,
     user_id: String,
     waiting: u32,
+    arch: String,
 }
 
 #[derive(Debug)]
@@ -734,7 +829,20 @@ pub fn decode(request: SyncRequest) -> Result<Decoded, Refusal> {
     } else {
         String::new()
     };
-    Ok(Decoded { cursor: request.cursor, shards, app_version: request.app_version, user_id, waiting: request.waiting })
+    // An architecture names a release; anything but a short plain word names none.
+    let arch = if request.arch.len() <= 16 && request.arch.bytes().all(|byte| byte.is_ascii_alphanumeric()) {
+        request.arch
+    } else {
+        String::new()
+    };
+    Ok(Decoded {
+        cursor: request.cursor,
+        shards,
+        app_version: request.app_version,
+        user_id,
+        waiting: request.waiting,
+        arch,
+    })
 }
 
 /// Refuses the edits of an app older than the county's minimum version (a record of the
@@ -846,7 +954,7 @@ pub fn answer(store: &mut dyn CountyStore, grant: &DeviceGrant, request: &Decode
         shards_waiting: request.waiting.saturating_sub(u32::try_from(pushed).unwrap_or(u32::MAX)),
     };
     store.record_contact(device, now(), &contact)?;
-    Ok(SyncResponse { cursor, more, shards, scope })
+    Ok(SyncResponse { cursor, more, shards, scope, release: None })
 }
 
 /// Checks a push against the store: a change the server lacks must be this device's, within
@@ -1020,6 +1128,7 @@ mod tests {
             app_version,
             user_id: "x".repeat(65),
             waiting: 3,
+            arch: String::new(),
         };
         let refused = decode(request("9".repeat(33), "elders/360733105201".into())).unwrap_err();
         assert_eq!(refused.code(), "invalid");

@@ -129,6 +129,21 @@ enum Command {
     /// Sets the oldest app version whose edits the server takes (e.g. `0.2.0`; `0` takes
     /// every version). Older apps are told, in Chinese, to update; their edits wait on the PC.
     MinVersion { version: String },
+    /// The app releases offered to stations.
+    Release {
+        #[command(subcommand)]
+        command: ReleaseCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReleaseCommand {
+    /// Adds an app package (`xianglin_<version>_<arch>.deb`) with its signature (the `.sig`
+    /// of `cargo tauri signer sign`, or a `.minisig`), checked against `release_key`: stations
+    /// learn of it at their next sync and download it in the background.
+    Add { package: PathBuf, signature: PathBuf },
+    /// Lists the releases kept.
+    List,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -360,9 +375,10 @@ fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::ImportBundle { file, answer } => {
-            let bytes = std::fs::read(&file).map_err(|error| format!("cannot read {}: {error}", file.display()))?;
+            let bytes = read_bounded(&file, xianglin_sync::client::bundle::MAX_BUNDLE_BYTES as u64)?;
             let mut store = open()?;
-            let (grant, reply) = server::import_bundle(&mut *store, &bytes)
+            let releases = server::Releases::new(config.releases_dir());
+            let (grant, reply) = server::import_bundle(&mut *store, &releases, &bytes)
                 .map_err(|refusal| format!("{} ({})", refusal, refusal.code()))?;
             std::fs::write(&answer, reply).map_err(|error| format!("cannot write {}: {error}", answer.display()))?;
             println!(
@@ -371,6 +387,35 @@ fn run(cli: Cli) -> Result<(), String> {
                 grant.device_id,
                 answer.display()
             );
+            Ok(())
+        }
+        Command::Release { command: ReleaseCommand::Add { package, signature } } => {
+            let key = config
+                .release_key
+                .as_deref()
+                .ok_or("set release_key in the config (the update public key the apps are built with)")?;
+            let key = server::releases::key_from_config(key).map_err(|error| format!("release_key: {error}"))?;
+            let signature = read_bounded(&signature, xianglin_sync::release::MAX_SIGNATURE_BYTES as u64)?;
+            let offer = server::Releases::new(config.releases_dir())
+                .add(&package, &signature, &key)
+                .map_err(|error| format!("{} refused: {error}", package.display()))?;
+            println!(
+                "release {} for {} added ({} bytes, sha256 {}): stations get it at their next sync",
+                offer.version, offer.arch, offer.bytes, offer.sha256
+            );
+            Ok(())
+        }
+        Command::Release { command: ReleaseCommand::List } => {
+            let releases = server::Releases::new(config.releases_dir()).list();
+            if releases.is_empty() {
+                println!("no releases in {}", config.releases_dir().display());
+            }
+            for offer in releases {
+                println!(
+                    "{}\t{}\t{}\t{} bytes\t{}",
+                    offer.version, offer.arch, offer.file_name, offer.bytes, offer.sha256
+                );
+            }
             Ok(())
         }
         Command::MinVersion { version } => {
@@ -431,7 +476,7 @@ fn serve(config: Config) -> Result<(), String> {
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
             .map_err(|error| format!("cannot listen on {}: {error}", config.listen))?;
-        let router = server::router_with(store, attachments, limits);
+        let router = server::router_with(store, attachments, server::Releases::new(config.releases_dir()), limits);
         match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => {
                 let read = |path: &PathBuf| {
@@ -463,4 +508,13 @@ async fn shutdown_signal() {
         () = terminate => {}
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// A file's bytes, refused before reading when it is longer than `limit`.
+fn read_bounded(path: &std::path::Path, limit: u64) -> Result<Vec<u8>, String> {
+    let cannot = |error: std::io::Error| format!("cannot read {}: {error}", path.display());
+    if std::fs::metadata(path).map_err(cannot)?.len() > limit {
+        return Err(format!("{} is longer than {limit} bytes", path.display()));
+    }
+    std::fs::read(path).map_err(cannot)
 }

@@ -63,6 +63,7 @@ fn request_with(chunk: Vec<u8>) -> Vec<u8> {
         app_version: String::new(),
         user_id: String::new(),
         waiting: 0,
+        arch: String::new(),
     })
 }
 

@@ -135,6 +135,7 @@ mod tests {
             api::BackupAccount,
             api::BackupList,
             api::RestoreBackup,
+            api::UpdateStatus,
             api::BackupProgress,
             api::BackupPhase,
             api::DeviceHealth,

@@ -16,6 +16,7 @@ pub mod session;
 pub mod state;
 pub mod sync_engine;
 pub mod sync_status;
+pub mod updates;
 
 use tauri::Manager;
 
@@ -112,6 +113,8 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::backup::backup_now,
         commands::backup::find_backups,
         commands::backup::restore_backup,
+        commands::update::update_status,
+        commands::update::install_update,
     ])
 }
 

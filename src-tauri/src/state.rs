@@ -51,6 +51,17 @@ struct Inner {
     roster_cancelled: std::sync::atomic::AtomicBool,
     /// Set when the daily backups' thread has started.
     daily_backups: OnceLock<()>,
+    /// The download and install of the release the county offers.
+    update: Mutex<UpdateProgress>,
+}
+
+/// Where the download and install of an update stand (`updates` drives them).
+#[derive(Debug, Default)]
+pub struct UpdateProgress {
+    pub(crate) downloading: bool,
+    pub(crate) downloaded: u64,
+    pub(crate) failure: Option<String>,
+    pub(crate) installed: Option<String>,
 }
 
 #[derive(Debug)]
@@ -89,6 +100,7 @@ impl AppState {
                 idle_lock_override: OnceLock::new(),
                 roster_cancelled: std::sync::atomic::AtomicBool::new(false),
                 daily_backups: OnceLock::new(),
+                update: Mutex::default(),
             }),
         }
     }
@@ -272,6 +284,16 @@ impl AppState {
     /// The background sync's state.
     pub fn sync(&self) -> &SyncEngine {
         &self.inner.sync
+    }
+
+    /// The update's progress (download, install).
+    pub fn update(&self) -> MutexGuard<'_, UpdateProgress> {
+        self.inner.update.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Where downloaded updates go: `updates/` in the data directory.
+    pub fn update_folder(&self) -> xianglin_sync::release::UpdateFolder {
+        xianglin_sync::release::UpdateFolder::new(self.inner.data_dir.join("updates"))
     }
 
     /// The replica's lock itself, for the sync task that takes it between round trips (it

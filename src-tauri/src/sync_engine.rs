@@ -60,6 +60,7 @@ async fn round(state: &AppState) -> Option<Duration> {
         progress.syncing = true;
         progress.last_attempt = Some(clock::now().format("%Y-%m-%d %H:%M:%S").to_string());
     }
+    let release_link = link.as_ref().ok().cloned();
     let result = match (link, state.replica_mutex()) {
         (Ok(link), Ok(replica)) => match link.sync(replica).await {
             // Photos and scans travel after the records that refer to them.
@@ -102,6 +103,14 @@ async fn round(state: &AppState) -> Option<Duration> {
         // One-time codes, the recovery key and the sign-in rules arrive with the county document.
         if let Err(error) = crate::session::refresh_keyring(state) {
             tracing::warn!(error = %error.message, "the keyring was not refreshed after sync");
+        }
+    }
+    if let Some(link) = &release_link {
+        // A release the county offers downloads in the background; an app refused as too old
+        // asks for it.
+        let outdated = matches!(&result, Err(error) if error.code() == "outdated");
+        if result.is_ok() || outdated {
+            crate::updates::after_sync(state, link, outdated).await;
         }
     }
     engine.rounds.send_modify(|round| *round += 1);
@@ -180,13 +189,17 @@ pub fn export_bundle(state: &AppState) -> Result<String, AppError> {
 pub fn import_answer(state: &AppState, bytes: &[u8]) -> Result<(), AppError> {
     let mut replica = state.replica_to_write()?;
     let token = replica.setting(TOKEN)?.ok_or_else(not_enrolled)?;
-    let moved = client::bundle::import_answer(&mut replica, &token, bytes).map_err(|error| {
+    let (moved, package) = client::bundle::import_answer(&mut replica, &token, bytes).map_err(|error| {
         AppError::new(
             "bad_answer_file",
             format!("这不是县里为本机生成的同步回执，或文件已损坏（{error}）；本机数据未改变。"),
         )
     })?;
     tracing::info!(pulled = moved.pulled_changes, "sync answer file imported");
+    drop(replica);
+    if !package.is_empty() {
+        crate::updates::accept_package(state, &package)?;
+    }
     let mut progress = state.sync().progress();
     progress.last_success = Some(clock::now().format("%Y-%m-%d %H:%M:%S").to_string());
     progress.last_error = None;

@@ -9,7 +9,7 @@
 pub mod bundle;
 pub mod http;
 
-use crate::protocol::{PROTOCOL, Scope, ShardPush, SyncRequest, SyncResponse};
+use crate::protocol::{PROTOCOL, ReleaseOffer, Scope, ShardPush, SyncRequest, SyncResponse};
 use crate::shard::ShardId;
 use crate::{Replica, Result};
 use crate::{heads, server_state};
@@ -18,6 +18,8 @@ use crate::{heads, server_state};
 const CURSOR: &str = "sync.cursor";
 /// Where the device keeps its scope (JSON), as the server last said.
 const SCOPE: &str = "sync.scope";
+/// Where the device keeps the release the server last offered (JSON; absent when none).
+const RELEASE: &str = "sync.release";
 
 /// A request stops taking shards once its changes pass this size; the rest go in the next.
 const REQUEST_BUDGET_BYTES: usize = crate::protocol::MAX_REQUEST_BYTES / 4;
@@ -66,7 +68,8 @@ fn prepare_within(replica: &mut Replica, budget: usize) -> Result<(SyncRequest, 
     }
     let app_version = xianglin_schema::version::APP_VERSION.to_owned();
     let user_id = replica.user_id().to_owned();
-    Ok((SyncRequest { protocol: PROTOCOL, cursor, shards, app_version, user_id, waiting: unsent }, more))
+    let arch = crate::release::this_arch().to_owned();
+    Ok((SyncRequest { protocol: PROTOCOL, cursor, shards, app_version, user_id, waiting: unsent, arch }, more))
 }
 
 /// Takes the server's answer to `request` in: merges its changes, remembers its heads, its
@@ -107,7 +110,22 @@ pub fn absorb(replica: &mut Replica, request: &SyncRequest, response: &SyncRespo
         replica.set_setting(CURSOR, Some(&response.cursor.to_string()))?;
     }
     round.removed_shards = leave_out_of_scope(replica, &response.scope)?;
+    note_release(replica, response.release.as_ref())?;
     Ok(round)
+}
+
+/// Remembers the release the server offers (none: this app is its newest).
+pub fn note_release(replica: &Replica, offer: Option<&ReleaseOffer>) -> Result<()> {
+    let text = offer.map(serde_json::to_string).transpose()?;
+    if replica.setting(RELEASE)? != text {
+        replica.set_setting(RELEASE, text.as_deref())?;
+    }
+    Ok(())
+}
+
+/// The release the server last offered this device.
+pub fn offered_release(replica: &Replica) -> Result<Option<ReleaseOffer>> {
+    Ok(replica.setting(RELEASE)?.and_then(|text| serde_json::from_str(&text).ok()))
 }
 
 /// After the county revoked this device: removes every shard the server holds all of, and

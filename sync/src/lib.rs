@@ -13,7 +13,8 @@
 //! - [`protocol`]: the sync wire format; [`client`]: the device side of sync (HTTP and the
 //!   bundle file); [`server_state`]: what a device knows of the server; [`scope`]: who may
 //!   read and write which shard; [`tls`]: certificate pinning; [`untrusted`]: automerge chunks
-//!   from outside, bounded before they are decoded.
+//!   from outside, bounded before they are decoded; [`release`]: signed app releases and the
+//!   device's update folder.
 //!
 //! What users do with records (the registry, patrol, meals, adaptation, review) lives in
 //! `xianglin-domain`, which writes through [`Replica::commit`]; the county server is
@@ -34,6 +35,7 @@ pub mod keyring;
 pub mod merges;
 pub mod projection;
 pub mod protocol;
+pub mod release;
 pub mod replica;
 pub mod scope;
 pub mod server_state;

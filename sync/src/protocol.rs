@@ -18,6 +18,8 @@
 use serde::{Deserialize, Serialize};
 use xianglin_schema::user::Role;
 
+pub use crate::release::ReleaseOffer;
+
 /// The protocol version this build speaks; a server refuses others with `protocol`.
 pub const PROTOCOL: u32 = 2;
 
@@ -49,6 +51,10 @@ pub struct SyncRequest {
     /// from older apps).
     #[serde(default)]
     pub waiting: u32,
+    /// Debian's name of the device's architecture ([`crate::release::this_arch`]; empty from
+    /// older apps): which package the county offers it.
+    #[serde(default)]
+    pub arch: String,
 }
 
 /// One shard in a request: the device's heads, and the changes it believes the server lacks
@@ -71,6 +77,10 @@ pub struct SyncResponse {
     pub shards: Vec<ShardPull>,
     /// What this device may hold now; a device drops the shards outside it.
     pub scope: Scope,
+    /// The newest release for the device's architecture, when it is newer than the app that
+    /// asked (absent from older servers).
+    #[serde(default)]
+    pub release: Option<ReleaseOffer>,
 }
 
 /// One shard in an answer: the server's heads, and the changes the device lacks (chunks, as

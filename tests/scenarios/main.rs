@@ -19,3 +19,4 @@ mod replica; // The local replica: writes, conflicts, rebuild, bad input, bounde
 mod roster; // Roster files (.xlsx): checked import, re-import, export.
 mod support;
 mod sync; // Devices and the county server: enrollment, convergence, scope, bad requests.
+mod updates; // Signed releases: added at the county, offered at sync, downloaded resumably, tampering refused.

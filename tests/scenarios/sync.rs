@@ -23,7 +23,7 @@ use xianglin_domain::registry::store_elder;
 
 /// Township 庄口镇 and one of its villages; township 文武坝镇 and one of its villages.
 const TOWNSHIP_A: &str = "360733105000";
-const VILLAGE_A: &str = "360733105201";
+pub(crate) const VILLAGE_A: &str = "360733105201";
 const TOWNSHIP_B: &str = "360733100000";
 
 fn village_of(township: &str) -> String {
@@ -35,9 +35,9 @@ fn village_of(township: &str) -> String {
 }
 
 /// A county server on a free loopback port, over a store in `dir`.
-struct County {
-    url: String,
-    database: std::path::PathBuf,
+pub(crate) struct County {
+    pub(crate) url: String,
+    pub(crate) database: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -51,11 +51,12 @@ impl County {
         let replica = Replica::open(&database).unwrap();
         let store = SqliteStore::new(replica).unwrap();
         let attachments = AttachmentStore::new(database.with_extension("attachments"));
+        let releases = server::Releases::new(database.with_extension("releases"));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            server::serve(listener, server::router_with(Box::new(store), attachments, limits), async {
+            server::serve(listener, server::router_with(Box::new(store), attachments, releases, limits), async {
                 let _ = stopped.await;
             })
             .await
@@ -65,7 +66,7 @@ impl County {
     }
 
     /// Stops gracefully, releasing the database.
-    async fn stop(&mut self) {
+    pub(crate) async fn stop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -75,7 +76,7 @@ impl County {
     }
 
     /// Runs `work` on the store, the way the admin command does, while the server is stopped.
-    fn admin<T>(&self, work: impl FnOnce(&mut SqliteStore) -> T) -> T {
+    pub(crate) fn admin<T>(&self, work: impl FnOnce(&mut SqliteStore) -> T) -> T {
         let mut store = SqliteStore::new(Replica::open(&self.database).unwrap()).unwrap();
         work(&mut store)
     }
@@ -107,10 +108,10 @@ fn code_for(store: &mut SqliteStore, role: Role, places: &[&str], name: &str) ->
 }
 
 /// An enrolled device: its replica and its link.
-struct Device {
-    replica: Mutex<Replica>,
-    link: http::Link,
-    token: String,
+pub(crate) struct Device {
+    pub(crate) replica: Mutex<Replica>,
+    pub(crate) link: http::Link,
+    pub(crate) token: String,
 }
 
 impl Device {
@@ -132,11 +133,11 @@ impl Device {
         }
     }
 
-    async fn sync(&self) -> client::RoundTrip {
+    pub(crate) async fn sync(&self) -> client::RoundTrip {
         self.link.sync(&self.replica).await.unwrap()
     }
 
-    fn add_elder(&self, rng: &mut Rng, village: &str) -> String {
+    pub(crate) fn add_elder(&self, rng: &mut Rng, village: &str) -> String {
         store_elder(&mut self.replica.lock().unwrap(), elder(rng, village)).unwrap().id
     }
 
@@ -150,7 +151,7 @@ impl Device {
 }
 
 /// A county with 庄口镇's station and 白沙村's caseworker enrolled and synced once.
-async fn station_and_caseworker(dir: &tempfile::TempDir) -> (County, Device, Device) {
+pub(crate) async fn station_and_caseworker(dir: &tempfile::TempDir) -> (County, Device, Device) {
     let county = County::start(county_database(dir)).await;
     let codes = county.admin(|store| {
         [
@@ -360,6 +361,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
         app_version: String::new(),
         user_id: String::new(),
         waiting: 0,
+        arch: String::new(),
     };
     let body = |request: &SyncRequest| wire::encode(request);
     assert_eq!(post_raw(&county, &token, body(&out_of_scope)).await, (403, "forbidden".into()));
@@ -383,6 +385,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
         app_version: String::new(),
         user_id: String::new(),
         waiting: 0,
+        arch: String::new(),
     };
     assert_eq!(post_raw(&county, &token, body(&forged_request)).await, (403, "forged_actor".into()));
 
@@ -401,6 +404,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
         app_version: String::new(),
         user_id: String::new(),
         waiting: 0,
+        arch: String::new(),
     };
     assert_eq!(post_raw(&county, &token, body(&broken_request)).await, (400, "invalid".into()));
     let bad_shard = SyncRequest {
@@ -410,6 +414,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
         app_version: String::new(),
         user_id: String::new(),
         waiting: 0,
+        arch: String::new(),
     };
     assert_eq!(post_raw(&county, &token, body(&bad_shard)).await, (400, "invalid".into()));
     let old = SyncRequest {
@@ -419,6 +424,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
         app_version: String::new(),
         user_id: String::new(),
         waiting: 0,
+        arch: String::new(),
     };
     assert_eq!(post_raw(&county, &token, body(&old)).await, (400, "protocol".into()));
 
@@ -443,6 +449,7 @@ async fn bad_requests_are_refused_whole_and_store_nothing() {
         app_version: String::new(),
         user_id: String::new(),
         waiting: 0,
+        arch: String::new(),
     };
     assert_eq!(post_raw(&county, &token, body(&good)).await.0, 200);
     let once = county_state(&county);
@@ -487,27 +494,33 @@ async fn a_station_without_a_link_syncs_by_file_both_ways_and_twice_changes_noth
 
     // A truncated file, an altered one: refused, nothing stored.
     let truncated = &bundle[..bundle.len() / 2];
-    assert!(county.admin(|store| server::import_bundle(store, truncated)).is_err());
+    assert!(
+        county.admin(|store| server::import_bundle(store, &server::Releases::new("/nonexistent"), truncated)).is_err()
+    );
     let mut envelope = client::bundle::read(&bundle).unwrap();
     let middle = envelope.sealed.len() / 2;
     envelope.sealed[middle] ^= 1;
     let altered = rmp_serde::to_vec_named(&envelope).unwrap();
-    let refused = county.admin(|store| server::import_bundle(store, &altered)).unwrap_err();
+    let refused = county
+        .admin(|store| server::import_bundle(store, &server::Releases::new("/nonexistent"), &altered))
+        .unwrap_err();
     assert_eq!(refused.code(), "invalid");
     assert_eq!(county_state(&county), before);
 
     // The county imports it (twice: the second changes nothing) and writes the answer file.
-    let (_, answer) = county.admin(|store| server::import_bundle(store, &bundle)).unwrap();
+    let (_, answer) =
+        county.admin(|store| server::import_bundle(store, &server::Releases::new("/nonexistent"), &bundle)).unwrap();
     let imported = county_state(&county);
     assert_ne!(imported, before);
-    county.admin(|store| server::import_bundle(store, &bundle)).unwrap();
+    county.admin(|store| server::import_bundle(store, &server::Releases::new("/nonexistent"), &bundle)).unwrap();
     assert_eq!(county_state(&county), imported);
 
     // Another computer cannot take the answer in; the station can, twice without change.
     assert!(
         client::bundle::import_answer(&mut caseworker.replica.lock().unwrap(), &caseworker.token, &answer).is_err()
     );
-    let moved = client::bundle::import_answer(&mut station.replica.lock().unwrap(), &station.token, &answer).unwrap();
+    let (moved, _) =
+        client::bundle::import_answer(&mut station.replica.lock().unwrap(), &station.token, &answer).unwrap();
     assert_eq!(moved.pulled_changes, 1, "the caseworker's elder came back on the stick");
     let shard = ShardId::Elders { village: VILLAGE_A.into() };
     let station_heads = station.heads(&shard);

@@ -17,6 +17,7 @@ pub mod review;
 pub mod roster;
 pub mod session;
 pub mod sync;
+pub mod update;
 pub mod visits;
 
 pub use access::*;
@@ -33,4 +34,5 @@ pub use review::*;
 pub use roster::*;
 pub use session::*;
 pub use sync::*;
+pub use update::*;
 pub use visits::*;

@@ -13,7 +13,7 @@ use crate::state::AppState;
 pub const PROGRESS_EVENT: &str = "backup-progress";
 
 /// Emits progress, at most once per percent (a restore reads a megabyte a step).
-fn reporter<R: Runtime>(app: &AppHandle<R>) -> impl FnMut(BackupProgress) + '_ {
+pub(crate) fn reporter<R: Runtime>(app: &AppHandle<R>) -> impl FnMut(BackupProgress) + '_ {
     let mut last: Option<(xianglin_schema::api::BackupPhase, i64)> = None;
     move |progress| {
         let percent = (progress.fraction * 100.0).floor() as i64;

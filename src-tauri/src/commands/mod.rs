@@ -20,6 +20,7 @@ pub mod review;
 pub mod roster;
 pub mod session;
 pub mod sync;
+pub mod update;
 pub mod visits;
 
 use tauri::ipc::{InvokeBody, Request};

@@ -50,7 +50,14 @@ pub struct AnswerBundle {
     pub device_id: String,
     pub created_at: String,
     pub response: SyncResponse,
+    /// The package of `response.release`, for a station without a network (empty when there
+    /// is none, or it is over [`MAX_PACKAGE_IN_ANSWER`]).
+    #[serde(default, with = "serde_bytes")]
+    pub package: Vec<u8>,
 }
+
+/// The largest package an answer file carries (the rest of the file must fit too).
+pub const MAX_PACKAGE_IN_ANSWER: usize = MAX_BUNDLE_BYTES / 2;
 
 /// The secret both sides hold: the county stores exactly this hash of the token.
 pub fn key_of_token(token: &str) -> [u8; 32] {
@@ -137,15 +144,20 @@ pub fn open_request(bytes: &[u8], secret: &[u8; 32]) -> Result<RequestBundle> {
     Ok(bundle)
 }
 
-/// The county's answer file for `device_id`.
-pub fn answer_file(device_id: &str, response: SyncResponse, secret: &[u8; 32]) -> Result<Vec<u8>> {
-    let bundle = AnswerBundle { device_id: device_id.into(), created_at: now_text(), response };
+/// The county's answer file for `device_id`, with the offered release's package when it is
+/// given (and not too large).
+pub fn answer_file(device_id: &str, response: SyncResponse, package: Vec<u8>, secret: &[u8; 32]) -> Result<Vec<u8>> {
+    let package =
+        if package.len() <= MAX_PACKAGE_IN_ANSWER && response.release.is_some() { package } else { Vec::new() };
+    let bundle = AnswerBundle { device_id: device_id.into(), created_at: now_text(), response, package };
     Ok(seal("answer", device_id, &bundle, secret, wire::LEVEL))
 }
 
 /// The device takes the county's answer file in: checks it is for this device and sealed by
-/// the county, then merges it as it would a network answer.
-pub fn import_answer(replica: &mut Replica, token: &str, bytes: &[u8]) -> Result<RoundTrip> {
+/// the county, then merges it as it would a network answer. Returns what moved, and the
+/// offered release's package when the file carries it (unchecked: see
+/// [`crate::release::UpdateFolder::accept`]).
+pub fn import_answer(replica: &mut Replica, token: &str, bytes: &[u8]) -> Result<(RoundTrip, Vec<u8>)> {
     let envelope = read(bytes)?;
     if envelope.device_id != replica.device_id() {
         return Err(Error::Invalid("this answer file is for another computer".into()));
@@ -158,8 +170,9 @@ pub fn import_answer(replica: &mut Replica, token: &str, bytes: &[u8]) -> Result
         app_version: String::new(),
         user_id: String::new(),
         waiting: 0,
+        arch: String::new(),
     };
-    absorb(replica, &empty, &bundle.response)
+    Ok((absorb(replica, &empty, &bundle.response)?, bundle.package))
 }
 
 #[cfg(test)]
@@ -176,8 +189,8 @@ mod tests {
             places: vec!["360733105201".into()],
             county_code: "360733000000".into(),
         };
-        let response = SyncResponse { cursor: 3, more: false, shards: Vec::new(), scope };
-        let file = answer_file("device-a", response.clone(), &secret).unwrap();
+        let response = SyncResponse { cursor: 3, more: false, shards: Vec::new(), scope, release: None };
+        let file = answer_file("device-a", response.clone(), Vec::new(), &secret).unwrap();
         let envelope = read(&file).unwrap();
         assert_eq!((envelope.device_id.as_str(), envelope.direction.as_str()), ("device-a", "answer"));
         let opened: AnswerBundle = open(&envelope, "answer", &secret).unwrap();

@@ -13,10 +13,13 @@ use crate::attachments::AttachmentStore;
 use crate::protocol::{
     AttachmentList, CodeWrapRequest, EnrollRequest, EnrollResponse, ErrorBody, MAX_REQUEST_BYTES, SyncResponse, wire,
 };
+use crate::release::{ReleaseOffer, UpdateFolder};
 use crate::{Error, Replica};
 
 /// A round trip gives up after this long; the engine tries again later.
 const TIMEOUT: Duration = Duration::from_secs(120);
+/// A download gives up when no piece arrives for this long (and resumes next time).
+const PIECE_TIMEOUT: Duration = Duration::from_secs(60);
 /// Asking for a one-time code at the sign-in page gives up sooner.
 const SIGNIN_TIMEOUT: Duration = Duration::from_secs(15);
 
@@ -162,6 +165,81 @@ impl Link {
             downloaded += 1;
         }
         Ok((uploaded, downloaded))
+    }
+
+    /// The newest release for this app, asked by an app the county refused as too old (a
+    /// sync answer says it otherwise).
+    pub async fn newest_release(&self) -> Result<Option<ReleaseOffer>, SyncError> {
+        let url = format!(
+            "{}/v1/releases/newest/{}/{}",
+            self.base,
+            crate::release::this_arch(),
+            xianglin_schema::version::APP_VERSION
+        );
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|error| SyncError::Offline(error.to_string()))?;
+        let bytes = refusal_of(response).await?.bytes().await.map_err(|error| SyncError::Offline(error.to_string()))?;
+        wire::decode(&bytes, crate::release::MAX_SIGNATURE_BYTES * 4)
+            .map_err(|error| SyncError::BadAnswer(error.to_string()))
+    }
+
+    /// Downloads `offer`'s package into `folder`, from where an earlier try stopped, calling
+    /// `progress(bytes so far, bytes in all)` as pieces arrive; then checks it (length, hash,
+    /// signature by `key`) and returns where it lies. A package that fails its checks is
+    /// deleted and refused.
+    pub async fn download_release(
+        &self,
+        offer: &ReleaseOffer,
+        folder: &UpdateFolder,
+        key: &minisign_verify::PublicKey,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<std::path::PathBuf, SyncError> {
+        let checked = |result: Result<std::path::PathBuf, crate::release::ReleaseError>| {
+            result.map_err(|error| SyncError::BadAnswer(format!("release {}: {error}", offer.version)))
+        };
+        if let Some(path) = folder.ready(offer) {
+            return Ok(path);
+        }
+        let mut have = folder.downloaded(offer);
+        if have < offer.bytes {
+            let mut request = self
+                .http
+                .get(format!("{}/v1/releases/{}", self.base, offer.sha256))
+                .bearer_auth(&self.token)
+                // A package takes minutes over a slow link: no whole-request timeout, only a
+                // stalled one (the pieces below).
+                .timeout(Duration::from_secs(24 * 60 * 60));
+            if have > 0 {
+                request = request.header(reqwest::header::RANGE, format!("bytes={have}-"));
+            }
+            let response = request.send().await.map_err(|error| SyncError::Offline(error.to_string()))?;
+            let mut response = refusal_of(response).await?;
+            if response.status() != reqwest::StatusCode::PARTIAL_CONTENT {
+                // The whole file again (the server ignored the range).
+                have = 0;
+            }
+            progress(have, offer.bytes);
+            loop {
+                let piece = tokio::time::timeout(PIECE_TIMEOUT, response.chunk())
+                    .await
+                    .map_err(|_| SyncError::Offline("the download stalled".into()))?
+                    .map_err(|error| SyncError::Offline(error.to_string()))?;
+                let Some(piece) = piece else { break };
+                have = folder
+                    .append(offer, have, &piece)
+                    .map_err(|error| SyncError::BadAnswer(format!("release {}: {error}", offer.version)))?;
+                progress(have, offer.bytes);
+            }
+            if have < offer.bytes {
+                return Err(SyncError::Offline("the download ended early; it resumes next time".into()));
+            }
+        }
+        checked(folder.finish(offer, key))
     }
 
     /// The county's device list (设备状况); the server answers a county reviewer's device only.
