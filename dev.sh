@@ -144,6 +144,24 @@ install_tauri_cli() {
   cargo install tauri-cli --version '^2' --locked
 }
 
+# The update signing key of development builds (`cargo tauri signer generate`, no password),
+# kept outside the repository; its public half is built into the app
+# (XIANGLIN_UPDATE_PUBLIC_KEY), so the tests can sign an update the app accepts. A release for
+# stations is built with the vendor's public key instead, its secret key kept offline.
+SIGNING_DIR="${XIANGLIN_SIGNING_DIR:-$HOME/.local/share/xianglin-dev/signing}"
+make_signing_key() {
+  [[ -s "$SIGNING_DIR/update.key.pub" ]] && return
+  step "an update signing key for development builds ($SIGNING_DIR)"
+  mkdir -p "$SIGNING_DIR" && chmod 700 "$SIGNING_DIR"
+  CI=true "$HOME/.cargo/bin/cargo-tauri" signer generate --ci --password "" --write-keys "$SIGNING_DIR/update.key" >/dev/null
+}
+use_signing_key() {
+  if [[ -s "$SIGNING_DIR/update.key.pub" ]]; then
+    XIANGLIN_UPDATE_PUBLIC_KEY="$(cat "$SIGNING_DIR/update.key.pub")"
+    export XIANGLIN_UPDATE_PUBLIC_KEY
+  fi
+}
+
 # The two packages, from the one debug build the tests use: the app by Tauri's bundler
 # (`tauri bundle` packs what `cargo build` made, it builds nothing), the county server with its
 # systemd unit by county/packaging/build-deb.sh. They land in $CARGO_TARGET_DIR/packages.
@@ -152,12 +170,26 @@ build_packages() {
   # Debug sections off the app's binary before it is packed (they are most of its 700 MB);
   # its symbols stay, for backtraces.
   objcopy --strip-debug "$CARGO_TARGET_DIR/debug/xianglin"
+  rm -f "$CARGO_TARGET_DIR/debug/bundle/deb/"*.deb
   (cd src-tauri && "$HOME/.cargo/bin/cargo-tauri" bundle --debug --bundles deb)
   mkdir -p "$CARGO_TARGET_DIR/packages"
   rm -f "$CARGO_TARGET_DIR/packages/"*.deb
   cp "$CARGO_TARGET_DIR/debug/bundle/deb/"xianglin_*_amd64.deb "$CARGO_TARGET_DIR/packages/"
   county/packaging/build-deb.sh "$CARGO_TARGET_DIR/debug/xianglin-county" "$CARGO_TARGET_DIR/packages"
-  ls -l "$CARGO_TARGET_DIR/packages"
+  # The same app as the next patch version, signed with the development key: the update the
+  # end-to-end test has the county offer the installed app.
+  local version next
+  version="$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)"
+  next="${version%.*}.$((${version##*.} + 1))"
+  (cd src-tauri && "$HOME/.cargo/bin/cargo-tauri" bundle --debug --bundles deb --config "{\"version\":\"$next\"}")
+  mkdir -p "$CARGO_TARGET_DIR/packages/update"
+  rm -f "$CARGO_TARGET_DIR/packages/update/"*
+  mv "$CARGO_TARGET_DIR/debug/bundle/deb/xianglin_${next}_amd64.deb" "$CARGO_TARGET_DIR/packages/update/"
+  "$HOME/.cargo/bin/cargo-tauri" signer sign --private-key-path "$SIGNING_DIR/update.key" --password "" \
+    --app-version "$next" "$CARGO_TARGET_DIR/packages/update/xianglin_${next}_amd64.deb" >/dev/null
+  export XIANGLIN_UPDATE_PACKAGE="$CARGO_TARGET_DIR/packages/update/xianglin_${next}_amd64.deb"
+  export XIANGLIN_UPDATE_SIGNATURE="$XIANGLIN_UPDATE_PACKAGE.sig"
+  ls -l "$CARGO_TARGET_DIR/packages" "$CARGO_TARGET_DIR/packages/update"
 }
 
 build_app() {
@@ -171,6 +203,9 @@ case "${1:-}" in
   demo)
     install_system_packages
     (cd ui && npm ci --no-audit --no-fund)
+    # With the key the tests made, if they ran here (one build for both; without one, this
+    # build refuses every update).
+    use_signing_key
     build_app
     export XIANGLIN_DATA_DIR="${XIANGLIN_DATA_DIR:-$HOME/.local/share/xianglin-demo}"
     step "opening the app (data in $XIANGLIN_DATA_DIR; on first start choose 打开演示县)"
@@ -186,6 +221,8 @@ case "${1:-}" in
     install_node_packages
     install_tauri_driver
     install_tauri_cli
+    make_signing_key
+    use_signing_key
     build_app
     step "a PostgreSQL cluster for the county server's tests"
     start_test_postgres

@@ -8,10 +8,10 @@
 //! # county = "360733000000"      # XIANGLIN_COUNTY_CODE: the county this server serves there
 //! # attachments = "/srv/xianglin/360733000000"  # XIANGLIN_COUNTY_ATTACHMENTS (default: beside
 //! #                                # the database file, or `attachments` beside the config file)
-//! # releases = "/srv/xianglin/releases"  # app packages offered to stations (default: beside the
-//! #                                      # attachments, `county.releases/` or `releases`)
-//! # release_key = "dW50cnVzdGVk…"  # the update public key the apps are built with (or its
-//! #                                # .pub file's path); `release add` checks packages with it
+//! # releases = "/srv/xianglin/releases"  # XIANGLIN_COUNTY_RELEASES: app packages offered to
+//! #                  # stations (default: beside the attachments, `county.releases/` or `releases`)
+//! # release_key = "dW50cnVzdGVk…"  # XIANGLIN_COUNTY_RELEASE_KEY: the update public key the apps
+//! #                  # are built with (or its .pub file's path); `release add` checks packages with it
 //! tls_cert = "/var/lib/xianglin/county.cert.pem"      # XIANGLIN_COUNTY_TLS_CERT
 //! tls_key = "/var/lib/xianglin/county.key.pem"        # XIANGLIN_COUNTY_TLS_KEY
 //! key_file = "/etc/xianglin-county/county.key"       # XIANGLIN_COUNTY_KEY_FILE, or the key
@@ -265,6 +265,12 @@ impl Config {
         }
         if let Some(value) = env("XIANGLIN_COUNTY_ATTACHMENTS") {
             config.attachments = Some(PathBuf::from(value));
+        }
+        if let Some(value) = env("XIANGLIN_COUNTY_RELEASES") {
+            config.releases = Some(PathBuf::from(value));
+        }
+        if let Some(value) = env("XIANGLIN_COUNTY_RELEASE_KEY") {
+            config.release_key = Some(value);
         }
         if let Some(county) = &config.county
             && !(county.len() == 12 && county.bytes().all(|byte| byte.is_ascii_digit()))

@@ -136,6 +136,7 @@ mod tests {
             api::BackupList,
             api::RestoreBackup,
             api::UpdateStatus,
+            api::UpdateState,
             api::BackupProgress,
             api::BackupPhase,
             api::DeviceHealth,

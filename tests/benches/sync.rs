@@ -17,6 +17,12 @@
 //! - 300 devices (caseworkers) syncing at once, each after saving a visit: errors, latency of
 //!   their syncs (p50, p99, max), and the server's peak memory.
 //!
+//! `-- update [MB]` measures only an app update instead: a signed package (MB of random bytes,
+//! 0.5 by default) offered by the county at sync, downloaded over the simulated 64 kbit/s link
+//! and checked; `XIANGLIN_BENCH_PACKAGE` (a real `.deb`) adds the check of that file and its
+//! download time at the measured rate (its `.sig` beside it, its key in
+//! `XIANGLIN_UPDATE_PUBLIC_KEY`).
+//!
 //! The load generator is bounded: 300 devices, one sync each at once, loopback only.
 
 use std::path::{Path, PathBuf};
@@ -52,6 +58,12 @@ const DEVICES: usize = 300;
 fn main() {
     if std::env::var_os("XIANGLIN_BENCH_REVIEWER").is_some() {
         reviewer_child();
+        return;
+    }
+    let arguments: Vec<String> = std::env::args().collect();
+    if let Some(at) = arguments.iter().position(|argument| argument == "update") {
+        let megabytes = arguments.get(at + 1).and_then(|mb| mb.parse::<f64>().ok()).unwrap_or(0.5);
+        update_over_a_slow_link(megabytes);
         return;
     }
     let small = std::env::args().any(|argument| argument == "small");
@@ -354,6 +366,89 @@ fn main() {
             up + down,
             requests
         );
+        server.stop();
+    });
+}
+
+/// A county with one township's demo and a signed release of `megabytes` random bytes; a
+/// station enrolls, learns of it at sync and downloads it over the 64 kbit/s link.
+fn update_over_a_slow_link(megabytes: f64) {
+    use xianglin_sync::release::{self, UpdateFolder};
+    let today = NaiveDate::from_ymd_opt(2026, 11, 20).expect("valid date");
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let county_database = directory.path().join("county.sqlite");
+    let mut replica = Replica::open(&county_database).expect("county replica");
+    replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).expect("valid time")));
+    demo::generate(&mut replica, &DemoOptions { size: DemoSize::Small, seed: 1, today }).expect("demo county");
+    replica.set_user("county-server").expect("server user");
+    let township = query::place_tree(&replica).expect("places").into_iter().max_by_key(|t| t.elders).expect("township");
+    let mut store = SqliteStore::new(replica).expect("store");
+    let station_code = code(&mut store, Role::StationDirector, std::slice::from_ref(&township.code));
+    drop(store);
+    let key = xianglin_sync::crypto::Key::create_file(&county_database.with_extension("key")).expect("county key");
+    xianglin_sync::encrypted::encrypt_in_place(&county_database, &key, &mut |_| {}).expect("encrypt the county");
+
+    let signer = minisign::KeyPair::generate_unencrypted_keypair().expect("key pair");
+    let public = release::public_key(&signer.pk.to_box().expect("public key").into_string()).expect("public key");
+    let name = format!("xianglin_9.9.9_{}.deb", release::this_arch());
+    let mut rng = Rng::new(64);
+    let bytes: Vec<u8> = (0..(megabytes * 1e6) as usize).map(|_| rng.next_u64() as u8).collect();
+    let package = directory.path().join(&name);
+    std::fs::write(&package, &bytes).expect("package");
+    let comment = format!("timestamp:0\tfile:{name}\tversion:9.9.9");
+    let signature = minisign::sign(Some(&signer.pk), &signer.sk, bytes.as_slice(), Some(&comment), None)
+        .expect("signature")
+        .into_string();
+    let offer = server::Releases::new(county_database.with_extension("releases"))
+        .add(&package, signature.as_bytes(), &public)
+        .expect("release added");
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(async move {
+        let mut server = CountyServer::start(&county_database, directory.path());
+        let station = Device::enroll(&server.url, &station_code, &directory.path().join("station.sqlite"), today).await;
+        station.sync(&server.url).await;
+        let offered = client::offered_release(&station.replica.lock().unwrap()).expect("setting").expect("an offer");
+        assert_eq!(offered, offer);
+        let proxy = Proxy::start(server.address, Some(Link64k::default())).await;
+        let folder = UpdateFolder::new(directory.path().join("updates"));
+        let started = Instant::now();
+        let path = station
+            .link(&proxy.url)
+            .download_release(&offered, &folder, &public, |_, _| {})
+            .await
+            .expect("downloaded and checked");
+        let took = started.elapsed();
+        let (up, down, requests) = proxy.take();
+        let started = Instant::now();
+        release::check_file(&public, &path, &offered.signature).expect("checks");
+        let checked = started.elapsed();
+        println!(
+            "update of {:.2} MB over 64 kbit/s with 300 ms round trips: downloaded and checked in {:.1} s ({} B on the wire in {} requests, {:.0} B/s); the check alone {:.1} ms",
+            offered.bytes as f64 / 1e6,
+            took.as_secs_f64(),
+            up + down,
+            requests,
+            offered.bytes as f64 / took.as_secs_f64(),
+            ms(checked)
+        );
+        if let Some(real) = std::env::var_os("XIANGLIN_BENCH_PACKAGE") {
+            let real = PathBuf::from(real);
+            let length = std::fs::metadata(&real).expect("XIANGLIN_BENCH_PACKAGE").len();
+            let sig = std::fs::read(real.with_extension("deb.sig")).expect("its .sig beside it");
+            let sig = release::signature_text(&sig).expect("a signature");
+            let key = std::env::var("XIANGLIN_UPDATE_PUBLIC_KEY").expect("the key it was signed with");
+            let key = release::public_key(&key).expect("a public key");
+            let started = Instant::now();
+            release::check_file(&key, &real, &sig).expect("the package checks against its key");
+            println!(
+                "{}: {:.1} MB, checked (SHA-256 and BLAKE2b of every byte) in {:.0} ms; at the rate above its download takes {:.0} min",
+                real.display(),
+                length as f64 / 1e6,
+                ms(started.elapsed()),
+                length as f64 / (offered.bytes as f64 / took.as_secs_f64()) / 60.0
+            );
+        }
         server.stop();
     });
 }

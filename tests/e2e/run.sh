@@ -31,6 +31,11 @@ for binary in "$county" "$demo"; do
 done
 county_dir="$(mktemp -d -t xianglin-e2e-county.XXXXXX)"
 printf 'database = "%s/county.sqlite"\n' "$county_dir" >"$county_dir/county.toml"
+# The update key this build of the app trusts, for `release add` (update.spec).
+if [[ -n "${XIANGLIN_UPDATE_PUBLIC_KEY:-}" ]]; then
+  printf 'release_key = "%s"\n' "$XIANGLIN_UPDATE_PUBLIC_KEY" >>"$county_dir/county.toml"
+fi
+export XIANGLIN_COUNTY_RELEASES="$county_dir/county.releases"
 "$demo" county "$county_dir/county.sqlite" >/dev/null 2>"$county_dir/init.log"
 XIANGLIN_ENROLL_CODE="$("$county" --config "$county_dir/county.toml" code --role caseworker --places 360733105201 --name 白沙村探访员 2>/dev/null | sed -n 's/^code //p')"
 export XIANGLIN_ENROLL_CODE

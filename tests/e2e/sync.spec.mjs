@@ -5,9 +5,10 @@
 // Then, the computer restarted (locked, nothing synced since), a colleague signs in for the
 // first time with a code the county has just issued: the app asks the server for it. Last, the
 // county reviewer's computer enrolls and its 设备状况 page lists the caseworkers' computer with
-// who signed in on it.
+// who signed in on it. (The county's update reaches this computer in between: update.spec.)
 import { execFileSync } from 'node:child_process'
 import { browser, navItem, retype, screenshot, slow, startApp, waitFor } from './lib.mjs'
+import { steps as update } from './update.spec.mjs'
 
 const IDLE_SECONDS = 20
 const PASSWORD = 'baisha-2026'
@@ -69,6 +70,7 @@ export const steps = [
     console.log(`     last success ${await lastSuccess.getText()}, waiting: ${waiting}`)
     await screenshot('sync-page')
   }],
+  ...update,
   ['a colleague signs in for the first time with a code the county issued after the last sync', async () => {
     await browser.deleteSession()
     const county = ['--config', process.env.XIANGLIN_COUNTY_CONFIG]

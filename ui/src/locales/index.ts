@@ -9,11 +9,12 @@ import accessZhCN from './access.zh-CN'
 import fleetZhCN from './fleet.zh-CN'
 import sessionZhCN from './session.zh-CN'
 import backupZhCN from './backup.zh-CN'
+import updateZhCN from './update.zh-CN'
 
 export const i18n = createI18n({
   legacy: false,
   locale: 'zh-CN',
-  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN, ...accessZhCN, ...fleetZhCN, ...sessionZhCN, ...backupZhCN } },
+  messages: { 'zh-CN': { ...zhCN, ...registryZhCN, ...mealsZhCN, ...adaptationZhCN, ...reviewZhCN, ...accessZhCN, ...fleetZhCN, ...sessionZhCN, ...backupZhCN, ...updateZhCN } },
 })
 
 type EnumTables = (typeof zhCN)['enum']
