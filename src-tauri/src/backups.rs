@@ -16,6 +16,8 @@ use crate::state::AppState;
 
 /// How often the background thread looks whether the day's backup is due.
 const LOOK_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+/// The replica setting naming the folder each day's backup is also copied to.
+const COPY_TO: &str = "backup.copy_to";
 /// The first look, a little after the first sign-in of a run: the first screen (and after an
 /// enrollment, the first sync) go first.
 const FIRST_LOOK: std::time::Duration = std::time::Duration::from_secs(15);
@@ -32,6 +34,9 @@ pub fn spawn_daily(state: &AppState) {
         loop {
             if let Err(error) = daily(&state) {
                 tracing::warn!(error = %error.message, "the daily backup failed; it is tried again within the hour");
+            }
+            if let Err(error) = mirror(&state) {
+                tracing::warn!(error = %error.message, "the daily copy to the chosen folder failed; next look");
             }
             std::thread::sleep(LOOK_EVERY);
         }
@@ -56,6 +61,37 @@ fn daily(state: &AppState) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Copies the newest backup to the folder set for daily copies (a USB stick) when it lacks it:
+/// at every look, so a stick plugged in after the day's backup still gets it.
+fn mirror(state: &AppState) -> Result<(), AppError> {
+    let (device_id, copy_to) = {
+        let replica = state.replica_unchecked()?;
+        (replica.device_id(), replica.setting(COPY_TO)?)
+    };
+    let Some(copy_to) = copy_to.map(PathBuf::from) else { return Ok(()) };
+    if !copy_to.is_dir() {
+        tracing::debug!("the folder for daily copies is not there (the stick is out); next look");
+        return Ok(());
+    }
+    if backup::mirror_newest(&state.backup_folder(), &copy_to, &device_id, clock::now())?.is_some() {
+        tracing::info!("the newest backup was copied to the folder set for daily copies");
+    }
+    Ok(())
+}
+
+/// Sets (or, with `None`, clears) the folder each day's backup is also copied to; it must
+/// exist when set. The newest backup goes there at once.
+pub fn set_copy_to(state: &AppState, folder: Option<&str>) -> Result<(), AppError> {
+    let folder = folder.map(str::trim).filter(|folder| !folder.is_empty());
+    if let Some(folder) = folder
+        && !Path::new(folder).is_dir()
+    {
+        return Err(AppError::new("no_folder", format!("找不到文件夹 {folder}：请检查U盘是否已插好")));
+    }
+    state.replica()?.set_setting(COPY_TO, folder)?;
+    mirror(state)
+}
+
 /// A backup of the open replica now, for `reason`.
 pub fn make(state: &AppState, reason: Reason, progress: &mut dyn FnMut(BackupProgress)) -> Result<Backup, AppError> {
     let key = state.data_key().ok_or_else(|| AppError::new("signed_out", "请先登录"))?.clone();
@@ -73,13 +109,17 @@ pub fn make(state: &AppState, reason: Reason, progress: &mut dyn FnMut(BackupPro
 
 /// This PC's backups, newest first.
 pub fn list(state: &AppState) -> Result<BackupList, AppError> {
-    let device_id = state.replica()?.device_id();
+    let (device_id, copy_to) = {
+        let replica = state.replica()?;
+        (replica.device_id(), replica.setting(COPY_TO)?)
+    };
     let folder = state.backup_folder();
     let backups = backup::list(&folder)?.iter().map(|found| row(found, found.header.device_id == device_id)).collect();
     Ok(BackupList {
         folder: folder.display().to_string(),
         keep_days: backup::KEEP_DAYS as u32,
         keep_at_least: backup::KEEP_AT_LEAST as u32,
+        copy_to,
         backups,
     })
 }

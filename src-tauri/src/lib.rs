@@ -111,6 +111,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::sync::import_sync_answer,
         commands::backup::backups,
         commands::backup::backup_now,
+        commands::backup::set_backup_copy_to,
         commands::backup::find_backups,
         commands::backup::restore_backup,
         commands::update::update_status,

@@ -222,6 +222,22 @@ pub fn copy_to(backup: &Backup, folder: &Path) -> Result<PathBuf> {
     Ok(target)
 }
 
+/// Copies this device's newest backup in `from` to `to` (a USB stick) when `to` lacks it, and
+/// removes this device's old backups there as [`prune`] does. Returns the copy made, if any.
+/// Another device's backups on the stick are never touched.
+pub fn mirror_newest(from: &Path, to: &Path, device_id: &str, now: NaiveDateTime) -> Result<Option<PathBuf>> {
+    let Some(newest) = list(from)?.into_iter().find(|backup| backup.header.device_id == device_id) else {
+        return Ok(None);
+    };
+    let there = list(to)?;
+    if there.iter().any(|backup| backup.header == newest.header && backup.bytes == newest.bytes) {
+        return Ok(None);
+    }
+    let copy = copy_to(&newest, to)?;
+    prune(to, device_id, now, KEEP_DAYS, KEEP_AT_LEAST)?;
+    Ok(Some(copy))
+}
+
 /// The header of the backup file at `path`, read within bounds; the file's length must be
 /// what the header says.
 pub fn read_header(path: &Path) -> Result<Backup> {

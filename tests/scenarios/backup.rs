@@ -217,6 +217,48 @@ fn daily_backups_are_due_after_a_day_and_old_ones_go_but_the_newest_stay() {
     assert_eq!(backup::list(&folder).unwrap().len(), 4);
 }
 
+#[test]
+fn the_newest_backup_reaches_the_stick_once_whenever_it_is_plugged_in_and_old_copies_there_go() {
+    let pc = Pc::new(7);
+    let device_id = pc.open().device_id();
+    let folder = pc.folder();
+    let stick = tempfile::tempdir().unwrap();
+    let day = |days: i64| now() + chrono::Duration::days(days);
+    assert_eq!(backup::mirror_newest(&folder, stick.path(), &device_id, day(0)).unwrap(), None, "nothing to copy");
+    // Another PC's backup already on the stick stays whatever happens.
+    let other = Pc::new(8);
+    let theirs = backup::write(
+        &other.database(),
+        &other.key,
+        &other.keyring,
+        stick.path(),
+        day(-100),
+        Reason::Daily,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    for days in 0..40 {
+        backup::write(&pc.database(), &pc.key, &pc.keyring, &folder, day(days), Reason::Daily, &mut |_, _| {}).unwrap();
+        // Plugged in only every tenth day: that day's backup goes on it then.
+        if days % 10 == 9 {
+            let copied = backup::mirror_newest(&folder, stick.path(), &device_id, day(days)).unwrap().unwrap();
+            assert_eq!(backup::read_header(&copied).unwrap().header.created_at, day(days));
+            assert_eq!(backup::mirror_newest(&folder, stick.path(), &device_id, day(days)).unwrap(), None, "once");
+        }
+    }
+    let on_stick: Vec<_> = backup::list(stick.path()).unwrap().iter().map(|backup| backup.header.created_at).collect();
+    assert_eq!(on_stick, [day(39), day(29), day(19), day(9), day(-100)], "this PC's newest, and the other PC's");
+    assert!(theirs.path.exists());
+    backup::write(&pc.database(), &pc.key, &pc.keyring, &folder, day(80), Reason::Daily, &mut |_, _| {}).unwrap();
+    backup::mirror_newest(&folder, stick.path(), &device_id, day(80)).unwrap();
+    let on_stick: Vec<_> = backup::list(stick.path()).unwrap().iter().map(|backup| backup.header.created_at).collect();
+    assert_eq!(
+        on_stick,
+        [day(80), day(39), day(29), day(-100)],
+        "older than 30 days and not among the newest three: gone"
+    );
+}
+
 /// The child of the kill tests: makes one backup (`CHILD_FOLDER`) or restores one
 /// (`CHILD_RESTORE`), printing each restore step as it begins and, if asked, waiting there.
 #[test]

@@ -65,6 +65,8 @@ pub struct BackupList {
     /// Days a backup is kept (the newest few are kept whatever their age).
     pub keep_days: u32,
     pub keep_at_least: u32,
+    /// A folder (a USB stick) each day's backup is also copied to, when one is set.
+    pub copy_to: Option<String>,
     pub backups: Vec<BackupRow>,
 }
 

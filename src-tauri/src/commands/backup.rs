@@ -46,6 +46,14 @@ pub fn backup_now<R: Runtime>(
     Ok(row)
 }
 
+/// Sets the folder (a USB stick) each day's backup is also copied to; `None` stops the copies.
+#[tauri::command(async)]
+pub fn set_backup_copy_to(state: State<'_, AppState>, folder: Option<String>) -> CmdResult<BackupList> {
+    state.session().ok_or_else(|| AppError::new("signed_out", "请先登录"))?;
+    backups::set_copy_to(&state, folder.as_deref())?;
+    backups::list(&state)
+}
+
 /// Backups found on this PC, in `folder`, and on mounted USB sticks (the welcome page).
 #[tauri::command(async)]
 pub fn find_backups(state: State<'_, AppState>, folder: Option<String>) -> CmdResult<Vec<BackupRow>> {

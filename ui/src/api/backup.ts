@@ -12,6 +12,9 @@ export const backups = () => invoke<BackupList>('backups')
 // backup · now: backs this PC up now (立即备份); with `copyTo`, also copies the file into that folder (a USB stick).
 export const backupNow = (copyTo: string | null) => invoke<BackupRow>('backup_now', { copyTo })
 
+// backup · daily copy: sets the folder (a USB stick) each day's backup is also copied to; null stops the copies.
+export const setBackupCopyTo = (folder: string | null) => invoke<BackupList>('set_backup_copy_to', { folder })
+
 // backup · find: backups on this PC, in `folder`, and on mounted USB sticks (the welcome page).
 export const findBackups = (folder: string | null) => invoke<BackupRow[]>('find_backups', { folder })
 

@@ -12,4 +12,8 @@ folder: string,
 /**
  * Days a backup is kept (the newest few are kept whatever their age).
  */
-keep_days: number, keep_at_least: number, backups: Array<BackupRow>, };
+keep_days: number, keep_at_least: number, 
+/**
+ * A folder (a USB stick) each day's backup is also copied to, when one is set.
+ */
+copy_to: string | null, backups: Array<BackupRow>, };

@@ -7,6 +7,7 @@ export default {
     keep: '保留 {days} 天内的备份，最新的 {count} 份一直保留',
     now: '立即备份',
     copyTo: '同时复制到',
+    dailyCopy: '每天的自动备份也复制到这里（U盘插上时）',
     copyToPlaceholder: '可选：U盘上的文件夹，如 /media/用户名/U盘',
     made: '备份完成：{path}',
     empty: '还没有备份',

@@ -2,10 +2,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { BackupList } from '@/bindings/BackupList'
 import type { BackupProgress } from '@/bindings/BackupProgress'
 import type { BackupRow } from '@/bindings/BackupRow'
-import { backupNow, backups, onBackupProgress } from '@/api/backup'
+import { backupNow, backups, onBackupProgress, setBackupCopyTo } from '@/api/backup'
 import { percent, useBackups } from './useBackups'
 
-vi.mock('@/api/backup', () => ({ backups: vi.fn(), backupNow: vi.fn(), onBackupProgress: vi.fn() }))
+vi.mock('@/api/backup', () => ({ backups: vi.fn(), backupNow: vi.fn(), onBackupProgress: vi.fn(), setBackupCopyTo: vi.fn() }))
 
 const row = (overrides: Partial<BackupRow> = {}): BackupRow => ({
   path: '/data/backups/xianglin-0c9f3a52-20261207-090000-daily.xlbak',
@@ -18,7 +18,13 @@ const row = (overrides: Partial<BackupRow> = {}): BackupRow => ({
   accounts: [{ user_id: 'u-1', masked_name: '刘*', role: 'caseworker' }],
   ...overrides,
 })
-const list = (rows: BackupRow[]): BackupList => ({ folder: '/data/backups', keep_days: 30, keep_at_least: 3, backups: rows })
+const list = (rows: BackupRow[], copyTo: string | null = null): BackupList => ({
+  folder: '/data/backups',
+  keep_days: 30,
+  keep_at_least: 3,
+  copy_to: copyTo,
+  backups: rows,
+})
 
 describe('useBackups', () => {
   let report: ((progress: BackupProgress) => void) | null = null
@@ -87,5 +93,30 @@ describe('percent', () => {
     expect(percent(null)).toBe(0)
     expect(percent({ phase: 'copying', fraction: 0.456 })).toBe(46)
     expect(percent({ phase: 'copying', fraction: 1.2 })).toBe(100)
+  })
+
+  it('starts daily copies to the stick named, shows them set at the next visit, and stops them', async () => {
+    vi.mocked(setBackupCopyTo).mockReset().mockResolvedValueOnce(list([row()], '/media/u/stick'))
+    const page = useBackups()
+    await page.load()
+    expect(page.daily.value).toBe(false)
+    page.copyTo.value = ' /media/u/stick '
+    expect(await page.setDaily(true)).toBe(true)
+    expect(setBackupCopyTo).toHaveBeenLastCalledWith('/media/u/stick')
+    expect(page.daily.value).toBe(true)
+
+    vi.mocked(backups).mockResolvedValue(list([row()], '/media/u/stick'))
+    const again = useBackups()
+    await again.load()
+    expect(again.copyTo.value).toBe('/media/u/stick')
+    expect(again.daily.value).toBe(true)
+
+    vi.mocked(setBackupCopyTo).mockRejectedValueOnce({ code: 'no_folder', message: '找不到文件夹' })
+    expect(await again.setDaily(true)).toBe(false)
+    expect(again.error.value?.code).toBe('no_folder')
+    vi.mocked(setBackupCopyTo).mockResolvedValueOnce(list([row()]))
+    expect(await again.setDaily(false)).toBe(true)
+    expect(setBackupCopyTo).toHaveBeenLastCalledWith(null)
+    expect(again.daily.value).toBe(false)
   })
 })

@@ -1,8 +1,8 @@
-import { ref } from 'vue'
+import { computed, ref } from 'vue'
 import type { BackupList } from '@/bindings/BackupList'
 import type { BackupProgress } from '@/bindings/BackupProgress'
 import type { BackupRow } from '@/bindings/BackupRow'
-import { backupNow, backups, onBackupProgress } from '@/api/backup'
+import { backupNow, backups, onBackupProgress, setBackupCopyTo } from '@/api/backup'
 import { toAppError, type AppError } from '@/api/error'
 
 /** A long job's progress as a whole percent for the bar (0 before the first report). */
@@ -25,6 +25,7 @@ export function useBackups() {
     error.value = null
     try {
       list.value = await backups()
+      if (list.value.copy_to && !copyTo.value.trim()) copyTo.value = list.value.copy_to
     } catch (rejection) {
       error.value = toAppError(rejection)
     } finally {
@@ -51,5 +52,20 @@ export function useBackups() {
     }
   }
 
-  return { list, loading, running, progress, error, copyTo, load, makeNow }
+  /** Whether each day's backup also goes to the folder in `copyTo`. */
+  const daily = computed(() => !!list.value?.copy_to)
+
+  /** Starts (with the folder in `copyTo`) or stops the daily copies; resolves with whether it took. */
+  async function setDaily(on: boolean): Promise<boolean> {
+    error.value = null
+    try {
+      list.value = await setBackupCopyTo(on ? copyTo.value.trim() || null : null)
+      return true
+    } catch (rejection) {
+      error.value = toAppError(rejection)
+      return false
+    }
+  }
+
+  return { list, loading, running, progress, error, copyTo, daily, load, makeNow, setDaily }
 }
