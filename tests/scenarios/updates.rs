@@ -164,8 +164,20 @@ async fn a_station_learns_of_a_release_at_sync_resumes_its_download_and_refuses_
     assert_eq!(ranged.status(), 206);
     assert_eq!(ranged.headers()["content-range"], "bytes 3145000-3145727/3145728");
     assert_eq!(ranged.bytes().await.unwrap(), bytes[3_145_000..]);
-    let past = http.get(&url).bearer_auth(&station.token).header("range", "bytes=9999999-").send().await.unwrap();
-    assert_eq!(past.status(), 416);
+    for range in ["bytes=9999999-", "bytes=abc-", "bytes=5-10", "bytes=-5", &format!("bytes={}-", "9".repeat(400))] {
+        let refused = http.get(&url).bearer_auth(&station.token).header("range", range).send().await.unwrap();
+        assert_eq!(refused.status(), 416, "{range}");
+    }
+    let unknown = format!("{}/v1/releases/{}", county.url, "0".repeat(64));
+    assert_eq!(http.get(&unknown).bearer_auth(&station.token).send().await.unwrap().status(), 404);
+    let sideways = format!("{}/v1/releases/..%2F..%2Fcounty.sqlite", county.url);
+    assert_eq!(http.get(&sideways).bearer_auth(&station.token).send().await.unwrap().status(), 404);
+    let newest = format!("{}/v1/releases/newest/{}/0.1.0", county.url, "x".repeat(5000));
+    let answer = http.get(&newest).bearer_auth(&station.token).send().await.unwrap();
+    assert_eq!(answer.status(), 200, "an architecture nobody has: no offer");
+    let nothing: Option<ReleaseOffer> =
+        xianglin_sync::protocol::wire::decode(&answer.bytes().await.unwrap(), 4096).unwrap();
+    assert_eq!(nothing, None);
     assert_eq!(http.get(&url).send().await.unwrap().status(), 401, "only enrolled devices download");
 
     // A partial download that went wrong (a byte flipped on the disk): refused whole, deleted,
