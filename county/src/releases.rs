@@ -18,11 +18,15 @@ const MAX_OFFER_BYTES: u64 = 16 << 10;
 #[derive(Debug, Clone)]
 pub struct Releases {
     root: PathBuf,
+    /// The offers as last read, by the folder's file names then: every sync asks for the
+    /// newest, and a release's files never change once named by its hash, so they are parsed
+    /// again only when the names change.
+    read: std::sync::Arc<std::sync::Mutex<(Vec<String>, Vec<ReleaseOffer>)>>,
 }
 
 impl Releases {
     pub fn new(root: impl Into<PathBuf>) -> Releases {
-        Releases { root: root.into() }
+        Releases { root: root.into(), read: std::sync::Arc::default() }
     }
 
     /// Checks `package` against `signature` (a `.sig` or `.minisig` file's bytes) and `key`,
@@ -75,9 +79,22 @@ impl Releases {
     /// that are not offers, are passed over.
     pub fn list(&self) -> Vec<ReleaseOffer> {
         let Ok(entries) = std::fs::read_dir(&self.root) else { return Vec::new() };
-        let mut offers: Vec<ReleaseOffer> = entries
-            .filter_map(|entry| {
-                let path = entry.ok()?.path();
+        let mut names: Vec<String> =
+            entries.filter_map(|entry| Some(entry.ok()?.file_name().to_str()?.to_owned())).collect();
+        names.sort();
+        let mut read = self.read.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if read.0 != names {
+            let offers = self.read_offers(&names);
+            *read = (names, offers);
+        }
+        read.1.clone()
+    }
+
+    fn read_offers(&self, names: &[String]) -> Vec<ReleaseOffer> {
+        let mut offers: Vec<ReleaseOffer> = names
+            .iter()
+            .filter_map(|name| {
+                let path = self.root.join(name);
                 let stem = path.file_stem()?.to_str()?;
                 if path.extension()? != "json" || !release::is_sha256(stem) {
                     return None;

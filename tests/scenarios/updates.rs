@@ -59,6 +59,24 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+/// A package of `length` random bytes named for `version`, signed by `vendor` and added to the
+/// county's releases; returns its bytes and the offer.
+fn release(
+    county: &County,
+    dir: &Path,
+    vendor: &Signer,
+    rng: &mut Rng,
+    version: &str,
+    length: usize,
+) -> (Vec<u8>, ReleaseOffer) {
+    let name = package_name(version);
+    let bytes = package_bytes(rng, length);
+    let package = write(dir, &name, &bytes);
+    let offer =
+        releases_of(county).add(&package, vendor.sign(&bytes, &name, version).as_bytes(), &vendor.public()).unwrap();
+    (bytes, offer)
+}
+
 fn releases_of(county: &County) -> server::Releases {
     server::Releases::new(county.database.with_extension("releases"))
 }
@@ -214,11 +232,7 @@ async fn an_app_refused_as_too_old_learns_of_the_release_and_its_edits_stay() {
     let (county, station, _caseworker) = station_and_caseworker(&dir).await;
     let mut rng = Rng::new(21);
     let vendor = Signer::new();
-    let name = package_name("99.2.0");
-    let bytes = package_bytes(&mut rng, 50_000);
-    let package = write(dir.path(), &name, &bytes);
-    let offer =
-        releases_of(&county).add(&package, vendor.sign(&bytes, &name, "99.2.0").as_bytes(), &vendor.public()).unwrap();
+    let (_, offer) = release(&county, dir.path(), &vendor, &mut rng, "99.2.0", 50_000);
     county.admin(|store| {
         let record = xianglin_schema::version::MinAppVersion {
             version: "99.0.0".into(),
@@ -245,11 +259,8 @@ async fn a_usb_answer_file_carries_the_release_to_a_station_without_a_network() 
     let (county, station, _caseworker) = station_and_caseworker(&dir).await;
     let mut rng = Rng::new(22);
     let vendor = Signer::new();
-    let name = package_name("99.3.0");
-    let bytes = package_bytes(&mut rng, 400_000);
-    let package = write(dir.path(), &name, &bytes);
+    let (bytes, offer) = release(&county, dir.path(), &vendor, &mut rng, "99.3.0", 400_000);
     let releases = releases_of(&county);
-    let offer = releases.add(&package, vendor.sign(&bytes, &name, "99.3.0").as_bytes(), &vendor.public()).unwrap();
 
     let bundle = client::bundle::export(&mut station.replica.lock().unwrap(), &station.token).unwrap();
     let (_, answer) = county.admin(|store| server::import_bundle(store, &releases, &bundle)).unwrap();
