@@ -37,8 +37,11 @@ pub fn fleet_health(store: &mut dyn CountyStore, at: NaiveDateTime) -> Result<Fl
         people.insert(id.to_owned(), found.clone());
         Ok(found)
     };
+    let grants = store.grants()?;
+    let labels: HashMap<String, String> =
+        grants.iter().map(|grant| (grant.device_id.clone(), grant.label.clone())).collect();
     let mut devices = Vec::new();
-    for grant in store.grants()? {
+    for grant in grants {
         let since = grant.health.last_contact_at.as_deref().unwrap_or(&grant.enrolled_at);
         let days_silent =
             parse_datetime(since).map_or(0, |since| u32::try_from((at - since).num_days().max(0)).unwrap_or(u32::MAX));
@@ -58,6 +61,7 @@ pub fn fleet_health(store: &mut dyn CountyStore, at: NaiveDateTime) -> Result<Fl
             place_names: Vec::new(),
             enrolled_at: grant.enrolled_at,
             revoked_at: grant.revoked_at,
+            succeeds_label: grant.succeeds.as_ref().map(|old| labels.get(old).cloned().unwrap_or_else(|| old.clone())),
             last_sync_at: grant.health.last_sync_at,
             last_contact_at: grant.health.last_contact_at,
             days_silent,

@@ -31,7 +31,7 @@ use serde::de::DeserializeOwned;
 
 pub use store::{
     AttachmentIndex, ChangeStore, Contact, CountyStore, DeviceGrant, DeviceStore, Health, MemoryStore, PostgresStore,
-    SqliteStore,
+    SqliteStore, name_successor, predecessors,
 };
 
 use xianglin_schema::user::SigninGrant;
@@ -877,6 +877,8 @@ pub fn answer(store: &mut dyn CountyStore, grant: &DeviceGrant, request: &Decode
     }
     let scope = store.scope(grant)?;
     let device = grant.device_id.as_str();
+    // A PC that replaced a lost one brings up the lost one's changes too (from its backup).
+    let succeeds = if grant.succeeds.is_some() { predecessors(store, grant)? } else { Vec::new() };
     let mut checked = Vec::with_capacity(request.shards.len());
     for push in &request.shards {
         let shard = &push.shard;
@@ -887,7 +889,7 @@ pub fn answer(store: &mut dyn CountyStore, grant: &DeviceGrant, request: &Decode
         if !scope::may_read(&scope, shard) && !held_before {
             return Err(Refusal::Forbidden(format!("shard {shard} is outside this device's places")));
         }
-        checked.push(check_changes(store, &scope, device, held_before, push)?);
+        checked.push(check_changes(store, &scope, device, &succeeds, held_before, push)?);
     }
 
     for Checked { push, new_chunks, .. } in &checked {
@@ -954,17 +956,18 @@ pub fn answer(store: &mut dyn CountyStore, grant: &DeviceGrant, request: &Decode
         shards_waiting: request.waiting.saturating_sub(u32::try_from(pushed).unwrap_or(u32::MAX)),
     };
     store.record_contact(device, now(), &contact)?;
-    Ok(SyncResponse { cursor, more, shards, scope, release: None })
+    Ok(SyncResponse { cursor, more, shards, scope, release: None, succeeds })
 }
 
-/// Checks a push against the store: a change the server lacks must be this device's, within
-/// what it may write, with its dependencies stored or pushed with it; a change by another
+/// Checks a push against the store: a change the server lacks must be this device's (or made
+/// by a device it `succeeds`), within what it may write, with its dependencies stored or pushed with it; a change by another
 /// device must be one the server holds and sent this device (or this device reported), or the
 /// request is a replay or a forgery.
 fn check_changes<'a>(
     store: &mut dyn CountyStore,
     scope: &xianglin_sync::protocol::Scope,
     device: &str,
+    succeeds: &[String],
     held_before: bool,
     push: &'a DecodedShard,
 ) -> Result<Checked<'a>, Refusal> {
@@ -976,7 +979,8 @@ fn check_changes<'a>(
     let mut arriving: HashSet<ChangeHash> = HashSet::new();
     let mut new_changes = Vec::new();
     for (change, known) in push.changes.iter().zip(known) {
-        let by_device = change.actor_id().to_hex_string() == device;
+        let actor = change.actor_id().to_hex_string();
+        let by_device = actor == device || succeeds.contains(&actor);
         if by_device {
             own.insert(change.hash());
         }
@@ -992,8 +996,7 @@ fn check_changes<'a>(
             }
             (false, false) => {
                 return Err(Refusal::ForgedActor(format!(
-                    "a change to {shard} was made by actor {}, not by this device",
-                    change.actor_id().to_hex_string()
+                    "a change to {shard} was made by actor {actor}, not by this device"
                 )));
             }
         }

@@ -6,6 +6,7 @@
 //! xianglin-county serve                            # serve (plain HTTP on 127.0.0.1:8440 by default)
 //! xianglin-county code --role caseworker --places 360733105201 --name 刘芳
 //! xianglin-county devices | revoke <device> | reassign --user <id> --places <codes>
+//! xianglin-county successor <old-device> <new-device>   # a replacement PC takes over a lost one
 //! xianglin-county rotate-key                       # the server stopped: a new database key
 //! ```
 //! Every command takes `--config <file>`; `XIANGLIN_COUNTY_LISTEN`, `XIANGLIN_COUNTY_DATABASE`
@@ -112,6 +113,15 @@ enum Command {
     SilentDays { days: u32 },
     /// Revokes a device: its token stops working at once.
     Revoke { device: String },
+    /// Names an enrolled PC the successor of a lost or broken one: the old PC is revoked, and
+    /// the new one (enrolled for the same places) may bring up the edits the old one never
+    /// sent, from the old PC's backup (its 数据备份 page, 接替旧电脑).
+    Successor {
+        /// The lost or broken PC's device id (see `devices`).
+        old: String,
+        /// The replacement PC's device id, enrolled already.
+        new: String,
+    },
     /// Imports a station's sync bundle (from a USB stick) and writes the answer file to carry back.
     ImportBundle {
         file: PathBuf,
@@ -329,11 +339,14 @@ fn run(cli: Cli) -> Result<(), String> {
                 "device\tlabel\tenrolled by\tenrolled\tlast sync\tlast contact\tdays silent\tapp\twaiting\tlast error\tsigned in\tstate"
             );
             for device in fleet.devices {
-                let state = match (&device.revoked_at, device.silent) {
+                let mut state = match (&device.revoked_at, device.silent) {
                     (Some(at), _) => format!("revoked {at}"),
                     (None, true) => "SILENT".to_owned(),
                     (None, false) => "active".to_owned(),
                 };
+                if let Some(old) = &device.succeeds_label {
+                    state.push_str(&format!(" (succeeds {old})"));
+                }
                 let error = match (&device.last_error, &device.last_error_at) {
                     (Some(error), Some(at)) => format!("{at} {error}"),
                     _ => "-".to_owned(),
@@ -373,6 +386,12 @@ fn run(cli: Cli) -> Result<(), String> {
             } else {
                 Err(format!("no active device {device}"))
             }
+        }
+        Command::Successor { old, new } => {
+            let grant = server::name_successor(&mut *open()?, &old, &new, now).map_err(|error| error.to_string())?;
+            println!("{} ({new}) now succeeds {old}, which is revoked", grant.label);
+            println!("on the new PC, after its next sync: 数据备份 → 接替旧电脑, with the old PC's newest backup");
+            Ok(())
         }
         Command::ImportBundle { file, answer } => {
             let bytes = read_bounded(&file, xianglin_sync::client::bundle::MAX_BUNDLE_BYTES as u64)?;

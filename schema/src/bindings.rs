@@ -135,6 +135,7 @@ mod tests {
             api::BackupAccount,
             api::BackupList,
             api::RestoreBackup,
+            api::TakenOver,
             api::UpdateStatus,
             api::UpdateState,
             api::BackupProgress,

@@ -53,4 +53,5 @@ pub const MIGRATIONS: &[(u32, &str, &str)] = &[
     (11, "access_log", include_str!("../migrations/0011_access_log.sql")),
     (12, "device_contact", include_str!("../migrations/0012_device_contact.sql")),
     (13, "device_health", include_str!("../migrations/0013_device_health.sql")),
+    (14, "successors", include_str!("../migrations/0014_successors.sql")),
 ];

@@ -1,15 +1,20 @@
 //! This PC's backups (备份与恢复): a daily backup in the background once someone has signed in,
 //! one when a person asks (optionally copied to a USB stick); finding backups on this PC and on
-//! USB sticks; restoring one on the welcome page with the password of a person it knows. (The
+//! USB sticks; restoring one on the welcome page with the password of a person it knows; taking
+//! over a replaced PC's backup (接替旧电脑, [`xianglin_sync::successor`]). (The
 //! backup before a migration is `state`'s, as it opens the replica.) The files and their
 //! safety are [`xianglin_sync::backup`]'s.
 
 use std::path::{Path, PathBuf};
 
-use xianglin_schema::api::{BackupAccount, BackupList, BackupPhase, BackupProgress, BackupRow, RestoreBackup};
+use xianglin_schema::api::{
+    BackupAccount, BackupList, BackupPhase, BackupProgress, BackupRow, RestoreBackup, TakenOver,
+};
 use xianglin_schema::clock;
 use xianglin_sync::backup::{self, Backup, Reason};
+use xianglin_sync::crypto::Key;
 use xianglin_sync::keyring::Keyring;
+use xianglin_sync::successor;
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -109,9 +114,9 @@ pub fn make(state: &AppState, reason: Reason, progress: &mut dyn FnMut(BackupPro
 
 /// This PC's backups, newest first.
 pub fn list(state: &AppState) -> Result<BackupList, AppError> {
-    let (device_id, copy_to) = {
+    let (device_id, copy_to, succeeds) = {
         let replica = state.replica()?;
-        (replica.device_id(), replica.setting(COPY_TO)?)
+        (replica.device_id(), replica.setting(COPY_TO)?, xianglin_sync::client::succeeds(&replica)?)
     };
     let folder = state.backup_folder();
     let backups = backup::list(&folder)?.iter().map(|found| row(found, found.header.device_id == device_id)).collect();
@@ -121,6 +126,7 @@ pub fn list(state: &AppState) -> Result<BackupList, AppError> {
         keep_at_least: backup::KEEP_AT_LEAST as u32,
         copy_to,
         backups,
+        succeeds,
     })
 }
 
@@ -174,7 +180,17 @@ pub fn restore(
         return Err(AppError::new("replica_open", "本机数据已经打开，不能在使用中恢复备份；请在欢迎页面恢复"));
     }
     let path = Path::new(&request.path);
-    let header = backup::read_header(path)?.header;
+    let (header, key) = unlock(request)?;
+    backup::restore(path, &key, &state.database_path(), &mut steps(progress))?;
+    tracing::info!(app_version = %header.app_version, "a backup was restored on the welcome page");
+    state.reload_keyring();
+    Ok(())
+}
+
+/// The data key of the backup `request` names, unwrapped from its keyring by the password of
+/// one of its people.
+fn unlock(request: &RestoreBackup) -> Result<(backup::Header, Key), AppError> {
+    let header = backup::read_header(Path::new(&request.path))?.header;
     let mut keyring: Keyring = header.keyring.clone();
     let key = keyring.unlock(&request.user_id, &request.password, clock::now()).map_err(|error| match error {
         xianglin_sync::keyring::KeyringError::UnknownAccount(_) => {
@@ -182,16 +198,49 @@ pub fn restore(
         }
         _ => AppError::new("wrong_password", "密码不正确：请输入该账号在备份时使用的密码"),
     })?;
-    backup::restore(path, &key, &state.database_path(), &mut |step, done, all| {
+    Ok((header, key))
+}
+
+/// A backup's or a restore's steps as the pages' progress.
+fn steps(progress: &mut dyn FnMut(BackupProgress)) -> impl FnMut(backup::Step, u64, u64) + '_ {
+    move |step, done, all| {
         let phase = match step {
             backup::Step::Copying => BackupPhase::Copying,
             backup::Step::Committing | backup::Step::TakingNames => BackupPhase::Committing,
         };
         progress(BackupProgress { phase, fraction: fraction(done, all) });
-    })?;
-    tracing::info!(app_version = %header.app_version, "a backup was restored on the welcome page");
-    state.reload_keyring();
-    Ok(())
+    }
+}
+
+/// Takes over the backup of a lost PC this one replaced (接替旧电脑): the edits it never sent
+/// are merged into this PC's data and go up at the next sync. The backup opens with the
+/// password one of its people had on that PC.
+pub fn take_over(
+    state: &AppState,
+    request: &RestoreBackup,
+    progress: &mut dyn FnMut(BackupProgress),
+) -> Result<TakenOver, AppError> {
+    let (header, key) = unlock(request)?;
+    let taken = {
+        let mut replica = state.replica_to_write()?;
+        if header.device_id == replica.device_id() {
+            return Err(AppError::new("own_backup", "这是本机自己的备份，不需要导入；如需恢复，请在欢迎页面恢复"));
+        }
+        successor::take_over(&mut replica, Path::new(&request.path), &key, &mut steps(progress)).map_err(
+            |error| match error {
+                backup::BackupError::Replica(xianglin_sync::Error::Invalid(reason)) => {
+                    tracing::warn!(%reason, "a backup was not taken over");
+                    AppError::new(
+                        "not_successor",
+                        "县里还没有登记本机接替这台旧电脑（或本机登记后还没有同步）：请县里运行接替登记后先同步，再导入",
+                    )
+                }
+                other => AppError::from(other),
+            },
+        )?
+    };
+    let count = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
+    Ok(TakenOver { shards: count(taken.shards), changed: count(taken.changed), outside: count(taken.outside) })
 }
 
 /// A backup as the pages list it.
@@ -199,6 +248,7 @@ pub fn row(backup: &Backup, this_pc: bool) -> BackupRow {
     let header = &backup.header;
     BackupRow {
         path: backup.path.display().to_string(),
+        device_id: header.device_id.clone(),
         file_name: backup.path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default(),
         created_at: header.created_at.format("%Y-%m-%dT%H:%M:%S").to_string(),
         reason: header.reason,

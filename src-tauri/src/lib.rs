@@ -114,6 +114,7 @@ pub fn builder<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<
         commands::backup::set_backup_copy_to,
         commands::backup::find_backups,
         commands::backup::restore_backup,
+        commands::backup::take_over_backup,
         commands::update::update_status,
         commands::update::install_update,
     ])

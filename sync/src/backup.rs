@@ -347,47 +347,8 @@ pub enum Step {
 /// start after a kill; before the commit it discards the staged files.
 pub fn restore(backup: &Path, key: &Key, database: &Path, progress: &mut dyn FnMut(Step, u64, u64)) -> Result<Header> {
     finish_restore(database)?;
-    let found = read_header(backup)?;
-    let header = found.header;
-    let damaged = |detail: String| BackupError::Damaged { path: backup.display().to_string(), detail };
-    if header.keyring.key_fingerprint != key.fingerprint() {
-        return Err(crate::Error::WrongKey { path: backup.display().to_string() }.into());
-    }
-
-    progress(Step::Copying, 0, header.database_bytes);
     let restoring = beside(database, ".restoring");
-    {
-        let mut source = std::fs::File::open(backup).map_err(io(backup))?;
-        source.seek(SeekFrom::Start(found.bytes - header.database_bytes)).map_err(io(backup))?;
-        let mut target = std::fs::File::create(&restoring).map_err(io(&restoring))?;
-        let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; 1 << 20];
-        let mut done = 0u64;
-        let mut source = source.take(header.database_bytes);
-        loop {
-            let read = source.read(&mut buffer).map_err(io(backup))?;
-            if read == 0 {
-                break;
-            }
-            hasher.update(&buffer[..read]);
-            target.write_all(&buffer[..read]).map_err(io(&restoring))?;
-            done += read as u64;
-            progress(Step::Copying, done, header.database_bytes);
-        }
-        target.sync_all().map_err(io(&restoring))?;
-        if done != header.database_bytes || crate::crypto::hex(&hasher.finalize()) != header.database_sha256 {
-            drop(target);
-            remove_database_files(&restoring)?;
-            return Err(damaged("its database does not match its checksum".into()));
-        }
-    }
-    let checked = crate::encrypted::connect(&restoring, key, OpenFlags::SQLITE_OPEN_READ_WRITE)
-        .map_err(BackupError::from)
-        .and_then(|connection| check_database(&connection, &restoring));
-    if let Err(error) = checked {
-        remove_database_files(&restoring)?;
-        return Err(error);
-    }
+    let header = unpack(backup, key, &restoring, progress)?;
 
     progress(Step::Committing, header.database_bytes, header.database_bytes);
     let folder = database.parent().unwrap_or(Path::new("."));
@@ -400,6 +361,60 @@ pub fn restore(backup: &Path, key: &Key, database: &Path, progress: &mut dyn FnM
     progress(Step::TakingNames, header.database_bytes, header.database_bytes);
     finish_restore(database)?;
     tracing::info!(schema = header.schema_version, "backup restored");
+    Ok(header)
+}
+
+/// Copies a backup's database to `target` (encrypted as it was) and checks it: its length,
+/// SHA-256, that `key` opens it and SQLite's `quick_check`. Whatever fails, nothing stays at
+/// `target`; what a killed earlier copy left there is removed first.
+pub(crate) fn unpack(
+    backup: &Path,
+    key: &Key,
+    target: &Path,
+    progress: &mut dyn FnMut(Step, u64, u64),
+) -> Result<Header> {
+    remove_database_files(target)?;
+    let found = read_header(backup)?;
+    let header = found.header;
+    let damaged = |detail: String| BackupError::Damaged { path: backup.display().to_string(), detail };
+    if header.keyring.key_fingerprint != key.fingerprint() {
+        return Err(crate::Error::WrongKey { path: backup.display().to_string() }.into());
+    }
+
+    progress(Step::Copying, 0, header.database_bytes);
+    let restoring = target;
+    {
+        let mut source = std::fs::File::open(backup).map_err(io(backup))?;
+        source.seek(SeekFrom::Start(found.bytes - header.database_bytes)).map_err(io(backup))?;
+        let mut target = std::fs::File::create(restoring).map_err(io(restoring))?;
+        let mut hasher = Sha256::new();
+        let mut buffer = vec![0u8; 1 << 20];
+        let mut done = 0u64;
+        let mut source = source.take(header.database_bytes);
+        loop {
+            let read = source.read(&mut buffer).map_err(io(backup))?;
+            if read == 0 {
+                break;
+            }
+            hasher.update(&buffer[..read]);
+            target.write_all(&buffer[..read]).map_err(io(restoring))?;
+            done += read as u64;
+            progress(Step::Copying, done, header.database_bytes);
+        }
+        target.sync_all().map_err(io(restoring))?;
+        if done != header.database_bytes || crate::crypto::hex(&hasher.finalize()) != header.database_sha256 {
+            drop(target);
+            remove_database_files(restoring)?;
+            return Err(damaged("its database does not match its checksum".into()));
+        }
+    }
+    let checked = crate::encrypted::connect(restoring, key, OpenFlags::SQLITE_OPEN_READ_WRITE)
+        .map_err(BackupError::from)
+        .and_then(|connection| check_database(&connection, restoring));
+    if let Err(error) = checked {
+        remove_database_files(restoring)?;
+        return Err(error);
+    }
     Ok(header)
 }
 

@@ -20,6 +20,8 @@ const CURSOR: &str = "sync.cursor";
 const SCOPE: &str = "sync.scope";
 /// Where the device keeps the release the server last offered (JSON; absent when none).
 const RELEASE: &str = "sync.release";
+/// Where the device keeps the devices the server says it replaced (JSON list, nearest first).
+const SUCCEEDS: &str = "sync.succeeds";
 
 /// A request stops taking shards once its changes pass this size; the rest go in the next.
 const REQUEST_BUDGET_BYTES: usize = crate::protocol::MAX_REQUEST_BYTES / 4;
@@ -111,6 +113,7 @@ pub fn absorb(replica: &mut Replica, request: &SyncRequest, response: &SyncRespo
     }
     round.removed_shards = leave_out_of_scope(replica, &response.scope)?;
     note_release(replica, response.release.as_ref())?;
+    note_succeeds(replica, &response.succeeds)?;
     Ok(round)
 }
 
@@ -126,6 +129,21 @@ pub fn note_release(replica: &Replica, offer: Option<&ReleaseOffer>) -> Result<(
 /// The release the server last offered this device.
 pub fn offered_release(replica: &Replica) -> Result<Option<ReleaseOffer>> {
     Ok(replica.setting(RELEASE)?.and_then(|text| serde_json::from_str(&text).ok()))
+}
+
+/// Remembers the devices the server says this one replaced.
+fn note_succeeds(replica: &Replica, succeeds: &[String]) -> Result<()> {
+    let text = if succeeds.is_empty() { None } else { Some(serde_json::to_string(succeeds)?) };
+    if replica.setting(SUCCEEDS)? != text {
+        replica.set_setting(SUCCEEDS, text.as_deref())?;
+    }
+    Ok(())
+}
+
+/// The lost PCs the server last said this one replaced: their backups' unsent edits may be
+/// taken over here ([`crate::successor`]).
+pub fn succeeds(replica: &Replica) -> Result<Vec<String>> {
+    Ok(replica.setting(SUCCEEDS)?.and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default())
 }
 
 /// After the county revoked this device: removes every shard the server holds all of, and

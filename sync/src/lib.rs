@@ -40,6 +40,7 @@ pub mod replica;
 pub mod scope;
 pub mod server_state;
 pub mod shard;
+pub mod successor;
 pub mod tls;
 pub mod untrusted;
 

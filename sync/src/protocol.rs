@@ -81,6 +81,11 @@ pub struct SyncResponse {
     /// asked (absent from older servers).
     #[serde(default)]
     pub release: Option<ReleaseOffer>,
+    /// The devices this one replaced (`xianglin-county successor`), nearest first: the server
+    /// takes their changes from it, so their unsent edits may come up from their backups
+    /// (absent from older servers).
+    #[serde(default)]
+    pub succeeds: Vec<String>,
 }
 
 /// One shard in an answer: the server's heads, and the changes the device lacks (chunks, as

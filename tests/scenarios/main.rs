@@ -17,6 +17,7 @@ mod patrol; // Due lists and monthly coverage (月探访率).
 mod registry; // The elder registry: duplicates at entry, history, referrals.
 mod replica; // The local replica: writes, conflicts, rebuild, bad input, bounded memory.
 mod roster; // Roster files (.xlsx): checked import, re-import, export.
+mod successor; // A replacement PC takes a lost PC's unsent edits from its backup, merged, nothing doubled.
 mod support;
 mod sync; // Devices and the county server: enrollment, convergence, scope, bad requests.
 mod updates; // Signed releases: added at the county, offered at sync, downloaded resumably, tampering refused.

@@ -43,7 +43,7 @@ pub(crate) struct County {
 }
 
 impl County {
-    async fn start(database: std::path::PathBuf) -> County {
+    pub(crate) async fn start(database: std::path::PathBuf) -> County {
         County::start_with(database, server::Limits::default()).await
     }
 
@@ -83,7 +83,7 @@ impl County {
 }
 
 /// A new county database holding 会昌县's places and policy.
-fn county_database(dir: &tempfile::TempDir) -> std::path::PathBuf {
+pub(crate) fn county_database(dir: &tempfile::TempDir) -> std::path::PathBuf {
     let database = dir.path().join("county.sqlite");
     let mut replica = Replica::open(&database).unwrap();
     load_places(&mut replica);
@@ -91,7 +91,7 @@ fn county_database(dir: &tempfile::TempDir) -> std::path::PathBuf {
 }
 
 /// Creates a user and an enrollment code for them.
-fn code_for(store: &mut SqliteStore, role: Role, places: &[&str], name: &str) -> String {
+pub(crate) fn code_for(store: &mut SqliteStore, role: Role, places: &[&str], name: &str) -> String {
     let user = User {
         id: new_id(),
         name: name.into(),
@@ -116,7 +116,11 @@ pub(crate) struct Device {
 
 impl Device {
     async fn enroll(county: &County, code: &str, label: &str) -> Device {
-        let mut replica = Replica::open_in_memory().unwrap();
+        Device::enroll_replica(county, code, label, Replica::open_in_memory().unwrap()).await
+    }
+
+    /// Enrolls a PC whose replica is `replica` (one on disk, encrypted, where backups matter).
+    pub(crate) async fn enroll_replica(county: &County, code: &str, label: &str, mut replica: Replica) -> Device {
         replica.set_clock(Clock::Fixed(now()));
         let enrolled = http::enroll(
             &county.url,

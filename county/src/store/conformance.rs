@@ -174,6 +174,37 @@ pub fn a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash(store: i
     assert!(store.grant_by_token("token-1").unwrap().unwrap().revoked_at.is_some());
 }
 
+pub fn a_successor_revokes_the_device_it_replaces_and_names_it(store: impl CountyStore) {
+    let mut store = seeded(store);
+    for (code, device) in [("CODE-0001", "old-pc"), ("CODE-0002", "new-pc"), ("CODE-0003", "third-pc")] {
+        store.create_code(&caseworker(), code, now() + Duration::days(1), now()).unwrap();
+        store.enroll(code, device, "白沙村电脑", &format!("token-{device}"), now()).unwrap();
+    }
+    let elsewhere = User { id: "caseworker-2".into(), places: vec![OTHER_VILLAGE.into()], ..caseworker() };
+    store.create_code(&elsewhere, "CODE-0004", now() + Duration::days(1), now()).unwrap();
+    store.enroll("CODE-0004", "elsewhere-pc", "洛口村电脑", "token-elsewhere", now()).unwrap();
+
+    let refused = |store: &mut dyn CountyStore, old: &str, new: &str| {
+        matches!(super::name_successor(store, old, new, now()), Err(Error::Invalid(_) | Error::NotFound(_)))
+    };
+    assert!(refused(&mut store, "old-pc", "old-pc"), "a device cannot succeed itself");
+    assert!(refused(&mut store, "lost-pc", "new-pc"), "an unknown device has no successor");
+    assert!(refused(&mut store, "old-pc", "elsewhere-pc"), "a successor works for the same places");
+    assert_eq!(store.bundle_key("old-pc").unwrap().unwrap().0.revoked_at, None, "a refusal revokes nothing");
+
+    let grant = super::name_successor(&mut store, "old-pc", "new-pc", now()).unwrap();
+    assert_eq!(grant.succeeds.as_deref(), Some("old-pc"));
+    assert_eq!(store.grant_by_token("token-new-pc").unwrap().unwrap().succeeds.as_deref(), Some("old-pc"));
+    assert!(store.grant_by_token("token-old-pc").unwrap().unwrap().revoked_at.is_some(), "the old PC is revoked");
+    assert!(refused(&mut store, "third-pc", "new-pc"), "a device succeeds one device");
+    assert!(refused(&mut store, "new-pc", "old-pc"), "a revoked device succeeds nothing");
+
+    // The new PC lost in turn: the third brings up both of the others' changes.
+    super::name_successor(&mut store, "new-pc", "third-pc", now()).unwrap();
+    let third = store.grant_by_token("token-third-pc").unwrap().unwrap();
+    assert_eq!(super::predecessors(&mut store, &third).unwrap(), ["new-pc", "old-pc"]);
+}
+
 pub fn a_device_s_health_contacts_refusals_and_users_are_kept(store: impl CountyStore) {
     let mut store = seeded(store);
     store.create_code(&caseworker(), "CODE-0004", now() + Duration::days(1), now()).unwrap();
@@ -386,6 +417,10 @@ macro_rules! conformance {
             #[test]
             fn a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash() {
                 super::a_revoked_grant_stays_known_and_its_bundle_key_is_the_token_hash($make);
+            }
+            #[test]
+            fn a_successor_revokes_the_device_it_replaces_and_names_it() {
+                super::a_successor_revokes_the_device_it_replaces_and_names_it($make);
             }
             #[test]
             fn a_device_s_health_contacts_refusals_and_users_are_kept() {

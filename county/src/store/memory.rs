@@ -282,6 +282,14 @@ impl DeviceStore for MemoryStore {
         }
     }
 
+    fn link_successor(&mut self, old: &str, new: &str, now: NaiveDateTime) -> Result<()> {
+        self.revoke(old, now)?;
+        if let Some((grant, _)) = self.grants.get_mut(new) {
+            grant.succeeds = Some(old.to_owned());
+        }
+        Ok(())
+    }
+
     fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>> {
         let Some((grant, hex)) = self.grants.get(device_id) else { return Ok(None) };
         Ok(Some((grant.clone(), key_of_hash(device_id, hex)?)))

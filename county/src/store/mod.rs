@@ -40,6 +40,9 @@ pub struct DeviceGrant {
     pub label: String,
     pub enrolled_at: String,
     pub revoked_at: Option<String>,
+    /// The device this one replaced (`xianglin-county successor`): its changes are taken from
+    /// this one too, so the edits it never sent can come up from its last backup.
+    pub succeeds: Option<String>,
     pub health: Health,
 }
 
@@ -128,6 +131,9 @@ pub trait DeviceStore {
     fn grant_by_token(&mut self, token: &str) -> Result<Option<DeviceGrant>>;
     /// Revokes a device's grant; whether it was active.
     fn revoke(&mut self, device_id: &str, now: NaiveDateTime) -> Result<bool>;
+    /// In one step: revokes `old` (if still active) and records that `new` succeeds it. Callers
+    /// check the two first ([`name_successor`]).
+    fn link_successor(&mut self, old: &str, new: &str, now: NaiveDateTime) -> Result<()>;
     /// A device's grant and the key its sync-by-file bundles are signed with (the SHA-256 of
     /// its token, which is what the store keeps).
     fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>>;
@@ -197,8 +203,69 @@ pub(crate) fn redeem(
         label: label.to_owned(),
         enrolled_at: now,
         revoked_at: None,
+        succeeds: None,
         health: Health::default(),
     })
+}
+
+/// How many predecessors a device's chain may have (a PC replaced again and again).
+const MAX_PREDECESSORS: usize = 16;
+
+/// The devices `grant`'s device replaced, nearest first: its predecessor, that one's, and so on.
+pub fn predecessors(store: &mut dyn CountyStore, grant: &DeviceGrant) -> Result<Vec<String>> {
+    let mut chain: Vec<String> = Vec::new();
+    let mut next = grant.succeeds.clone();
+    while let Some(device_id) = next.take() {
+        if device_id == grant.device_id || chain.contains(&device_id) || chain.len() == MAX_PREDECESSORS {
+            break;
+        }
+        next = store.bundle_key(&device_id)?.and_then(|(grant, _)| grant.succeeds);
+        chain.push(device_id);
+    }
+    Ok(chain)
+}
+
+/// Names `new` the successor of the lost or broken `old`: `old` is revoked at once, and `new`
+/// may bring up the changes `old` made (from `old`'s backup). Refused unless both are enrolled,
+/// `new` is active and works as the same kind of user for at least `old`'s places (it will
+/// write where `old` wrote), and unless `new` already succeeds another device.
+pub fn name_successor(store: &mut dyn CountyStore, old: &str, new: &str, now: NaiveDateTime) -> Result<DeviceGrant> {
+    let invalid = |message: String| xianglin_sync::Error::Invalid(message);
+    if old == new {
+        return Err(invalid(format!("device {new} cannot succeed itself")));
+    }
+    let find = |store: &mut dyn CountyStore, device_id: &str| -> Result<DeviceGrant> {
+        store
+            .bundle_key(device_id)?
+            .map(|(grant, _)| grant)
+            .ok_or_else(|| xianglin_sync::Error::NotFound(format!("device {device_id}")))
+    };
+    let old_grant = find(store, old)?;
+    let new_grant = find(store, new)?;
+    if new_grant.revoked_at.is_some() {
+        return Err(invalid(format!("device {new} is revoked; enroll the replacement PC again")));
+    }
+    match new_grant.succeeds.as_deref() {
+        Some(already) if already != old => {
+            return Err(invalid(format!("device {new} already succeeds device {already}")));
+        }
+        _ => {}
+    }
+    if predecessors(store, &old_grant)?.iter().any(|device_id| device_id == new) {
+        return Err(invalid(format!("device {old} already replaced device {new}")));
+    }
+    let (old_scope, new_scope) = (store.scope(&old_grant)?, store.scope(&new_grant)?);
+    let covered = old_scope.places.iter().all(|place| new_scope.places.contains(place));
+    if old_scope.role != new_scope.role || !covered {
+        return Err(invalid(format!(
+            "device {new} works for other places or another role than device {old} did ({} {}); \
+             enroll the replacement for the same places",
+            old_scope.role.as_str(),
+            old_scope.places.join(",")
+        )));
+    }
+    store.link_successor(old, new, now)?;
+    Ok(DeviceGrant { succeeds: Some(old.to_owned()), ..new_grant })
 }
 
 pub(crate) fn hash(secret: &str) -> String {

@@ -83,8 +83,10 @@ CREATE TABLE IF NOT EXISTS device_grants (
     shards_waiting integer,
     last_error text,
     last_error_at text,
+    succeeds text,
     PRIMARY KEY (county, device_id)
 );
+ALTER TABLE device_grants ADD COLUMN IF NOT EXISTS succeeds text;
 CREATE INDEX IF NOT EXISTS device_grants_by_token ON device_grants (token_hash);
 CREATE TABLE IF NOT EXISTS device_users (
     county text NOT NULL,
@@ -225,6 +227,7 @@ fn grant_from_row(row: &Row) -> DeviceGrant {
         label: row.get(2),
         enrolled_at: row.get(3),
         revoked_at: row.get(4),
+        succeeds: row.get(11),
         health: Health {
             last_contact_at: row.get(5),
             last_sync_at: row.get(6),
@@ -238,7 +241,7 @@ fn grant_from_row(row: &Row) -> DeviceGrant {
 
 /// The columns [`grant_from_row`] reads, in its order.
 const GRANT_COLUMNS: &str = "device_id, user_id, label, enrolled_at, revoked_at, last_contact_at, last_sync_at, \
-                             app_version, shards_waiting, last_error, last_error_at";
+                             app_version, shards_waiting, last_error, last_error_at, succeeds";
 
 impl PostgresStore {
     /// Connects to `url` (`postgres://user:password@host:port/database`) as the store of
@@ -650,6 +653,24 @@ impl DeviceStore for PostgresStore {
         Ok(changed > 0)
     }
 
+    fn link_successor(&mut self, old: &str, new: &str, now: NaiveDateTime) -> Result<()> {
+        let county = self.county.clone();
+        let mut transaction = self.client()?.transaction().map_err(database)?;
+        transaction
+            .execute(
+                "UPDATE device_grants SET revoked_at = $3 WHERE county = $1 AND device_id = $2 AND revoked_at IS NULL",
+                &[&county, &old, &format_datetime(now)],
+            )
+            .map_err(database)?;
+        transaction
+            .execute(
+                "UPDATE device_grants SET succeeds = $3 WHERE county = $1 AND device_id = $2",
+                &[&county, &new, &old],
+            )
+            .map_err(database)?;
+        transaction.commit().map_err(database)
+    }
+
     fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>> {
         let county = self.county.clone();
         let row = self
@@ -660,7 +681,7 @@ impl DeviceStore for PostgresStore {
             )
             .map_err(database)?;
         let Some(row) = row else { return Ok(None) };
-        Ok(Some((grant_from_row(&row), key_of_hash(device_id, row.get(11))?)))
+        Ok(Some((grant_from_row(&row), key_of_hash(device_id, row.get(12))?)))
     }
 
     fn record_contact(&mut self, device_id: &str, at: NaiveDateTime, contact: &Contact<'_>) -> Result<()> {

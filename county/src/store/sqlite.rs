@@ -65,6 +65,7 @@ fn grant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceGrant> {
         label: row.get(2)?,
         enrolled_at: row.get(3)?,
         revoked_at: row.get(4)?,
+        succeeds: row.get(11)?,
         health: Health {
             last_contact_at: row.get(5)?,
             last_sync_at: row.get(6)?,
@@ -78,7 +79,7 @@ fn grant_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<DeviceGrant> {
 
 /// The columns [`grant_from_row`] reads, in its order.
 const GRANT_COLUMNS: &str = "device_id, user_id, label, enrolled_at, revoked_at, last_contact_at, last_sync_at, \
-                             app_version, shards_waiting, last_error, last_error_at";
+                             app_version, shards_waiting, last_error, last_error_at, succeeds";
 
 impl DeviceStore for SqliteStore {
     fn county_code(&mut self) -> Result<String> {
@@ -152,6 +153,17 @@ impl DeviceStore for SqliteStore {
         Ok(changed > 0)
     }
 
+    fn link_successor(&mut self, old: &str, new: &str, now: NaiveDateTime) -> Result<()> {
+        let transaction = self.replica.connection().unchecked_transaction()?;
+        transaction.execute(
+            "UPDATE device_grants SET revoked_at = ?2 WHERE device_id = ?1 AND revoked_at IS NULL",
+            params![old, format_datetime(now)],
+        )?;
+        transaction.execute("UPDATE device_grants SET succeeds = ?2 WHERE device_id = ?1", params![new, old])?;
+        transaction.commit()?;
+        Ok(())
+    }
+
     fn bundle_key(&mut self, device_id: &str) -> Result<Option<(DeviceGrant, [u8; 32])>> {
         let found = self
             .replica
@@ -159,7 +171,7 @@ impl DeviceStore for SqliteStore {
             .query_row(
                 &format!("SELECT {GRANT_COLUMNS}, token_hash FROM device_grants WHERE device_id = ?1"),
                 [device_id],
-                |row| Ok((grant_from_row(row)?, row.get::<_, String>(11)?)),
+                |row| Ok((grant_from_row(row)?, row.get::<_, String>(12)?)),
             )
             .optional()?;
         let Some((grant, hex)) = found else { return Ok(None) };

@@ -34,6 +34,8 @@ impl BackupReason {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct BackupRow {
     pub path: String,
+    /// The PC (device id) that made it.
+    pub device_id: String,
     pub file_name: String,
     /// When it was made (local time, `YYYY-MM-DDTHH:MM:SS`).
     pub created_at: String,
@@ -68,9 +70,24 @@ pub struct BackupList {
     /// A folder (a USB stick) each day's backup is also copied to, when one is set.
     pub copy_to: Option<String>,
     pub backups: Vec<BackupRow>,
+    /// The lost or broken PCs (device ids) the county named this PC the successor of: their
+    /// backups' unsent edits may be taken over here (接替旧电脑).
+    pub succeeds: Vec<String>,
 }
 
-/// Restores a backup found by `find_backups`, opened with one of its accounts' passwords.
+/// What taking over a replaced PC's backup brought (its unsent edits go up at the next sync).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TakenOver {
+    /// Groups of records (shards) the old PC had not sent, now merged here.
+    pub shards: u32,
+    /// Of those, groups holding edits this PC did not have yet.
+    pub changed: u32,
+    /// Groups outside this PC's places, left out.
+    pub outside: u32,
+}
+
+/// Restores a backup found by `find_backups`, opened with one of its accounts' passwords (the
+/// same request takes over a replaced PC's backup).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RestoreBackup {
     pub path: String,

@@ -47,6 +47,9 @@ pub struct DeviceHealth {
     pub place_names: Vec<String>,
     pub enrolled_at: String,
     pub revoked_at: Option<String>,
+    /// The label of the lost or broken PC this one replaced (absent from older servers).
+    #[serde(default)]
+    pub succeeds_label: Option<String>,
     /// The last request the server answered in full.
     pub last_sync_at: Option<String>,
     /// The last request the server answered or refused.

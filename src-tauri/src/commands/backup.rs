@@ -1,8 +1,9 @@
 //! Backups (备份与恢复): this PC's list, 立即备份 (optionally copied to a USB stick), and on the
-//! welcome page, finding a backup and restoring it. Long jobs report `backup-progress`.
+//! welcome page, finding a backup and restoring it; on a PC that replaced a lost one, taking
+//! over the lost PC's backup (接替旧电脑). Long jobs report `backup-progress`.
 
 use tauri::{AppHandle, Emitter, Runtime, State};
-use xianglin_schema::api::{BackupList, BackupProgress, BackupRow, RestoreBackup, SessionStatus};
+use xianglin_schema::api::{BackupList, BackupProgress, BackupRow, RestoreBackup, SessionStatus, TakenOver};
 use xianglin_sync::backup::Reason;
 
 use crate::backups;
@@ -69,4 +70,15 @@ pub fn restore_backup<R: Runtime>(
 ) -> CmdResult<SessionStatus> {
     backups::restore(&state, &request, &mut reporter(&app))?;
     crate::session::sign_in(&state, &request.user_id, &request.password)
+}
+
+/// Takes over the backup of a lost PC the county named this one the successor of: its unsent
+/// edits are merged here and go up at the next sync (接替旧电脑).
+#[tauri::command(async)]
+pub fn take_over_backup<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    request: RestoreBackup,
+) -> CmdResult<TakenOver> {
+    backups::take_over(&state, &request, &mut reporter(&app))
 }

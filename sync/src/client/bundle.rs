@@ -189,7 +189,8 @@ mod tests {
             places: vec!["360733105201".into()],
             county_code: "360733000000".into(),
         };
-        let response = SyncResponse { cursor: 3, more: false, shards: Vec::new(), scope, release: None };
+        let response =
+            SyncResponse { cursor: 3, more: false, shards: Vec::new(), scope, release: None, succeeds: Vec::new() };
         let file = answer_file("device-a", response.clone(), Vec::new(), &secret).unwrap();
         let envelope = read(&file).unwrap();
         assert_eq!((envelope.device_id.as_str(), envelope.direction.as_str()), ("device-a", "answer"));

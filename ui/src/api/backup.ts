@@ -5,6 +5,7 @@ import type { BackupProgress } from '@/bindings/BackupProgress'
 import type { BackupRow } from '@/bindings/BackupRow'
 import type { RestoreBackup } from '@/bindings/RestoreBackup'
 import type { SessionStatus } from '@/bindings/SessionStatus'
+import type { TakenOver } from '@/bindings/TakenOver'
 
 // backup · list: this PC's backups, newest first, and where they are kept.
 export const backups = () => invoke<BackupList>('backups')
@@ -20,6 +21,9 @@ export const findBackups = (folder: string | null) => invoke<BackupRow[]>('find_
 
 // backup · restore: restores a backup with one of its people's passwords and signs them in.
 export const restoreBackup = (request: RestoreBackup) => invoke<SessionStatus>('restore_backup', { request })
+
+// backup · take over: merges the unsent edits of a lost PC this one replaced, from its backup (接替旧电脑).
+export const takeOverBackup = (request: RestoreBackup) => invoke<TakenOver>('take_over_backup', { request })
 
 // backup · progress: how far a backup or a restore has come, as it goes.
 export const onBackupProgress = (handler: (progress: BackupProgress) => void): Promise<UnlistenFn> =>

@@ -16,4 +16,9 @@ keep_days: number, keep_at_least: number,
 /**
  * A folder (a USB stick) each day's backup is also copied to, when one is set.
  */
-copy_to: string | null, backups: Array<BackupRow>, };
+copy_to: string | null, backups: Array<BackupRow>, 
+/**
+ * The lost or broken PCs (device ids) the county named this PC the successor of: their
+ * backups' unsent edits may be taken over here (接替旧电脑).
+ */
+succeeds: Array<string>, };

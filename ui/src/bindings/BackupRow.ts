@@ -5,7 +5,11 @@ import type { BackupReason } from "./BackupReason";
 /**
  * One backup file.
  */
-export type BackupRow = { path: string, file_name: string, 
+export type BackupRow = { path: string, 
+/**
+ * The PC (device id) that made it.
+ */
+device_id: string, file_name: string, 
 /**
  * When it was made (local time, `YYYY-MM-DDTHH:MM:SS`).
  */

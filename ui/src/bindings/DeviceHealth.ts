@@ -21,6 +21,10 @@ place_codes: Array<string>,
  */
 place_names: Array<string>, enrolled_at: string, revoked_at: string | null, 
 /**
+ * The label of the lost or broken PC this one replaced (absent from older servers).
+ */
+succeeds_label: string | null, 
+/**
  * The last request the server answered in full.
  */
 last_sync_at: string | null, 

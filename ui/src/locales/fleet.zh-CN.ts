@@ -9,6 +9,7 @@ export default {
     noneSilent: '没有超期未联系的电脑',
     empty: '还没有登记的电脑',
     label: '电脑',
+    succeeds: '接替 {label}',
     places: '负责范围',
     enrolledBy: '登记人',
     lastSync: '最近同步',

@@ -9,6 +9,7 @@ vi.mock('@/api/backup', () => ({ backups: vi.fn(), backupNow: vi.fn(), onBackupP
 
 const row = (overrides: Partial<BackupRow> = {}): BackupRow => ({
   path: '/data/backups/xianglin-0c9f3a52-20261207-090000-daily.xlbak',
+  device_id: '0c9f3a52',
   file_name: 'xianglin-0c9f3a52-20261207-090000-daily.xlbak',
   created_at: '2026-12-07T09:00:00',
   reason: 'daily',
@@ -24,6 +25,7 @@ const list = (rows: BackupRow[], copyTo: string | null = null): BackupList => ({
   keep_at_least: 3,
   copy_to: copyTo,
   backups: rows,
+  succeeds: [],
 })
 
 describe('useBackups', () => {

@@ -13,6 +13,7 @@ const device = (fields: Partial<DeviceHealth>): DeviceHealth => ({
   place_names: ['白沙村委会'],
   enrolled_at: '2026-10-01T09:00:00',
   revoked_at: null,
+  succeeds_label: null,
   last_sync_at: '2026-11-19T09:00:00',
   last_contact_at: '2026-11-19T09:00:00',
   days_silent: 1,

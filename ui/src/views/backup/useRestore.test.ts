@@ -2,13 +2,19 @@ import { nextTick } from 'vue'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { BackupRow } from '@/bindings/BackupRow'
 import type { SessionStatus } from '@/bindings/SessionStatus'
-import { findBackups, onBackupProgress, restoreBackup } from '@/api/backup'
+import { findBackups, onBackupProgress, restoreBackup, takeOverBackup } from '@/api/backup'
 import { useRestore } from './useRestore'
 
-vi.mock('@/api/backup', () => ({ findBackups: vi.fn(), restoreBackup: vi.fn(), onBackupProgress: vi.fn() }))
+vi.mock('@/api/backup', () => ({
+  findBackups: vi.fn(),
+  restoreBackup: vi.fn(),
+  takeOverBackup: vi.fn(),
+  onBackupProgress: vi.fn(),
+}))
 
 const row = (overrides: Partial<BackupRow> = {}): BackupRow => ({
   path: '/media/u/stick/xianglin-0c9f3a52-20261207-090000-daily.xlbak',
+  device_id: '0c9f3a52',
   file_name: 'xianglin-0c9f3a52-20261207-090000-daily.xlbak',
   created_at: '2026-12-07T09:00:00',
   reason: 'daily',
@@ -23,6 +29,7 @@ describe('useRestore', () => {
   beforeEach(() => {
     vi.mocked(findBackups).mockReset()
     vi.mocked(restoreBackup).mockReset()
+    vi.mocked(takeOverBackup).mockReset()
     vi.mocked(onBackupProgress).mockReset().mockResolvedValue(vi.fn())
   })
 
@@ -79,5 +86,22 @@ describe('useRestore', () => {
     await restore.find()
     expect(restore.found.value).toEqual([])
     expect(restore.chosen.value).toBeNull()
+  })
+
+  it('taking over a lost PC lists only its backups and merges with the chosen account, never restoring', async () => {
+    const lost = row({ path: '/media/u/stick/lost.xlbak', device_id: 'aa11' })
+    const another = row({ path: '/media/u/stick/another.xlbak', device_id: 'bb22' })
+    const mine = row({ path: '/data/backups/mine.xlbak', device_id: 'cc33', this_pc: true })
+    vi.mocked(findBackups).mockResolvedValue([mine, another, lost])
+    vi.mocked(takeOverBackup).mockResolvedValue({ shards: 2, changed: 1, outside: 0 })
+    const restore = useRestore(['aa11'])
+    await restore.find()
+    await nextTick()
+    expect(restore.found.value).toEqual([lost])
+    restore.password.value = 'old password'
+    expect(await restore.takeOver()).toEqual({ shards: 2, changed: 1, outside: 0 })
+    expect(takeOverBackup).toHaveBeenCalledWith({ path: lost.path, user_id: 'u-1', password: 'old password' })
+    expect(restoreBackup).not.toHaveBeenCalled()
+    expect(restore.password.value).toBe('')
   })
 })

@@ -1,15 +1,19 @@
 import { computed, ref, watch } from 'vue'
 import type { BackupProgress } from '@/bindings/BackupProgress'
 import type { BackupRow } from '@/bindings/BackupRow'
+import type { RestoreBackup } from '@/bindings/RestoreBackup'
 import type { SessionStatus } from '@/bindings/SessionStatus'
-import { findBackups, onBackupProgress, restoreBackup } from '@/api/backup'
+import type { TakenOver } from '@/bindings/TakenOver'
+import { findBackups, onBackupProgress, restoreBackup, takeOverBackup } from '@/api/backup'
 import { toAppError, type AppError } from '@/api/error'
 
 /**
- * Restoring a backup on the welcome page: find backups (this PC's, a folder's, USB sticks'),
- * choose one and one of its accounts, type that account's password, restore with progress.
+ * Opening a backup with one of its people's passwords: find backups (this PC's, a folder's,
+ * USB sticks'), choose one and one of its accounts, type that account's password, then restore
+ * it (the welcome page) or, with `only` (the lost PCs this one replaced), take over its unsent
+ * edits (接替旧电脑, the backup page); either with progress.
  */
-export function useRestore() {
+export function useRestore(only: string[] | null = null) {
   const folder = ref('')
   const found = ref<BackupRow[] | null>(null)
   /** The chosen backup's path. */
@@ -30,7 +34,8 @@ export function useRestore() {
     searching.value = true
     error.value = null
     try {
-      found.value = await findBackups(folder.value.trim() || null)
+      const rows = await findBackups(folder.value.trim() || null)
+      found.value = only ? rows.filter((row) => only.includes(row.device_id)) : rows
       chosen.value = found.value[0]?.path ?? null
     } catch (rejection) {
       error.value = toAppError(rejection)
@@ -39,15 +44,15 @@ export function useRestore() {
     }
   }
 
-  /** Restores the chosen backup; resolves with the new session, or null with `error` set. */
-  async function restore(): Promise<SessionStatus | null> {
+  /** Runs `job` on the chosen backup with progress; resolves with its result, or null with `error` set. */
+  async function open<T>(job: (request: RestoreBackup) => Promise<T>): Promise<T | null> {
     if (!backup.value) return null
     restoring.value = true
     progress.value = null
     error.value = null
     const unlisten = await onBackupProgress((next) => (progress.value = next))
     try {
-      return await restoreBackup({ path: backup.value.path, user_id: userId.value, password: password.value })
+      return await job({ path: backup.value.path, user_id: userId.value, password: password.value })
     } catch (rejection) {
       error.value = toAppError(rejection)
       return null
@@ -58,5 +63,25 @@ export function useRestore() {
     }
   }
 
-  return { folder, found, chosen, backup, userId, password, searching, restoring, progress, error, ready, find, restore }
+  /** Restores the chosen backup; resolves with the new session, or null with `error` set. */
+  const restore = (): Promise<SessionStatus | null> => open(restoreBackup)
+  /** Takes over the chosen backup's unsent edits; resolves with what came, or null with `error` set. */
+  const takeOver = (): Promise<TakenOver | null> => open(takeOverBackup)
+
+  return {
+    folder,
+    found,
+    chosen,
+    backup,
+    userId,
+    password,
+    searching,
+    restoring,
+    progress,
+    error,
+    ready,
+    find,
+    restore,
+    takeOver,
+  }
 }
