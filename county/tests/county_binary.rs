@@ -1,6 +1,7 @@
 //! The real `xianglin-county` binary over TLS: init, a certificate, a one-time code, serve; a
 //! device pinning the certificate enrolls and syncs, one pinning another is refused; the server
-//! is stopped gracefully, killed mid-sync and restarted, and nothing is lost or doubled.
+//! is stopped gracefully, killed mid-sync and restarted, and nothing is lost or doubled; a lost
+//! PC's successor is named from the command line.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -145,4 +146,17 @@ async fn the_real_server_enrolls_syncs_and_survives_stop_kill_and_restart() {
     let log: Vec<String> = BufReader::new(server.0.stderr.take().unwrap()).lines().map(Result::unwrap).collect();
     assert!(log.iter().any(|line| line.contains("county server stopped")), "{log:?}");
     assert!(!log.iter().any(|line| line.contains("刘芳") || line.contains("张伟")), "names in the log: {log:?}");
+
+    // The first PC is lost: the county names the second (same village) its successor.
+    let (lost, replacement) = (device.lock().unwrap().device_id(), other.lock().unwrap().device_id());
+    let named = admin(&config, &["successor", &lost, &replacement]);
+    assert!(named.contains("now succeeds"), "{named}");
+    let devices = admin(&config, &["devices"]);
+    let row = |id: &str| devices.lines().find(|line| line.starts_with(id)).unwrap_or_default().to_owned();
+    assert!(row(&lost).contains("revoked"), "{devices}");
+    assert!(row(&replacement).ends_with("active (succeeds 测试电脑)"), "{devices}");
+    let backwards = Command::new(BINARY).arg("--config").arg(&config).args(["successor", &replacement, &lost]).output();
+    let backwards = backwards.unwrap();
+    assert!(!backwards.status.success());
+    assert!(String::from_utf8_lossy(&backwards.stderr).contains("is revoked"), "{backwards:?}");
 }
