@@ -37,7 +37,8 @@ fn dependencies() -> BTreeMap<String, Vec<String>> {
 }
 
 /// The workspace crates each crate may depend on: `schema ← sync ← domain ← {demo, app}`,
-/// `sync ← county`; reports take plain inputs.
+/// `sync ← county`; reports take plain inputs; the tests' one binary (the next release's build
+/// for the mixed-versions scenario) uses `schema` and `sync` as an app would.
 const LAYERS: &[(&str, &[&str])] = &[
     ("xianglin-schema", &[]),
     ("xianglin-reports", &[]),
@@ -46,7 +47,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("xianglin-county", &["xianglin-schema", "xianglin-sync"]),
     ("xianglin-demo", &["xianglin-schema", "xianglin-sync", "xianglin-domain"]),
     ("xianglin-app", &["xianglin-schema", "xianglin-sync", "xianglin-domain", "xianglin-demo", "xianglin-reports"]),
-    ("xianglin-tests", &[]),
+    ("xianglin-tests", &["xianglin-schema", "xianglin-sync"]),
 ];
 
 /// Outside crates only some workspace crates may use.

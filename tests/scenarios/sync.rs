@@ -1134,6 +1134,67 @@ fn as_the_next_version_writes(elder: &xianglin_schema::elder::Elder) -> serde_js
     record
 }
 
+/// Runs the next release's build (`xianglin-next-version`, a process of its own) on its PC.
+fn next_version(data_dir: &std::path::Path, county: &County, words: &[&str], stdin: &str) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_xianglin-next-version"))
+        .arg(data_dir)
+        .arg(&county.url)
+        .args(words)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{words:?}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_builds_in_one_county_the_next_one_s_field_survives_this_one_s_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut county = County::start(county_database(&dir)).await;
+    let (next_code, this_code) = county.admin(|store| {
+        (
+            code_for(store, Role::StationDirector, &[TOWNSHIP_A], "庄口站"),
+            code_for(store, Role::Caseworker, &[VILLAGE_A], "刘芳"),
+        )
+    });
+    let next_pc = dir.path().join("next-pc");
+    // The blocking child processes run beside the server's tasks, not on them.
+    let run = |words: Vec<String>, stdin: String| {
+        let (next_pc, county) = (next_pc.clone(), &county);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        tokio::task::block_in_place(|| next_version(&next_pc, county, &words, &stdin))
+    };
+    run(vec!["enroll".into(), next_code], String::new());
+    let this = Device::enroll(&county, &this_code, "刘芳的电脑").await;
+
+    // The next build registers an elder with a care level, which this build's elder lacks.
+    let mut registered = elder(&mut Rng::new(23), VILLAGE_A);
+    registered.id = new_id();
+    registered.meta = RecordMeta::created(now(), "next-version");
+    let json = serde_json::to_string(&registered).unwrap();
+    let id = run(vec!["register".into(), "二级".into()], json)["id"].as_str().unwrap().to_owned();
+    assert_eq!(id, registered.id);
+
+    // This build reads and edits the elder through its own type, and sends the edit.
+    this.sync().await;
+    let mut seen = registry::elder_for_edit(&this.replica.lock().unwrap(), &id).unwrap();
+    seen.phone = Some("13912345678".into());
+    store_elder(&mut this.replica.lock().unwrap(), seen).unwrap();
+    this.sync().await;
+
+    // The next build reads the elder back whole: this build's phone, its own care level.
+    let shown = run(vec!["show".into(), id.clone()], String::new());
+    assert_eq!(shown["phone"], "13912345678");
+    assert_eq!(shown["care_level"], "二级", "the field this build does not know survived its edit");
+    assert_eq!(shown["name"], registered.name.as_str());
+    county.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_newer_app_s_fields_survive_an_edit_by_this_app_and_the_edit_reaches_the_newer_app() {
     use xianglin_schema::elder::{Category, Contact};
