@@ -1006,6 +1006,30 @@ fn address_name(village: &Place) -> String {
     village.name.replace("村委会", "村").replace("居委会", "社区")
 }
 
+/// One elder living alone in `village`, as a caseworker registers them (`xianglin-demo old-pc`).
+pub fn one_elder(rng: &mut Rng, village: &str, today: NaiveDate) -> Elder {
+    let male = rng.chance(0.5);
+    let gender = if male { Gender::Male } else { Gender::Female };
+    let birth = today - Duration::days(rng.between(70, 85) * 365 + rng.between(0, 364));
+    Elder {
+        id: String::new(),
+        name: format!("{}{}", people::surname(rng), people::elder_given_name(rng, male)),
+        id_number: id_number::compose("360733", birth, rng.below(1000) as u16, gender),
+        gender,
+        birth_date: birth,
+        phone: None,
+        address: format!("{}组{}号", rng.between(1, 9), rng.between(1, 60)),
+        village_code: village.to_owned(),
+        categories: BTreeMap::from([(Category::LivingAlone, today - Duration::days(30))]),
+        economic_status: EconomicStatus::None,
+        life: LifeStatus::default(),
+        contacts: BTreeMap::new(),
+        events: BTreeMap::new(),
+        notes: String::new(),
+        meta: RecordMeta::default(),
+    }
+}
+
 fn planted_elder(rng: &mut Rng, township: &Township, village: &Place, at: NaiveDateTime) -> Elder {
     let birth = NaiveDate::from_ymd_opt(1946, 3, 15).expect("valid date");
     let contact_id = Generator::id(rng, at);

@@ -42,7 +42,7 @@ export XIANGLIN_ENROLL_CODE
 # A colleague in the same village, who will first sign in on that computer with a code the
 # county issues while the computer is locked (the sync spec asks the server for it online).
 XIANGLIN_COLLEAGUE="$("$county" --config "$county_dir/county.toml" code --role caseworker --places 360733105201 --name 邱玉兰 2>/dev/null | sed -n 's/^user //p')"
-export XIANGLIN_COLLEAGUE XIANGLIN_COUNTY_BIN="$county" XIANGLIN_COUNTY_CONFIG="$county_dir/county.toml"
+export XIANGLIN_COLLEAGUE XIANGLIN_COUNTY_BIN="$county" XIANGLIN_COUNTY_CONFIG="$county_dir/county.toml" XIANGLIN_DEMO_BIN="$demo"
 county_port=18440
 XIANGLIN_COUNTY_LISTEN="127.0.0.1:$county_port" "$county" --config "$county_dir/county.toml" serve 2>"$county_dir/serve.log" &
 county_pid=$!

@@ -6,11 +6,24 @@
 // first time with a code the county has just issued: the app asks the server for it. Last, the
 // county reviewer's computer enrolls and its 设备状况 page lists the caseworkers' computer with
 // who signed in on it. (The county's update reaches this computer in between: update.spec.)
+// Before that, a lost computer of the same village (made by `xianglin-demo old-pc`: enrolled,
+// synced, then an elder registered and never sent, and backed up) is replaced by this one: the
+// county names it the successor, and 接替旧电脑 takes the elder from the lost PC's backup.
 import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
 import { browser, navItem, retype, screenshot, slow, startApp, waitFor } from './lib.mjs'
 import { steps as update } from './update.spec.mjs'
 
 const IDLE_SECONDS = 20
+
+/** 立即同步 on the sync page, waiting for its own 同步完成 (not an earlier one still showing). */
+async function syncNow() {
+  const synced = () => browser.$('//*[contains(@class, "el-message--success")][contains(., "同步完成")]')
+  await navItem('同步').click()
+  await waitFor(async () => !(await synced().isExisting()), 'earlier sync messages gone', 10_000)
+  await browser.$('[data-test=sync-now]').click()
+  await waitFor(() => synced().isExisting(), 'a sync to end', slow)
+}
 const PASSWORD = 'baisha-2026'
 const NOTE = '膝盖疼，下周复查'
 
@@ -96,6 +109,47 @@ export const steps = [
     const who = await browser.execute(() => document.querySelector('[data-test=signed-in]')?.textContent ?? '')
     if (!who.includes('邱玉兰')) throw new Error(`the header names "${who.trim()}", not the colleague who signed in`)
     await screenshot('first-sign-in-online-due-list')
+  }],
+  ['接替旧电脑: the county names this computer a lost one’s successor; its backup’s unsent elder comes over and goes up', async () => {
+    const county = ['--config', process.env.XIANGLIN_COUNTY_CONFIG]
+    const run = (binary, args) => execFileSync(binary, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    const oldCode = run(process.env.XIANGLIN_COUNTY_BIN, [...county, 'code', '--role', 'caseworker', '--places', '360733105201', '--name', '白沙村探访员'])
+      .match(/^code (\S+)/m)[1]
+    const oldFolder = join(process.env.XIANGLIN_BACKUP_STICK, 'old-pc')
+    const lost = JSON.parse(run(process.env.XIANGLIN_DEMO_BIN, ['old-pc', process.env.XIANGLIN_COUNTY_URL, oldCode, oldFolder, 'old-pc-2026']))
+    const listed = run(process.env.XIANGLIN_COUNTY_BIN, [...county, 'devices'])
+    const self = listed.split('\n').find((line) => line.includes('白沙村探访员的电脑'))?.split('\t')[0]
+    if (!self) throw new Error(`this computer is not in the county's list:\n${listed}`)
+    const named = run(process.env.XIANGLIN_COUNTY_BIN, [...county, 'successor', lost.device_id, self])
+    console.log(`     ${named.split('\n')[0]}`)
+
+    // The next sync tells this computer; 备份与恢复 then offers 接替旧电脑.
+    await syncNow()
+    await navItem('备份与恢复').click()
+    await waitFor(() => browser.$('[data-test=take-over-title]').isExisting(), '接替旧电脑 on the backup page', slow)
+    await retype('[data-test=take-over] [data-test=restore-folder]', join(oldFolder, 'backups'))
+    await browser.$('[data-test=take-over] [data-test=restore-find]').click()
+    await waitFor(() => browser.$('[data-test=take-over] [data-test=restore-password]').isExisting(), 'the lost computer’s backup found')
+    await retype('[data-test=take-over] [data-test=restore-password]', 'old-pc-2026')
+    await screenshot('take-over-form')
+    await browser.$('[data-test=take-over] [data-test=restore-start]').click()
+    const message = browser.$('//*[contains(@class, "el-message--success")][contains(., "已导入旧电脑未同步的修改")]')
+    await waitFor(() => message.isExisting(), 'the lost computer’s edits taken over', slow)
+    await screenshot('take-over-done')
+
+    // Merged here, and up to the county at the next sync: nothing left waiting on this computer.
+    await navItem('老人台账').click()
+    await waitFor(() => browser.$('.elder-row').isExisting(), 'registry rows', slow)
+    await browser.$('[data-test=elder-search]').setValue(lost.name)
+    const row = browser.$(`//tr[contains(@class, "elder-row")][contains(., "${lost.name}")]`)
+    await waitFor(() => row.isExisting(), 'the lost computer’s elder in the registry')
+    await syncNow()
+    const nothingWaiting = async () => /^0(\D|$)/.test(await browser.$('[data-test=sync-waiting]').getText())
+    await waitFor(nothingWaiting, 'nothing waiting after the taken-over edits went up', 60_000)
+    const state = run(process.env.XIANGLIN_COUNTY_BIN, [...county, 'devices']).split('\n')
+    const selfRow = state.find((line) => line.startsWith(self)) ?? ''
+    if (!selfRow.includes('succeeds 白沙村旧电脑')) throw new Error(`the county's row of this computer: ${selfRow}`)
+    console.log(`     the lost computer's elder is here and sent; the county lists: ${selfRow.split('\t').slice(-1)[0]}`)
   }],
   ['the county reviewer’s computer enrolls and 设备状况 lists the village computer and who signed in on it', async () => {
     await browser.deleteSession()
