@@ -960,9 +960,9 @@ pub fn answer(store: &mut dyn CountyStore, grant: &DeviceGrant, request: &Decode
 }
 
 /// Checks a push against the store: a change the server lacks must be this device's (or made
-/// by a device it `succeeds`), within what it may write, with its dependencies stored or pushed with it; a change by another
-/// device must be one the server holds and sent this device (or this device reported), or the
-/// request is a replay or a forgery.
+/// by a device it `succeeds`), within what it may write, with its dependencies stored or pushed
+/// with it; a change by another device must be one the server holds and sent this device (or
+/// this device reported), or the request is a replay or a forgery.
 fn check_changes<'a>(
     store: &mut dyn CountyStore,
     scope: &xianglin_sync::protocol::Scope,

@@ -126,7 +126,8 @@ fn old_pc(url: &str, code: &str, folder: &std::path::Path, password: &str) -> Re
     drop(replica);
 
     let mut keyring = xianglin_sync::keyring::Keyring::new(&key, false);
-    let person = xianglin_sync::keyring::Person { user_id: &enrolled.scope.user_id, role: "caseworker", name: "刘芳" };
+    let person =
+        xianglin_sync::keyring::Person { user_id: &enrolled.scope.user_id, role: "caseworker", name: "刘芳" };
     keyring.set_password(&key, &person, password, 0, xianglin_schema::clock::now()).map_err(|error| fail(&error))?;
     keyring.save(folder).map_err(|error| fail(&error))?;
     let made = xianglin_sync::backup::write(
