@@ -247,6 +247,10 @@ pub enum AttachmentKind {
     SignedForm,
     /// 其他
     Other,
+    /// A value a newer app wrote that this build cannot name: the record still reads here, and
+    /// writing it again keeps the stored value (`xianglin_sync::document::keep_unknown`).
+    #[serde(other)]
+    Unknown,
 }
 
 impl AttachmentKind {
@@ -256,6 +260,7 @@ impl AttachmentKind {
             AttachmentKind::AfterPhoto => "改造后照片",
             AttachmentKind::SignedForm => "签字表单",
             AttachmentKind::Other => "其他",
+            AttachmentKind::Unknown => crate::record::NEWER_VALUE_LABEL,
         }
     }
 }
@@ -517,7 +522,7 @@ pub fn eligibility(rules: &AdaptationRules, question: &EligibilityQuestion<'_>) 
         LifeState::Moved => failed.push("老人已迁出".to_owned()),
     }
     let economic_names: Vec<&str> = rules.eligible_economic.iter().map(|status| status.label()).collect();
-    if rules.eligible_economic.contains(&question.economic) {
+    if question.economic.is_among(&rules.eligible_economic) {
         reasons.push(format!("家庭经济状况为{}，属于改造对象", question.economic.label()));
     } else {
         let reason =

@@ -297,6 +297,10 @@ pub enum AssessmentReason {
     Reassessment,
     /// 其他
     Other,
+    /// A value a newer app wrote that this build cannot name: the record still reads here, and
+    /// writing it again keeps the stored value (`xianglin_sync::document::keep_unknown`).
+    #[serde(other)]
+    Unknown,
 }
 
 impl AssessmentReason {
@@ -315,6 +319,7 @@ impl AssessmentReason {
             AssessmentReason::Immediate => "即时",
             AssessmentReason::Reassessment => "复评",
             AssessmentReason::Other => "其他",
+            AssessmentReason::Unknown => crate::record::NEWER_VALUE_LABEL,
         }
     }
 }

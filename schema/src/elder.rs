@@ -75,9 +75,20 @@ pub enum EconomicStatus {
     LowIncome,
     /// 脱贫/建档立卡
     PovertyAlleviated,
+    /// A value a newer app wrote that this build cannot name: the record still reads here, and
+    /// writing it again keeps the stored value (`xianglin_sync::document::keep_unknown`).
+    #[serde(other)]
+    Unknown,
 }
 
 impl EconomicStatus {
+    /// Whether `self` is among `listed`. A status this build cannot name is among none: it cannot
+    /// tell whether a newer app's value is the one a county's rules name, so it never grants a
+    /// subsidy band, a visit tier or an adaptation on a guess.
+    pub fn is_among(self, listed: &[EconomicStatus]) -> bool {
+        self != EconomicStatus::Unknown && listed.contains(&self)
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             EconomicStatus::None => "无",
@@ -86,6 +97,7 @@ impl EconomicStatus {
             EconomicStatus::Dibao => "低保",
             EconomicStatus::LowIncome => "低收入",
             EconomicStatus::PovertyAlleviated => "脱贫/建档立卡",
+            EconomicStatus::Unknown => crate::record::NEWER_VALUE_LABEL,
         }
     }
 }

@@ -28,6 +28,10 @@ pub enum MealMode {
     TakeAway,
     /// 送餐
     Delivery,
+    /// A value a newer app wrote that this build cannot name: the record still reads here, and
+    /// writing it again keeps the stored value (`xianglin_sync::document::keep_unknown`).
+    #[serde(other)]
+    Unknown,
 }
 
 impl MealMode {
@@ -36,6 +40,7 @@ impl MealMode {
             MealMode::DineIn => "堂食",
             MealMode::TakeAway => "自取",
             MealMode::Delivery => "送餐",
+            MealMode::Unknown => crate::record::NEWER_VALUE_LABEL,
         }
     }
 }
@@ -49,6 +54,10 @@ pub enum MealPointKind {
     MutualAid,
     /// 社区食堂
     Canteen,
+    /// A value a newer app wrote that this build cannot name: the record still reads here, and
+    /// writing it again keeps the stored value (`xianglin_sync::document::keep_unknown`).
+    #[serde(other)]
+    Unknown,
 }
 
 impl MealPointKind {
@@ -57,6 +66,7 @@ impl MealPointKind {
             MealPointKind::NursingHome => "敬老院",
             MealPointKind::MutualAid => "互助幸福院",
             MealPointKind::Canteen => "社区食堂",
+            MealPointKind::Unknown => crate::record::NEWER_VALUE_LABEL,
         }
     }
 }

@@ -196,7 +196,7 @@ impl TierCondition {
     pub fn holds(&self, age: u32, categories: &[Category], economic: EconomicStatus) -> bool {
         self.min_age.is_none_or(|min_age| age >= min_age)
             && (self.any_category.is_empty() || self.any_category.iter().any(|category| categories.contains(category)))
-            && (self.any_economic.is_empty() || self.any_economic.contains(&economic))
+            && (self.any_economic.is_empty() || economic.is_among(&self.any_economic))
     }
 }
 
@@ -393,6 +393,25 @@ mod tests {
         assert_eq!(per_meal(70, &[Category::FamilyPlanningSpecial], EconomicStatus::None), Some(800));
         assert_eq!(per_meal(95, &[], EconomicStatus::None), Some(900));
         assert_eq!(per_meal(61, &[], EconomicStatus::TekunDispersed), Some(900));
+    }
+
+    #[test]
+    fn a_status_this_build_cannot_name_meets_no_condition_on_statuses() {
+        let mut rules = huichang_default().meal;
+        // A county policy written by a newer app, naming a status this build reads as unknown.
+        for band in &mut rules.bands {
+            for condition in &mut band.any_of {
+                if !condition.any_economic.is_empty() {
+                    condition.any_economic.push(EconomicStatus::Unknown);
+                }
+            }
+        }
+        let per_meal = |age, economic| rules.band_for(age, &[], economic).map(|band| band.per_meal);
+        // A 62-year-old on 低保 gets the 低保 band; on a status this build cannot name, only what
+        // her age alone gives (nothing at 59, the age band at 62).
+        assert_eq!(per_meal(62, EconomicStatus::Dibao), Some(800));
+        assert_eq!(per_meal(62, EconomicStatus::Unknown), Some(100));
+        assert_eq!(per_meal(59, EconomicStatus::Unknown), None);
     }
 
     #[test]

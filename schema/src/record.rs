@@ -49,6 +49,10 @@ pub fn parse_datetime(text: &str) -> Option<chrono::NaiveDateTime> {
     text.parse().ok()
 }
 
+/// The label of an enum value a newer app wrote that this build cannot name (each open enum's
+/// `Unknown`, read with `#[serde(other)]`).
+pub const NEWER_VALUE_LABEL: &str = "新版本的值";
+
 /// Reads a map keyed by an enum, leaving out the keys this build cannot name (a category a
 /// newer app added), so that a newer app's record still reads here. What is left out is kept in
 /// the document when the record is written again (`Replica::record_json`).

@@ -24,6 +24,10 @@ pub enum VisitMode {
     Phone,
     /// 视频
     Video,
+    /// A value a newer app wrote that this build cannot name: the record still reads here, and
+    /// writing it again keeps the stored value (`xianglin_sync::document::keep_unknown`).
+    #[serde(other)]
+    Unknown,
 }
 
 impl VisitMode {
@@ -32,6 +36,7 @@ impl VisitMode {
             VisitMode::Home => "上门",
             VisitMode::Phone => "电话",
             VisitMode::Video => "视频",
+            VisitMode::Unknown => crate::record::NEWER_VALUE_LABEL,
         }
     }
 }
@@ -121,6 +126,10 @@ pub struct Finding {
 pub enum ReferralLevel {
     Township,
     County,
+    /// A value a newer app wrote that this build cannot name: the record still reads here, and
+    /// writing it again keeps the stored value (`xianglin_sync::document::keep_unknown`).
+    #[serde(other)]
+    Unknown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]

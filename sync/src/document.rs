@@ -61,37 +61,62 @@ pub fn write_record<T: Transactable>(tx: &mut T, key: &str, record: &Json) -> Re
 /// build's to write or remove, so a category the user took away stays away. Lists are matched
 /// item by item only while the stored and written lists are as long; a list whose length the
 /// user changed is written as the user left it.
+///
+/// A value the user left as this build read it keeps what is stored: an enum value a newer app
+/// wrote reads here as that enum's `Unknown` (`#[serde(other)]`) and is written back as the
+/// newer app's value, not as `unknown`. Keeping a stored value is never a change, so this costs
+/// nothing when the two agree.
 pub fn keep_unknown(stored: &Json, known: &Json, written: Json) -> Json {
+    lay_back(stored, Some(known), written)
+}
+
+/// `written` with every key of `stored` it lacks laid back in, for a stored record this build
+/// cannot read at all: nothing stored is dropped, at the cost of a nested key the user removed
+/// staying.
+pub fn keep_every_stored_key(stored: &Json, written: Json) -> Json {
+    lay_back(stored, None, written)
+}
+
+/// [`keep_unknown`], or with no `known` [`keep_every_stored_key`].
+fn lay_back(stored: &Json, known: Option<&Json>, written: Json) -> Json {
     match (stored, known, written) {
-        (Json::Object(stored), Json::Object(known), Json::Object(mut written)) => {
+        (Json::Object(stored), known, Json::Object(mut written)) if known.is_none_or(Json::is_object) => {
             for (key, value) in stored {
-                match (known.get(key), written.remove(key)) {
-                    (None, None) => {
+                let known = known.map(|known| known.get(key));
+                match (known, written.remove(key)) {
+                    (None | Some(None), None) => {
                         written.insert(key.clone(), value.clone());
                     }
-                    (Some(known), Some(mine)) => {
-                        written.insert(key.clone(), keep_unknown(value, known, mine));
+                    (None, Some(mine)) => {
+                        written.insert(key.clone(), lay_back(value, None, mine));
                     }
-                    (_, Some(mine)) => {
+                    (Some(Some(known)), Some(mine)) => {
+                        written.insert(key.clone(), lay_back(value, Some(known), mine));
+                    }
+                    (Some(None), Some(mine)) => {
                         written.insert(key.clone(), mine);
                     }
                     // A key this build knows and the user removed.
-                    (Some(_), None) => {}
+                    (Some(Some(_)), None) => {}
                 }
             }
             Json::Object(written)
         }
-        (Json::Array(stored), Json::Array(known), Json::Array(written))
-            if stored.len() == written.len() && known.len() == stored.len() =>
+        (Json::Array(stored), known, Json::Array(written))
+            if stored.len() == written.len()
+                && known.is_none_or(|known| known.as_array().is_some_and(|known| known.len() == stored.len())) =>
         {
             Json::Array(
                 stored
                     .iter()
-                    .zip(known)
+                    .enumerate()
                     .zip(written)
-                    .map(|((stored, known), mine)| keep_unknown(stored, known, mine))
+                    .map(|((at, stored), mine)| lay_back(stored, known.map(|known| &known[at]), mine))
                     .collect(),
             )
+        }
+        (stored, Some(known), written) if !stored.is_object() && !stored.is_array() && *known == written => {
+            stored.clone()
         }
         (_, _, written) => written,
     }
@@ -645,6 +670,31 @@ mod tests {
                 "life": {"state": "living", "cause": "x"},
                 "contacts": [{"name": "张二", "wechat": "z1"}],
             })
+        );
+    }
+
+    #[test]
+    fn a_value_this_build_cannot_name_is_kept_unless_the_user_changed_it() {
+        // A newer app's visit: a mode and a referral level this build reads as `unknown`.
+        let stored = json!({"mode": "drone", "notes": "", "referrals": [{"level": "city"}]});
+        let known = json!({"mode": "unknown", "notes": "", "referrals": [{"level": "unknown"}]});
+        let written = json!({"mode": "unknown", "notes": "好", "referrals": [{"level": "unknown"}]});
+        assert_eq!(
+            keep_unknown(&stored, &known, written),
+            json!({"mode": "drone", "notes": "好", "referrals": [{"level": "city"}]})
+        );
+        // The user chose a mode this build knows: it is written.
+        let written = json!({"mode": "phone", "notes": "", "referrals": [{"level": "unknown"}]});
+        assert_eq!(keep_unknown(&stored, &known, written)["mode"], "phone");
+    }
+
+    #[test]
+    fn a_record_this_build_cannot_read_keeps_every_stored_key_and_takes_every_written_value() {
+        let stored = json!({"name": "张建国", "life": {"state": "in_care", "home": "h1"}, "age": 80});
+        let written = json!({"name": "张健国", "life": {"state": "active"}});
+        assert_eq!(
+            keep_every_stored_key(&stored, written),
+            json!({"name": "张健国", "life": {"state": "active", "home": "h1"}, "age": 80})
         );
     }
 

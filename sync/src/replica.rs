@@ -967,15 +967,14 @@ pub fn to_json<T: Serialize>(record: &T) -> Result<Json> {
 /// user removed staying.
 pub fn over_stored<T: Serialize + serde::de::DeserializeOwned>(stored: &Json, record: &T) -> Result<Json> {
     let written = to_json(record)?;
-    let known = match serde_json::from_value::<T>(stored.clone()) {
-        Ok(typed) => to_json(&typed)?,
+    match serde_json::from_value::<T>(stored.clone()) {
+        Ok(typed) => Ok(document::keep_unknown(stored, &to_json(&typed)?, written)),
         // The error is not logged: it may quote a value, and values are personal data.
         Err(_) => {
             tracing::warn!("a stored record does not read as this build's type; keeping all its keys");
-            written.clone()
+            Ok(document::keep_every_stored_key(stored, written))
         }
-    };
-    Ok(document::keep_unknown(stored, &known, written))
+    }
 }
 
 /// Shards' documents in memory, least-recently-used evicted first.

@@ -1,6 +1,7 @@
 //! `xianglin-next-version`: a second build of the app's record types for the mixed-versions
 //! scenario, standing for the next release. Its elder has a field this build's lacks
-//! (`care_level`, 护理等级); it registers, edits and reads elders through that type in a replica
+//! (`care_level`, 护理等级) and an economic status this build cannot name (临时救助,
+//! [`NEW_ECONOMIC_STATUS`]); it registers, edits and reads elders through that type in a replica
 //! of its own and syncs with a real county server, one command per process:
 //!
 //! ```text
@@ -26,6 +27,9 @@ struct NextElder {
     elder: Elder,
     care_level: String,
 }
+
+/// The economic status the next release adds; this build reads it as `EconomicStatus::Unknown`.
+const NEW_ECONOMIC_STATUS: &str = "temporary_relief";
 
 const TOKEN_FILE: &str = "token";
 
@@ -68,7 +72,8 @@ async fn run(arguments: &[String]) -> Result<String, String> {
             let id = next.elder.id.clone();
             {
                 let mut replica = replica.lock().map_err(|error| fail(&error))?;
-                let value = serde_json::to_value(&next).map_err(|error| fail(&error))?;
+                let mut value = serde_json::to_value(&next).map_err(|error| fail(&error))?;
+                value["economic_status"] = NEW_ECONOMIC_STATUS.into();
                 let author = replica.author();
                 let shard = ShardId::elders(&next.elder.village_code);
                 replica.commit(&shard, &[(id.clone(), value)], &author).map_err(|error| fail(&error))?;
@@ -84,8 +89,10 @@ async fn run(arguments: &[String]) -> Result<String, String> {
                     continue;
                 }
                 if let Some(stored) = replica.read_record(&shard, argument).map_err(|error| fail(&error))? {
-                    let next: NextElder = serde_json::from_value(stored.value).map_err(|error| fail(&error))?;
-                    return serde_json::to_string(&next).map_err(|error| fail(&error));
+                    // It must read as the next release's type; what is printed is what is
+                    // stored, so a value this build's enums cannot name shows as written.
+                    serde_json::from_value::<NextElder>(stored.value.clone()).map_err(|error| fail(&error))?;
+                    return Ok(stored.value.to_string());
                 }
             }
             Err(format!("no elder {argument}"))

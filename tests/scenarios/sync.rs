@@ -1154,6 +1154,8 @@ fn next_version(data_dir: &std::path::Path, county: &County, words: &[&str], std
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_builds_in_one_county_the_next_one_s_field_survives_this_one_s_edit() {
+    use xianglin_schema::api::elders::ElderSearch;
+    use xianglin_schema::elder::EconomicStatus;
     let dir = tempfile::tempdir().unwrap();
     let mut county = County::start(county_database(&dir)).await;
     let (next_code, this_code) = county.admin(|store| {
@@ -1180,9 +1182,15 @@ async fn two_builds_in_one_county_the_next_one_s_field_survives_this_one_s_edit(
     let id = run(vec!["register".into(), "二级".into()], json)["id"].as_str().unwrap().to_owned();
     assert_eq!(id, registered.id);
 
-    // This build reads and edits the elder through its own type, and sends the edit.
+    // This build lists the elder, reads her economic status (临时救助, new in the next build)
+    // as one it cannot name, edits her phone through its own type, and sends the edit.
     this.sync().await;
+    let search = ElderSearch { place_code: None, query: String::new(), include_inactive: true, page: 1, page_size: 50 };
+    let listed = query::search_elders(&this.replica.lock().unwrap(), &search).unwrap();
+    let row = listed.items.iter().find(|row| row.id == id).expect("the next build's elder is on this build's registry");
+    assert_eq!(row.economic_status, EconomicStatus::Unknown);
     let mut seen = registry::elder_for_edit(&this.replica.lock().unwrap(), &id).unwrap();
+    assert_eq!(seen.economic_status, EconomicStatus::Unknown);
     seen.phone = Some("13912345678".into());
     store_elder(&mut this.replica.lock().unwrap(), seen).unwrap();
     this.sync().await;
@@ -1191,6 +1199,7 @@ async fn two_builds_in_one_county_the_next_one_s_field_survives_this_one_s_edit(
     let shown = run(vec!["show".into(), id.clone()], String::new());
     assert_eq!(shown["phone"], "13912345678");
     assert_eq!(shown["care_level"], "二级", "the field this build does not know survived its edit");
+    assert_eq!(shown["economic_status"], "temporary_relief", "the value this build cannot name survived its edit");
     assert_eq!(shown["name"], registered.name.as_str());
     county.stop().await;
 }

@@ -3,4 +3,4 @@
 /**
  * Why an assessment was made (评估原因).
  */
-export type AssessmentReason = "first" | "routine" | "immediate" | "reassessment" | "other";
+export type AssessmentReason = "first" | "routine" | "immediate" | "reassessment" | "other" | "unknown";

@@ -3,4 +3,4 @@
 /**
  * What an attachment of a case shows.
  */
-export type AttachmentKind = "before_photo" | "after_photo" | "signed_form" | "other";
+export type AttachmentKind = "before_photo" | "after_photo" | "signed_form" | "other" | "unknown";

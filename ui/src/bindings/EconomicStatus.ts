@@ -3,4 +3,4 @@
 /**
  * Household economic status.
  */
-export type EconomicStatus = "none" | "tekun_centralized" | "tekun_dispersed" | "dibao" | "low_income" | "poverty_alleviated";
+export type EconomicStatus = "none" | "tekun_centralized" | "tekun_dispersed" | "dibao" | "low_income" | "poverty_alleviated" | "unknown";

@@ -24,6 +24,9 @@ import type { SettlementStatus } from '@/bindings/SettlementStatus'
 import type { Severity } from '@/bindings/Severity'
 import type { VisitMode } from '@/bindings/VisitMode'
 
+/** An enum value a newer app wrote that this build cannot name (Rust's `Unknown`, kept as stored when saved again). */
+const NEWER_VALUE = '新版本的值'
+
 /** The Chinese label of every enum value the backend sends; a new variant in Rust fails the type check here. */
 const enums = {
   gender: { male: '男', female: '女' } satisfies Record<Gender, string>,
@@ -43,9 +46,10 @@ const enums = {
     dibao: '低保',
     low_income: '低收入',
     poverty_alleviated: '脱贫/建档立卡',
+    unknown: NEWER_VALUE,
   } satisfies Record<EconomicStatus, string>,
   life_state: { active: '在册', moved: '迁出', deceased: '已故' } satisfies Record<LifeState, string>,
-  visit_mode: { home: '上门', phone: '电话', video: '视频' } satisfies Record<VisitMode, string>,
+  visit_mode: { home: '上门', phone: '电话', video: '视频', unknown: NEWER_VALUE } satisfies Record<VisitMode, string>,
   severity: { normal: '正常', attention: '关注', serious: '严重', urgent: '紧急' } satisfies Record<Severity, string>,
   check_area: {
     health: '健康',
@@ -57,12 +61,12 @@ const enums = {
     living: '居住环境',
     needs: '需求',
   } satisfies Record<CheckArea, string>,
-  referral_level: { township: '乡镇', county: '县级' } satisfies Record<ReferralLevel, string>,
+  referral_level: { township: '乡镇', county: '县级', unknown: NEWER_VALUE } satisfies Record<ReferralLevel, string>,
   referral_status: { open: '待处理', in_progress: '处理中', closed: '已办结' } satisfies Record<ReferralStatus, string>,
   role: { caseworker: '探访员', station_director: '站长', county_reviewer: '县级审核员' } satisfies Record<Role, string>,
   meal_slot: { breakfast: '早餐', lunch: '午餐', dinner: '晚餐' } satisfies Record<MealSlot, string>,
-  meal_mode: { dine_in: '堂食', take_away: '自取', delivery: '送餐' } satisfies Record<MealMode, string>,
-  meal_point_kind: { nursing_home: '敬老院', mutual_aid: '互助幸福院', canteen: '社区食堂' } satisfies Record<
+  meal_mode: { dine_in: '堂食', take_away: '自取', delivery: '送餐', unknown: NEWER_VALUE } satisfies Record<MealMode, string>,
+  meal_point_kind: { nursing_home: '敬老院', mutual_aid: '互助幸福院', canteen: '社区食堂', unknown: NEWER_VALUE } satisfies Record<
     MealPointKind,
     string
   >,
@@ -105,6 +109,7 @@ const enums = {
     after_photo: '改造后照片',
     signed_form: '签字表单',
     other: '其他',
+    unknown: NEWER_VALUE,
   } satisfies Record<AttachmentKind, string>,
   assessment_group: {
     self_care: '自理能力',
@@ -147,7 +152,7 @@ const enums = {
     severely_impaired: '重度受损',
     completely_lost: '完全丧失',
   } satisfies Record<AbilityLevel, string>,
-  assessment_reason: { first: '首次', routine: '常规', immediate: '即时', reassessment: '复评', other: '其他' } satisfies Record<
+  assessment_reason: { first: '首次', routine: '常规', immediate: '即时', reassessment: '复评', other: '其他', unknown: NEWER_VALUE } satisfies Record<
     AssessmentReason,
     string
   >,
