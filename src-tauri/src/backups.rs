@@ -226,7 +226,8 @@ pub fn take_over(
         if header.device_id == replica.device_id() {
             return Err(AppError::new("own_backup", "这是本机自己的备份，不需要导入；如需恢复，请在欢迎页面恢复"));
         }
-        successor::take_over(&mut replica, Path::new(&request.path), &key, &mut steps(progress)).map_err(
+        let attachments = state.attachments()?;
+        successor::take_over(&mut replica, attachments, Path::new(&request.path), &key, &mut steps(progress)).map_err(
             |error| match error {
                 backup::BackupError::Replica(xianglin_sync::Error::Invalid(reason)) => {
                     tracing::warn!(%reason, "a backup was not taken over");
@@ -240,7 +241,12 @@ pub fn take_over(
         )?
     };
     let count = |value: usize| u32::try_from(value).unwrap_or(u32::MAX);
-    Ok(TakenOver { shards: count(taken.shards), changed: count(taken.changed), outside: count(taken.outside) })
+    Ok(TakenOver {
+        shards: count(taken.shards),
+        changed: count(taken.changed),
+        outside: count(taken.outside),
+        attachments: count(taken.attachments),
+    })
 }
 
 /// A backup as the pages list it.
@@ -254,6 +260,7 @@ pub fn row(backup: &Backup, this_pc: bool) -> BackupRow {
         reason: header.reason,
         app_version: header.app_version.clone(),
         megabytes: (backup.bytes as f64 / 100_000.0).round() / 10.0,
+        attachments: u32::try_from(header.attachments.len()).unwrap_or(u32::MAX),
         this_pc,
         accounts: header
             .keyring

@@ -157,7 +157,8 @@ impl AppState {
         self.backup_before_migration(&key)?;
         let opened = Replica::open_encrypted(&path, &key)
             .and_then(|replica| {
-                let attachments = AttachmentStore::sealed(self.inner.data_dir.join("attachments"), key.clone());
+                let attachments =
+                    AttachmentStore::sealed(self.inner.data_dir.join(xianglin_sync::attachments::FOLDER), key.clone());
                 attachments.seal_existing()?;
                 Ok((replica, attachments))
             })

@@ -4,12 +4,15 @@
 //! A backup file (`xianglin-<device>-<YYYYMMDD-HHMMSS>-<reason>.xlbak`) is
 //!
 //! ```text
-//! "XLBACKUP" | header length (u32, little-endian) | header (JSON) | the database
+//! "XLBACKUP" | header length (u32, little-endian) | header (JSON) | the database | attachments
 //! ```
 //!
 //! The database is a copy of the replica made with SQLite's online backup API (the app keeps
-//! working while it runs), still encrypted with the PC's data key (SQLCipher). The header says
-//! when, why and by which device and versions it was made, the database's length and SHA-256,
+//! working while it runs), still encrypted with the PC's data key (SQLCipher). After it come the
+//! attachment files (photos, scans) its records refer to that the county was not yet known to
+//! hold, as stored on disk (sealed with the same key): what the county holds can be fetched
+//! again, what it lacks exists nowhere else. The header says when, why and by which device and
+//! versions it was made, the database's length and SHA-256, each attachment's hash and length,
 //! and carries the PC's keyring (which holds no key in clear: every wrap is sealed), so a
 //! person's password, or the county's recovery key, opens a backup on a PC that has lost
 //! everything else. Nothing in the header names an elder.
@@ -28,6 +31,7 @@ use rusqlite::OpenFlags;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::attachments::{self, AttachmentStore};
 use crate::crypto::Key;
 use crate::encrypted::{beside, remove_database_files};
 use crate::keyring::{KEYRING_FILE, Keyring};
@@ -37,7 +41,8 @@ pub const EXTENSION: &str = "xlbak";
 /// The backup folder inside the data directory.
 pub const FOLDER: &str = "backups";
 const MAGIC: &[u8; 8] = b"XLBACKUP";
-const FORMAT: u32 = 1;
+/// Format 2 added the attachments after the database; format 1 files (none) still read.
+const FORMAT: u32 = 2;
 /// A header is a few kilobytes (the keyring grows with accounts); a larger one is not ours.
 const MAX_HEADER_BYTES: u32 = 1 << 20;
 /// Pages copied per step of the online backup (4 MB of 4 KiB pages), between progress reports.
@@ -89,6 +94,24 @@ pub struct Header {
     pub database_sha256: String,
     /// The PC's keyring at the time (wraps of the data key, no key in clear).
     pub keyring: Keyring,
+    /// The attachment files after the database, in order.
+    #[serde(default)]
+    pub attachments: Vec<CarriedAttachment>,
+}
+
+/// An attachment file a backup carries: its content's SHA-256 (its name in the store) and the
+/// length of the file as stored (sealed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CarriedAttachment {
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+impl Header {
+    /// The bytes after the header: the database and the attachments.
+    fn body_bytes(&self) -> u64 {
+        self.database_bytes + self.attachments.iter().map(|attachment| attachment.bytes).sum::<u64>()
+    }
 }
 
 /// A backup file and its header.
@@ -98,6 +121,8 @@ pub struct Backup {
     pub header: Header,
     /// The file's length.
     pub bytes: u64,
+    /// Where the database starts in the file (after the header).
+    pub database_at: u64,
 }
 
 /// Copies the encrypted replica at `database` into a new backup file in `folder`, with the
@@ -121,8 +146,9 @@ pub fn write(
     let stamp = now.format("%Y%m%d-%H%M%S");
     let copy_path = folder.join(format!(".xianglin-{stamp}.db.partial"));
 
-    // 1. The online backup, page by page, into a database with the same key.
-    let (device_id, schema_version) = {
+    // 1. The online backup, page by page, into a database with the same key; and which
+    //    attachment files go with it.
+    let ((device_id, schema_version), carried) = {
         let source = crate::encrypted::connect(database, key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         let mut copy = crate::encrypted::connect(
             &copy_path,
@@ -144,7 +170,8 @@ pub fn write(
                 }
             }
         }
-        check_database(&copy, &copy_path)?
+        let checked = check_database(&copy, &copy_path)?;
+        (checked, carried_attachments(&copy, database)?)
     };
 
     // 2. The file: header, then the copy, synced under a hidden name and renamed whole.
@@ -159,6 +186,7 @@ pub fn write(
         database_bytes,
         database_sha256,
         keyring: keyring.clone(),
+        attachments: carried.iter().map(|(attachment, _)| attachment.clone()).collect(),
     };
     let name = format!("xianglin-{}-{stamp}-{}.{EXTENSION}", short_device(&header.device_id), reason.as_str());
     let path = folder.join(&name);
@@ -172,14 +200,49 @@ pub fn write(
             .map_err(io(&partial))?;
         let mut copy = std::fs::File::open(&copy_path).map_err(io(&copy_path))?;
         std::io::copy(&mut copy, &mut file).map_err(io(&partial))?;
+        let (mut done, all) = (header.database_bytes, header.body_bytes());
+        for (attachment, stored) in &carried {
+            let source = std::fs::File::open(stored).map_err(io(stored))?;
+            let copied = std::io::copy(&mut source.take(attachment.bytes), &mut file).map_err(io(&partial))?;
+            if copied != attachment.bytes {
+                return Err(BackupError::Io {
+                    path: stored.display().to_string(),
+                    source: std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "attachment changed while copied"),
+                });
+            }
+            done += copied;
+            progress(done, all);
+        }
         file.sync_all().map_err(io(&partial))?;
     }
     std::fs::rename(&partial, &path).map_err(io(&path))?;
     sync_folder(folder);
     remove_database_files(&copy_path)?;
     let bytes = std::fs::metadata(&path).map_err(io(&path))?.len();
-    tracing::info!(reason = reason.as_str(), bytes, "backup written");
-    Ok(Backup { path, header, bytes })
+    tracing::info!(reason = reason.as_str(), bytes, attachments = carried.len(), "backup written");
+    let database_at = bytes - header.body_bytes();
+    Ok(Backup { path, header, bytes, database_at })
+}
+
+/// The attachment files a backup of the replica at `database` carries: those its records refer
+/// to that the county is not known to hold (read from `copy`, the consistent copy), found in
+/// the attachment folder beside `database`. One missing there is left out (it never arrived
+/// here either); one larger than any attachment can be is not ours and is left out too.
+fn carried_attachments(copy: &rusqlite::Connection, database: &Path) -> Result<Vec<(CarriedAttachment, PathBuf)>> {
+    let store = AttachmentStore::new(database.parent().unwrap_or(Path::new(".")).join(attachments::FOLDER));
+    let mut carried = Vec::new();
+    for sha256 in attachments::unsent(copy)? {
+        let Some(path) = store.path(&sha256) else { continue };
+        match std::fs::metadata(&path) {
+            Ok(metadata) if metadata.is_file() && metadata.len() <= attachments::MAX_STORED_BYTES => {
+                carried.push((CarriedAttachment { sha256, bytes: metadata.len() }, path));
+            }
+            Ok(_) => tracing::warn!("an attachment file too large to be one is left out of the backup"),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => return Err(io(&path)(error)),
+        }
+    }
+    Ok(carried)
 }
 
 /// A backup of the replica at `database` before this version migrates its schema: made when
@@ -265,13 +328,20 @@ pub fn read_header(path: &Path) -> Result<Backup> {
     }
     let header: Header =
         serde_json::from_slice(&header).map_err(|error| not_ours(&format!("unreadable header: {error}")))?;
-    if bytes != 12 + u64::from(length) + header.database_bytes {
+    let bounded = header.attachments.iter().all(|attachment| {
+        AttachmentStore::is_name(&attachment.sha256) && attachment.bytes <= attachments::MAX_STORED_BYTES
+    });
+    if !bounded {
+        return Err(not_ours("an attachment that cannot be one"));
+    }
+    let database_at = 12 + u64::from(length);
+    if bytes != database_at + header.body_bytes() {
         return Err(BackupError::Damaged {
             path: path.display().to_string(),
-            detail: format!("{bytes} bytes where the header says {}", 12 + u64::from(length) + header.database_bytes),
+            detail: format!("{bytes} bytes where the header says {}", database_at + header.body_bytes()),
         });
     }
-    Ok(Backup { path: path.to_owned(), header, bytes })
+    Ok(Backup { path: path.to_owned(), header, bytes, database_at })
 }
 
 /// The whole backups in `folder`, newest first (hidden partial files are not backups; files
@@ -349,6 +419,26 @@ pub fn restore(backup: &Path, key: &Key, database: &Path, progress: &mut dyn FnM
     finish_restore(database)?;
     let restoring = beside(database, ".restoring");
     let header = unpack(backup, key, &restoring, progress)?;
+    // The attachments go into the folder before the commit: each is whole under its hash or
+    // absent, and one the restored records do not come to refer to is harmless.
+    // A refused restore takes back the files it added, so it leaves nothing behind.
+    let store =
+        AttachmentStore::sealed(database.parent().unwrap_or(Path::new(".")).join(attachments::FOLDER), key.clone());
+    let mut added = Vec::new();
+    let put = open_attachments(&read_header(backup)?, key, &mut |sha256, bytes| {
+        if !store.contains(sha256) {
+            store.put_expecting(&bytes, sha256)?;
+            added.push(sha256.to_owned());
+        }
+        Ok(())
+    });
+    if let Err(error) = put {
+        for sha256 in &added {
+            store.remove(sha256)?;
+        }
+        remove_database_files(&restoring)?;
+        return Err(error);
+    }
 
     progress(Step::Committing, header.database_bytes, header.database_bytes);
     let folder = database.parent().unwrap_or(Path::new("."));
@@ -362,6 +452,31 @@ pub fn restore(backup: &Path, key: &Key, database: &Path, progress: &mut dyn FnM
     finish_restore(database)?;
     tracing::info!(schema = header.schema_version, "backup restored");
     Ok(header)
+}
+
+/// Reads the attachments `found` carries, each opened with `key` (the backup's) and checked
+/// against its hash, and hands each (hash, plain bytes) to `each`. Each is read within the
+/// bounds [`read_header`] checked.
+pub fn open_attachments(found: &Backup, key: &Key, each: &mut dyn FnMut(&str, Vec<u8>) -> Result<()>) -> Result<usize> {
+    let path = &found.path;
+    let damaged = |detail: String| BackupError::Damaged { path: path.display().to_string(), detail };
+    let mut file = std::fs::File::open(path).map_err(io(path))?;
+    file.seek(SeekFrom::Start(found.database_at + found.header.database_bytes)).map_err(io(path))?;
+    for attachment in &found.header.attachments {
+        let mut stored = vec![0u8; attachment.bytes as usize];
+        file.read_exact(&mut stored).map_err(io(path))?;
+        let plain = if crate::crypto::is_sealed(&stored) {
+            crate::crypto::open(key, &stored, attachment.sha256.as_bytes())
+                .map_err(|_| damaged("an attachment does not open with its key".into()))?
+        } else {
+            stored
+        };
+        if crate::crypto::hex(&Sha256::digest(&plain)) != attachment.sha256 {
+            return Err(damaged("an attachment does not match its hash".into()));
+        }
+        each(&attachment.sha256, plain)?;
+    }
+    Ok(found.header.attachments.len())
 }
 
 /// Copies a backup's database to `target` (encrypted as it was) and checks it: its length,
@@ -385,7 +500,7 @@ pub(crate) fn unpack(
     let restoring = target;
     {
         let mut source = std::fs::File::open(backup).map_err(io(backup))?;
-        source.seek(SeekFrom::Start(found.bytes - header.database_bytes)).map_err(io(backup))?;
+        source.seek(SeekFrom::Start(found.database_at)).map_err(io(backup))?;
         let mut target = std::fs::File::create(restoring).map_err(io(restoring))?;
         let mut hasher = Sha256::new();
         let mut buffer = vec![0u8; 1 << 20];

@@ -6,10 +6,14 @@
 //! and of each shard the old PC still owed the server, the whole stored document is merged
 //! into this replica: automerge keeps each change once, so what the server already had (and
 //! this PC pulled) is not doubled, and the old PC's own changes go up at the next sync, which
-//! the server takes from this PC alone. The unpacked copy is removed afterwards.
+//! the server takes from this PC alone. The unpacked copy is removed afterwards. The photos and
+//! scans the backup carries (those the old PC had not uploaded) that records here now refer to
+//! are stored here, sealed with this PC's key, to go up at the next sync too.
 
+use std::collections::HashSet;
 use std::path::Path;
 
+use crate::attachments::AttachmentStore;
 use crate::backup::{self, BackupError, Step};
 use crate::crypto::Key;
 use crate::encrypted::{beside, remove_database_files};
@@ -27,6 +31,8 @@ pub struct Taken {
     pub changed: usize,
     /// Shards the old PC owed that this PC may not write (outside its places): left out.
     pub outside: usize,
+    /// Attachments from the backup now stored here (ones this PC already had not counted).
+    pub attachments: usize,
 }
 
 /// Merges into `replica` the edits the PC of `backup` never sent, opening the backup with
@@ -34,11 +40,13 @@ pub struct Taken {
 /// the server has named this PC that PC's successor and this PC has synced its places since.
 pub fn take_over(
     replica: &mut Replica,
+    attachments: &AttachmentStore,
     backup: &Path,
     key: &Key,
     progress: &mut dyn FnMut(Step, u64, u64),
 ) -> Result<Taken, BackupError> {
-    let header = backup::read_header(backup)?.header;
+    let found = backup::read_header(backup)?;
+    let header = &found.header;
     if header.device_id == replica.device_id() {
         return Err(Error::Invalid("this backup is this PC's own: restore it instead".into()).into());
     }
@@ -56,8 +64,17 @@ pub fn take_over(
     backup::unpack(backup, key, &scratch, progress)?;
     let taken = take_from(replica, &scratch, key, &scope, &header.device_id);
     remove_database_files(&scratch)?;
-    let taken = taken?;
+    let mut taken = taken?;
+    let wanted: HashSet<String> = crate::attachments::referenced(replica)?.into_iter().collect();
+    backup::open_attachments(&found, key, &mut |sha256, bytes| {
+        if wanted.contains(sha256) && !attachments.contains(sha256) {
+            attachments.put_expecting(&bytes, sha256)?;
+            taken.attachments += 1;
+        }
+        Ok(())
+    })?;
     tracing::info!(
+        attachments = taken.attachments,
         shards = taken.shards,
         changed = taken.changed,
         outside = taken.outside,

@@ -192,6 +192,104 @@ fn a_damaged_foreign_or_wrongly_keyed_backup_restores_nothing() {
 }
 
 #[test]
+fn photos_the_county_lacks_travel_in_the_backup_and_come_back_with_it() {
+    use xianglin_sync::attachments::{self, AttachmentStore};
+    let pc = Pc::new(6);
+    let photos = AttachmentStore::sealed(pc.directory.path().join(attachments::FOLDER), pc.key.clone());
+    let (sent_png, unsent_png) = (crate::support::png(64, 48), crate::support::png(40, 30));
+    let (sent, unsent) = (photos.put(&sent_png).unwrap(), photos.put(&unsent_png).unwrap());
+    // A photo picked for a form that was dropped: no record refers to it.
+    photos.put(&crate::support::png(8, 8)).unwrap();
+    {
+        let mut replica = pc.open();
+        replica.set_clock(Clock::Fixed(now()));
+        let elder = store_elder(&mut replica, elder(&mut Rng::new(6), VILLAGE)).unwrap();
+        let mut visit = crate::support::visit(&elder, now(), xianglin_schema::visit::Severity::Normal);
+        visit.photos.insert(sent.sha256.clone(), sent.clone());
+        visit.photos.insert(unsent.sha256.clone(), unsent.clone());
+        xianglin_domain::patrol::store_visit(&mut replica, visit).unwrap();
+        xianglin_sync::server_state::mark_uploaded(&replica, std::slice::from_ref(&sent.sha256)).unwrap();
+    }
+    let made = backup::write(&pc.database(), &pc.key, &pc.keyring, &pc.folder(), now(), Reason::Daily, &mut |_, _| {})
+        .unwrap();
+    let carried: Vec<&str> = made.header.attachments.iter().map(|attachment| attachment.sha256.as_str()).collect();
+    assert_eq!(carried, [unsent.sha256.as_str()], "only what the county lacks, and only what a record refers to");
+    let bytes = std::fs::read(&made.path).unwrap();
+    let in_clear = |needle: &[u8]| bytes.windows(needle.len()).any(|window| window == needle);
+    assert!(!in_clear(&unsent_png[..64]), "the photo travels sealed");
+
+    // An empty PC gets the photo back with the replica, sealed under the backup's key.
+    let empty = scratch();
+    let database = empty.path().join("xianglin.sqlite");
+    backup::restore(&made.path, &pc.key, &database, &mut |_, _, _| {}).unwrap();
+    let restored = AttachmentStore::sealed(empty.path().join(attachments::FOLDER), pc.key.clone());
+    assert_eq!(restored.get(&unsent.sha256).unwrap(), unsent_png);
+    assert!(!restored.contains(&sent.sha256), "the county's copy is fetched again at the next sync");
+
+    // A byte of the photo changed: the restore is refused and leaves nothing, photos included.
+    let elsewhere = scratch();
+    let mut damaged = bytes.clone();
+    // The last byte is the photo's (the last file the backup carries).
+    let at = damaged.len() - 1;
+    damaged[at] ^= 0x40;
+    let path = elsewhere.path().join("damaged.xlbak");
+    std::fs::write(&path, &damaged).unwrap();
+    let target = elsewhere.path().join("pc");
+    std::fs::create_dir(&target).unwrap();
+    let refused = backup::restore(&path, &pc.key, &target.join("xianglin.sqlite"), &mut |_, _, _| {});
+    assert!(matches!(refused, Err(BackupError::Damaged { .. })), "{refused:?}");
+    let photos_left = AttachmentStore::new(target.join(attachments::FOLDER)).list().unwrap();
+    assert!(photos_left.is_empty(), "{photos_left:?}");
+    assert!(!target.join("xianglin.sqlite").exists());
+}
+
+#[test]
+fn a_backup_of_the_previous_format_still_restores_and_one_of_a_newer_format_is_refused() {
+    let pc = Pc::new(7);
+    let made = backup::write(&pc.database(), &pc.key, &pc.keyring, &pc.folder(), now(), Reason::Daily, &mut |_, _| {})
+        .unwrap();
+    assert!(made.header.attachments.is_empty());
+    let bytes = std::fs::read(&made.path).unwrap();
+    let header_end = 12 + u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
+    let header: serde_json::Value = serde_json::from_slice(&bytes[12..header_end]).unwrap();
+    // The same file as the previous version wrote it: format 1, no attachments after the database.
+    let with_header = |edit: &dyn Fn(&mut serde_json::Map<String, serde_json::Value>)| {
+        let mut header = header.as_object().unwrap().clone();
+        edit(&mut header);
+        let json = serde_json::to_vec(&header).unwrap();
+        let mut file = bytes[..8].to_vec();
+        file.extend_from_slice(&(json.len() as u32).to_le_bytes());
+        file.extend_from_slice(&json);
+        file.extend_from_slice(&bytes[header_end..]);
+        file
+    };
+    let directory = scratch();
+    let old = directory.path().join("old.xlbak");
+    std::fs::write(
+        &old,
+        with_header(&|header| {
+            header.insert("format".into(), 1.into());
+            header.remove("attachments");
+        }),
+    )
+    .unwrap();
+    let database = directory.path().join("pc").join("xianglin.sqlite");
+    std::fs::create_dir(database.parent().unwrap()).unwrap();
+    backup::restore(&old, &pc.key, &database, &mut |_, _, _| {}).unwrap();
+    assert!(contents(&Replica::open_encrypted(&database, &pc.key).unwrap()) == contents(&pc.open()));
+
+    let newer = directory.path().join("newer.xlbak");
+    std::fs::write(
+        &newer,
+        with_header(&|header| {
+            header.insert("format".into(), 3.into());
+        }),
+    )
+    .unwrap();
+    assert!(matches!(backup::read_header(&newer), Err(BackupError::TooNew { found: 3, .. })));
+}
+
+#[test]
 fn daily_backups_are_due_after_a_day_and_old_ones_go_but_the_newest_stay() {
     let pc = Pc::new(5);
     let device_id = pc.open().device_id();

@@ -10,6 +10,7 @@ use xianglin_domain::query;
 use xianglin_domain::registry::{self, store_elder};
 use xianglin_schema::api::ElderSearch;
 use xianglin_schema::user::Role;
+use xianglin_sync::attachments::{self, AttachmentStore};
 use xianglin_sync::backup::{self, BackupError, Reason};
 use xianglin_sync::crypto::Key;
 use xianglin_sync::keyring::{Keyring, Person};
@@ -72,17 +73,24 @@ async fn a_replacement_pc_takes_the_lost_pc_s_unsent_edits_from_its_backup_once(
     let (old, old_key, old_keyring) = pc(&county, &old_folder, &old_code, "白沙村旧电脑", &liu).await;
     let old_id = old.replica.lock().unwrap().device_id();
 
-    // The old PC registers an elder and sends it; then, offline, edits her and registers a second.
+    // The old PC registers an elder and sends it; then, offline, edits her, registers a second
+    // and visits the first, taking a photo it never uploads.
     let mut rng = Rng::new(19);
     old.sync().await;
     let synced = old.add_elder(&mut rng, VILLAGE_A);
     old.sync().await;
     let unsent = old.add_elder(&mut rng, VILLAGE_A);
+    let old_photos = AttachmentStore::sealed(old_folder.join(attachments::FOLDER), old_key.clone());
+    let photo_png = crate::support::png(64, 48);
+    let photo = old_photos.put(&photo_png).unwrap();
     {
         let mut replica = old.replica.lock().unwrap();
         let mut edited = registry::elder_for_edit(&replica, &synced).unwrap();
         edited.phone = Some("13912345678".into());
-        store_elder(&mut replica, edited).unwrap();
+        let edited = store_elder(&mut replica, edited).unwrap();
+        let mut visit = crate::support::visit(&edited, now(), xianglin_schema::visit::Severity::Normal);
+        visit.photos.insert(photo.sha256.clone(), photo.clone());
+        xianglin_domain::patrol::store_visit(&mut replica, visit).unwrap();
     }
     // Its daily backup; after it, one more elder that no backup holds (lost with the PC).
     let made = {
@@ -107,7 +115,8 @@ async fn a_replacement_pc_takes_the_lost_pc_s_unsent_edits_from_its_backup_once(
     // The replacement, enrolled for the same village, pulls it: the old PC's sent elder only.
     let new_folder = dir.path().join("new-pc");
     let newcomer = Person { user_id: "user-liu-new", role: "caseworker", name: "刘芳" };
-    let (new, _, _) = pc(&county, &new_folder, &new_code, "白沙村新电脑", &newcomer).await;
+    let (new, new_key, _) = pc(&county, &new_folder, &new_code, "白沙村新电脑", &newcomer).await;
+    let new_photos = AttachmentStore::sealed(new_folder.join(attachments::FOLDER), new_key.clone());
     let new_id = new.replica.lock().unwrap().device_id();
     new.sync().await;
     assert_eq!(elders_in_village(&new).iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), [synced.as_str()]);
@@ -120,7 +129,8 @@ async fn a_replacement_pc_takes_the_lost_pc_s_unsent_edits_from_its_backup_once(
     assert!(keyring_key("wrong password").is_err(), "the backup opens only with its people's passwords");
     let key = keyring_key(PASSWORD).unwrap();
     let heads_before = new.replica.lock().unwrap().heads(&ShardId::Elders { village: VILLAGE_A.into() }).unwrap();
-    let refused = successor::take_over(&mut new.replica.lock().unwrap(), &made.path, &key, &mut |_, _, _| {});
+    let refused =
+        successor::take_over(&mut new.replica.lock().unwrap(), &new_photos, &made.path, &key, &mut |_, _, _| {});
     assert!(
         matches!(refused, Err(BackupError::Replica(xianglin_sync::Error::Invalid(ref why))) if why.contains("successor"))
     );
@@ -144,8 +154,16 @@ async fn a_replacement_pc_takes_the_lost_pc_s_unsent_edits_from_its_backup_once(
     // Taken over: the old PC's unsent edits are here, and go up at the next sync.
     let mut steps = 0;
     let taken =
-        successor::take_over(&mut new.replica.lock().unwrap(), &made.path, &key, &mut |_, _, _| steps += 1).unwrap();
-    assert_eq!((taken.device_id.as_str(), taken.shards, taken.changed, taken.outside), (old_id.as_str(), 1, 1, 0));
+        successor::take_over(&mut new.replica.lock().unwrap(), &new_photos, &made.path, &key, &mut |_, _, _| {
+            steps += 1
+        })
+        .unwrap();
+    assert_eq!(
+        (taken.device_id.as_str(), taken.shards, taken.changed, taken.outside, taken.attachments),
+        (old_id.as_str(), 2, 2, 0, 1),
+        "the elders and the visit, and the photo"
+    );
+    assert_eq!(new_photos.get(&photo.sha256).unwrap(), photo_png, "the photo, sealed under this PC's key");
     assert!(steps >= 2, "unpacking the backup reports its progress");
     assert_eq!(elders_in_village(&new), before, "the old PC's elders as its backup held them");
     let leftovers: Vec<String> = std::fs::read_dir(&new_folder)
@@ -155,18 +173,25 @@ async fn a_replacement_pc_takes_the_lost_pc_s_unsent_edits_from_its_backup_once(
         .collect();
     assert!(leftovers.is_empty(), "the unpacked copy is removed: {leftovers:?}");
     let round = new.sync().await;
-    assert_eq!(round.pushed_shards, 1);
+    assert_eq!(round.pushed_shards, 2);
+    assert_eq!(new.link.sync_attachments(&new.replica, &new_photos).await.unwrap(), (1, 0), "the photo goes up");
 
-    // The county and the station get them once: the unsent elder, the new phone, nothing doubled.
+    // The county and the station get them once: the unsent elder, the new phone, the visit's
+    // photo, nothing doubled.
     station.sync().await;
+    let station_photos = AttachmentStore::new(dir.path().join("station-photos"));
+    assert_eq!(station.link.sync_attachments(&station.replica, &station_photos).await.unwrap(), (0, 1));
+    assert_eq!(station_photos.get(&photo.sha256).unwrap(), photo_png);
     assert_eq!(elders_in_village(&station), before);
     assert!(before.iter().any(|(id, _)| *id == unsent));
     assert!(before.contains(&(synced.clone(), Some("13912345678".into()))));
     assert!(!before.iter().any(|(id, _)| *id == lost));
 
     // Taking the same backup again brings nothing new, and the next sync moves nothing.
-    let again = successor::take_over(&mut new.replica.lock().unwrap(), &made.path, &key, &mut |_, _, _| {}).unwrap();
-    assert_eq!(again.changed, 0);
+    let again =
+        successor::take_over(&mut new.replica.lock().unwrap(), &new_photos, &made.path, &key, &mut |_, _, _| {})
+            .unwrap();
+    assert_eq!((again.changed, again.attachments), (0, 0));
     assert_eq!(new.sync().await, xianglin_sync::client::RoundTrip::default());
     assert_eq!(elders_in_village(&new), before);
     county.stop().await;

@@ -44,6 +44,8 @@ pub struct BackupRow {
     pub app_version: String,
     /// Size in MB, one decimal.
     pub megabytes: f64,
+    /// Photos and scans in it that the county did not yet have when it was made.
+    pub attachments: u32,
     /// Made by this PC (false: another PC's, found on a USB stick).
     pub this_pc: bool,
     /// Who can open it with their password on this PC's sign-in page at the time.
@@ -84,6 +86,8 @@ pub struct TakenOver {
     pub changed: u32,
     /// Groups outside this PC's places, left out.
     pub outside: u32,
+    /// Photos and scans the old PC had not uploaded, now stored here.
+    pub attachments: u32,
 }
 
 /// Restores a backup found by `find_backups`, opened with one of its accounts' passwords (the

@@ -28,6 +28,10 @@ use crate::{Error, Result};
 
 /// Largest attachment accepted, in bytes (10 MiB: a phone photo, a multi-page scan).
 pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+/// Largest attachment file on disk: the largest attachment and what sealing adds.
+pub const MAX_STORED_BYTES: u64 = MAX_ATTACHMENT_BYTES as u64 + 1024;
+/// The attachment folder's name, beside the replica's database.
+pub const FOLDER: &str = "attachments";
 
 /// The attachment folder of one replica.
 #[derive(Debug, Clone)]
@@ -180,6 +184,11 @@ impl AttachmentStore {
         &self.root
     }
 
+    /// Whether `name` can name an attachment: a SHA-256 in lowercase hex.
+    pub fn is_name(name: &str) -> bool {
+        is_sha256(name)
+    }
+
     /// Whether the attachment is stored here.
     pub fn contains(&self, sha256: &str) -> bool {
         self.path(sha256).is_some_and(|path| path.is_file())
@@ -210,6 +219,17 @@ impl AttachmentStore {
 /// adaptation cases), stored here or not.
 pub fn referenced(replica: &crate::Replica) -> Result<Vec<String>> {
     let mut statement = replica.connection().prepare("SELECT DISTINCT sha256 FROM attachment_refs ORDER BY 1")?;
+    Ok(statement.query_map([], |row| row.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?)
+}
+
+/// The attachments records of this replica refer to that the county is not known to hold (a
+/// photo added since the last upload): what a backup carries besides the database. Reads
+/// `connection`, a replica's or a copy of one.
+pub fn unsent(connection: &rusqlite::Connection) -> Result<Vec<String>> {
+    let mut statement = connection.prepare(
+        "SELECT DISTINCT sha256 FROM attachment_refs
+         WHERE sha256 NOT IN (SELECT sha256 FROM uploaded_attachments) ORDER BY 1",
+    )?;
     Ok(statement.query_map([], |row| row.get(0))?.collect::<std::result::Result<Vec<String>, _>>()?)
 }
 

@@ -23,6 +23,10 @@ app_version: string,
  */
 megabytes: number, 
 /**
+ * Photos and scans in it that the county did not yet have when it was made.
+ */
+attachments: number, 
+/**
  * Made by this PC (false: another PC's, found on a USB stick).
  */
 this_pc: boolean, 

@@ -15,4 +15,8 @@ changed: number,
 /**
  * Groups outside this PC's places, left out.
  */
-outside: number, };
+outside: number, 
+/**
+ * Photos and scans the old PC had not uploaded, now stored here.
+ */
+attachments: number, };

@@ -15,6 +15,7 @@ const row = (overrides: Partial<BackupRow> = {}): BackupRow => ({
   reason: 'daily',
   app_version: '0.1.0',
   megabytes: 20.4,
+  attachments: 0,
   this_pc: true,
   accounts: [{ user_id: 'u-1', masked_name: '刘*', role: 'caseworker' }],
   ...overrides,

@@ -20,6 +20,7 @@ const row = (overrides: Partial<BackupRow> = {}): BackupRow => ({
   reason: 'daily',
   app_version: '0.1.0',
   megabytes: 20.4,
+  attachments: 0,
   this_pc: false,
   accounts: [{ user_id: 'u-1', masked_name: '刘*', role: 'caseworker' }],
   ...overrides,
@@ -93,13 +94,13 @@ describe('useRestore', () => {
     const another = row({ path: '/media/u/stick/another.xlbak', device_id: 'bb22' })
     const mine = row({ path: '/data/backups/mine.xlbak', device_id: 'cc33', this_pc: true })
     vi.mocked(findBackups).mockResolvedValue([mine, another, lost])
-    vi.mocked(takeOverBackup).mockResolvedValue({ shards: 2, changed: 1, outside: 0 })
+    vi.mocked(takeOverBackup).mockResolvedValue({ shards: 2, changed: 1, outside: 0, attachments: 1 })
     const restore = useRestore(['aa11'])
     await restore.find()
     await nextTick()
     expect(restore.found.value).toEqual([lost])
     restore.password.value = 'old password'
-    expect(await restore.takeOver()).toEqual({ shards: 2, changed: 1, outside: 0 })
+    expect(await restore.takeOver()).toEqual({ shards: 2, changed: 1, outside: 0, attachments: 1 })
     expect(takeOverBackup).toHaveBeenCalledWith({ path: lost.path, user_id: 'u-1', password: 'old password' })
     expect(restoreBackup).not.toHaveBeenCalled()
     expect(restore.password.value).toBe('')
