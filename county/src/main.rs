@@ -101,6 +101,20 @@ enum Command {
         #[arg(long)]
         user: String,
     },
+    /// Opens a station PC's backup file for a person whose password is forgotten (the PC
+    /// itself lost): with the recovery secret key, writes a one-time code for `--user` into the
+    /// backup's keyring and prints it. On a PC's welcome page 从备份恢复 then takes that code
+    /// and a new password.
+    RecoverBackup {
+        /// The backup file (`xianglin-….xlbak`), rewritten in place.
+        #[arg(long)]
+        backup: PathBuf,
+        /// The county's recovery secret key file.
+        #[arg(long)]
+        recovery_key: PathBuf,
+        #[arg(long)]
+        user: String,
+    },
     /// Moves the database and attachments to a new key (stop the server first). The old key
     /// file is kept as `<key file>.retired`: move it off this machine, beside the backups it
     /// opens.
@@ -295,6 +309,26 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("recovery secret key written to {} (fingerprint {})", out.display(), secret.fingerprint());
             println!(
                 "move it off this machine; station PCs wrap their keys for public key {public_key} at their next sync"
+            );
+            Ok(())
+        }
+        Command::RecoverBackup { backup, recovery_key, user } => {
+            let mut store = open()?;
+            let person =
+                store.user(&user).map_err(|error| error.to_string())?.ok_or_else(|| format!("no user {user}"))?;
+            let secret = xianglin_sync::crypto::Key::read_file(&recovery_key).map_err(|error| error.to_string())?;
+            let found = xianglin_sync::backup::read_header(&backup).map_err(|error| error.to_string())?;
+            let mut ring = found.header.keyring;
+            let key = ring.recover(&secret).map_err(|error| error.to_string())?;
+            let expires_at = now + Duration::days(1);
+            let (code, grant) = keyring::new_code(&user, expires_at, RecordMeta::created(now, "county-server"))
+                .map_err(|e| e.to_string())?;
+            let who = keyring::Person { user_id: &person.id, role: person.role.as_str(), name: &person.name };
+            ring.hold_code(&key, &who, &grant).map_err(|error| error.to_string())?;
+            xianglin_sync::backup::replace_keyring(&backup, &ring).map_err(|error| error.to_string())?;
+            println!(
+                "restore code {code} for user {user} in this backup, valid until {}",
+                expires_at.format("%Y-%m-%d %H:%M")
             );
             Ok(())
         }

@@ -1,7 +1,7 @@
 //! The county's side of station sign-in, with the real binary: `signin-code` publishes a grant
 //! whose code (and only it) opens what a PC wraps for it; `recovery-key` writes a private key
 //! file and publishes its public key; `recover-pc` turns a PC's keyring and that key into a new
-//! one-time code.
+//! one-time code, and `recover-backup` does the same inside a PC's backup file.
 
 use std::path::Path;
 
@@ -102,6 +102,47 @@ fn a_sign_in_code_and_the_recovery_key_open_what_a_station_pc_wraps_for_them() {
     let new_code = printed(&recovered, "sign-in code ").to_owned();
     let mut reopened = Keyring::load(&pc_folder).unwrap().unwrap();
     assert_eq!(reopened.unlock_with_code(&user, &new_code, now()).unwrap().fingerprint(), pc_key.fingerprint());
+
+    // The PC itself lost, only its backup left: the county puts a code in the backup's keyring.
+    let database = pc_folder.join("xianglin.sqlite");
+    drop(xianglin_sync::Replica::open_encrypted(&database, &pc_key).unwrap());
+    let backups = pc_folder.join("backups");
+    let made = xianglin_sync::backup::write(
+        &database,
+        &pc_key,
+        &keyring,
+        &backups,
+        now(),
+        xianglin_sync::backup::Reason::Daily,
+        &mut |_, _| {},
+    )
+    .unwrap();
+    let file = made.path.to_str().unwrap();
+    let recover_backup = |key_file: &Path| {
+        std::process::Command::new(BINARY)
+            .arg("--config")
+            .arg(&config)
+            .args(["recover-backup", "--backup", file, "--recovery-key", key_file.to_str().unwrap(), "--user", &user])
+            .output()
+            .unwrap()
+    };
+    // Another county's recovery key opens nothing and leaves the file as it was.
+    let before = std::fs::read(&made.path).unwrap();
+    let other_key = dir.path().join("other-recovery.key");
+    Key::create_file(&other_key).unwrap();
+    assert!(!recover_backup(&other_key).status.success());
+    assert_eq!(std::fs::read(&made.path).unwrap(), before);
+    let recovered = recover_backup(&secret_file);
+    assert!(recovered.status.success(), "{}", String::from_utf8_lossy(&recovered.stderr));
+    let backup_code = printed(&String::from_utf8_lossy(&recovered.stdout), "restore code ").to_owned();
+    let mut in_backup = xianglin_sync::backup::read_header(&made.path).unwrap().header.keyring;
+    let key = in_backup.unlock_with_code(&user, &backup_code, now()).unwrap();
+    assert_eq!(key.fingerprint(), pc_key.fingerprint());
+    // The backup is whole: it restores with that key.
+    let restored = dir.path().join("restored").join("xianglin.sqlite");
+    std::fs::create_dir(restored.parent().unwrap()).unwrap();
+    xianglin_sync::backup::restore(&made.path, &key, &restored, &mut |_, _, _| {}).unwrap();
+    assert!(xianglin_sync::Replica::open_encrypted(&restored, &key).is_ok());
 }
 
 /// A village of another township than [`VILLAGE`]'s.

@@ -180,6 +180,9 @@ pub fn restore(
         return Err(AppError::new("replica_open", "本机数据已经打开，不能在使用中恢复备份；请在欢迎页面恢复"));
     }
     let path = Path::new(&request.path);
+    if request.by_code && request.new_password.is_none() {
+        return Err(AppError::new("no_new_password", "用恢复码恢复时，请同时设置新密码"));
+    }
     let (header, key) = unlock(request)?;
     backup::restore(path, &key, &state.database_path(), &mut steps(progress))?;
     tracing::info!(app_version = %header.app_version, "a backup was restored on the welcome page");
@@ -188,16 +191,37 @@ pub fn restore(
 }
 
 /// The data key of the backup `request` names, unwrapped from its keyring by the password of
-/// one of its people.
+/// one of its people, or by the county's one-time restore code for one (checking the new
+/// password a restore by code sets, before anything is copied).
+/// The file is not changed: a restore spends the code in the keyring it brings.
 fn unlock(request: &RestoreBackup) -> Result<(backup::Header, Key), AppError> {
+    use xianglin_sync::keyring::KeyringError;
     let header = backup::read_header(Path::new(&request.path))?.header;
     let mut keyring: Keyring = header.keyring.clone();
-    let key = keyring.unlock(&request.user_id, &request.password, clock::now()).map_err(|error| match error {
-        xianglin_sync::keyring::KeyringError::UnknownAccount(_) => {
-            AppError::new("unknown_account", "这个备份里没有该账号")
+    let key = match request.by_code {
+        false => keyring.unlock(&request.user_id, &request.password, clock::now()).map_err(|error| match error {
+            KeyringError::UnknownAccount(_) => AppError::new("unknown_account", "这个备份里没有该账号"),
+            _ => AppError::new("wrong_password", "密码不正确：请输入该账号在备份时使用的密码"),
+        })?,
+        true => {
+            if let Some(new_password) = &request.new_password {
+                let min = keyring.rules.min_password_length as usize;
+                if new_password.chars().count() < min {
+                    return Err(AppError::new("too_short", format!("新密码至少需要 {min} 个字符")));
+                }
+            }
+            keyring.unlock_with_code(&request.user_id, request.password.trim(), clock::now()).map_err(|error| {
+                match error {
+                    KeyringError::NoCode => AppError::new("no_code", "县里还没有为该账号在这个备份里放恢复码"),
+                    KeyringError::CodeExpired(at) => AppError::new(
+                        "code_expired",
+                        format!("恢复码已于 {} 过期：请县级管理员重新发放", at.format("%Y-%m-%d %H:%M")),
+                    ),
+                    _ => AppError::new("wrong_code", "恢复码不正确：请核对县里给的恢复码"),
+                }
+            })?
         }
-        _ => AppError::new("wrong_password", "密码不正确：请输入该账号在备份时使用的密码"),
-    })?;
+    };
     Ok((header, key))
 }
 
@@ -249,6 +273,29 @@ pub fn take_over(
     })
 }
 
+/// Who can open a backup: its people with passwords, and those the county put a restore code
+/// in it for (a person with both is listed once, by code: they asked for it).
+fn accounts(keyring: &Keyring) -> Vec<BackupAccount> {
+    let mut accounts: Vec<BackupAccount> = keyring
+        .accounts
+        .iter()
+        .filter(|(user_id, _)| !keyring.codes.contains_key(*user_id))
+        .map(|(user_id, account)| BackupAccount {
+            user_id: user_id.clone(),
+            masked_name: account.masked_name.clone(),
+            role: account.role.clone(),
+            by_code: false,
+        })
+        .collect();
+    accounts.extend(keyring.codes.iter().map(|(user_id, held)| BackupAccount {
+        user_id: user_id.clone(),
+        masked_name: held.masked_name.clone(),
+        role: held.role.clone(),
+        by_code: true,
+    }));
+    accounts
+}
+
 /// A backup as the pages list it.
 pub fn row(backup: &Backup, this_pc: bool) -> BackupRow {
     let header = &backup.header;
@@ -262,19 +309,90 @@ pub fn row(backup: &Backup, this_pc: bool) -> BackupRow {
         megabytes: (backup.bytes as f64 / 100_000.0).round() / 10.0,
         attachments: u32::try_from(header.attachments.len()).unwrap_or(u32::MAX),
         this_pc,
-        accounts: header
-            .keyring
-            .accounts
-            .iter()
-            .map(|(user_id, account)| BackupAccount {
-                user_id: user_id.clone(),
-                masked_name: account.masked_name.clone(),
-                role: account.role.clone(),
-            })
-            .collect(),
+        accounts: accounts(&header.keyring),
     }
 }
 
 fn fraction(done: u64, all: u64) -> f64 {
     if all == 0 { 1.0 } else { (done as f64 / all as f64).clamp(0.0, 1.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use xianglin_demo::{DemoOptions, DemoSize};
+    use xianglin_schema::api::SessionStage;
+    use xianglin_schema::record::RecordMeta;
+    use xianglin_sync::keyring::{self, Person};
+
+    use super::*;
+    use crate::session;
+
+    /// What `xianglin-county recover-backup` does to the file: a one-time code for `user_id`,
+    /// put in the backup's keyring with the county's recovery secret key. Returns the code.
+    fn county_recovers(path: &Path, secret: &Key, user_id: &str) -> String {
+        let mut ring = backup::read_header(path).unwrap().header.keyring;
+        let key = ring.recover(secret).unwrap();
+        let (code, grant) = keyring::new_code(
+            user_id,
+            clock::now() + chrono::Duration::days(1),
+            RecordMeta::created(clock::now(), "county"),
+        )
+        .unwrap();
+        ring.hold_code(&key, &Person { user_id, role: "station_director", name: "谢建华" }, &grant).unwrap();
+        backup::replace_keyring(path, &ring).unwrap();
+        code
+    }
+
+    #[test]
+    fn a_backup_whose_passwords_are_forgotten_opens_with_the_county_s_code_and_a_new_password() {
+        // A demo PC whose keyring is wrapped for the county's recovery key, and its backup.
+        let old = tempfile::tempdir().unwrap();
+        let state = AppState::new(old.path(), &old.path().join("exports"));
+        let key = session::fresh_key(&state).unwrap();
+        {
+            let mut replica = state.replica_unchecked().unwrap();
+            let options = DemoOptions { size: DemoSize::Small, seed: 1, today: replica.today() };
+            xianglin_demo::generate(&mut replica, &options).unwrap();
+        }
+        let user_id = session::finish_demo(&state, key.clone()).unwrap().user.unwrap().id;
+        let (secret, public) = keyring::new_recovery_key();
+        state.keyring().as_mut().unwrap().set_recovery(&key, &public).unwrap();
+        let made = make(&state, Reason::Manual, &mut |_| {}).unwrap();
+        let elders = state.replica().unwrap().shards().unwrap().len();
+
+        // The PC is gone and nobody remembers a password; the county puts a code in the file.
+        let stick = tempfile::tempdir().unwrap();
+        let path = PathBuf::from(copy_to(&made, &stick.path().display().to_string()).unwrap());
+        let code = county_recovers(&path, &secret, &user_id);
+
+        // A new PC finds the backup: that person opens it by code.
+        let new = tempfile::tempdir().unwrap();
+        let fresh = AppState::new(new.path(), &new.path().join("exports"));
+        let found = find(&fresh, Some(&stick.path().display().to_string()));
+        let account = found[0].accounts.iter().find(|account| account.user_id == user_id).unwrap();
+        assert!(account.by_code);
+        let request = |password: &str, new_password: Option<&str>| RestoreBackup {
+            path: path.display().to_string(),
+            user_id: user_id.clone(),
+            password: password.to_owned(),
+            by_code: true,
+            new_password: new_password.map(str::to_owned),
+        };
+        let refused = restore(&fresh, &request("000000-000000", Some("new password 1")), &mut |_| {}).unwrap_err();
+        assert_eq!(refused.code, "wrong_code");
+        assert!(!fresh.database_path().exists(), "a wrong code restores nothing");
+        let too_short = restore(&fresh, &request(&code, Some("x")), &mut |_| {}).unwrap_err();
+        assert_eq!(too_short.code, "too_short");
+        assert_eq!(restore(&fresh, &request(&code, None), &mut |_| {}).unwrap_err().code, "no_new_password");
+
+        restore(&fresh, &request(&code, Some("new password 1")), &mut |_| {}).unwrap();
+        let signed_in = session::sign_in_with_code(&fresh, &user_id, &code, "new password 1").unwrap();
+        assert_eq!(signed_in.stage, SessionStage::SignedIn);
+        assert_eq!(fresh.replica().unwrap().shards().unwrap().len(), elders, "the PC's data is back");
+
+        // The code is spent; the new password is the person's from now on.
+        session::sign_out(&fresh);
+        assert!(session::sign_in_with_code(&fresh, &user_id, &code, "another password").is_err());
+        assert_eq!(session::sign_in(&fresh, &user_id, "new password 1").unwrap().stage, SessionStage::SignedIn);
+    }
 }

@@ -344,6 +344,42 @@ pub fn read_header(path: &Path) -> Result<Backup> {
     Ok(Backup { path: path.to_owned(), header, bytes, database_at })
 }
 
+/// Replaces the keyring in the header of the backup at `path` (the county holding a one-time
+/// code in it for a person whose password is forgotten, see `xianglin-county recover-backup`).
+/// The keyring must wrap the same data key. The file is written anew beside the old one and
+/// renamed over it only when whole and synced, so a kill leaves the old file or the new one.
+pub fn replace_keyring(path: &Path, keyring: &Keyring) -> Result<Backup> {
+    let found = read_header(path)?;
+    if keyring.key_fingerprint != found.header.keyring.key_fingerprint {
+        return Err(crate::Error::WrongKey { path: path.display().to_string() }.into());
+    }
+    let header = Header { keyring: keyring.clone(), ..found.header };
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let partial = folder.join(format!(".{name}.partial"));
+    {
+        let mut file = private_file(&partial)?;
+        let header_json = serde_json::to_vec(&header).expect("a backup header serializes");
+        let mut source = std::fs::File::open(path).map_err(io(path))?;
+        source.seek(SeekFrom::Start(found.database_at)).map_err(io(path))?;
+        let copied = file
+            .write_all(MAGIC)
+            .and_then(|()| file.write_all(&(header_json.len() as u32).to_le_bytes()))
+            .and_then(|()| file.write_all(&header_json))
+            .and_then(|()| std::io::copy(&mut source.take(header.body_bytes()), &mut file))
+            .map_err(io(&partial))?;
+        if copied != header.body_bytes() {
+            drop(file);
+            let _ = std::fs::remove_file(&partial);
+            return Err(BackupError::Damaged { path: path.display().to_string(), detail: "cut short".into() });
+        }
+        file.sync_all().map_err(io(&partial))?;
+    }
+    std::fs::rename(&partial, path).map_err(io(path))?;
+    sync_folder(folder);
+    read_header(path)
+}
+
 /// The whole backups in `folder`, newest first (hidden partial files are not backups; files
 /// that are not backups are skipped).
 pub fn list(folder: &Path) -> Result<Vec<Backup>> {

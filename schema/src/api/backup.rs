@@ -59,6 +59,9 @@ pub struct BackupAccount {
     /// As the sign-in page shows it (张*华).
     pub masked_name: String,
     pub role: String,
+    /// The county has put a one-time restore code for this person in the backup: it opens
+    /// with that code and a new password.
+    pub by_code: bool,
 }
 
 /// The backups of this PC, and where they are kept.
@@ -96,7 +99,14 @@ pub struct TakenOver {
 pub struct RestoreBackup {
     pub path: String,
     pub user_id: String,
+    /// The account's password, or with `by_code` the county's one-time restore code
+    /// (`xianglin-county recover-backup`, for a forgotten password).
     pub password: String,
+    #[serde(default)]
+    pub by_code: bool,
+    /// The person's password from now on: required to restore by code (not to take over).
+    #[serde(default)]
+    pub new_password: Option<String>,
 }
 
 /// How far a backup or a restore has come (the `backup-progress` event).

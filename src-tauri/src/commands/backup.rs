@@ -69,7 +69,13 @@ pub fn restore_backup<R: Runtime>(
     request: RestoreBackup,
 ) -> CmdResult<SessionStatus> {
     backups::restore(&state, &request, &mut reporter(&app))?;
-    crate::session::sign_in(&state, &request.user_id, &request.password)
+    match (&request.new_password, request.by_code) {
+        // The restored keyring still holds the county's code: signing in spends it.
+        (Some(new_password), true) => {
+            crate::session::sign_in_with_code(&state, &request.user_id, request.password.trim(), new_password)
+        }
+        _ => crate::session::sign_in(&state, &request.user_id, &request.password),
+    }
 }
 
 /// Takes over the backup of a lost PC the county named this one the successor of: its unsent

@@ -7,4 +7,9 @@ export type BackupAccount = { user_id: string,
 /**
  * As the sign-in page shows it (张*华).
  */
-masked_name: string, role: string, };
+masked_name: string, role: string, 
+/**
+ * The county has put a one-time restore code for this person in the backup: it opens
+ * with that code and a new password.
+ */
+by_code: boolean, };

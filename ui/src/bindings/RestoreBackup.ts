@@ -4,4 +4,13 @@
  * Restores a backup found by `find_backups`, opened with one of its accounts' passwords (the
  * same request takes over a replaced PC's backup).
  */
-export type RestoreBackup = { path: string, user_id: string, password: string, };
+export type RestoreBackup = { path: string, user_id: string, 
+/**
+ * The account's password, or with `by_code` the county's one-time restore code
+ * (`xianglin-county recover-backup`, for a forgotten password).
+ */
+password: string, by_code: boolean, 
+/**
+ * The person's password from now on: required to restore by code (not to take over).
+ */
+new_password: string | null, };

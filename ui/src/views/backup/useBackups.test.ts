@@ -17,7 +17,7 @@ const row = (overrides: Partial<BackupRow> = {}): BackupRow => ({
   megabytes: 20.4,
   attachments: 0,
   this_pc: true,
-  accounts: [{ user_id: 'u-1', masked_name: '刘*', role: 'caseworker' }],
+  accounts: [{ user_id: 'u-1', masked_name: '刘*', role: 'caseworker', by_code: false }],
   ...overrides,
 })
 const list = (rows: BackupRow[], copyTo: string | null = null): BackupList => ({

@@ -22,7 +22,7 @@ const row = (overrides: Partial<BackupRow> = {}): BackupRow => ({
   megabytes: 20.4,
   attachments: 0,
   this_pc: false,
-  accounts: [{ user_id: 'u-1', masked_name: '刘*', role: 'caseworker' }],
+  accounts: [{ user_id: 'u-1', masked_name: '刘*', role: 'caseworker', by_code: false }],
   ...overrides,
 })
 
@@ -53,8 +53,8 @@ describe('useRestore', () => {
   it('makes a person choose among several accounts', async () => {
     const two = row({
       accounts: [
-        { user_id: 'u-1', masked_name: '刘*', role: 'caseworker' },
-        { user_id: 'u-2', masked_name: '邱*兰', role: 'caseworker' },
+        { user_id: 'u-1', masked_name: '刘*', role: 'caseworker', by_code: false },
+        { user_id: 'u-2', masked_name: '邱*兰', role: 'caseworker', by_code: false },
       ],
     })
     vi.mocked(findBackups).mockResolvedValue([two])
@@ -77,8 +77,37 @@ describe('useRestore', () => {
     expect(restore.password.value).toBe('')
     restore.password.value = 'correct horse'
     expect(await restore.restore()).toBe(session)
-    expect(restoreBackup).toHaveBeenLastCalledWith({ path: row().path, user_id: 'u-1', password: 'correct horse' })
+    expect(restoreBackup).toHaveBeenLastCalledWith({
+      path: row().path,
+      user_id: 'u-1',
+      password: 'correct horse',
+      by_code: false,
+      new_password: null,
+    })
     expect(restore.password.value).toBe('')
+  })
+
+  it("opens with the county's restore code only together with a new password, and forgets both", async () => {
+    const coded = row({ accounts: [{ user_id: 'u-2', masked_name: '谢*华', role: 'station_director', by_code: true }] })
+    vi.mocked(findBackups).mockResolvedValue([coded])
+    vi.mocked(restoreBackup).mockResolvedValue({} as SessionStatus)
+    const restore = useRestore()
+    await restore.find()
+    await nextTick()
+    expect(restore.byCode.value).toBe(true)
+    restore.password.value = 'ABCD-EFGH-JKMN'
+    expect(restore.ready.value).toBe(false)
+    restore.newPassword.value = 'new password 1'
+    expect(restore.ready.value).toBe(true)
+    await restore.restore()
+    expect(restoreBackup).toHaveBeenCalledWith({
+      path: coded.path,
+      user_id: 'u-2',
+      password: 'ABCD-EFGH-JKMN',
+      by_code: true,
+      new_password: 'new password 1',
+    })
+    expect([restore.password.value, restore.newPassword.value]).toEqual(['', ''])
   })
 
   it('says when nothing was found', async () => {
@@ -101,7 +130,13 @@ describe('useRestore', () => {
     expect(restore.found.value).toEqual([lost])
     restore.password.value = 'old password'
     expect(await restore.takeOver()).toEqual({ shards: 2, changed: 1, outside: 0, attachments: 1 })
-    expect(takeOverBackup).toHaveBeenCalledWith({ path: lost.path, user_id: 'u-1', password: 'old password' })
+    expect(takeOverBackup).toHaveBeenCalledWith({
+      path: lost.path,
+      user_id: 'u-1',
+      password: 'old password',
+      by_code: false,
+      new_password: null,
+    })
     expect(restoreBackup).not.toHaveBeenCalled()
     expect(restore.password.value).toBe('')
   })

@@ -9,7 +9,8 @@ import { toAppError, type AppError } from '@/api/error'
 
 /**
  * Opening a backup with one of its people's passwords: find backups (this PC's, a folder's,
- * USB sticks'), choose one and one of its accounts, type that account's password, then restore
+ * USB sticks'), choose one and one of its accounts, type that account's password (or, for an
+ * account the county put a restore code in the backup for, that code and a new password), then restore
  * it (the welcome page) or, with `only` (the lost PCs this one replaced), take over its unsent
  * edits (接替旧电脑, the backup page); either with progress.
  */
@@ -20,6 +21,8 @@ export function useRestore(only: string[] | null = null) {
   const chosen = ref<string | null>(null)
   const userId = ref('')
   const password = ref('')
+  /** The person's password from now on, when the backup opens with the county's restore code. */
+  const newPassword = ref('')
   const searching = ref(false)
   const restoring = ref(false)
   const progress = ref<BackupProgress | null>(null)
@@ -28,7 +31,16 @@ export function useRestore(only: string[] | null = null) {
   const backup = computed(() => found.value?.find((row) => row.path === chosen.value) ?? null)
   // A backup with one account needs no choice.
   watch(backup, (row) => (userId.value = row?.accounts.length === 1 ? (row.accounts[0]?.user_id ?? '') : ''))
-  const ready = computed(() => !!backup.value && !!userId.value && password.value.length > 0 && !restoring.value)
+  const account = computed(() => backup.value?.accounts.find((row) => row.user_id === userId.value) ?? null)
+  /** The chosen account opens the backup with the county's code (a restore also sets a new password). */
+  const byCode = computed(() => account.value?.by_code ?? false)
+  const ready = computed(
+    () =>
+      !!account.value &&
+      password.value.length > 0 &&
+      (!byCode.value || only !== null || newPassword.value.length > 0) &&
+      !restoring.value,
+  )
 
   async function find() {
     searching.value = true
@@ -52,13 +64,20 @@ export function useRestore(only: string[] | null = null) {
     error.value = null
     const unlisten = await onBackupProgress((next) => (progress.value = next))
     try {
-      return await job({ path: backup.value.path, user_id: userId.value, password: password.value })
+      return await job({
+        path: backup.value.path,
+        user_id: userId.value,
+        password: password.value,
+        by_code: byCode.value,
+        new_password: byCode.value && only === null ? newPassword.value : null,
+      })
     } catch (rejection) {
       error.value = toAppError(rejection)
       return null
     } finally {
       unlisten()
       password.value = ''
+      newPassword.value = ''
       restoring.value = false
     }
   }
@@ -75,6 +94,8 @@ export function useRestore(only: string[] | null = null) {
     backup,
     userId,
     password,
+    newPassword,
+    byCode,
     searching,
     restoring,
     progress,
