@@ -56,17 +56,22 @@ enum Command {
     },
     /// Serves devices until Ctrl-C or SIGTERM; requests in flight finish first.
     Serve,
-    /// Creates a user and prints a one-time code that enrolls one device as them.
+    /// Creates a user and prints a one-time code that enrolls one device as them; with `--user`,
+    /// a code that enrolls one more device as an existing user (a replacement PC, a second PC).
     Code {
-        #[arg(long, value_enum)]
-        role: RoleArg,
+        #[arg(long, value_enum, required_unless_present = "user")]
+        role: Option<RoleArg>,
         /// Village codes (caseworker), a township code (station) or the county code (reviewer), comma separated.
-        #[arg(long, value_delimiter = ',', required = true)]
+        #[arg(long, value_delimiter = ',', required_unless_present = "user")]
         places: Vec<String>,
-        #[arg(long)]
-        name: String,
+        #[arg(long, required_unless_present = "user")]
+        name: Option<String>,
         #[arg(long)]
         phone: Option<String>,
+        /// An existing user (id from `devices` or an earlier `code`): their role, places and
+        /// name stay as they are.
+        #[arg(long, conflicts_with_all = ["role", "places", "name", "phone"])]
+        user: Option<String>,
         /// Days the code stays valid.
         #[arg(long, default_value_t = 7)]
         days: i64,
@@ -268,15 +273,25 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Serve => serve(config),
-        Command::Code { role, places, name, phone, days } => {
+        Command::Code { role, places, name, phone, days, user } => {
             let mut store = open()?;
-            let role = match role {
-                RoleArg::Caseworker => Role::Caseworker,
-                RoleArg::Station => Role::StationDirector,
-                RoleArg::Reviewer => Role::CountyReviewer,
+            let user = match (user, role, name) {
+                (Some(id), _, _) => {
+                    let existing = store.user(&id).map_err(|error| error.to_string())?;
+                    existing.ok_or_else(|| format!("no user {id}"))?
+                }
+                (None, Some(role), Some(name)) => {
+                    let role = match role {
+                        RoleArg::Caseworker => Role::Caseworker,
+                        RoleArg::Station => Role::StationDirector,
+                        RoleArg::Reviewer => Role::CountyReviewer,
+                    };
+                    User { id: new_id(), name, role, places, phone, meta: RecordMeta::created(now, "county-server") }
+                }
+                _ => {
+                    return Err("give --role, --places and --name for a new user, or --user for an existing one".into());
+                }
             };
-            let user =
-                User { id: new_id(), name, role, places, phone, meta: RecordMeta::created(now, "county-server") };
             let code = server::new_code();
             store.create_code(&user, &code, now + Duration::days(days), now).map_err(|error| error.to_string())?;
             println!(

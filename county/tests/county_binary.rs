@@ -71,8 +71,14 @@ async fn the_real_server_enrolls_syncs_and_survives_stop_kill_and_restart() {
     let settings = made.lines().skip_while(|line| !line.starts_with("tls_cert")).collect::<Vec<_>>().join("\n");
     let database = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("{database}{settings}\n")).unwrap();
-    let code = |name: &str| new_caseworker(&config, name, VILLAGE).1;
-    let (first_code, second_code) = (code("刘芳"), code("张伟"));
+    // Two PCs of one caseworker: the second enrolled by a code for the user the first made.
+    let (user, first_code) = new_caseworker(&config, "刘芳", VILLAGE);
+    let again = admin(&config, &["code", "--user", &user]);
+    assert!(again.starts_with(&format!("user {user}\n")), "{again}");
+    let second_code = again.lines().find_map(|line| line.strip_prefix("code ")).unwrap().to_owned();
+    let unknown =
+        Command::new(BINARY).arg("--config").arg(&config).args(["code", "--user", "nobody"]).output().unwrap();
+    assert!(!unknown.status.success() && String::from_utf8_lossy(&unknown.stderr).contains("no user nobody"));
 
     let port = free_port();
     let url = format!("https://127.0.0.1:{port}");
