@@ -43,8 +43,13 @@ pub const FOLDER: &str = "backups";
 const MAGIC: &[u8; 8] = b"XLBACKUP";
 /// Format 2 added the attachments after the database; format 1 files (none) still read.
 const FORMAT: u32 = 2;
-/// A header is a few kilobytes (the keyring grows with accounts); a larger one is not ours.
+/// A header is a few kilobytes (the keyring grows with accounts, the list of carried
+/// attachments with photos not yet sent); a larger one is not ours.
 const MAX_HEADER_BYTES: u32 = 1 << 20;
+/// Attachments one backup carries at most (about 100 bytes of header each, so the header stays
+/// far under [`MAX_HEADER_BYTES`]); a PC with more unsent has not synced for months, and the
+/// rest wait for the next backup after a sync.
+const MAX_CARRIED: usize = 5_000;
 /// Pages copied per step of the online backup (4 MB of 4 KiB pages), between progress reports.
 const PAGES_PER_STEP: std::os::raw::c_int = 1024;
 /// Backups of a device younger than this many days are kept; the newest [`KEEP_AT_LEAST`]
@@ -231,7 +236,11 @@ pub fn write(
 fn carried_attachments(copy: &rusqlite::Connection, database: &Path) -> Result<Vec<(CarriedAttachment, PathBuf)>> {
     let store = AttachmentStore::new(database.parent().unwrap_or(Path::new(".")).join(attachments::FOLDER));
     let mut carried = Vec::new();
-    for sha256 in attachments::unsent(copy)? {
+    let unsent = attachments::unsent(copy)?;
+    if unsent.len() > MAX_CARRIED {
+        tracing::warn!(unsent = unsent.len(), carried = MAX_CARRIED, "more unsent attachments than a backup carries");
+    }
+    for sha256 in unsent.into_iter().take(MAX_CARRIED) {
         let Some(path) = store.path(&sha256) else { continue };
         match std::fs::metadata(&path) {
             Ok(metadata) if metadata.is_file() && metadata.len() <= attachments::MAX_STORED_BYTES => {
