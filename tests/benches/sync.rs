@@ -23,7 +23,14 @@
 //! download time at the measured rate (its `.sig` beside it, its key in
 //! `XIANGLIN_UPDATE_PUBLIC_KEY`).
 //!
-//! The load generator is bounded: 300 devices, one sync each at once, loopback only.
+//! `-- fleet [N]` measures only the county at province scale instead: the generated county
+//! copied into a new database on the PostgreSQL cluster `XIANGLIN_TEST_POSTGRES` names, two
+//! `serve` processes over it, N caseworkers (3,000 by default) enrolled alternately through
+//! each, then syncing at once (errors, latency p50 / p99, each process's peak memory, the
+//! database's size).
+//!
+//! The load generator is bounded: 300 devices (or `fleet`'s N), one sync each at once,
+//! loopback only.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -34,7 +41,7 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use xianglin_county::{self as server, DeviceStore, SqliteStore};
+use xianglin_county::{self as server, ChangeStore, DeviceStore, SqliteStore};
 use xianglin_demo::{self as demo, DemoOptions, DemoSize, Rng};
 use xianglin_domain::meals;
 use xianglin_domain::patrol;
@@ -54,6 +61,8 @@ use xianglin_sync::protocol::{EnrollRequest, SyncResponse, wire};
 use xianglin_sync::replica::Clock;
 
 const DEVICES: usize = 300;
+/// Devices of `-- fleet` unless its argument says otherwise.
+const FLEET_DEVICES: usize = 3000;
 
 fn main() {
     if std::env::var_os("XIANGLIN_BENCH_REVIEWER").is_some() {
@@ -68,47 +77,21 @@ fn main() {
     }
     let small = std::env::args().any(|argument| argument == "small");
     let size = if small { DemoSize::Small } else { DemoSize::Full };
-    let today = NaiveDate::from_ymd_opt(2026, 11, 20).expect("valid date");
+    if let Some(at) = arguments.iter().position(|argument| argument == "fleet") {
+        let devices = arguments.get(at + 1).and_then(|count| count.parse::<usize>().ok()).unwrap_or(FLEET_DEVICES);
+        fleet_on_postgres(size, devices);
+        return;
+    }
+    let today = bench_today();
     let directory = tempfile::tempdir().expect("temporary directory");
     let county_database = directory.path().join("county.sqlite");
-
-    // XIANGLIN_BENCH_COUNTY keeps the generated county between runs (it is copied, never changed).
-    let cached = std::env::var_os("XIANGLIN_BENCH_COUNTY").map(PathBuf::from);
-    let started = Instant::now();
-    if let Some(cached) = cached.as_ref().filter(|cached| cached.exists()) {
-        std::fs::copy(cached, &county_database).expect("copy the cached county");
-        println!("county: copied from {}", cached.display());
-    } else {
-        let mut replica = Replica::open(&county_database).expect("county replica");
-        replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).expect("valid time")));
-        let summary = demo::generate(&mut replica, &DemoOptions { size, seed: 1, today }).expect("demo county");
-        replica.set_user("county-server").expect("server user");
-        drop(replica);
-        println!(
-            "county: {} townships, {} villages, {} elders, {} visits, {} meals, generated in {:.0} s",
-            summary.townships,
-            summary.villages,
-            summary.elders,
-            summary.visits,
-            summary.meals,
-            started.elapsed().as_secs_f64()
-        );
-        if let Some(cached) = &cached {
-            std::fs::copy(&county_database, cached).expect("keep the county");
-        }
-    }
+    generate_county(&county_database, size);
     let mut replica = Replica::open(&county_database).expect("county replica");
     replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).expect("valid time")));
     let township = query::place_tree(&replica).expect("places").into_iter().max_by_key(|t| t.elders).expect("township");
     let shard_count = replica.shards().expect("shards").len();
     // The villages with elders, read before the server's store narrows the tables to its own.
-    let villages: Vec<String> = query::place_tree(&replica)
-        .expect("places")
-        .into_iter()
-        .flat_map(|township| {
-            township.children.into_iter().filter(|village| village.elders > 0).map(|village| village.code)
-        })
-        .collect();
+    let villages = villages_with_elders(&replica);
     // Codes for the station, the reviewer and the 300 caseworkers, made before the server starts.
     let mut store = SqliteStore::new(replica).expect("store");
     let station_code = code(&mut store, Role::StationDirector, std::slice::from_ref(&township.code));
@@ -256,84 +239,7 @@ fn main() {
         for (device, _) in &devices {
             device.sync(&server.url).await;
         }
-        let server_before = server.peak_memory_mb();
-
-        // Each device saves a visit and prepares its request; then all 300 requests go at once.
-        // Timed is the request alone (sent to answered); taking the answer in comes after.
-        let http = reqwest::Client::new();
-        let mut tasks = Vec::new();
-        // The devices and this task meet at the barrier: CPU time is read once all are ready.
-        let barrier = Arc::new(tokio::sync::Barrier::new(DEVICES + 1));
-        for (index, (device, _village)) in devices.into_iter().enumerate() {
-            let barrier = Arc::clone(&barrier);
-            let url = format!("{}/v1/sync", server.url);
-            let http = http.clone();
-            tasks.push(tokio::spawn(async move {
-                device.save_visit_to_first_elder(index);
-                let (request, _) = client::prepare(&mut device.replica.lock().unwrap()).unwrap();
-                let body = wire::encode_at(&request, wire::DEVICE_LEVEL);
-                barrier.wait().await;
-                let started = Instant::now();
-                let answer = http
-                    .post(&url)
-                    .bearer_auth(&device.token)
-                    .header("content-type", wire::CONTENT_TYPE)
-                    .header("content-encoding", wire::CONTENT_ENCODING)
-                    .body(body)
-                    .send()
-                    .await;
-                let answer = match answer {
-                    Ok(answer) if answer.status().is_success() => answer.bytes().await.map_err(|error| error.to_string()),
-                    Ok(answer) => Err(format!("status {}", answer.status())),
-                    Err(error) => Err(error.to_string()),
-                };
-                let latency = started.elapsed();
-                (latency, answer, request, device)
-            }));
-        }
-        // The answers are taken in once every request is answered: on a real county the 300
-        // devices are 300 computers, and their work is not the server's.
-        let mut latencies = Vec::new();
-        let mut errors = Vec::new();
-        let mut devices = Vec::new();
-        let mut answered = Vec::new();
-        barrier.wait().await;
-        let cpu_before = (server.cpu_seconds(), cpu_seconds_of("/proc/self/stat"));
-        let wall = Instant::now();
-        for task in tasks {
-            answered.push(task.await.expect("device task"));
-        }
-        let wall = wall.elapsed();
-        let cpu_server = server.cpu_seconds() - cpu_before.0;
-        let cpu_bench = cpu_seconds_of("/proc/self/stat") - cpu_before.1;
-        println!(
-            "  the 300 requests took {:.2} s of wall time; CPU used meanwhile: server {:.2} s, load generator {:.2} s (2 cores)",
-            wall.as_secs_f64(),
-            cpu_server,
-            cpu_bench
-        );
-        for (latency, answer, request, device) in answered {
-            latencies.push(latency);
-            match answer {
-                Ok(bytes) => {
-                    let response: SyncResponse = wire::decode(&bytes, 1 << 30).unwrap();
-                    client::absorb(&mut device.replica.lock().unwrap(), &request, &response).unwrap();
-                }
-                Err(error) => errors.push(error),
-            }
-            devices.push(device);
-        }
-        latencies.sort();
-        println!(
-            "{DEVICES} devices syncing at once: {} errors{}; request latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; server peak memory {} MB (before {} MB)",
-            errors.len(),
-            errors.first().map(|error| format!(" (first: {error})")).unwrap_or_default(),
-            ms(latencies[latencies.len() / 2]),
-            ms(latencies[latencies.len() * 99 / 100]),
-            ms(*latencies.last().unwrap()),
-            server.peak_memory_mb(),
-            server_before
-        );
+        let devices = burst(devices.into_iter().map(|(device, _)| device).collect(), &[server.url.clone()], &[&server]).await;
 
         // The same, one device after another: what one sync costs when nothing else runs.
         let mut alone = Vec::new();
@@ -370,11 +276,230 @@ fn main() {
     });
 }
 
+/// The day the generated county's data ends.
+fn bench_today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 20).expect("valid date")
+}
+
+/// The demo county of `size` as a county server's SQLite database at `path`, generated, or
+/// copied from `XIANGLIN_BENCH_COUNTY` (which keeps it between runs: copied, never changed).
+fn generate_county(path: &Path, size: DemoSize) {
+    let today = bench_today();
+    let cached = std::env::var_os("XIANGLIN_BENCH_COUNTY").map(PathBuf::from);
+    let started = Instant::now();
+    if let Some(cached) = cached.as_ref().filter(|cached| cached.exists()) {
+        std::fs::copy(cached, path).expect("copy the cached county");
+        println!("county: copied from {}", cached.display());
+        return;
+    }
+    let mut replica = Replica::open(path).expect("county replica");
+    replica.set_clock(Clock::Fixed(today.and_hms_opt(17, 0, 0).expect("valid time")));
+    let summary = demo::generate(&mut replica, &DemoOptions { size, seed: 1, today }).expect("demo county");
+    replica.set_user("county-server").expect("server user");
+    drop(replica);
+    println!(
+        "county: {} townships, {} villages, {} elders, {} visits, {} meals, generated in {:.0} s",
+        summary.townships,
+        summary.villages,
+        summary.elders,
+        summary.visits,
+        summary.meals,
+        started.elapsed().as_secs_f64()
+    );
+    if let Some(cached) = &cached {
+        std::fs::copy(path, cached).expect("keep the county");
+    }
+}
+
+/// The villages of a county replica that have elders.
+fn villages_with_elders(replica: &Replica) -> Vec<String> {
+    query::place_tree(replica)
+        .expect("places")
+        .into_iter()
+        .flat_map(|township| {
+            township.children.into_iter().filter(|village| village.elders > 0).map(|village| village.code)
+        })
+        .collect()
+}
+
+/// `devices` caseworkers syncing at once against two `serve` processes over one PostgreSQL
+/// database that holds the generated county (copied into it shard by shard, as the store keeps
+/// them), device `i` at process `i % 2`. Needs `XIANGLIN_TEST_POSTGRES` (a cluster; a new
+/// database is made on it).
+fn fleet_on_postgres(size: DemoSize, devices: usize) {
+    let today = bench_today();
+    let directory = tempfile::tempdir().expect("temporary directory");
+    let generated = directory.path().join("generated.sqlite");
+    generate_county(&generated, size);
+    let replica = Replica::open(&generated).expect("county replica");
+    let villages = villages_with_elders(&replica);
+    let mut sqlite = SqliteStore::new(replica).expect("store");
+
+    // The county into PostgreSQL, shard by shard, sealed under a key of its own.
+    let url = xianglin_county::store::testing::fresh_postgres();
+    let key_file = directory.path().join("county.key");
+    let key = xianglin_sync::crypto::Key::create_file(&key_file).expect("county key");
+    let county = sqlite.county_code().expect("county code");
+    let mut postgres = server::PostgresStore::connect(&url, &county, key).expect("PostgreSQL store");
+    let started = Instant::now();
+    let shards = sqlite.shards_changed_since(0).expect("shards");
+    for (shard, _) in &shards {
+        let chunks = sqlite.changes_since(shard, &[]).expect("the shard's changes");
+        postgres.apply(shard, &chunks).expect("copied into PostgreSQL");
+    }
+    println!("county copied into PostgreSQL: {} shards in {:.0} s", shards.len(), started.elapsed().as_secs_f64());
+    let codes: Vec<String> = (0..devices)
+        .map(|index| code(&mut postgres, Role::Caseworker, std::slice::from_ref(&villages[index % villages.len()])))
+        .collect();
+    drop((sqlite, postgres));
+
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(async move {
+        let settings = format!(
+            "database = {url:?}\ncounty = {county:?}\nkey_file = {:?}\nattachments = {:?}\n",
+            key_file.display().to_string(),
+            directory.path().join("attachments").display().to_string()
+        );
+        let servers = [
+            CountyServer::start_with(&settings, directory.path()),
+            CountyServer::start_with(&settings, directory.path()),
+        ];
+        let urls: Vec<String> = servers.iter().map(|server| server.url.clone()).collect();
+
+        // Enrolled and first synced a few at a time (as over a county's days of enrollments),
+        // alternating between the processes; then each syncs once more to take in the others'
+        // enrollments, as the 300-device run does.
+        let started = Instant::now();
+        let enrolled = Arc::new(tokio::sync::Semaphore::new(8));
+        let mut tasks = Vec::new();
+        for (index, code) in codes.into_iter().enumerate() {
+            let (url, enrolled) = (urls[index % 2].clone(), Arc::clone(&enrolled));
+            let file = directory.path().join(format!("device-{index}.sqlite"));
+            tasks.push(tokio::spawn(async move {
+                let _turn = enrolled.acquire().await.expect("semaphore");
+                let device = Device::enroll(&url, &code, &file, today).await;
+                device.sync(&url).await;
+                device.lighten();
+                device
+            }));
+        }
+        let mut fleet = Vec::with_capacity(devices);
+        for task in tasks {
+            fleet.push(task.await.expect("device enrolled"));
+        }
+        println!(
+            "{devices} caseworkers enrolled and first synced, 8 at a time, in {:.0} s",
+            started.elapsed().as_secs_f64()
+        );
+        for (index, device) in fleet.iter().enumerate() {
+            device.sync(&urls[(index + 1) % 2]).await;
+            device.lighten();
+        }
+        let before: Vec<u64> = servers.iter().map(CountyServer::peak_memory_mb).collect();
+        burst(fleet, &urls, &servers.iter().collect::<Vec<_>>()).await;
+        let after: Vec<u64> = servers.iter().map(CountyServer::peak_memory_mb).collect();
+        println!("  each process's peak memory: {after:?} MB (before the burst {before:?} MB)");
+        let size: i64 = {
+            let url = url.clone();
+            std::thread::spawn(move || {
+                let mut client = postgres::Client::connect(&url, postgres::NoTls).expect("PostgreSQL");
+                client.query_one("SELECT pg_database_size(current_database())", &[]).expect("size").get(0)
+            })
+            .join()
+            .expect("size")
+        };
+        println!("  the PostgreSQL database: {:.0} MB", size as f64 / 1e6);
+    });
+}
+
+/// Each device saves a visit and prepares its request; then all the requests go at once, device
+/// `i` to `urls[i % urls.len()]`. Timed is the request alone (sent to answered); the answers
+/// are taken in once every request is answered: on a real county the devices are as many
+/// computers, and their work is not the server's. Prints errors, latencies and the servers'
+/// CPU and memory; returns the devices.
+async fn burst(devices: Vec<Device>, urls: &[String], servers: &[&CountyServer]) -> Vec<Device> {
+    let count = devices.len();
+    let http = reqwest::Client::new();
+    let mut tasks = Vec::new();
+    // The devices and this task meet at the barrier: CPU time is read once all are ready.
+    let barrier = Arc::new(tokio::sync::Barrier::new(count + 1));
+    for (index, device) in devices.into_iter().enumerate() {
+        let barrier = Arc::clone(&barrier);
+        let url = format!("{}/v1/sync", urls[index % urls.len()]);
+        let http = http.clone();
+        tasks.push(tokio::spawn(async move {
+            device.save_visit_to_first_elder(index);
+            let (request, _) = client::prepare(&mut device.replica.lock().unwrap()).unwrap();
+            let body = wire::encode_at(&request, wire::DEVICE_LEVEL);
+            barrier.wait().await;
+            let started = Instant::now();
+            let answer = http
+                .post(&url)
+                .bearer_auth(&device.token)
+                .header("content-type", wire::CONTENT_TYPE)
+                .header("content-encoding", wire::CONTENT_ENCODING)
+                .body(body)
+                .send()
+                .await;
+            let answer = match answer {
+                Ok(answer) if answer.status().is_success() => answer.bytes().await.map_err(|error| error.to_string()),
+                Ok(answer) => Err(format!("status {}", answer.status())),
+                Err(error) => Err(error.to_string()),
+            };
+            let latency = started.elapsed();
+            (latency, answer, request, device)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = Vec::new();
+    let mut devices = Vec::new();
+    let mut answered = Vec::new();
+    let server_cpu = || servers.iter().map(|server| server.cpu_seconds()).sum::<f64>();
+    let before = servers.iter().map(|server| server.peak_memory_mb()).max().unwrap_or(0);
+    barrier.wait().await;
+    let cpu_before = (server_cpu(), cpu_seconds_of("/proc/self/stat"));
+    let wall = Instant::now();
+    for task in tasks {
+        answered.push(task.await.expect("device task"));
+    }
+    let wall = wall.elapsed();
+    println!(
+        "  the {count} requests took {:.2} s of wall time; CPU used meanwhile: server{} {:.2} s, load generator {:.2} s (2 cores)",
+        wall.as_secs_f64(),
+        if servers.len() > 1 { "s" } else { "" },
+        server_cpu() - cpu_before.0,
+        cpu_seconds_of("/proc/self/stat") - cpu_before.1
+    );
+    for (latency, answer, request, device) in answered {
+        latencies.push(latency);
+        match answer {
+            Ok(bytes) => {
+                let response: SyncResponse = wire::decode(&bytes, 1 << 30).unwrap();
+                client::absorb(&mut device.replica.lock().unwrap(), &request, &response).unwrap();
+            }
+            Err(error) => errors.push(error),
+        }
+        devices.push(device);
+    }
+    latencies.sort();
+    println!(
+        "{count} devices syncing at once: {} errors{}; request latency p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms; server peak memory {} MB (before {} MB)",
+        errors.len(),
+        errors.first().map(|error| format!(" (first: {error})")).unwrap_or_default(),
+        ms(latencies[latencies.len() / 2]),
+        ms(latencies[latencies.len() * 99 / 100]),
+        ms(*latencies.last().unwrap()),
+        servers.iter().map(|server| server.peak_memory_mb()).max().unwrap_or(0),
+        before
+    );
+    devices
+}
+
 /// A county with one township's demo and a signed release of `megabytes` random bytes; a
 /// station enrolls, learns of it at sync and downloads it over the 64 kbit/s link.
 fn update_over_a_slow_link(megabytes: f64) {
     use xianglin_sync::release::{self, UpdateFolder};
-    let today = NaiveDate::from_ymd_opt(2026, 11, 20).expect("valid date");
+    let today = bench_today();
     let directory = tempfile::tempdir().expect("temporary directory");
     let county_database = directory.path().join("county.sqlite");
     let mut replica = Replica::open(&county_database).expect("county replica");
@@ -457,7 +582,7 @@ fn ms(duration: Duration) -> f64 {
 }
 
 /// Creates a user and an enrollment code for them.
-fn code(store: &mut SqliteStore, role: Role, places: &[String]) -> String {
+fn code(store: &mut dyn DeviceStore, role: Role, places: &[String]) -> String {
     // The server judges a code's expiry by the system clock.
     let now = xianglin_schema::clock::now();
     let user = User {
@@ -513,19 +638,24 @@ fn county_binary() -> String {
 }
 
 impl CountyServer {
+    /// A server of the SQLite county at `database` (encrypted with the key beside it).
     fn start(database: &Path, directory: &Path) -> CountyServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let config = directory.join(format!("county-{port}.toml"));
-        std::fs::write(
-            &config,
+        CountyServer::start_with(
             // The key the bench made beside the database when it encrypted it.
-            format!(
-                "database = {:?}\nkey_file = {:?}\nlisten = \"127.0.0.1:{port}\"\n",
+            &format!(
+                "database = {:?}\nkey_file = {:?}\n",
                 database.display().to_string(),
                 database.with_extension("key").display().to_string()
             ),
+            directory,
         )
-        .unwrap();
+    }
+
+    /// A server with `settings` (a `county.toml` without `listen`) on a free port.
+    fn start_with(settings: &str, directory: &Path) -> CountyServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let config = directory.join(format!("county-{port}.toml"));
+        std::fs::write(&config, format!("{settings}listen = \"127.0.0.1:{port}\"\n")).unwrap();
         // XIANGLIN_BENCH_SERVER_WRAP runs the server under another program (a profiler).
         let wrap = std::env::var("XIANGLIN_BENCH_SERVER_WRAP").unwrap_or_default();
         let mut words: Vec<String> = wrap.split_whitespace().map(str::to_owned).collect();
@@ -611,6 +741,14 @@ impl Device {
         replica.set_clock(Clock::Fixed(now));
         let token = replica.setting("bench.token").unwrap().expect("token");
         Device { replica: Mutex::new(replica), token }
+    }
+
+    /// Keeps one document and a small page cache in memory: thousands of devices in one
+    /// process (each a computer of its own in a county) must fit in this machine's memory.
+    fn lighten(&self) {
+        let mut replica = self.replica.lock().unwrap();
+        replica.set_cache_capacity(1);
+        replica.connection().execute_batch("PRAGMA cache_size = -256; PRAGMA shrink_memory").expect("smaller caches");
     }
 
     fn link(&self, url: &str) -> Link {
@@ -817,7 +955,7 @@ fn reviewer_child() {
     let file = PathBuf::from(std::env::var("XIANGLIN_BENCH_FILE").unwrap());
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(async {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let today = bench_today();
         let device = Device::enroll(&url, &code, &file, today).await;
         let proxy = Proxy::start(url.trim_start_matches("http://").parse().unwrap(), None).await;
         let started = Instant::now();
