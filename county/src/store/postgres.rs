@@ -28,7 +28,7 @@ use xianglin_sync::crypto::{self, Key};
 use xianglin_sync::document;
 use xianglin_sync::projection::{attachments_of, county_key};
 use xianglin_sync::protocol::Scope;
-use xianglin_sync::shard::ShardId;
+use xianglin_sync::shard::{ShardId, ShardKind};
 use xianglin_sync::{Error, Result};
 
 use super::{AttachmentIndex, ChangeStore, Contact, DeviceGrant, DeviceStore, Health, hash, key_of_hash, redeem};
@@ -125,11 +125,30 @@ CREATE TABLE IF NOT EXISTS unreferenced_uploads (
 /// Any number from this key takes the lock under which a process makes the tables.
 const SCHEMA_LOCK: i64 = 0x7869_616e_676c_696e;
 
-/// A shard's document as this process last loaded it, and how many of its changes that was.
+/// A shard's document as this process last loaded it, how many of its changes that was, and
+/// when it was last used.
 #[derive(Debug)]
 struct Cached {
     document: Automerge,
     changes: i64,
+    used: std::time::Instant,
+}
+
+impl Cached {
+    fn new(document: Automerge, changes: i64) -> Cached {
+        Cached { document, changes, used: std::time::Instant::now() }
+    }
+}
+
+/// The shard to drop from a full cache: the least recently used, never the county document,
+/// which every request reads (its scope, the minimum app version) and which is the costliest
+/// to load again (every user of the county is a record in it).
+fn least_recently_used(documents: &HashMap<ShardId, Cached>) -> Option<ShardId> {
+    documents
+        .iter()
+        .filter(|(shard, _)| shard.kind() != ShardKind::County)
+        .min_by_key(|(_, cached)| cached.used)
+        .map(|(shard, _)| shard.clone())
 }
 
 /// One county's data in a PostgreSQL database that may hold other counties too.
@@ -190,14 +209,15 @@ fn refresh<'a>(
         .map_or(0, |row| row.get(0));
     if !documents.contains_key(shard)
         && documents.len() >= CACHED_DOCUMENTS
-        && let Some(evicted) = documents.keys().next().cloned()
+        && let Some(evicted) = least_recently_used(documents)
     {
         documents.remove(&evicted);
     }
-    let cached = documents.entry(shard.clone()).or_insert_with(|| Cached { document: Automerge::new(), changes: 0 });
+    let cached = documents.entry(shard.clone()).or_insert_with(|| Cached::new(Automerge::new(), 0));
+    cached.used = std::time::Instant::now();
     if cached.changes > count {
         // The database holds fewer changes than this copy: it was restored from a backup.
-        *cached = Cached { document: Automerge::new(), changes: 0 };
+        *cached = Cached::new(Automerge::new(), 0);
     }
     if cached.changes < count {
         let rows = client
@@ -496,7 +516,7 @@ impl ChangeStore for PostgresStore {
         let before = &self.documents[shard].document;
         PostgresStore::keep_attachment_refs(&mut transaction, &county, shard, before, &after, &new)?;
         transaction.commit().map_err(database)?;
-        self.documents.insert(shard.clone(), Cached { document: after, changes: count });
+        self.documents.insert(shard.clone(), Cached::new(after, count));
         Ok(())
     }
 
@@ -857,5 +877,26 @@ impl PostgresStore {
     pub(crate) fn stored_change_bytes(&mut self) -> Vec<u8> {
         let rows = self.client.query("SELECT bytes FROM changes ORDER BY shard, seq", &[]).unwrap();
         rows.iter().flat_map(|row| row.get::<_, Vec<u8>>(0)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_cache_drops_the_least_recently_used_shard_never_the_county_document() {
+        let start = std::time::Instant::now();
+        let at = |seconds: u64| start + std::time::Duration::from_secs(seconds);
+        let county = ShardId::county("360733000000");
+        let (old, recent) = (ShardId::elders("360733105201"), ShardId::elders("360733105202"));
+        let mut documents = HashMap::new();
+        for (shard, used) in [(county.clone(), at(0)), (old.clone(), at(1)), (recent.clone(), at(2))] {
+            documents.insert(shard, Cached { used, ..Cached::new(Automerge::new(), 0) });
+        }
+        assert_eq!(least_recently_used(&documents), Some(old.clone()));
+        documents.remove(&old);
+        documents.remove(&recent);
+        assert_eq!(least_recently_used(&documents), None, "the county document stays");
     }
 }
