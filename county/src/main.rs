@@ -16,10 +16,10 @@
 //! PostgreSQL database (`database = "postgres://…"` with `county = "<code>"`) that several
 //! counties and several `serve` processes may share.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use clap::{Parser, Subcommand, ValueEnum};
 use xianglin_county as server;
 use xianglin_county::CountyStore;
@@ -182,6 +182,27 @@ enum RoleArg {
     Reviewer,
 }
 
+/// Opens `ring` with the county's recovery secret key (the file at `recovery_key`) and holds
+/// in it a one-time code for `user`, valid a day: what `recover-pc` and `recover-backup` do to
+/// a PC's keyring and to a backup's. Returns the code and when it expires.
+fn hold_recovery_code(
+    store: &mut dyn CountyStore,
+    ring: &mut keyring::Keyring,
+    recovery_key: &Path,
+    user: &str,
+    now: NaiveDateTime,
+) -> Result<(String, NaiveDateTime), String> {
+    let person = store.user(user).map_err(|error| error.to_string())?.ok_or_else(|| format!("no user {user}"))?;
+    let secret = xianglin_sync::crypto::Key::read_file(recovery_key).map_err(|error| error.to_string())?;
+    let key = ring.recover(&secret).map_err(|error| error.to_string())?;
+    let expires_at = now + Duration::days(1);
+    let (code, grant) =
+        keyring::new_code(user, expires_at, RecordMeta::created(now, "county-server")).map_err(|e| e.to_string())?;
+    let who = keyring::Person { user_id: &person.id, role: person.role.as_str(), name: &person.name };
+    ring.hold_code(&key, &who, &grant).map_err(|error| error.to_string())?;
+    Ok((code, expires_at))
+}
+
 fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -328,18 +349,9 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::RecoverBackup { backup, recovery_key, user } => {
-            let mut store = open()?;
-            let person =
-                store.user(&user).map_err(|error| error.to_string())?.ok_or_else(|| format!("no user {user}"))?;
-            let secret = xianglin_sync::crypto::Key::read_file(&recovery_key).map_err(|error| error.to_string())?;
             let found = xianglin_sync::backup::read_header(&backup).map_err(|error| error.to_string())?;
             let mut ring = found.header.keyring;
-            let key = ring.recover(&secret).map_err(|error| error.to_string())?;
-            let expires_at = now + Duration::days(1);
-            let (code, grant) = keyring::new_code(&user, expires_at, RecordMeta::created(now, "county-server"))
-                .map_err(|e| e.to_string())?;
-            let who = keyring::Person { user_id: &person.id, role: person.role.as_str(), name: &person.name };
-            ring.hold_code(&key, &who, &grant).map_err(|error| error.to_string())?;
+            let (code, expires_at) = hold_recovery_code(&mut *open()?, &mut ring, &recovery_key, &user, now)?;
             xianglin_sync::backup::replace_keyring(&backup, &ring).map_err(|error| error.to_string())?;
             println!(
                 "restore code {code} for user {user} in this backup, valid until {}",
@@ -348,19 +360,10 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::RecoverPc { data_dir, recovery_key, user } => {
-            let mut store = open()?;
-            let person =
-                store.user(&user).map_err(|error| error.to_string())?.ok_or_else(|| format!("no user {user}"))?;
-            let secret = xianglin_sync::crypto::Key::read_file(&recovery_key).map_err(|error| error.to_string())?;
             let mut ring = keyring::Keyring::load(&data_dir)
                 .map_err(|error| error.to_string())?
                 .ok_or_else(|| format!("no {} in {}", keyring::KEYRING_FILE, data_dir.display()))?;
-            let key = ring.recover(&secret).map_err(|error| error.to_string())?;
-            let expires_at = now + Duration::days(1);
-            let (code, grant) = keyring::new_code(&user, expires_at, RecordMeta::created(now, "county-server"))
-                .map_err(|e| e.to_string())?;
-            let who = keyring::Person { user_id: &person.id, role: person.role.as_str(), name: &person.name };
-            ring.hold_code(&key, &who, &grant).map_err(|error| error.to_string())?;
+            let (code, expires_at) = hold_recovery_code(&mut *open()?, &mut ring, &recovery_key, &user, now)?;
             ring.save(&data_dir).map_err(|error| error.to_string())?;
             println!(
                 "sign-in code {code} for user {user} on this PC, valid until {}",
